@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Cerebrum.Core.PubSub.Proto;
+
+namespace Cerebrum.Core.PubSub;
+
+/// <summary>A message id as opaque bytes, usable as a dictionary key.</summary>
+public readonly struct MessageId : IEquatable<MessageId>
+{
+    private readonly byte[] _bytes;
+    private readonly int _hash;
+
+    public MessageId(byte[] bytes)
+    {
+        _bytes = bytes;
+        // FNV-1a rather than HashCode: stable across processes, so simulations iterate deterministically.
+        var h = 2166136261u;
+        foreach (var b in bytes) h = (h ^ b) * 16777619u;
+        _hash = (int)h;
+    }
+
+    public ReadOnlyMemory<byte> Bytes => _bytes ?? [];
+
+    public byte[] ToArray() => (byte[])(_bytes ?? []).Clone();
+
+    internal byte[] UnsafeArray => _bytes ?? [];
+
+    public bool Equals(MessageId other) => _hash == other._hash && (_bytes ?? []).AsSpan().SequenceEqual(other._bytes ?? []);
+
+    public override bool Equals(object? obj) => obj is MessageId other && Equals(other);
+
+    public override int GetHashCode() => _hash;
+
+    public override string ToString() => Convert.ToHexStringLower(_bytes ?? []);
+
+    public static bool operator ==(MessageId a, MessageId b) => a.Equals(b);
+
+    public static bool operator !=(MessageId a, MessageId b) => !a.Equals(b);
+}
+
+/// <summary>Computes the id of a message; configurable per topic.</summary>
+public delegate MessageId MessageIdFunction(Message message);
+
+/// <summary>The standard message-id functions.</summary>
+public static class MessageIds
+{
+    /// <summary>The pubsub default: from concatenated with seqno.</summary>
+    public static MessageId FromAndSeqno(Message message)
+    {
+        var from = message.HasFrom ? message.From.Span : default;
+        var seqno = message.HasSeqno ? message.Seqno.Span : default;
+        var id = new byte[from.Length + seqno.Length];
+        from.CopyTo(id);
+        seqno.CopyTo(id.AsSpan(from.Length));
+        return new MessageId(id);
+    }
+
+    /// <summary>For StrictNoSign topics whose payloads carry their own signatures.</summary>
+    public static MessageId Sha256OfData(Message message) =>
+        new(SHA256.HashData(message.HasData ? message.Data.Span : default));
+}
