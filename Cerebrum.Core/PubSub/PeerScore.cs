@@ -100,6 +100,7 @@ public sealed class PeerScore
             var tp = _params.ForTopic(topic);
             if (ts.InMesh && tp is not null) ApplyMeshFailurePenalty(ts, tp);
             ts.InMesh = false;
+            ts.MeshMessageDeliveriesActive = false;
         }
         stats.Connected = false;
         stats.Expire = now + _params.RetainScore;
@@ -119,6 +120,7 @@ public sealed class PeerScore
         if (!TryGetTopicStats(peer, topic, out var ts, out var tp)) return;
         if (ts.InMesh) ApplyMeshFailurePenalty(ts, tp);
         ts.InMesh = false;
+        ts.MeshMessageDeliveriesActive = false;
     }
 
     /// <summary>A message was seen for the first time and is being validated.</summary>
