@@ -1,0 +1,403 @@
+using System.Threading.Channels;
+using Cerebrum.Core.Common;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.PubSub.Proto;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cerebrum.Core.PubSub;
+
+/// <summary>
+/// The gossipsub router: the public pubsub API and the thin I/O edge around <see cref="GossipsubCore"/>.
+/// It serialises every core call behind one lock, and owns one writer per peer (with a bounded send queue),
+/// the application validation workers (with a bounded queue), and the heartbeat loop. Streams come from the
+/// network layer through <see cref="AttachOutboundStream"/> and <see cref="RunInboundStreamAsync"/>, so the
+/// router itself knows nothing of connections or multiplexers.
+/// </summary>
+public sealed class GossipRouter : IAsyncDisposable
+{
+    private sealed class PeerLink(PeerId peer, Channel<byte[]> queue)
+    {
+        public readonly PeerId Peer = peer;
+        public readonly Channel<byte[]> Queue = queue;
+        public bool WriterAttached;
+        public int InboundStreams;
+    }
+
+    private readonly object _gate = new();
+    private readonly GossipsubCore _core;
+    private readonly GossipsubOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly BackgroundTasks _tasks;
+    private readonly Dictionary<PeerId, PeerLink> _links = new(PeerIdComparer.Instance);
+    private readonly Dictionary<string, List<Subscription>> _subscriptions = [];
+    private readonly Dictionary<string, MessageValidator> _validators = [];
+    private readonly Channel<PubSubMessage> _validationQueue;
+    private int _started;
+
+    public GossipRouter(
+        PrivateKey identity,
+        GossipsubOptions? options = null,
+        PeerScoreParams? scoreParams = null,
+        PeerScoreThresholds? thresholds = null,
+        TimeProvider? time = null,
+        ILogger? logger = null,
+        Random? random = null)
+    {
+        _options = options ?? new GossipsubOptions();
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _core = new GossipsubCore(identity, _options, scoreParams ?? new PeerScoreParams(),
+            thresholds ?? new PeerScoreThresholds(), _time, random ?? new Random());
+        _tasks = new BackgroundTasks(_logger);
+        _validationQueue = Channel.CreateBounded<PubSubMessage>(new BoundedChannelOptions(_options.ValidationQueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the message is throttled, not awaited
+        });
+    }
+
+    public PeerId LocalPeer => _core.LocalPeer;
+
+    /// <summary>Raised (outside the router lock) for peers offered in PRUNE peer exchange, for the network layer to dial.</summary>
+    public event EventHandler<PeerExchangeCandidate>? PeerExchangeReceived;
+
+    /// <summary>Starts the heartbeat loop and the validation workers.</summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        _tasks.Run("gossipsub heartbeat", HeartbeatLoopAsync);
+        for (var i = 0; i < _options.ValidationConcurrency; i++)
+            _tasks.Run("gossipsub validation", ValidationLoopAsync);
+    }
+
+    // ---------------------------------------------------------------- public pubsub API
+
+    /// <summary>Joins <paramref name="topic"/> (on the first subscription) and returns a new consumer of its messages.</summary>
+    public ValueTask<Subscription> SubscribeAsync(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var subscription = new Subscription(topic, _options.SubscriptionBufferCapacity, RemoveSubscription);
+        lock (_gate)
+        {
+            if (!_subscriptions.TryGetValue(topic, out var list)) _subscriptions[topic] = list = [];
+            list.Add(subscription);
+            if (list.Count == 1) _core.Subscribe(topic);
+            Dispatch();
+        }
+        return ValueTask.FromResult(subscription);
+    }
+
+    /// <summary>Ends every subscription to <paramref name="topic"/> and leaves it.</summary>
+    public void Unsubscribe(string topic)
+    {
+        List<Subscription>? list;
+        lock (_gate)
+        {
+            if (!_subscriptions.Remove(topic, out list)) return;
+            _core.Unsubscribe(topic);
+            Dispatch();
+        }
+        foreach (var subscription in list) subscription.Complete();
+    }
+
+    /// <summary>Signs (per the topic's policy) and publishes <paramref name="data"/>; returns the message id.</summary>
+    public ValueTask<MessageId> PublishAsync(string topic, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var message = _core.Publish(topic, data);
+            Dispatch();
+            return ValueTask.FromResult(message.Id);
+        }
+    }
+
+    /// <summary>Makes messages of <paramref name="topic"/> wait for <paramref name="validator"/> before delivery and forwarding.</summary>
+    public void RegisterValidator(string topic, MessageValidator validator)
+    {
+        lock (_gate)
+        {
+            _validators[topic] = validator;
+            _core.SetValidationRequired(topic, true);
+        }
+    }
+
+    public void UnregisterValidator(string topic)
+    {
+        lock (_gate)
+        {
+            _validators.Remove(topic);
+            _core.SetValidationRequired(topic, false);
+        }
+    }
+
+    public double GetScore(PeerId peer)
+    {
+        lock (_gate) return _core.Score(peer);
+    }
+
+    public IReadOnlyCollection<PeerId> GetMeshPeers(string topic)
+    {
+        lock (_gate) return _core.MeshPeers(topic);
+    }
+
+    public IReadOnlyCollection<PeerId> GetTopicPeers(string topic)
+    {
+        lock (_gate) return _core.TopicPeers(topic);
+    }
+
+    public IReadOnlyCollection<PeerId> GetPeers()
+    {
+        lock (_gate) return [.. _core.Peers];
+    }
+
+    /// <summary>A snapshot of the router's counters.</summary>
+    public GossipsubCounters GetCounters()
+    {
+        lock (_gate)
+        {
+            var c = _core.Counters;
+            return new GossipsubCounters
+            {
+                MessagesReceived = c.MessagesReceived, DuplicateMessages = c.DuplicateMessages,
+                InvalidSignatures = c.InvalidSignatures, RejectedMessages = c.RejectedMessages,
+                IgnoredMessages = c.IgnoredMessages, ThrottledValidations = c.ThrottledValidations,
+                GraylistedRpcs = c.GraylistedRpcs, IgnoredIHaves = c.IgnoredIHaves,
+                IWantRetransmissionsRefused = c.IWantRetransmissionsRefused, BrokenPromises = c.BrokenPromises,
+                GraftsDuringBackoff = c.GraftsDuringBackoff, IgnoredIDontWants = c.IgnoredIDontWants,
+                DroppedOutgoingRpcs = c.DroppedOutgoingRpcs, DroppedSubscriptionMessages = c.DroppedSubscriptionMessages,
+            };
+        }
+    }
+
+    // ---------------------------------------------------------------- network edge
+
+    /// <summary>
+    /// Our stream to <paramref name="peer"/> (one per peer) was opened and negotiated as <paramref name="version"/>:
+    /// a writer drains the peer's send queue into it until it fails or the peer is removed.
+    /// </summary>
+    /// <returns>False when the peer already has an outbound stream (the caller should close this one).</returns>
+    public bool AttachOutboundStream(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream, string? ip = null)
+    {
+        PeerLink link;
+        lock (_gate)
+        {
+            link = EnsurePeer(peer, version, outboundConnection, ip);
+            if (link.WriterAttached) return false;
+            link.WriterAttached = true;
+        }
+        _tasks.Run($"gossipsub writer {peer}", ct => WriteLoopAsync(link, stream, ct));
+        return true;
+    }
+
+    /// <summary>Reads RPCs from a stream <paramref name="peer"/> opened to us, until it ends or fails.</summary>
+    public async Task RunInboundStreamAsync(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            EnsurePeer(peer, version, outboundConnection, null).InboundStreams++;
+        }
+        try
+        {
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _tasks.Stopping);
+            while (true)
+            {
+                byte[]? frame;
+                try
+                {
+                    frame = await LengthPrefixedMessage.ReadAsync(stream, _options.MaxRpcSize, stopping.Token).ConfigureAwait(false);
+                }
+                catch (InvalidDataException e)
+                {
+                    _logger.LogDebug("dropping stream from {Peer}: {Reason}", peer, e.Message);
+                    return;
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                if (frame is null) return;
+                RPC rpc;
+                try
+                {
+                    rpc = RPC.Parser.ParseFrom(frame);
+                }
+                catch (InvalidProtocolBufferException e)
+                {
+                    _logger.LogDebug("dropping stream from {Peer}: undecodable RPC: {Reason}", peer, e.Message);
+                    return;
+                }
+                List<PeerExchangeCandidate> exchange;
+                lock (_gate)
+                {
+                    _core.HandleRpc(peer, rpc);
+                    exchange = Dispatch();
+                }
+                RaisePeerExchange(exchange);
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_links.TryGetValue(peer, out var link)) link.InboundStreams--;
+            }
+        }
+    }
+
+    /// <summary>The peer disconnected: forget it (its score is retained per the score parameters).</summary>
+    public void RemovePeer(PeerId peer)
+    {
+        lock (_gate)
+        {
+            if (!_links.Remove(peer, out var link)) return;
+            link.Queue.Writer.TryComplete();
+            _core.RemovePeer(peer);
+            Dispatch();
+        }
+    }
+
+    private PeerLink EnsurePeer(PeerId peer, GossipsubVersion version, bool outboundConnection, string? ip)
+    {
+        if (_links.TryGetValue(peer, out var link)) return link;
+        link = new PeerLink(peer, Channel.CreateBounded<byte[]>(new BoundedChannelOptions(_options.PeerSendQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the RPC is dropped and counted
+        }));
+        _links[peer] = link;
+        _core.AddPeer(peer, version, outboundConnection, ip);
+        Dispatch();
+        return link;
+    }
+
+    private async Task WriteLoopAsync(PeerLink link, Stream stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var frame in link.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                await LengthPrefixedMessage.WriteAsync(stream, frame, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _logger.LogDebug("gossipsub stream to {Peer} failed: {Reason}", link.Peer, e.Message);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                // The peer may have reconnected with a new link meanwhile; only detach our own.
+                if (_links.TryGetValue(link.Peer, out var current) && current == link) link.WriterAttached = false;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- loops
+
+    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            List<PeerExchangeCandidate> exchange;
+            lock (_gate)
+            {
+                _core.Heartbeat();
+                exchange = Dispatch();
+            }
+            RaisePeerExchange(exchange);
+        }
+    }
+
+    private async Task ValidationLoopAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var message in _validationQueue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            MessageValidator? validator;
+            lock (_gate) _validators.TryGetValue(message.Topic, out validator);
+            var result = ValidationResult.Accept;
+            if (validator is not null)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_options.ValidationTimeout);
+                try
+                {
+                    result = await validator(message, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    result = ValidationResult.Ignore;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogWarning(e, "validator of {Topic} failed; ignoring the message", message.Topic);
+                    result = ValidationResult.Ignore;
+                }
+            }
+            lock (_gate)
+            {
+                _core.CompleteValidation(message.Id, result);
+                Dispatch();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- dispatch (called under the lock)
+
+    /// <summary>Moves the core's outputs to the send queues, subscriptions and validation queue.</summary>
+    private List<PeerExchangeCandidate> Dispatch()
+    {
+        foreach (var message in _core.TakeValidationRequests())
+            if (!_validationQueue.Writer.TryWrite(message))
+                _core.ThrottleValidation(message.Id);
+
+        foreach (var (peer, rpc) in _core.TakeOutbox())
+        {
+            if (!_links.TryGetValue(peer, out var link)) continue;
+            if (!link.Queue.Writer.TryWrite(rpc.ToByteArray())) _core.Counters.DroppedOutgoingRpcs++;
+        }
+
+        foreach (var message in _core.TakeDeliveries())
+        {
+            if (!_subscriptions.TryGetValue(message.Topic, out var list)) continue;
+            foreach (var subscription in list)
+                if (!subscription.Offer(message)) _core.Counters.DroppedSubscriptionMessages++;
+        }
+        return _core.TakePeerExchange();
+    }
+
+    private void RaisePeerExchange(List<PeerExchangeCandidate> candidates)
+    {
+        if (candidates.Count == 0 || PeerExchangeReceived is not { } handler) return;
+        foreach (var candidate in candidates) handler(this, candidate);
+    }
+
+    private void RemoveSubscription(Subscription subscription)
+    {
+        lock (_gate)
+        {
+            if (!_subscriptions.TryGetValue(subscription.Topic, out var list) || !list.Remove(subscription)) return;
+            if (list.Count > 0) return;
+            _subscriptions.Remove(subscription.Topic);
+            _core.Unsubscribe(subscription.Topic);
+            Dispatch();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            foreach (var link in _links.Values) link.Queue.Writer.TryComplete();
+            foreach (var list in _subscriptions.Values)
+                foreach (var subscription in list) subscription.Complete();
+            _validationQueue.Writer.TryComplete();
+        }
+        await _tasks.DisposeAsync().ConfigureAwait(false);
+    }
+}
