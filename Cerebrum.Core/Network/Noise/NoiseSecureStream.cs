@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network.Noise.Proto;
@@ -134,6 +135,8 @@ public sealed class NoiseSecureStream : Stream
         return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
+    // Pooled builder: reads that complete asynchronously (most of them, on a busy socket) allocate no state machine box.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnterRead();
@@ -272,10 +275,10 @@ public sealed class NoiseSecureStream : Stream
         }
     }
 
+    // The read buffer is kept until Dispose: a muxer keeps a read pending anyway, and renting 256 KiB per read would
+    // churn the shared pool (and the LOH once many connections outrun its per-core cache).
     private void ExitRead()
     {
-        // Return the buffer once drained so idle connections hold no 256 KiB buffer; renting again is cheap.
-        if (_rawStart == _rawEnd && _plainStart == _plainEnd) ReleaseReadBuffer();
         Volatile.Write(ref _readState, Idle);
         if (Volatile.Read(ref _disposed) != 0 && Interlocked.CompareExchange(ref _readState, Closed, Idle) == Idle)
             ReleaseReadBuffer();
@@ -337,6 +340,7 @@ public sealed class NoiseSecureStream : Stream
         return WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnterWrite();
@@ -395,10 +399,11 @@ public sealed class NoiseSecureStream : Stream
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (Interlocked.CompareExchange(ref _writeState, Busy, Idle) != Idle)
             throw new InvalidOperationException("NoiseSecureStream supports only one writer at a time");
-        if (_writeFault is not null)
+        // A failed read closed the connection too; say so rather than surface the inner stream's ObjectDisposedException.
+        if ((_writeFault ?? Volatile.Read(ref _readFault)) is { } fault)
         {
             Volatile.Write(ref _writeState, Idle);
-            throw new NoiseTransportException("the Noise channel can no longer send: an earlier write failed: " + _writeFault.Message, _writeFault);
+            throw new NoiseTransportException("the Noise channel can no longer send: " + fault.Message, fault);
         }
     }
 

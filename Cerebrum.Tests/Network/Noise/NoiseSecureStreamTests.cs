@@ -176,6 +176,7 @@ public sealed class NoiseSecureStreamTests
         var error = Assert.ThrowsAsync<NoiseTransportException>(async () => await i.ReadAsync(buffer).Bounded());
         Assert.That(error!.Message, Does.Contain("failed authentication"));
         Assert.ThrowsAsync<NoiseTransportException>(async () => await i.ReadAsync(buffer).Bounded());
+        Assert.ThrowsAsync<NoiseTransportException>(async () => await i.WriteAsync(new byte[1]).Bounded());
         // The initiator closed its end, so the responder sees the connection end.
         Assert.That(await r.ReadAsync(buffer).Bounded(), Is.Zero);
     }
@@ -258,6 +259,34 @@ public sealed class NoiseSecureStreamTests
         Assert.ThrowsAsync<NoiseTransportException>(async () => await i.WriteAsync(new byte[10]).Bounded());
     }
 
+    [Test]
+    public void Steady_state_reads_and_writes_do_not_allocate_per_frame()
+    {
+        var key = FixedNoiseKeySource.Sequence(9);
+        var remote = new NoiseRemoteIdentity(_responderKey.PublicKey, _responderKey.PeerId, null);
+        var data = RandomBytes(64 * 1024, seed: 11);
+        const int writes = 32; // 2 MiB: 64 frames (two per write)
+        var wire = new MemoryStream(capacity: 4 << 20);
+        using var writer = new NoiseSecureStream(wire, Keyed(key), Keyed(key), remote);
+
+        writer.Write(data); // warm-up: JIT and pool
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var n = 1; n < writes; n++) writer.Write(data);
+        var writeAllocations = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        using var reader = new NoiseSecureStream(new MemoryStream(wire.ToArray()), Keyed(key), Keyed(key), remote);
+        var buffer = new byte[50_000]; // not a multiple of the frame size: exercises in-place and direct decryption
+        var total = reader.Read(buffer);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        int read;
+        while ((read = reader.Read(buffer)) > 0) total += read;
+        var readAllocations = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(total, Is.EqualTo(writes * data.Length));
+        Assert.That(writeAllocations, Is.LessThan(1024), "bytes allocated writing 2 MiB");
+        Assert.That(readAllocations, Is.LessThan(1024), "bytes allocated reading 2 MiB");
+    }
+
     /// <summary>A completed handshake plus the raw ends underneath, for injecting bytes on the wire.</summary>
     private async Task<(NoiseSecureStream Initiator, NoiseSecureStream Responder, Stream InitiatorRaw, Stream ResponderRaw)> ConnectAsync()
     {
@@ -280,6 +309,13 @@ public sealed class NoiseSecureStreamTests
             total += read;
         }
         return received;
+    }
+
+    private static CipherState Keyed(byte[] key)
+    {
+        var cipher = new CipherState();
+        cipher.InitializeKey(key);
+        return cipher;
     }
 
     private static byte[] RandomBytes(int length, int seed)
