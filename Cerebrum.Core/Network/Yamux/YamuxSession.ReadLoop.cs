@@ -8,6 +8,8 @@ namespace Cerebrum.Core.Network.Yamux;
 // output cannot stall our reading of its frames (all replies it can provoke are bounded, see MaxQueuedReplies).
 public sealed partial class YamuxSession
 {
+    private const int ReceiveSegmentSize = 64 * 1024;
+
     private async Task ReadLoopAsync()
     {
         var token = _shutdown.Token;
@@ -81,18 +83,24 @@ public sealed partial class YamuxSession
             switch (stream.BeginReceive(header.Length, out var remaining))
             {
                 case YamuxReceiveDisposition.Deliver:
-                    var length = (int)header.Length;
-                    var segment = YamuxBufferPool.Shared.Rent(length);
-                    try
+                    // Peers may send frames as large as the whole window (go-yamux does); slicing them into pooled
+                    // segments keeps every buffer small and reusable, and lets the reader start on the first slice.
+                    for (var left = (int)header.Length; left > 0;)
                     {
-                        await reader.ReadPayloadAsync(segment.AsMemory(0, length), token);
+                        var length = Math.Min(left, ReceiveSegmentSize);
+                        var segment = YamuxBufferPool.Shared.Rent(length);
+                        try
+                        {
+                            await reader.ReadPayloadAsync(segment.AsMemory(0, length), token);
+                        }
+                        catch
+                        {
+                            YamuxBufferPool.Shared.Return(segment);
+                            throw;
+                        }
+                        stream.CompleteReceive(segment, length);
+                        left -= length;
                     }
-                    catch
-                    {
-                        YamuxBufferPool.Shared.Return(segment);
-                        throw;
-                    }
-                    stream.CompleteReceive(segment, length);
                     break;
                 case YamuxReceiveDisposition.Discard:
                     await reader.SkipAsync(header.Length, token);

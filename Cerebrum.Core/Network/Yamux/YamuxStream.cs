@@ -342,7 +342,7 @@ public sealed class YamuxStream : Stream
         }
     }
 
-    /// <summary>Read loop: hands over the payload announced by <see cref="BeginReceive"/> (takes ownership of the pooled array).</summary>
+    /// <summary>Read loop: hands over (a slice of) the payload announced by <see cref="BeginReceive"/>; takes ownership of the pooled array.</summary>
     internal void CompleteReceive(byte[] pooledSegment, int length)
     {
         lock (_sync)
@@ -374,6 +374,8 @@ public sealed class YamuxStream : Stream
     /// <summary>Read loop: applies ACK / FIN / RST carried by a Data or WindowUpdate frame.</summary>
     internal void OnRemoteFlags(YamuxFrameFlags flags)
     {
+        if ((flags & (YamuxFrameFlags.Ack | YamuxFrameFlags.Fin | YamuxFrameFlags.Rst)) == 0)
+            return; // the common case for bulk data: nothing to do, no lock
         if ((flags & YamuxFrameFlags.Rst) != 0)
         {
             ResetCore("stream was reset by the peer", sendRst: false);

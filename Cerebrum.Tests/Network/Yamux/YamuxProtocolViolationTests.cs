@@ -235,6 +235,21 @@ public class YamuxProtocolViolationTests
     }
 
     [Test]
+    public async Task WindowSizedDataFrame_IsDeliveredIntactAcrossReceiveSegments()
+    {
+        // go-yamux may send one frame as large as the whole window; the session slices it internally.
+        await using var peer = RawYamuxPeer.Create();
+        var payload = YamuxSessionTests.Pattern(3, Window);
+        await peer.SendDataAsync(1, payload, YamuxFrameFlags.Syn | YamuxFrameFlags.Fin);
+
+        var stream = await peer.Session.AcceptStreamAsync().AsTask().WaitAsync(Timeout);
+
+        var received = await YamuxSessionTests.ReadToEndAsync(stream);
+        Assert.That(received.AsSpan().SequenceEqual(payload), Is.True);
+        Assert.That(peer.Session.IsClosed, Is.False);
+    }
+
+    [Test]
     public async Task LocalGoAway_RefusesNewInboundStreams()
     {
         await using var peer = RawYamuxPeer.Create();
