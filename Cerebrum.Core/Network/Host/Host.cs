@@ -315,7 +315,7 @@ public sealed class Host : IAsyncDisposable
             throw e switch
             {
                 DialException d => d,
-                NoiseHandshakeException n when n.IsPeerIdMismatch => new DialException(DialFailureReason.PeerIdMismatch, n.Message, n),
+                PeerIdMismatchException n => new DialException(DialFailureReason.PeerIdMismatch, n.Message, n),
                 ProtocolNotSupportedException p => new DialException(DialFailureReason.NegotiationFailed, $"{address} does not support {p.Message}", p),
                 OperationCanceledException when _tasks.Stopping.IsCancellationRequested => new DialException(DialFailureReason.HostStopped, "the host is stopping"),
                 OperationCanceledException => new DialException(DialFailureReason.Timeout, $"handshake with {address} timed out after {_options.HandshakeTimeout.TotalSeconds:0.#} s", e),

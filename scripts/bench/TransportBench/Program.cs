@@ -115,7 +115,7 @@ public static class Program
 
     private static double Percentile(List<double> values, double p)
     {
-        if (values.Count == 0) return double.NaN;
+        if (values.Count == 0) return 0;
         var sorted = values.Order().ToArray();
         var rank = p * (sorted.Length - 1);
         var low = (int)Math.Floor(rank);

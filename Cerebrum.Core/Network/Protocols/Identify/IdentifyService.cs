@@ -140,6 +140,9 @@ public sealed class IdentifyService
             try
             {
                 observed = Multiaddress.FromBytes(message.ObservedAddr.Span);
+                // js-libp2p appends our own /p2p/<id>; the observed address is about the transport, so drop it.
+                if (observed.PeerId is not null && observed.Components.Count > 1)
+                    observed = observed.WithoutPeerId();
             }
             catch (FormatException)
             {
