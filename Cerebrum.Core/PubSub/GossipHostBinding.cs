@@ -1,0 +1,111 @@
+using Cerebrum.Core.Common;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multistream;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cerebrum.Core.PubSub;
+
+/// <summary>
+/// Connects a <see cref="GossipRouter"/> to a libp2p <see cref="Host"/>: serves the meshsub protocols, opens one
+/// outbound gossipsub stream per connected peer (1.2.0, then 1.1.0, then 1.0.0), forgets peers whose last connection
+/// closed, and dials peers learnt through PRUNE peer exchange when the peer store knows how to reach them.
+/// </summary>
+public sealed class GossipHostBinding : IAsyncDisposable
+{
+    private readonly Host _host;
+    private readonly GossipRouter _router;
+    private readonly ILogger _logger;
+    private readonly BackgroundTasks _tasks;
+    private int _started;
+
+    public GossipHostBinding(Host host, GossipRouter router, ILogger? logger = null)
+    {
+        _host = host;
+        _router = router;
+        _logger = logger ?? NullLogger.Instance;
+        _tasks = new BackgroundTasks(_logger);
+    }
+
+    /// <summary>Registers the protocol handlers and attaches to current and future connections.</summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        foreach (var protocol in GossipsubProtocols.All)
+            _host.SetHandler(protocol, HandleInboundAsync);
+        _host.ConnectionOpened += OnConnectionOpened;
+        _host.ConnectionClosed += OnConnectionClosed;
+        _router.PeerExchangeReceived += OnPeerExchange;
+        foreach (var connection in _host.Connections)
+            OnConnectionOpened(_host, new ConnectionEventArgs(connection));
+    }
+
+    private Task HandleInboundAsync(ProtocolStream stream, CancellationToken cancellationToken)
+    {
+        if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)) return Task.CompletedTask;
+        var connection = stream.Connection;
+        return _router.RunInboundStreamAsync(connection.RemotePeer, version,
+            connection.Direction == ConnectionDirection.Outbound, stream.Stream, cancellationToken);
+    }
+
+    private void OnConnectionOpened(object? sender, ConnectionEventArgs e)
+    {
+        var connection = e.Connection;
+        _tasks.Run($"gossipsub stream to {connection.RemotePeer}", async ct =>
+        {
+            ProtocolStream stream;
+            try
+            {
+                stream = await connection.OpenStreamAsync(GossipsubProtocols.All, ct).ConfigureAwait(false);
+            }
+            catch (ProtocolNotSupportedException)
+            {
+                _logger.LogDebug("{Peer} does not speak gossipsub", connection.RemotePeer);
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
+            {
+                _logger.LogDebug("opening a gossipsub stream to {Peer} failed: {Reason}", connection.RemotePeer, ex.Message);
+                return;
+            }
+            if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)
+                || !_router.AttachOutboundStream(connection.RemotePeer, version,
+                    connection.Direction == ConnectionDirection.Outbound, stream.Stream))
+                await stream.DisposeAsync().ConfigureAwait(false); // a second connection: one stream per peer is enough
+        });
+    }
+
+    private void OnConnectionClosed(object? sender, ConnectionEventArgs e)
+    {
+        var peer = e.Connection.RemotePeer;
+        if (_host.FindConnection(peer) is null) _router.RemovePeer(peer);
+    }
+
+    private void OnPeerExchange(object? sender, PeerExchangeCandidate candidate)
+    {
+        if (_host.FindConnection(candidate.Peer) is not null) return;
+        _tasks.Run($"gossipsub PX dial {candidate.Peer}", async ct =>
+        {
+            try
+            {
+                await _host.ConnectAsync(candidate.Peer, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogDebug("PX dial of {Peer} failed: {Reason}", candidate.Peer, ex.Message);
+            }
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Volatile.Read(ref _started) != 0)
+        {
+            _host.ConnectionOpened -= OnConnectionOpened;
+            _host.ConnectionClosed -= OnConnectionClosed;
+            _router.PeerExchangeReceived -= OnPeerExchange;
+            foreach (var protocol in GossipsubProtocols.All) _host.RemoveHandler(protocol);
+        }
+        await _tasks.DisposeAsync().ConfigureAwait(false);
+    }
+}

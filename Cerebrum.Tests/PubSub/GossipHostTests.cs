@@ -1,0 +1,83 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.PubSub;
+using Cerebrum.Tests.TestSupport;
+
+namespace Cerebrum.Tests.PubSub;
+
+/// <summary>Gossipsub between real hosts on loopback TCP (Noise, Yamux, multistream-select).</summary>
+public sealed class GossipHostTests
+{
+    private const string Topic = "cerebrum/test/host";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private sealed record Node(Host Host, GossipRouter Router, GossipHostBinding Binding) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Binding.DisposeAsync();
+            await Router.DisposeAsync();
+            await Host.DisposeAsync();
+        }
+    }
+
+    private static async Task<Node> StartNodeAsync(KeyType keyType, GossipsubOptions? options = null)
+    {
+        var host = await TestHosts.StartAsync(keyType);
+        var router = new GossipRouter(host.Identity, options ?? new GossipsubOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
+        router.Start();
+        var binding = new GossipHostBinding(host, router);
+        binding.Start();
+        return new Node(host, router, binding);
+    }
+
+    private static async Task<PubSubMessage> NextAsync(Subscription subscription)
+    {
+        await using var e = subscription.Messages().GetAsyncEnumerator();
+        Assert.That(await e.MoveNextAsync().AsTask().WaitAsync(Timeout), Is.True);
+        return e.Current;
+    }
+
+    [Test]
+    public async Task Three_hosts_on_loopback_form_a_mesh_and_relay_signed_messages()
+    {
+        await using var a = await StartNodeAsync(KeyType.Ed25519);
+        await using var b = await StartNodeAsync(KeyType.Secp256k1);
+        await using var c = await StartNodeAsync(KeyType.Secp256k1);
+        var subA = await a.Router.SubscribeAsync(Topic);
+        await b.Router.SubscribeAsync(Topic);
+        var subC = await c.Router.SubscribeAsync(Topic);
+
+        await a.Host.DialAsync(TestHosts.AddressOf(b.Host));
+        await c.Host.DialAsync(TestHosts.AddressOf(b.Host));
+        await Poll.UntilAsync(() => b.Router.GetMeshPeers(Topic).Count == 2
+                                    && a.Router.GetMeshPeers(Topic).Contains(b.Host.PeerId)
+                                    && c.Router.GetMeshPeers(Topic).Contains(b.Host.PeerId), Timeout);
+
+        await a.Router.PublishAsync(Topic, "ed25519 author"u8.ToArray());
+        var atC = await NextAsync(subC);
+        Assert.That(atC.From, Is.EqualTo(a.Host.PeerId));
+        Assert.That(atC.ReceivedFrom, Is.EqualTo(b.Host.PeerId));
+        Assert.That(atC.Data.ToArray(), Is.EqualTo("ed25519 author"u8.ToArray()));
+
+        await c.Router.PublishAsync(Topic, "secp256k1 author"u8.ToArray());
+        var atA = await NextAsync(subA);
+        Assert.That(atA.From, Is.EqualTo(c.Host.PeerId));
+        Assert.That(b.Router.GetCounters().InvalidSignatures, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_disconnected_peer_is_forgotten()
+    {
+        await using var a = await StartNodeAsync(KeyType.Ed25519);
+        await using var b = await StartNodeAsync(KeyType.Ed25519);
+        await a.Router.SubscribeAsync(Topic);
+        await b.Router.SubscribeAsync(Topic);
+        await a.Host.DialAsync(TestHosts.AddressOf(b.Host));
+        await Poll.UntilAsync(() => a.Router.GetMeshPeers(Topic).Contains(b.Host.PeerId), Timeout);
+
+        await a.Host.DisconnectAsync(b.Host.PeerId);
+        await Poll.UntilAsync(() => !a.Router.GetPeers().Contains(b.Host.PeerId) && !b.Router.GetPeers().Contains(a.Host.PeerId), Timeout);
+        Assert.That(a.Router.GetMeshPeers(Topic), Is.Empty);
+    }
+}
