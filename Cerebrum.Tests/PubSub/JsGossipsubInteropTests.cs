@@ -1,0 +1,121 @@
+using System.Text;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.PubSub;
+using Cerebrum.Tests.TestSupport;
+
+namespace Cerebrum.Tests.PubSub;
+
+/// <summary>C# gossipsub against @chainsafe/libp2p-gossipsub (scripts/interop/gossip-peer.mjs) over loopback TCP.</summary>
+[Category("Interop")]
+public sealed class JsGossipsubInteropTests
+{
+    private const string Topic = "cerebrum/interop/gossip";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private sealed record Node(Host Host, GossipRouter Router, GossipHostBinding Binding) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Binding.DisposeAsync();
+            await Router.DisposeAsync();
+            await Host.DisposeAsync();
+        }
+    }
+
+    private static async Task<Node> StartNodeAsync(KeyType keyType, SignaturePolicy policy)
+    {
+        var host = await TestHosts.StartAsync(keyType);
+        var router = new GossipRouter(host.Identity, new GossipsubOptions
+        {
+            DefaultSignaturePolicy = policy,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        });
+        router.Start();
+        var binding = new GossipHostBinding(host, router);
+        binding.Start();
+        return new Node(host, router, binding);
+    }
+
+    private static async Task<PubSubMessage> NextAsync(Subscription subscription)
+    {
+        await using var e = subscription.Messages().GetAsyncEnumerator();
+        Assert.That(await e.MoveNextAsync().AsTask().WaitAsync(Timeout), Is.True);
+        return e.Current;
+    }
+
+    [TestCase(KeyType.Ed25519, KeyType.Ed25519, SignaturePolicy.StrictSign)]
+    [TestCase(KeyType.Secp256k1, KeyType.Ed25519, SignaturePolicy.StrictSign)]
+    [TestCase(KeyType.Ed25519, KeyType.Secp256k1, SignaturePolicy.StrictSign)]
+    [TestCase(KeyType.Secp256k1, KeyType.Secp256k1, SignaturePolicy.StrictNoSign)]
+    public async Task CSharp_and_js_peers_graft_each_other_and_exchange_messages(KeyType csharpKey, KeyType jsKey, SignaturePolicy policy)
+    {
+        await using var node = await StartNodeAsync(csharpKey, policy);
+        var subscription = await node.Router.SubscribeAsync(Topic);
+        await using var js = await JsGossipPeer.StartAsync("--key", jsKey.ToString().ToLowerInvariant(), "--topic", Topic,
+            "--sign", policy == SignaturePolicy.StrictSign ? "strict" : "nosign", "--heartbeat-ms", "200",
+            "--dial", TestHosts.AddressOf(node.Host).ToString());
+        var jsPeer = PeerId.Parse(js.PeerId);
+        var csharpPeer = node.Host.PeerId.ToString();
+
+        await Poll.UntilAsync(() => node.Router.GetMeshPeers(Topic).Contains(jsPeer), Timeout);
+        await js.WaitForAsync("graft", Timeout, e => e.GetProperty("peerId").GetString() == csharpPeer);
+
+        await node.Router.PublishAsync(Topic, "hello from C#"u8.ToArray());
+        var atJs = await js.WaitForAsync("message", Timeout);
+        Assert.That(atJs.GetProperty("data").GetString(), Is.EqualTo("hello from C#"));
+        if (policy == SignaturePolicy.StrictSign)
+        {
+            Assert.That(atJs.GetProperty("type").GetString(), Is.EqualTo("signed"), "js verified our signature");
+            Assert.That(atJs.GetProperty("from").GetString(), Is.EqualTo(csharpPeer));
+        }
+        else
+        {
+            Assert.That(atJs.GetProperty("type").GetString(), Is.EqualTo("unsigned"));
+        }
+
+        await js.PublishAsync(Topic, "hello from js");
+        var atCSharp = await NextAsync(subscription);
+        Assert.That(Encoding.UTF8.GetString(atCSharp.Data.Span), Is.EqualTo("hello from js"));
+        Assert.That(atCSharp.ReceivedFrom, Is.EqualTo(jsPeer));
+        Assert.That(atCSharp.From, policy == SignaturePolicy.StrictSign ? Is.EqualTo(jsPeer) : Is.Null);
+        Assert.That(node.Router.GetCounters().InvalidSignatures, Is.Zero);
+
+        // Leaving sends PRUNE, which js reports.
+        node.Router.Unsubscribe(Topic);
+        await js.WaitForAsync("prune", Timeout, e => e.GetProperty("peerId").GetString() == csharpPeer);
+    }
+
+    [Test]
+    public async Task A_mixed_mesh_of_two_CSharp_and_two_js_peers_delivers_every_message_everywhere()
+    {
+        await using var c1 = await StartNodeAsync(KeyType.Ed25519, SignaturePolicy.StrictSign);
+        await using var c2 = await StartNodeAsync(KeyType.Secp256k1, SignaturePolicy.StrictSign);
+        var sub1 = await c1.Router.SubscribeAsync(Topic);
+        var sub2 = await c2.Router.SubscribeAsync(Topic);
+        // A line c1 - j1 - c2 - j2: every message must cross both implementations to reach the far end.
+        await using var j1 = await JsGossipPeer.StartAsync("--topic", Topic, "--heartbeat-ms", "200",
+            "--dial", TestHosts.AddressOf(c1.Host).ToString(), "--dial", TestHosts.AddressOf(c2.Host).ToString());
+        await using var j2 = await JsGossipPeer.StartAsync("--key", "secp256k1", "--topic", Topic, "--heartbeat-ms", "200",
+            "--dial", TestHosts.AddressOf(c2.Host).ToString());
+        var (p1, p2) = (PeerId.Parse(j1.PeerId), PeerId.Parse(j2.PeerId));
+        await Poll.UntilAsync(() => c1.Router.GetMeshPeers(Topic).Contains(p1)
+                                    && c2.Router.GetMeshPeers(Topic).Contains(p1)
+                                    && c2.Router.GetMeshPeers(Topic).Contains(p2), Timeout);
+        await j1.WaitForAsync("graft", Timeout, e => e.GetProperty("peerId").GetString() == c2.Host.PeerId.ToString());
+        await j2.WaitForAsync("graft", Timeout, e => e.GetProperty("peerId").GetString() == c2.Host.PeerId.ToString());
+
+        await c1.Router.PublishAsync(Topic, "from c1"u8.ToArray());
+        await j2.WaitForAsync("message", Timeout, e => e.GetProperty("data").GetString() == "from c1");
+        await j1.WaitForAsync("message", Timeout, e => e.GetProperty("data").GetString() == "from c1");
+        Assert.That(Encoding.UTF8.GetString((await NextAsync(sub2)).Data.Span), Is.EqualTo("from c1"));
+
+        await j2.PublishAsync(Topic, "from j2");
+        var atC1 = await NextAsync(sub1);
+        Assert.That(Encoding.UTF8.GetString(atC1.Data.Span), Is.EqualTo("from j2"));
+        Assert.That(atC1.From, Is.EqualTo(p2));
+        Assert.That(atC1.ReceivedFrom, Is.EqualTo(p1), "relayed by the js peer in the middle");
+        Assert.That(Encoding.UTF8.GetString((await NextAsync(sub2)).Data.Span), Is.EqualTo("from j2"));
+        await j1.WaitForAsync("message", Timeout, e => e.GetProperty("data").GetString() == "from j2");
+    }
+}
