@@ -179,4 +179,41 @@ public sealed class GossipRouterTests
         await Poll.UntilAsync(() => !b.GetTopicPeers(Topic).Contains(a.LocalPeer), Timeout);
         Assert.That(b.GetMeshPeers(Topic), Has.No.Member(a.LocalPeer));
     }
+
+    [Test]
+    public async Task A_full_validation_queue_throttles_messages_without_penalty_and_without_blocking()
+    {
+        var a = NewRouter();
+        var b = NewRouter(FastOptions with { ValidationQueueCapacity = 2, ValidationConcurrency = 1 });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        b.RegisterValidator(Topic, async (_, ct) =>
+        {
+            started.TrySetResult();
+            await release.Task.WaitAsync(ct);
+            return ValidationResult.Accept;
+        });
+        Link(a, b);
+        await a.SubscribeAsync(Topic);
+        var sub = await b.SubscribeAsync(Topic);
+        await Poll.UntilAsync(() => a.GetTopicPeers(Topic).Contains(b.LocalPeer), Timeout);
+
+        await a.PublishAsync(Topic, "first"u8.ToArray());
+        await started.Task.WaitAsync(Timeout); // the single worker is now busy
+        for (var i = 0; i < 9; i++) await a.PublishAsync(Topic, BitConverter.GetBytes(i));
+        await Poll.UntilAsync(() => b.GetCounters().MessagesReceived == 10, Timeout);
+
+        var counters = b.GetCounters();
+        Assert.That(counters.ThrottledValidations, Is.EqualTo(7), "1 validating + 2 queued, the other 7 dropped");
+        Assert.That(b.GetScore(a.LocalPeer), Is.GreaterThanOrEqualTo(0), "throttling is not the sender's fault");
+
+        release.SetResult();
+        var delivered = new List<PubSubMessage>();
+        await foreach (var message in sub.Messages().WithCancellation(CancellationToken.None))
+        {
+            delivered.Add(message);
+            if (delivered.Count == 3) break;
+        }
+        Assert.That(delivered[0].Data.ToArray(), Is.EqualTo("first"u8.ToArray()));
+    }
 }

@@ -340,4 +340,37 @@ public sealed class MeshMaintenanceTests
         Assert.That(h.Published(), Is.Empty);
         Assert.That(h.Core.Counters.DuplicateMessages, Is.EqualTo(1));
     }
+
+    [Test]
+    public void Outgoing_batches_are_split_to_respect_the_rpc_size_cap()
+    {
+        var h = new CoreHarness(new GossipsubOptions { MaxRpcSize = 4096 });
+        var peer = h.AddSubscribedPeers(1)[0];
+        for (var i = 0; i < 10; i++) h.Core.Publish(Topic, new byte[1000 + i]);
+        var rpcs = h.Core.TakeOutbox().Where(o => o.Peer == peer).Select(o => o.Rpc).ToList();
+        Assert.That(rpcs.Sum(r => r.Publish.Count), Is.EqualTo(10));
+        Assert.That(rpcs, Has.Count.GreaterThan(1));
+        Assert.That(rpcs.All(r => Google.Protobuf.MessageExtensions.ToByteArray(r).Length <= 4096), Is.True);
+    }
+
+    [Test]
+    public void A_throttled_message_can_be_accepted_from_a_later_copy()
+    {
+        var h = new CoreHarness();
+        h.Core.Subscribe(Topic);
+        h.Core.SetValidationRequired(Topic, true);
+        var (first, second) = (h.AddSubscribedPeers(1)[0], h.AddSubscribedPeers(1)[0]);
+        var message = SignedMessage(PrivateKey.Generate(KeyType.Ed25519), "retry", 1);
+        h.Receive(first, new Cerebrum.Core.PubSub.Proto.RPC { Publish = { message } });
+        var pending = h.Core.TakeValidationRequests().Single();
+        h.Core.ThrottleValidation(pending.Id);
+
+        h.Receive(second, new Cerebrum.Core.PubSub.Proto.RPC { Publish = { message } });
+        var retry = h.Core.TakeValidationRequests().Single();
+        Assert.That(retry.ReceivedFrom, Is.EqualTo(second));
+        h.Core.CompleteValidation(retry.Id, ValidationResult.Accept);
+        h.Drain();
+        Assert.That(h.Delivered.Single().Id, Is.EqualTo(pending.Id));
+        Assert.That(h.Core.Score(first), Is.GreaterThanOrEqualTo(0));
+    }
 }
