@@ -71,7 +71,13 @@ public sealed class GossipHostBinding : IAsyncDisposable
             if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)
                 || !_router.AttachOutboundStream(connection.RemotePeer, version,
                     connection.Direction == ConnectionDirection.Outbound, stream.Stream))
+            {
                 await stream.DisposeAsync().ConfigureAwait(false); // a second connection: one stream per peer is enough
+                return;
+            }
+            // The connection may have closed while the stream was negotiated, after ConnectionClosed was handled.
+            if (connection.IsClosed && _host.FindConnection(connection.RemotePeer) is null)
+                _router.RemovePeer(connection.RemotePeer);
         });
     }
 

@@ -23,7 +23,6 @@ public sealed class GossipRouter : IAsyncDisposable
         public readonly PeerId Peer = peer;
         public readonly Channel<byte[]> Queue = queue;
         public bool WriterAttached;
-        public int InboundStreams;
     }
 
     private readonly object _gate = new();
@@ -194,58 +193,51 @@ public sealed class GossipRouter : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Reads RPCs from a stream <paramref name="peer"/> opened to us, until it ends or fails.</summary>
+    /// <summary>Reads RPCs from a stream <paramref name="peer"/> opened to us, until it ends, fails, or the peer is removed.</summary>
     public async Task RunInboundStreamAsync(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream, CancellationToken cancellationToken)
     {
+        PeerLink link;
         lock (_gate)
         {
-            EnsurePeer(peer, version, outboundConnection, null).InboundStreams++;
+            link = EnsurePeer(peer, version, outboundConnection, null);
         }
-        try
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _tasks.Stopping);
+        while (true)
         {
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _tasks.Stopping);
-            while (true)
+            byte[]? frame;
+            try
             {
-                byte[]? frame;
-                try
-                {
-                    frame = await LengthPrefixedMessage.ReadAsync(stream, _options.MaxRpcSize, stopping.Token).ConfigureAwait(false);
-                }
-                catch (InvalidDataException e)
-                {
-                    _logger.LogDebug("dropping stream from {Peer}: {Reason}", peer, e.Message);
-                    return;
-                }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-                if (frame is null) return;
-                RPC rpc;
-                try
-                {
-                    rpc = RPC.Parser.ParseFrom(frame);
-                }
-                catch (InvalidProtocolBufferException e)
-                {
-                    _logger.LogDebug("dropping stream from {Peer}: undecodable RPC: {Reason}", peer, e.Message);
-                    return;
-                }
-                List<PeerExchangeCandidate> exchange;
-                lock (_gate)
-                {
-                    _core.HandleRpc(peer, rpc);
-                    exchange = Dispatch();
-                }
-                RaisePeerExchange(exchange);
+                frame = await LengthPrefixedMessage.ReadAsync(stream, _options.MaxRpcSize, stopping.Token).ConfigureAwait(false);
             }
-        }
-        finally
-        {
+            catch (InvalidDataException e)
+            {
+                _logger.LogDebug("dropping stream from {Peer}: {Reason}", peer, e.Message);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            if (frame is null) return;
+            RPC rpc;
+            try
+            {
+                rpc = RPC.Parser.ParseFrom(frame);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                _logger.LogDebug("dropping stream from {Peer}: undecodable RPC: {Reason}", peer, e.Message);
+                return;
+            }
+            List<PeerExchangeCandidate> exchange;
             lock (_gate)
             {
-                if (_links.TryGetValue(peer, out var link)) link.InboundStreams--;
+                // A frame read after the peer was removed must not resurrect it.
+                if (!_links.TryGetValue(peer, out var current) || current != link) return;
+                _core.HandleRpc(peer, rpc);
+                exchange = Dispatch();
             }
+            RaisePeerExchange(exchange);
         }
     }
 
@@ -254,11 +246,17 @@ public sealed class GossipRouter : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (!_links.Remove(peer, out var link)) return;
-            link.Queue.Writer.TryComplete();
-            _core.RemovePeer(peer);
-            Dispatch();
+            if (_links.TryGetValue(peer, out var link)) RemoveLink(link);
         }
+    }
+
+    private void RemoveLink(PeerLink link)
+    {
+        if (!_links.TryGetValue(link.Peer, out var current) || current != link) return;
+        _links.Remove(link.Peer);
+        link.Queue.Writer.TryComplete();
+        _core.RemovePeer(link.Peer);
+        Dispatch();
     }
 
     private PeerLink EnsurePeer(PeerId peer, GossipsubVersion version, bool outboundConnection, string? ip)
@@ -289,11 +287,8 @@ public sealed class GossipRouter : IAsyncDisposable
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            lock (_gate)
-            {
-                // The peer may have reconnected with a new link meanwhile; only detach our own.
-                if (_links.TryGetValue(link.Peer, out var current) && current == link) link.WriterAttached = false;
-            }
+            // Without a way to send, the peer is useless to the mesh: forget it until the network layer re-adds it.
+            lock (_gate) RemoveLink(link);
         }
     }
 
