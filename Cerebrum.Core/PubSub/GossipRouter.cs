@@ -27,6 +27,7 @@ public sealed class GossipRouter : IAsyncDisposable
 
     private readonly object _gate = new();
     private readonly GossipsubCore _core;
+    private readonly PrivateKey _identity;
     private readonly GossipsubOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -46,6 +47,7 @@ public sealed class GossipRouter : IAsyncDisposable
         ILogger? logger = null,
         Random? random = null)
     {
+        _identity = identity;
         _options = options ?? new GossipsubOptions();
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
@@ -107,11 +109,19 @@ public sealed class GossipRouter : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         cancellationToken.ThrowIfCancellationRequested();
+        ulong seqno;
         lock (_gate)
         {
-            var message = _core.Publish(topic, data);
+            _core.CheckPublishSize(data.Length);
+            seqno = _core.NextSeqno();
+        }
+        // Signing happens outside the lock: it is the most expensive step of publishing.
+        var message = MessageSigning.Create(topic, data, _options.GetTopicOptions(topic).SignaturePolicy, _identity, seqno);
+        lock (_gate)
+        {
+            var published = _core.Publish(message);
             Dispatch();
-            return ValueTask.FromResult(message.Id);
+            return ValueTask.FromResult(published.Id);
         }
     }
 
@@ -229,12 +239,22 @@ public sealed class GossipRouter : IAsyncDisposable
                 _logger.LogDebug("dropping stream from {Peer}: undecodable RPC: {Reason}", peer, e.Message);
                 return;
             }
+            // Signatures are verified outside the lock, so that peers' messages are verified in parallel.
+            List<Message> toVerify;
+            lock (_gate) toVerify = _core.MessagesToVerify(peer, rpc);
+            Dictionary<Message, SignatureCheck>? checks = null;
+            if (toVerify.Count > 0)
+            {
+                checks = new Dictionary<Message, SignatureCheck>(ReferenceEqualityComparer.Instance);
+                foreach (var message in toVerify)
+                    checks[message] = MessageSigning.Check(message, _options.GetTopicOptions(message.Topic).SignaturePolicy);
+            }
             List<PeerExchangeCandidate> exchange;
             lock (_gate)
             {
                 // A frame read after the peer was removed must not resurrect it.
                 if (!_links.TryGetValue(peer, out var current) || current != link) return;
-                _core.HandleRpc(peer, rpc);
+                _core.HandleRpc(peer, rpc, checks);
                 exchange = Dispatch();
             }
             RaisePeerExchange(exchange);

@@ -237,11 +237,26 @@ public sealed class GossipsubCore
     /// <exception cref="InvalidOperationException">A message with the same id was seen recently (StrictNoSign, same payload).</exception>
     public PubSubMessage Publish(string topic, ReadOnlyMemory<byte> data)
     {
-        if (data.Length > _options.MaxRpcSize - 1024)
-            throw new ArgumentException($"message of {data.Length} bytes exceeds the RPC size cap of {_options.MaxRpcSize} bytes", nameof(data));
+        CheckPublishSize(data.Length);
+        return Publish(MessageSigning.Create(topic, data, TopicOptionsFor(topic).SignaturePolicy, _identity, NextSeqno()));
+    }
+
+    /// <summary>The next sequence number for our own messages, so the edge can sign outside its lock.</summary>
+    public ulong NextSeqno() => ++_seqno;
+
+    /// <exception cref="ArgumentException">The payload cannot fit in an RPC.</exception>
+    public void CheckPublishSize(int length)
+    {
+        if (length > _options.MaxRpcSize - 1024)
+            throw new ArgumentException($"message of {length} bytes exceeds the RPC size cap of {_options.MaxRpcSize} bytes", nameof(length));
+    }
+
+    /// <summary>Sends a message we authored (with <see cref="MessageSigning.Create"/> and <see cref="NextSeqno"/>).</summary>
+    /// <exception cref="InvalidOperationException">A message with the same id was seen recently (StrictNoSign, same payload).</exception>
+    public PubSubMessage Publish(Message message)
+    {
         var now = Now;
-        var options = TopicOptionsFor(topic);
-        var message = MessageSigning.Create(topic, data, options.SignaturePolicy, _identity, ++_seqno);
+        var topic = message.Topic;
         var id = MessageIdFunctionFor(topic)(message);
         if (!_seen.Add(id, now))
             throw new InvalidOperationException($"message {id} was already published or seen in topic {topic}");
@@ -289,7 +304,24 @@ public sealed class GossipsubCore
 
     // ---------------------------------------------------------------- RPC processing
 
-    public void HandleRpc(PeerId from, RPC rpc)
+    /// <summary>
+    /// The messages of <paramref name="rpc"/> that <see cref="HandleRpc"/> would check signatures of (subscribed topic,
+    /// not seen, sender not graylisted), so that the edge can verify them outside its lock and pass the results in.
+    /// </summary>
+    public List<Message> MessagesToVerify(PeerId from, RPC rpc)
+    {
+        if (rpc.Publish.Count == 0 || !_peers.TryGetValue(from, out var state)) return [];
+        if (!state.Direct && _score.Score(from, Now) < _thresholds.GraylistThreshold) return [];
+        var result = new List<Message>();
+        foreach (var message in rpc.Publish)
+            if (message.HasTopic && _subscriptions.Contains(message.Topic) && !_seen.Contains(MessageIdFunctionFor(message.Topic)(message)))
+                result.Add(message);
+        return result;
+    }
+
+    /// <summary>Processes an RPC from <paramref name="from"/>.</summary>
+    /// <param name="signatureChecks">Results of <see cref="MessageSigning.Check"/> already computed for some of its messages (by reference).</param>
+    public void HandleRpc(PeerId from, RPC rpc, IReadOnlyDictionary<Message, SignatureCheck>? signatureChecks = null)
     {
         if (!_peers.TryGetValue(from, out var state)) return;
         var now = Now;
@@ -299,7 +331,7 @@ public sealed class GossipsubCore
             return;
         }
         foreach (var sub in rpc.Subscriptions) HandleSubscription(from, state, sub);
-        foreach (var message in rpc.Publish) HandleMessage(from, state, message, now);
+        foreach (var message in rpc.Publish) HandleMessage(from, state, message, now, signatureChecks);
         if (rpc.Control is { } control) HandleControl(from, state, control, now);
     }
 
@@ -321,7 +353,8 @@ public sealed class GossipsubCore
         if (_fanout.TryGetValue(topic, out var fanout)) fanout.Remove(from);
     }
 
-    private void HandleMessage(PeerId from, PeerState state, Message message, TimeSpan now)
+    private void HandleMessage(PeerId from, PeerState state, Message message, TimeSpan now,
+        IReadOnlyDictionary<Message, SignatureCheck>? signatureChecks)
     {
         Counters.MessagesReceived++;
         // Messages of topics we do not subscribe to are neither delivered nor relayed.
@@ -334,7 +367,9 @@ public sealed class GossipsubCore
             _score.DuplicateMessage(from, id, topic, now);
             return;
         }
-        if (MessageSigning.Check(message, TopicOptionsFor(topic).SignaturePolicy) != SignatureCheck.Valid)
+        if (signatureChecks is null || !signatureChecks.TryGetValue(message, out var check))
+            check = MessageSigning.Check(message, TopicOptionsFor(topic).SignaturePolicy);
+        if (check != SignatureCheck.Valid)
         {
             // Not marked seen: the id may be forged to shadow a genuine message.
             Counters.InvalidSignatures++;

@@ -133,4 +133,24 @@ public sealed class MessageSigningTests
         Assert.That(h.Core.Publish("default", "x"u8.ToArray()).Wire.HasSignature, Is.True);
         Assert.That(peer, Is.Not.Null);
     }
+
+    [Test]
+    public void Signature_results_computed_by_the_edge_are_used_and_only_unseen_messages_are_offered_for_verification()
+    {
+        var h = new CoreHarness();
+        h.Core.Subscribe(Topic);
+        var peer = h.AddSubscribedPeers(1)[0];
+        using var author = PrivateKey.Generate(KeyType.Ed25519);
+        var (first, second, other) = (SignedMessage(author, "a", 1), SignedMessage(author, "b", 2), SignedMessage(author, "c", 3, "unsubscribed"));
+        var rpc = new RPC { Publish = { first, second, other } };
+        Assert.That(h.Core.MessagesToVerify(peer, rpc), Is.EqualTo(new[] { first, second }));
+
+        // The edge claims the second one failed: the core trusts that verdict.
+        var checks = new Dictionary<Message, SignatureCheck>(ReferenceEqualityComparer.Instance) { [first] = SignatureCheck.Valid, [second] = SignatureCheck.BadSignature };
+        h.Core.HandleRpc(peer, rpc, checks);
+        h.Drain();
+        Assert.That(h.Delivered.Select(d => d.Data.ToArray()), Is.EqualTo(new[] { "a"u8.ToArray() }));
+        Assert.That(h.Core.Counters.InvalidSignatures, Is.EqualTo(1));
+        Assert.That(h.Core.MessagesToVerify(peer, new RPC { Publish = { first, second } }), Is.EqualTo(new[] { second }), "seen messages need no verification");
+    }
 }
