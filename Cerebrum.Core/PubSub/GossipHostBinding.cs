@@ -38,6 +38,30 @@ public sealed class GossipHostBinding : IAsyncDisposable
         _router.PeerExchangeReceived += OnPeerExchange;
         foreach (var connection in _host.Connections)
             OnConnectionOpened(_host, new ConnectionEventArgs(connection));
+        if (_router.Options.DirectPeers.Count > 0)
+            _tasks.Run("gossipsub direct peers", MaintainDirectPeersAsync);
+    }
+
+    /// <summary>Explicit peering (v1.1): keep connected to every direct peer whose addresses the peer store knows.</summary>
+    private async Task MaintainDirectPeersAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_router.Options.DirectConnectInterval);
+        do
+        {
+            foreach (var peer in _router.Options.DirectPeers)
+            {
+                if (_host.FindConnection(peer) is not null) continue;
+                try
+                {
+                    await _host.ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _logger.LogDebug("connecting to direct peer {Peer} failed: {Reason}", peer, ex.Message);
+                }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
     }
 
     private Task HandleInboundAsync(ProtocolStream stream, CancellationToken cancellationToken)

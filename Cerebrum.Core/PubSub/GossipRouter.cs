@@ -62,6 +62,8 @@ public sealed class GossipRouter : IAsyncDisposable
 
     public PeerId LocalPeer => _core.LocalPeer;
 
+    public GossipsubOptions Options => _options;
+
     /// <summary>Raised (outside the router lock) for peers offered in PRUNE peer exchange, for the network layer to dial.</summary>
     public event EventHandler<PeerExchangeCandidate>? PeerExchangeReceived;
 

@@ -91,6 +91,9 @@ public sealed record GossipsubOptions
     /// <summary>Explicit (direct) peers: always forwarded to, never grafted, RPCs always accepted.</summary>
     public IReadOnlySet<PeerId> DirectPeers { get; init; } = new HashSet<PeerId>();
 
+    /// <summary>How often connections to direct peers are checked and re-established (v1.1 recommends 5 minutes).</summary>
+    public TimeSpan DirectConnectInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Signing policy of topics not listed in <see cref="Topics"/>.</summary>
     public SignaturePolicy DefaultSignaturePolicy { get; init; } = SignaturePolicy.StrictSign;
 
@@ -137,6 +140,7 @@ public sealed record GossipsubOptions
         Require(MaxIHaveLength > 0 && MaxIHaveMessages > 0, "IHAVE limits must be positive");
         Require(MaxIDontWantMessages >= 0 && IDontWantTtlHeartbeats > 0, "IDONTWANT limits must be valid");
         Require(IWantFollowupTime > TimeSpan.Zero, "IWANT follow-up time must be positive");
+        Require(DirectConnectInterval > TimeSpan.Zero, "direct connect interval must be positive");
         Require(GossipRetransmission > 0, "gossip retransmission must be positive");
         Require(GossipFactor is >= 0 and <= 1, "gossip factor must be in [0, 1]");
         Require(OpportunisticGraftTicks > 0 && OpportunisticGraftPeers >= 0, "opportunistic graft parameters must be valid");

@@ -80,4 +80,36 @@ public sealed class GossipHostTests
         await Poll.UntilAsync(() => !a.Router.GetPeers().Contains(b.Host.PeerId) && !b.Router.GetPeers().Contains(a.Host.PeerId), Timeout);
         Assert.That(a.Router.GetMeshPeers(Topic), Is.Empty);
     }
+
+    [Test]
+    public async Task Direct_peers_are_reconnected_and_receive_messages_outside_the_mesh()
+    {
+        await using var b = await StartNodeAsync(KeyType.Ed25519);
+        var hostA = await TestHosts.StartAsync(KeyType.Ed25519);
+        hostA.PeerStore.AddAddresses(b.Host.PeerId, [b.Host.ListenAddresses[0]]);
+        var router = new GossipRouter(hostA.Identity, new GossipsubOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+            DirectPeers = new HashSet<PeerId> { b.Host.PeerId },
+            DirectConnectInterval = TimeSpan.FromMilliseconds(200),
+        });
+        router.Start();
+        var binding = new GossipHostBinding(hostA, router);
+        binding.Start();
+        await using var a = new Node(hostA, router, binding);
+
+        await a.Router.SubscribeAsync(Topic);
+        var subB = await b.Router.SubscribeAsync(Topic);
+        await Poll.UntilAsync(() => a.Router.GetTopicPeers(Topic).Contains(b.Host.PeerId), Timeout);
+        await a.Router.PublishAsync(Topic, "direct"u8.ToArray());
+        Assert.That((await NextAsync(subB)).Data.ToArray(), Is.EqualTo("direct"u8.ToArray()));
+        Assert.That(a.Router.GetMeshPeers(Topic), Has.No.Member(b.Host.PeerId), "direct peers stay outside the mesh");
+
+        var first = hostA.FindConnection(b.Host.PeerId)!.Id;
+        await b.Host.DisconnectAsync(a.Host.PeerId);
+        await Poll.UntilAsync(() => hostA.FindConnection(b.Host.PeerId) is { } c && c.Id != first, Timeout);
+        await Poll.UntilAsync(() => a.Router.GetTopicPeers(Topic).Contains(b.Host.PeerId), Timeout);
+        await a.Router.PublishAsync(Topic, "after reconnect"u8.ToArray());
+        Assert.That((await NextAsync(subB)).Data.ToArray(), Is.EqualTo("after reconnect"u8.ToArray()));
+    }
 }

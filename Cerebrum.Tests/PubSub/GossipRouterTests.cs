@@ -209,7 +209,8 @@ public sealed class GossipRouterTests
 
         release.SetResult();
         var delivered = new List<PubSubMessage>();
-        await foreach (var message in sub.Messages().WithCancellation(CancellationToken.None))
+        using var deadline = new CancellationTokenSource(Timeout);
+        await foreach (var message in sub.Messages(deadline.Token))
         {
             delivered.Add(message);
             if (delivered.Count == 3) break;

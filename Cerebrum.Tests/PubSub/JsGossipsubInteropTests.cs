@@ -117,5 +117,21 @@ public sealed class JsGossipsubInteropTests
         Assert.That(atC1.ReceivedFrom, Is.EqualTo(p1), "relayed by the js peer in the middle");
         Assert.That(Encoding.UTF8.GetString((await NextAsync(sub2)).Data.Span), Is.EqualTo("from j2"));
         await j1.WaitForAsync("message", Timeout, e => e.GetProperty("data").GetString() == "from j2");
+
+        // Large messages make both sides send IDONTWANT (v1.2) to their mesh peers; delivery must be unaffected.
+        var large = new string('x', 4096);
+        await c2.Router.PublishAsync(Topic, Encoding.UTF8.GetBytes(large));
+        await j2.PublishAsync(Topic, large + "j2");
+        foreach (var js in new[] { j1, j2 })
+            await js.WaitForAsync("message", Timeout, e => e.GetProperty("data").GetString() == large);
+        await j1.WaitForAsync("message", Timeout, e => e.GetProperty("data").GetString() == large + "j2");
+        var received = new List<string>();
+        using var deadline = new CancellationTokenSource(Timeout);
+        await foreach (var message in sub1.Messages(deadline.Token))
+        {
+            received.Add(Encoding.UTF8.GetString(message.Data.Span));
+            if (received.Count == 2) break;
+        }
+        Assert.That(received, Is.EquivalentTo(new[] { large, large + "j2" }));
     }
 }
