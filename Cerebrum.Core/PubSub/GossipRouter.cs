@@ -106,24 +106,39 @@ public sealed class GossipRouter : IAsyncDisposable
         foreach (var subscription in list) subscription.Complete();
     }
 
-    /// <summary>Signs (per the topic's policy) and publishes <paramref name="data"/>; returns the message id.</summary>
-    public ValueTask<MessageId> PublishAsync(string topic, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Signs (per the topic's policy) and publishes <paramref name="data"/>; returns the message id. A validator
+    /// registered for the topic checks our own message first, so we never emit what our peers would reject.
+    /// </summary>
+    /// <exception cref="ArgumentException">The payload cannot fit in an RPC.</exception>
+    /// <exception cref="InvalidOperationException">The topic's validator did not accept the message, or an identical StrictNoSign payload was published recently.</exception>
+    public async ValueTask<MessageId> PublishAsync(string topic, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         cancellationToken.ThrowIfCancellationRequested();
         ulong seqno;
+        MessageValidator? validator;
         lock (_gate)
         {
             _core.CheckPublishSize(data.Length);
             seqno = _core.NextSeqno();
+            _validators.TryGetValue(topic, out validator);
         }
         // Signing happens outside the lock: it is the most expensive step of publishing.
-        var message = MessageSigning.Create(topic, data, _options.GetTopicOptions(topic).SignaturePolicy, _identity, seqno);
+        var topicOptions = _options.GetTopicOptions(topic);
+        var message = MessageSigning.Create(topic, data, topicOptions.SignaturePolicy, _identity, seqno);
+        if (validator is not null)
+        {
+            var own = new PubSubMessage(message, topicOptions.ResolveMessageId()(message), LocalPeer);
+            var result = await validator(own, cancellationToken).ConfigureAwait(false);
+            if (result != ValidationResult.Accept)
+                throw new InvalidOperationException($"the validator of {topic} returned {result} for our own message");
+        }
         lock (_gate)
         {
             var published = _core.Publish(message);
             Dispatch();
-            return ValueTask.FromResult(published.Id);
+            return published.Id;
         }
     }
 

@@ -217,4 +217,19 @@ public sealed class GossipRouterTests
         }
         Assert.That(delivered[0].Data.ToArray(), Is.EqualTo("first"u8.ToArray()));
     }
+
+    [Test]
+    public async Task Own_messages_are_validated_before_publishing()
+    {
+        var (a, b) = (NewRouter(), NewRouter());
+        Link(a, b);
+        a.RegisterValidator(Topic, (m, _) => ValueTask.FromResult(m.Data.Length > 3 ? ValidationResult.Reject : ValidationResult.Accept));
+        await a.SubscribeAsync(Topic);
+        var subB = await b.SubscribeAsync(Topic);
+        await Poll.UntilAsync(() => a.GetTopicPeers(Topic).Contains(b.LocalPeer), Timeout);
+
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await a.PublishAsync(Topic, "too long"u8.ToArray()));
+        await a.PublishAsync(Topic, "ok"u8.ToArray());
+        Assert.That((await NextAsync(subB)).Data.ToArray(), Is.EqualTo("ok"u8.ToArray()), "the rejected message never left");
+    }
 }
