@@ -30,6 +30,9 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     public GpuStatus Gpu { get; private set; }
 
+    /// <summary>Largest total input size of one request, in bytes (see <see cref="InferenceEngineOptions.MaxRequestBytes"/>).</summary>
+    public long MaxRequestBytes => _options.MaxRequestBytes;
+
     /// <summary>Models being served.</summary>
     public IReadOnlyList<ModelInfo> Models => _byHash.Values.Select(m => m.Info).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
 
