@@ -204,6 +204,12 @@ public sealed class InferenceEngine : IAsyncDisposable
     {
         if (!_options.UseGpu) return new GpuStatus(false, false, null);
         GpuStatus status;
+        if (CudaLibraryProbe.WhyUnusable() is { } reason)
+        {
+            status = new GpuStatus(true, false, reason);
+            _logger.LogWarning("{Gpu}", status.Describe());
+            return status;
+        }
         try
         {
             using var probe = new SessionOptions();
