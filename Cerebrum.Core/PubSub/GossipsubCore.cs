@@ -4,9 +4,6 @@ using Google.Protobuf;
 
 namespace Cerebrum.Core.PubSub;
 
-/// <summary>A peer offered to us in a PRUNE's peer exchange, for the edge to connect to.</summary>
-public sealed record PeerExchangeCandidate(PeerId Peer, string Topic, ReadOnlyMemory<byte> SignedPeerRecord);
-
 /// <summary>
 /// The gossipsub protocol as a single-threaded state machine (gossipsub v1.0, v1.1, v1.2). It is fed events
 /// (peers coming and going, RPCs, local publishes and subscriptions, validation verdicts, heartbeats) and produces

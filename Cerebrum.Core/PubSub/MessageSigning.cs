@@ -5,17 +5,6 @@ using Google.Protobuf;
 
 namespace Cerebrum.Core.PubSub;
 
-/// <summary>Why a message failed the signature policy of its topic.</summary>
-public enum SignatureCheck
-{
-    Valid,
-    MissingField,
-    UnexpectedField,
-    BadAuthor,
-    BadKey,
-    BadSignature,
-}
-
 /// <summary>
 /// StrictSign authoring and verification (pubsub/README.md, "Message Signing"): the signature covers
 /// "libp2p-pubsub:" followed by the protobuf of the message without its signature and key fields.

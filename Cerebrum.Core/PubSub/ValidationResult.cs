@@ -13,5 +13,3 @@ public enum ValidationResult
     Ignore,
 }
 
-/// <summary>Validates a message of one topic before it is delivered or forwarded.</summary>
-public delegate ValueTask<ValidationResult> MessageValidator(PubSubMessage message, CancellationToken cancellationToken);

@@ -231,4 +231,29 @@ public sealed class GossipTests
         h.Receive(outsider, IHave(BogusIds(3, 1)));
         Assert.That(h.IWants(), Is.Empty);
     }
+
+    [Test]
+    public void At_most_max_idontwant_ids_are_remembered_per_peer_per_heartbeat()
+    {
+        var h = new CoreHarness(new GossipsubOptions { MaxIDontWantMessages = 10 });
+        h.Core.Subscribe(Topic);
+        var peer = h.AddSubscribedPeers(1)[0];
+        var idontwant = new ControlIDontWant();
+        foreach (var id in BogusIds(15, 1)) idontwant.MessageIDs.Add(ByteString.CopyFrom(id));
+        h.Receive(peer, new RPC { Control = new ControlMessage { Idontwant = { idontwant } } });
+        Assert.That(h.Core.Counters.IgnoredIDontWants, Is.EqualTo(1), "the 11th id ends processing of the batch");
+    }
+
+    [Test]
+    public void Rpcs_from_unknown_peers_are_ignored()
+    {
+        var h = new CoreHarness();
+        h.Core.Subscribe(Topic);
+        var stranger = NewPeer();
+        h.Receive(stranger, new RPC { Publish = { SignedMessage(PrivateKey.Generate(KeyType.Ed25519), "who?", 1) } });
+        h.Receive(stranger, IHave(BogusIds(3, 1)));
+        Assert.That(h.Delivered, Is.Empty);
+        Assert.That(h.Sent, Is.Empty);
+        Assert.That(h.Core.TopicPeers(Topic), Is.Empty);
+    }
 }
