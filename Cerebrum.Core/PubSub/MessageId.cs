@@ -9,7 +9,7 @@ public readonly struct MessageId : IEquatable<MessageId>
     public MessageId(byte[] bytes)
     {
         _bytes = bytes;
-        // FNV-1a rather than HashCode: stable across processes, so simulations iterate deterministically.
+        // FNV-1a rather than HashCode (seeded per process): the same id hashes the same in every run.
         var h = 2166136261u;
         foreach (var b in bytes) h = (h ^ b) * 16777619u;
         _hash = (int)h;

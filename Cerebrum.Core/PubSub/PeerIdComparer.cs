@@ -3,8 +3,8 @@ using Cerebrum.Core.Crypto;
 namespace Cerebrum.Core.PubSub;
 
 /// <summary>
-/// Peer-id equality with a hash that is stable across processes (FNV-1a over the multihash), so that the router's
-/// sets iterate in the same order on every run and seeded simulations are reproducible.
+/// Peer-id equality with a hash that is stable across processes (FNV-1a over the multihash, where
+/// <see cref="HashCode"/> is seeded per process), so nothing the router does depends on a per-process seed.
 /// </summary>
 public sealed class PeerIdComparer : IEqualityComparer<PeerId>
 {

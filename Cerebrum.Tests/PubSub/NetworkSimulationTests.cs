@@ -84,4 +84,32 @@ public sealed class NetworkSimulationTests
         net.Heartbeat(3);
         Assert.That(staying.Skip(1).Count(r => r.Delivered.Any(d => d.Id == id)), Is.EqualTo(staying.Count - 1));
     }
+
+    private static (long Rpcs, string Meshes, long Duplicates) RunSmallNetwork(int seed)
+    {
+        var net = new SimulatedNetwork(seed);
+        var routers = Enumerable.Range(0, 30).Select(_ => net.AddRouter()).ToList();
+        net.ConnectRandomly(routers, degree: 4);
+        foreach (var r in routers) net.Subscribe(r, Topic);
+        net.Heartbeat(3);
+        for (var i = 0; i < 100; i++)
+        {
+            net.Publish(routers[net.Random.Next(routers.Count)], Topic, BitConverter.GetBytes(i));
+            net.Flush();
+            if (i % 20 == 19) net.Heartbeat();
+        }
+        net.Heartbeat(3);
+        var meshes = string.Join(";", routers.Select(r => string.Join(",", r.Core!.MeshPeers(Topic).Select(p => p.ToString()).Order())));
+        return (net.RpcsDelivered, meshes, routers.Sum(r => r.Core!.Counters.DuplicateMessages));
+    }
+
+    [Test]
+    public void Simulations_with_the_same_seed_are_identical()
+    {
+        var first = RunSmallNetwork(5);
+        var second = RunSmallNetwork(5);
+        var other = RunSmallNetwork(6);
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(other.Meshes, Is.Not.EqualTo(first.Meshes));
+    }
 }

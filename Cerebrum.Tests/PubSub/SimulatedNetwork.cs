@@ -48,7 +48,7 @@ public sealed class SimulatedNetwork
     public SimNode AddRouter(GossipsubOptions? options = null, PeerScoreParams? scoreParams = null,
         PeerScoreThresholds? thresholds = null, Func<PubSubMessage, ValidationResult>? validator = null)
     {
-        var key = PrivateKey.Generate(KeyType.Ed25519);
+        var key = NewKey();
         var core = new GossipsubCore(key, options ?? new GossipsubOptions(), scoreParams ?? new PeerScoreParams(),
             thresholds ?? new PeerScoreThresholds(), Clock, new Random(_random.Next()));
         var node = new SimNode(key, core, validator);
@@ -59,9 +59,17 @@ public sealed class SimulatedNetwork
     /// <summary>A peer without a router: tests script what it sends.</summary>
     public SimNode AddScripted()
     {
-        var node = new SimNode(PrivateKey.Generate(KeyType.Ed25519), null, null);
+        var node = new SimNode(NewKey(), null, null);
         Nodes.Add(node);
         return node;
+    }
+
+    /// <summary>Identities derive from the seed too, so peer ids (and everything ordered by them) repeat run to run.</summary>
+    private PrivateKey NewKey()
+    {
+        var seed = new byte[32];
+        _random.NextBytes(seed);
+        return Ed25519PrivateKey.FromBytes(seed);
     }
 
     public void Connect(SimNode dialer, SimNode listener, GossipsubVersion version = GossipsubVersion.V1_2)
