@@ -69,8 +69,12 @@ public sealed class GossipHostBinding : IAsyncDisposable
         if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)) return Task.CompletedTask;
         var connection = stream.Connection;
         return _router.RunInboundStreamAsync(connection.RemotePeer, version,
-            connection.Direction == ConnectionDirection.Outbound, stream.Stream, cancellationToken);
+            connection.Direction == ConnectionDirection.Outbound, stream.Stream, cancellationToken, IpOf(connection));
     }
+
+    /// <summary>The remote IP of a connection, which feeds the P₆ IP-colocation score.</summary>
+    private static string? IpOf(Connection connection) =>
+        connection.RemoteAddress.Components.FirstOrDefault(c => c.Name is "ip4" or "ip6")?.Value;
 
     private void OnConnectionOpened(object? sender, ConnectionEventArgs e)
     {
@@ -94,7 +98,7 @@ public sealed class GossipHostBinding : IAsyncDisposable
             }
             if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)
                 || !_router.AttachOutboundStream(connection.RemotePeer, version,
-                    connection.Direction == ConnectionDirection.Outbound, stream.Stream))
+                    connection.Direction == ConnectionDirection.Outbound, stream.Stream, IpOf(connection)))
             {
                 await stream.DisposeAsync().ConfigureAwait(false); // a second connection: one stream per peer is enough
                 return;

@@ -221,12 +221,14 @@ public sealed class GossipRouter : IAsyncDisposable
     }
 
     /// <summary>Reads RPCs from a stream <paramref name="peer"/> opened to us, until it ends, fails, or the peer is removed.</summary>
-    public async Task RunInboundStreamAsync(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream, CancellationToken cancellationToken)
+    /// <param name="ip">The peer's IP address, for the P₆ colocation score; null when unknown.</param>
+    public async Task RunInboundStreamAsync(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream,
+        CancellationToken cancellationToken, string? ip = null)
     {
         PeerLink link;
         lock (_gate)
         {
-            link = EnsurePeer(peer, version, outboundConnection, null);
+            link = EnsurePeer(peer, version, outboundConnection, ip);
         }
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _tasks.Stopping);
         while (true)
