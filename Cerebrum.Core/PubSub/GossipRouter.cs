@@ -196,6 +196,7 @@ public sealed class GossipRouter : IAsyncDisposable
                 IWantRetransmissionsRefused = c.IWantRetransmissionsRefused, BrokenPromises = c.BrokenPromises,
                 GraftsDuringBackoff = c.GraftsDuringBackoff, IgnoredIDontWants = c.IgnoredIDontWants,
                 DroppedOutgoingRpcs = c.DroppedOutgoingRpcs, DroppedSubscriptionMessages = c.DroppedSubscriptionMessages,
+                IgnoredSubscriptions = c.IgnoredSubscriptions,
             };
         }
     }

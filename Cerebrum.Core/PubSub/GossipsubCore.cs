@@ -203,8 +203,8 @@ public sealed class GossipsubCore
     {
         if (!_peers.Remove(peer, out var state)) return;
         foreach (var topic in state.Topics)
-            if (_topicPeers.TryGetValue(topic, out var set))
-                set.Remove(peer);
+            if (_topicPeers.TryGetValue(topic, out var set) && set.Remove(peer) && set.Count == 0)
+                _topicPeers.Remove(topic);
         foreach (var mesh in _mesh.Values) mesh.Remove(peer);
         foreach (var fanout in _fanout.Values) fanout.Remove(peer);
         _outbox.Remove(peer);
@@ -338,6 +338,11 @@ public sealed class GossipsubCore
         var topic = sub.Topicid;
         if (sub.Subscribe)
         {
+            if (state.Topics.Count >= _options.MaxTopicsPerPeer)
+            {
+                Counters.IgnoredSubscriptions++;
+                return;
+            }
             if (!state.Topics.Add(topic)) return;
             if (!_topicPeers.TryGetValue(topic, out var set))
                 _topicPeers[topic] = set = new HashSet<PeerId>(PeerIdComparer.Instance);
@@ -345,7 +350,7 @@ public sealed class GossipsubCore
             return;
         }
         if (!state.Topics.Remove(topic)) return;
-        if (_topicPeers.TryGetValue(topic, out var peers)) peers.Remove(from);
+        if (_topicPeers.TryGetValue(topic, out var peers) && peers.Remove(from) && peers.Count == 0) _topicPeers.Remove(topic);
         if (_mesh.TryGetValue(topic, out var mesh) && mesh.Remove(from)) _score.Prune(from, topic);
         if (_fanout.TryGetValue(topic, out var fanout)) fanout.Remove(from);
     }

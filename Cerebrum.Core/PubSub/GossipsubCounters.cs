@@ -17,4 +17,5 @@ public sealed class GossipsubCounters
     public long IgnoredIDontWants { get; internal set; }
     public long DroppedOutgoingRpcs { get; internal set; }
     public long DroppedSubscriptionMessages { get; internal set; }
+    public long IgnoredSubscriptions { get; internal set; }
 }

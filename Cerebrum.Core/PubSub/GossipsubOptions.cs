@@ -100,6 +100,9 @@ public sealed record GossipsubOptions
     /// <summary>Per-topic signing policy and message-id function.</summary>
     public IReadOnlyDictionary<string, TopicOptions> Topics { get; init; } = new Dictionary<string, TopicOptions>();
 
+    /// <summary>Topics one peer may be subscribed to; further SUBSCRIBEs are ignored, so topic spam cannot grow memory.</summary>
+    public int MaxTopicsPerPeer { get; init; } = 1000;
+
     /// <summary>Largest RPC read from a stream.</summary>
     public int MaxRpcSize { get; init; } = 1024 * 1024;
 
@@ -145,6 +148,7 @@ public sealed record GossipsubOptions
         Require(GossipFactor is >= 0 and <= 1, "gossip factor must be in [0, 1]");
         Require(OpportunisticGraftTicks > 0 && OpportunisticGraftPeers >= 0, "opportunistic graft parameters must be valid");
         Require(IDontWantMessageThreshold >= 0, "IDONTWANT threshold must not be negative");
+        Require(MaxTopicsPerPeer > 0, "max topics per peer must be positive");
         Require(MaxRpcSize > 0 && PeerSendQueueCapacity > 0 && SubscriptionBufferCapacity > 0, "sizes must be positive");
         Require(ValidationQueueCapacity > 0 && ValidationConcurrency > 0 && ValidationTimeout > TimeSpan.Zero, "validation limits must be positive");
     }

@@ -373,4 +373,21 @@ public sealed class MeshMaintenanceTests
         Assert.That(h.Delivered.Single().Id, Is.EqualTo(pending.Id));
         Assert.That(h.Core.Score(first), Is.GreaterThanOrEqualTo(0));
     }
+
+    [Test]
+    public void Subscriptions_beyond_the_per_peer_topic_cap_are_ignored_and_unsubscribing_frees_them()
+    {
+        var h = new CoreHarness(new GossipsubOptions { MaxTopicsPerPeer = 3 });
+        var peer = h.AddSubscribedPeers(1, "t0")[0];
+        var rpc = new Cerebrum.Core.PubSub.Proto.RPC();
+        for (var i = 1; i < 6; i++) rpc.Subscriptions.Add(new Cerebrum.Core.PubSub.Proto.SubOpts { Subscribe = true, Topicid = $"t{i}" });
+        h.Receive(peer, rpc);
+        Assert.That(Enumerable.Range(0, 6).Count(i => h.Core.TopicPeers($"t{i}").Count == 1), Is.EqualTo(3));
+        Assert.That(h.Core.Counters.IgnoredSubscriptions, Is.EqualTo(3));
+
+        h.Receive(peer, new Cerebrum.Core.PubSub.Proto.RPC { Subscriptions = { new Cerebrum.Core.PubSub.Proto.SubOpts { Subscribe = false, Topicid = "t0" } } });
+        h.Receive(peer, new Cerebrum.Core.PubSub.Proto.RPC { Subscriptions = { new Cerebrum.Core.PubSub.Proto.SubOpts { Subscribe = true, Topicid = "t5" } } });
+        Assert.That(h.Core.TopicPeers("t0"), Is.Empty);
+        Assert.That(h.Core.TopicPeers("t5"), Has.Count.EqualTo(1));
+    }
 }
