@@ -16,12 +16,23 @@ public static class CommonOptions
         Description = $"Print {what} as one JSON document instead of text.",
     };
 
-    public static Option<double> Timeout() => new("--timeout")
+    public static Option<double> Timeout(string description = "Give up when connecting (TCP, Noise and Yamux handshakes) or any single exchange takes longer than this many seconds.")
     {
-        Description = "Give up when connecting (TCP, Noise and Yamux handshakes) or any single exchange takes longer than this many seconds.",
-        HelpName = "SECONDS",
-        DefaultValueFactory = _ => 10,
-    };
+        var option = new Option<double>("--timeout")
+        {
+            Description = description,
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => 10,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and <= 86_400))
+                result.AddError("--timeout must be a positive number of seconds (at most 86400)");
+        });
+        return option;
+    }
+
+    public static TimeSpan ToTimeSpan(double seconds) => TimeSpan.FromSeconds(seconds);
 
     public static Argument<string> PeerAddress(string purpose) => new("MULTIADDR")
     {

@@ -21,6 +21,12 @@ public static class TextFormat
     /// <summary>Milliseconds with two decimals, invariant culture ("12.34").</summary>
     public static string Milliseconds(double milliseconds) => milliseconds.ToString("0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>Seconds with three decimals ("1.234").</summary>
+    public static string Seconds(double seconds) => seconds.ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>A rate with two decimals ("118.42").</summary>
+    public static string Rate(double perSecond) => perSecond.ToString("0.00", CultureInfo.InvariantCulture);
+
     /// <summary>Left-aligned columns separated by two spaces, the first row being the header.</summary>
     public static void Table(TextWriter output, IReadOnlyList<string[]> rows)
     {

@@ -92,9 +92,10 @@ public static class RunCommand
             {
                 return 0;
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
-                await stderr.WriteLineAsync($"error: {e.Message}");
+                // Typically a port in use or a data directory held by another daemon.
+                await stderr.WriteLineAsync($"error: cannot start: {e.Message}");
                 return 1;
             }
             await daemon.WaitForShutdownAsync(cancellationToken);

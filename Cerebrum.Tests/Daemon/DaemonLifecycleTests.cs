@@ -64,4 +64,23 @@ public sealed class DaemonLifecycleTests
 
         Assert.That(File.ReadAllText(data.CookiePath), Does.Match("^[0-9a-f]{64}$"));
     }
+
+    [Test]
+    public async Task Run_WithTheAdminPortInUse_FailsWithOneClearLineAndCleansUp()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var data = new DataDirectory(directory.Path);
+        await InitCommandTests.RunAsync("init", "--data-dir", data.Root);
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync(
+            "run", "--data-dir", data.Root, "--listen", "/ip4/127.0.0.1/tcp/0", "--admin-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.StartWith("error: cannot start: ").And.Contain(port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(File.Exists(data.CookiePath), Is.False, "a failed start leaves no cookie behind");
+    }
 }
