@@ -26,9 +26,9 @@ public static class DaemonOptionsValidator
                 errors.Add($"{key}: {peerError}");
         }
         RequirePositive(errors, "Network:DialTimeout", network.DialTimeout);
-        RequirePositive(errors, "Network:BootstrapRetryInitialDelay", network.BootstrapRetryInitialDelay);
-        if (network.BootstrapRetryMaxDelay < network.BootstrapRetryInitialDelay)
-            errors.Add($"Network:BootstrapRetryMaxDelay: {network.BootstrapRetryMaxDelay} is shorter than Network:BootstrapRetryInitialDelay ({network.BootstrapRetryInitialDelay})");
+        RequirePositive(errors, "Network:DialBackoffBase", network.DialBackoffBase);
+        if (network.DialBackoffMax < network.DialBackoffBase)
+            errors.Add($"Network:DialBackoffMax: {network.DialBackoffMax} is shorter than Network:DialBackoffBase ({network.DialBackoffBase})");
         if (options.Admin.Port is < 0 or > 65535)
             errors.Add($"Admin:Port: {options.Admin.Port} is not a TCP port (0-65535; 0 picks a free port)");
         RequirePositive(errors, "Shutdown:Timeout", options.Shutdown.Timeout);

@@ -12,11 +12,14 @@ public sealed record NetworkOptions
     /// <summary>Upper bound on one dial: TCP connect plus the Noise and Yamux handshakes.</summary>
     public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First delay before re-dialling an unreachable bootstrap peer; it doubles on each failure.</summary>
-    public TimeSpan BootstrapRetryInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// After a failed dial the same target is not dialled again for this long, doubling per consecutive failure up to
+    /// <see cref="DialBackoffMax"/>. Bootstrap peers are re-dialled on the same schedule.
+    /// </summary>
+    public TimeSpan DialBackoffBase { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Cap on the bootstrap re-dial delay.</summary>
-    public TimeSpan BootstrapRetryMaxDelay { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>Cap on the dial backoff.</summary>
+    public TimeSpan DialBackoffMax { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>What a fresh config.json listens on: every IPv4 interface (and IPv6 where the OS has it) on libp2p's customary port 4001.</summary>
     public static IReadOnlyList<string> DefaultListenAddresses { get; } = System.Net.Sockets.Socket.OSSupportsIPv6
