@@ -6,8 +6,13 @@ public static class Varint
     /// <summary>The multiformats spec caps varints at 9 bytes (63 bits).</summary>
     public const int MaxLength = 9;
 
+    /// <summary>The largest value that fits the 9-byte cap (2^63 - 1).</summary>
+    private const ulong MaxValue = long.MaxValue;
+
     public static int GetLength(ulong value)
     {
+        // Larger values would need 10 bytes, which every decoder (ours included) rejects.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxValue);
         var n = 1;
         while (value >= 0x80) { value >>= 7; n++; }
         return n;
@@ -15,6 +20,7 @@ public static class Varint
 
     public static int Write(ulong value, Span<byte> destination)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxValue);
         var i = 0;
         while (value >= 0x80)
         {

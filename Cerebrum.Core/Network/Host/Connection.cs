@@ -1,0 +1,106 @@
+using System.Net.Sockets;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Multistream;
+using Cerebrum.Core.Network.Noise;
+using Cerebrum.Core.Network.Yamux;
+
+namespace Cerebrum.Core.Network;
+
+/// <summary>An upgraded libp2p connection: TCP, secured by Noise, multiplexed by Yamux.</summary>
+public sealed class Connection : IAsyncDisposable
+{
+    private static long s_nextId;
+    private readonly Socket _socket;
+    private readonly NoiseSecureStream _secure;
+    private readonly TimeSpan _negotiationTimeout;
+    private int _closed;
+    private long _rttTicks = -1;
+
+    internal Connection(Socket socket, NoiseSecureStream secure, YamuxSession session, ConnectionDirection direction,
+        Multiaddress localAddress, Multiaddress remoteAddress, DateTimeOffset openedAt, TimeSpan negotiationTimeout)
+    {
+        _socket = socket;
+        _secure = secure;
+        Session = session;
+        Direction = direction;
+        LocalAddress = localAddress;
+        RemoteAddress = remoteAddress;
+        OpenedAt = openedAt;
+        _negotiationTimeout = negotiationTimeout;
+        Id = Interlocked.Increment(ref s_nextId);
+    }
+
+    public long Id { get; }
+
+    public PeerId RemotePeer => _secure.RemotePeer;
+
+    public PublicKey RemotePublicKey => _secure.RemotePublicKey;
+
+    public ConnectionDirection Direction { get; }
+
+    /// <summary>Our end's address (as bound).</summary>
+    public Multiaddress LocalAddress { get; }
+
+    /// <summary>The remote's address as seen from here (without /p2p).</summary>
+    public Multiaddress RemoteAddress { get; }
+
+    public DateTimeOffset OpenedAt { get; }
+
+    /// <summary>The most recent ping round trip, if any.</summary>
+    public TimeSpan? LastRtt
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _rttTicks);
+            return ticks < 0 ? null : TimeSpan.FromTicks(ticks);
+        }
+        internal set => Interlocked.Exchange(ref _rttTicks, value?.Ticks ?? -1);
+    }
+
+    /// <summary>Completes when the connection has ended, for whatever reason.</summary>
+    public Task Completion => Session.Completion;
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0 || Session.IsClosed;
+
+    internal YamuxSession Session { get; }
+
+    /// <summary>Opens a stream and negotiates the first of <paramref name="protocols"/> the remote supports.</summary>
+    /// <exception cref="ProtocolNotSupportedException">The remote supports none of them.</exception>
+    public async Task<ProtocolStream> OpenStreamAsync(IReadOnlyList<string> protocols, CancellationToken ct = default)
+    {
+        var stream = await Session.OpenStreamAsync(ct).ConfigureAwait(false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_negotiationTimeout);
+            var protocol = await MultistreamSelect.SelectAsync(stream, protocols, timeout.Token).ConfigureAwait(false);
+            return new ProtocolStream(stream, protocol, this);
+        }
+        catch
+        {
+            stream.Reset();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public Task<ProtocolStream> OpenStreamAsync(string protocol, CancellationToken ct = default) => OpenStreamAsync([protocol], ct);
+
+    /// <summary>Graceful close: GoAway, flush, then the socket.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+            return;
+        try
+        {
+            await Session.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _secure.DisposeAsync().ConfigureAwait(false);
+            _socket.Dispose();
+        }
+    }
+
+    public override string ToString() => $"{Direction} {RemotePeer} at {RemoteAddress}";
+}

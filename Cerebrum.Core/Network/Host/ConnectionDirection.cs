@@ -1,0 +1,7 @@
+namespace Cerebrum.Core.Network;
+
+public enum ConnectionDirection
+{
+    Inbound,
+    Outbound,
+}

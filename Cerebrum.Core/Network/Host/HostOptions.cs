@@ -1,0 +1,80 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Yamux;
+
+namespace Cerebrum.Core.Network;
+
+/// <summary>Settings of a libp2p <see cref="Host"/>; defaults follow the specs and common libp2p practice.</summary>
+public sealed record HostOptions
+{
+    /// <summary>The host's identity; its peer ID is derived from it.</summary>
+    public required PrivateKey Identity { get; init; }
+
+    /// <summary>Addresses to bind (port 0 = ephemeral). Empty = dial-only host.</summary>
+    public IReadOnlyList<Multiaddress> ListenAddresses { get; init; } = [];
+
+    /// <summary>Sent in identify.</summary>
+    public string AgentVersion { get; init; } = "cerebrum/0.1.0";
+
+    /// <summary>Sent in identify; "ipfs/0.1.0" is what every libp2p implementation sends.</summary>
+    public string ProtocolVersion { get; init; } = "ipfs/0.1.0";
+
+    /// <summary>Hard cap on open connections (inbound beyond it are refused, dials fail).</summary>
+    public int MaxConnections { get; init; } = 256;
+
+    /// <summary>Cap on connections still in their handshake, so a connect flood cannot exhaust memory.</summary>
+    public int MaxPendingInbound { get; init; } = 64;
+
+    public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bound on multistream-select + Noise + Yamux set-up.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bound on negotiating a protocol on a new stream.</summary>
+    public TimeSpan StreamNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First dial backoff after a failure; doubles per consecutive failure up to <see cref="DialBackoffMax"/>.</summary>
+    public TimeSpan DialBackoffBase { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan DialBackoffMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often every connection is pinged to measure latency and detect dead peers (Zero disables).</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Concurrent inbound streams being handled per connection; beyond it new streams are reset.</summary>
+    public int MaxInboundStreamsPerConnection { get; init; } = 1024;
+
+    public YamuxOptions Yamux { get; init; } = new();
+
+    /// <summary>Peers remembered in the peer store.</summary>
+    public int MaxPeerStoreEntries { get; init; } = 10_000;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Identity);
+        Require(MaxConnections > 0, nameof(MaxConnections), "must be positive");
+        Require(MaxPendingInbound > 0, nameof(MaxPendingInbound), "must be positive");
+        Require(DialTimeout > TimeSpan.Zero, nameof(DialTimeout), "must be positive");
+        Require(HandshakeTimeout > TimeSpan.Zero, nameof(HandshakeTimeout), "must be positive");
+        Require(StreamNegotiationTimeout > TimeSpan.Zero, nameof(StreamNegotiationTimeout), "must be positive");
+        Require(DialBackoffBase >= TimeSpan.Zero, nameof(DialBackoffBase), "must not be negative");
+        Require(DialBackoffMax >= DialBackoffBase, nameof(DialBackoffMax), "must be at least DialBackoffBase");
+        Require(PingInterval >= TimeSpan.Zero, nameof(PingInterval), "must not be negative");
+        Require(MaxInboundStreamsPerConnection > 0, nameof(MaxInboundStreamsPerConnection), "must be positive");
+        Require(MaxPeerStoreEntries > 0, nameof(MaxPeerStoreEntries), "must be positive");
+        Require(!string.IsNullOrWhiteSpace(AgentVersion), nameof(AgentVersion), "must not be empty");
+        foreach (var address in ListenAddresses)
+        {
+            if (!address.TryGetTcpEndpoint(out _, out _, out _, out var isDns) || isDns)
+                throw new ArgumentException($"listen address '{address}' must be /ip4/<ip>/tcp/<port> or /ip6/<ip>/tcp/<port>", nameof(ListenAddresses));
+        }
+        Yamux.Validate();
+    }
+
+    private static void Require(bool condition, string name, string message)
+    {
+        if (!condition) throw new ArgumentException($"{name} {message}", name);
+    }
+}

@@ -1,0 +1,176 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Protocols.Identify.Proto;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Cerebrum.Core.Network.Protocols.Identify;
+
+/// <summary>
+/// identify (/ipfs/id/1.0.0) and identify push (/ipfs/id/push/1.0.0): peers exchange keys, listen addresses,
+/// protocols and agent versions. Results go into the host's peer store.
+/// </summary>
+public sealed class IdentifyService
+{
+    public const string ProtocolId = "/ipfs/id/1.0.0";
+    public const string PushProtocolId = "/ipfs/id/push/1.0.0";
+
+    /// <summary>Bound on one identify exchange; real messages are a few hundred bytes.</summary>
+    public const int MaxMessageSize = 64 * 1024;
+
+    private const int MaxListenAddresses = 64;
+    private const int MaxProtocols = 512;
+    private readonly Host _host;
+    private readonly ILogger _logger;
+
+    internal IdentifyService(Host host, ILogger logger)
+    {
+        _host = host;
+        _logger = logger;
+    }
+
+    /// <summary>Asks the remote end of <paramref name="connection"/> to identify itself.</summary>
+    public async Task<IdentifyResult> IdentifyAsync(Connection connection, CancellationToken ct = default)
+    {
+        await using var stream = await connection.OpenStreamAsync(ProtocolId, ct).ConfigureAwait(false);
+        await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
+        var message = await ReadMessageAsync(stream.Stream, ct).ConfigureAwait(false);
+        var result = ToResult(connection, message, requireKey: true);
+        Apply(result);
+        return result;
+    }
+
+    /// <summary>Tells the remote that our protocols or addresses changed.</summary>
+    public async Task PushAsync(Connection connection, CancellationToken ct = default)
+    {
+        await using var stream = await connection.OpenStreamAsync(PushProtocolId, ct).ConfigureAwait(false);
+        await LengthPrefixedMessage.WriteAsync(stream.Stream, BuildMessage(connection).ToByteArray(), ct).ConfigureAwait(false);
+        await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
+    }
+
+    internal async Task HandleIdentifyAsync(ProtocolStream stream, CancellationToken ct)
+    {
+        await LengthPrefixedMessage.WriteAsync(stream.Stream, BuildMessage(stream.Connection).ToByteArray(), ct).ConfigureAwait(false);
+        await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
+    }
+
+    internal async Task HandlePushAsync(ProtocolStream stream, CancellationToken ct)
+    {
+        var message = await ReadMessageAsync(stream.Stream, ct).ConfigureAwait(false);
+        Apply(ToResult(stream.Connection, message, requireKey: false));
+        _logger.LogDebug("Identify push from {Peer}", stream.Connection.RemotePeer);
+    }
+
+    internal IdentifyMessage BuildMessage(Connection connection)
+    {
+        var message = new IdentifyMessage
+        {
+            ProtocolVersion = _host.Options.ProtocolVersion,
+            AgentVersion = _host.Options.AgentVersion,
+            PublicKey = ByteString.CopyFrom(_host.Identity.PublicKey.ToProtobuf()),
+            ObservedAddr = ByteString.CopyFrom(connection.RemoteAddress.ToBytes()),
+        };
+        message.Protocols.AddRange(_host.Protocols);
+        foreach (var address in _host.AdvertisedAddresses)
+            message.ListenAddrs.Add(ByteString.CopyFrom(address.ToBytes()));
+        return message;
+    }
+
+    /// <summary>Reads length-prefixed identify messages until the remote closes, merging them (go-libp2p may split one).</summary>
+    private static async Task<IdentifyMessage> ReadMessageAsync(Stream stream, CancellationToken ct)
+    {
+        var merged = new IdentifyMessage();
+        var total = 0;
+        var count = 0;
+        while (await LengthPrefixedMessage.ReadAsync(stream, MaxMessageSize, ct).ConfigureAwait(false) is { } bytes)
+        {
+            total += bytes.Length;
+            if (total > MaxMessageSize)
+                throw new InvalidDataException($"identify messages exceed {MaxMessageSize} bytes");
+            try
+            {
+                merged.MergeFrom(bytes);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                throw new InvalidDataException($"malformed identify message: {e.Message}", e);
+            }
+            count++;
+        }
+        if (count == 0)
+            throw new InvalidDataException("the peer closed the identify stream without sending a message");
+        return merged;
+    }
+
+    private IdentifyResult ToResult(Connection connection, IdentifyMessage message, bool requireKey)
+    {
+        PublicKey? key = null;
+        if (message.HasPublicKey)
+        {
+            try
+            {
+                key = PublicKey.FromProtobuf(message.PublicKey.Span);
+            }
+            catch (Exception e) when (e is FormatException or NotSupportedException)
+            {
+                throw new InvalidDataException($"identify carried an unusable public key: {e.Message}", e);
+            }
+            if (!connection.RemotePeer.Matches(key))
+                throw new InvalidDataException($"identify's public key belongs to {key.ToPeerId()}, not to the connected peer {connection.RemotePeer}");
+        }
+        else if (requireKey)
+        {
+            key = connection.RemotePublicKey;
+        }
+
+        var listen = new List<Multiaddress>();
+        foreach (var bytes in message.ListenAddrs.Take(MaxListenAddresses))
+        {
+            try
+            {
+                listen.Add(Multiaddress.FromBytes(bytes.Span));
+            }
+            catch (FormatException e)
+            {
+                _logger.LogDebug("Skipping an unparsable listen address from {Peer}: {Reason}", connection.RemotePeer, e.Message);
+            }
+        }
+        Multiaddress? observed = null;
+        if (message.HasObservedAddr)
+        {
+            try
+            {
+                observed = Multiaddress.FromBytes(message.ObservedAddr.Span);
+                // js-libp2p appends our own /p2p/<id>; the observed address is about the transport, so drop it.
+                if (observed.PeerId is not null && observed.Components.Count > 1)
+                    observed = observed.WithoutPeerId();
+            }
+            catch (FormatException)
+            {
+                // An observed address we cannot parse is only a hint; ignore it.
+            }
+        }
+        return new IdentifyResult
+        {
+            PeerId = connection.RemotePeer,
+            PublicKey = key,
+            AgentVersion = message.HasAgentVersion ? message.AgentVersion : null,
+            ProtocolVersion = message.HasProtocolVersion ? message.ProtocolVersion : null,
+            Protocols = [.. message.Protocols.Take(MaxProtocols)],
+            ListenAddresses = listen,
+            ObservedAddress = observed,
+        };
+    }
+
+    private void Apply(IdentifyResult result)
+    {
+        _host.PeerStore.Update(result.PeerId, info => info with
+        {
+            PublicKey = result.PublicKey ?? info.PublicKey,
+            AgentVersion = result.AgentVersion ?? info.AgentVersion,
+            ProtocolVersion = result.ProtocolVersion ?? info.ProtocolVersion,
+            Protocols = result.Protocols.Count > 0 ? result.Protocols : info.Protocols,
+        });
+        if (result.ListenAddresses.Count > 0)
+            _host.PeerStore.AddAddresses(result.PeerId, result.ListenAddresses);
+    }
+}

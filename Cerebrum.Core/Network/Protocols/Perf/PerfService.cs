@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Cerebrum.Core.Network.Protocols.Perf;
+
+/// <summary>
+/// The libp2p perf protocol (/perf/1.0.0, libp2p/specs perf/perf.md): the client sends an 8-byte big-endian
+/// count of bytes it wants back, then uploads until it half-closes; the server discards the upload and then sends
+/// the requested bytes.
+/// </summary>
+public sealed class PerfService
+{
+    public const string ProtocolId = "/perf/1.0.0";
+    private const int ChunkSize = 256 * 1024;
+    private static readonly byte[] Zeros = new byte[ChunkSize];
+    private readonly TimeProvider _time;
+
+    internal PerfService(TimeProvider time) => _time = time;
+
+    /// <summary>Runs perf over <paramref name="streams"/> parallel streams; the byte counts are totals split across them.</summary>
+    public async Task<PerfResult> RunAsync(Connection connection, long uploadBytes, long downloadBytes, int streams = 1, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(uploadBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(downloadBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(streams);
+        var start = _time.GetTimestamp();
+        var runs = Enumerable.Range(0, streams).Select(i => RunStreamAsync(connection,
+            Share(uploadBytes, streams, i), Share(downloadBytes, streams, i), start, ct)).ToArray();
+        var results = await Task.WhenAll(runs).ConfigureAwait(false);
+        var total = _time.GetElapsedTime(start);
+        var uploadEnd = results.Max(r => r.UploadEnd);
+        return new PerfResult(uploadBytes, downloadBytes, streams, uploadEnd, total - uploadEnd, total);
+    }
+
+    private static long Share(long total, int parts, int index) => total / parts + (index < total % parts ? 1 : 0);
+
+    private async Task<(TimeSpan UploadEnd, long Received)> RunStreamAsync(Connection connection, long upload, long download, long start, CancellationToken ct)
+    {
+        await using var stream = await connection.OpenStreamAsync(ProtocolId, ct).ConfigureAwait(false);
+        var header = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)download);
+        await stream.Stream.WriteAsync(header, ct).ConfigureAwait(false);
+        await WriteZerosAsync(stream.Stream, upload, ct).ConfigureAwait(false);
+        await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
+
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            long received = 0;
+            TimeSpan? uploadEnd = null;
+            while (true)
+            {
+                var n = await stream.Stream.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false);
+                uploadEnd ??= _time.GetElapsedTime(start);
+                if (n == 0) break;
+                received += n;
+            }
+            if (received != download)
+                throw new InvalidDataException($"perf server sent {received} bytes, {download} were requested");
+            return (uploadEnd.Value, received);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    internal async Task HandleAsync(ProtocolStream stream, CancellationToken ct)
+    {
+        var header = new byte[8];
+        await stream.Stream.ReadExactlyAsync(header, ct).ConfigureAwait(false);
+        var toSend = BinaryPrimitives.ReadUInt64BigEndian(header);
+        if (toSend > long.MaxValue)
+            throw new InvalidDataException("perf request for more than 2^63 bytes");
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            while (await stream.Stream.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        await WriteZerosAsync(stream.Stream, (long)toSend, ct).ConfigureAwait(false);
+        await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteZerosAsync(Stream stream, long count, CancellationToken ct)
+    {
+        while (count > 0)
+        {
+            var n = (int)Math.Min(count, ChunkSize);
+            await stream.WriteAsync(Zeros.AsMemory(0, n), ct).ConfigureAwait(false);
+            count -= n;
+        }
+        await stream.FlushAsync(ct).ConfigureAwait(false);
+    }
+}

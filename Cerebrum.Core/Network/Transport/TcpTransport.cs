@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cerebrum.Core.Network.Transport;
+
+/// <summary>TCP dial and listen for /ip4, /ip6, /dns, /dns4 and /dns6 multiaddrs.</summary>
+public static class TcpTransport
+{
+    /// <summary>Large socket buffers let one stream run at memory speed over loopback.</summary>
+    private const int SocketBufferSize = 1024 * 1024;
+
+    public static bool CanDial(Multiaddress address) => address.TryGetTcpEndpoint(out _, out _, out _, out _);
+
+    /// <summary>Resolves (when DNS) and connects. Throws <see cref="SocketException"/> when unreachable.</summary>
+    public static async Task<Socket> DialAsync(Multiaddress address, CancellationToken ct)
+    {
+        if (!address.TryGetTcpEndpoint(out var host, out var port, out var family, out var isDns))
+            throw new ArgumentException($"'{address}' is not a TCP address this transport can dial", nameof(address));
+        IPAddress[] candidates;
+        if (isDns)
+        {
+            var resolved = await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
+            candidates = family == AddressFamily.Unspecified ? resolved : Array.FindAll(resolved, a => a.AddressFamily == family);
+            if (candidates.Length == 0)
+                throw new SocketException((int)SocketError.HostNotFound);
+        }
+        else
+        {
+            candidates = [IPAddress.Parse(host)];
+        }
+        SocketException? last = null;
+        foreach (var ip in candidates)
+        {
+            var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                Configure(socket);
+                await socket.ConnectAsync(new IPEndPoint(ip, port), ct).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                last = e;
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        throw last ?? new SocketException((int)SocketError.HostUnreachable);
+    }
+
+    /// <summary>Binds a listening socket for an /ip4 or /ip6 address (port 0 = ephemeral).</summary>
+    public static Socket Listen(Multiaddress address, int backlog = 512)
+    {
+        if (!address.TryGetTcpEndpoint(out var host, out var port, out _, out var isDns) || isDns)
+            throw new ArgumentException($"cannot listen on '{address}': expected /ip4/<ip>/tcp/<port> or /ip6/<ip>/tcp/<port>", nameof(address));
+        var ip = IPAddress.Parse(host);
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+                socket.DualMode = false;
+            socket.Bind(new IPEndPoint(ip, port));
+            socket.Listen(backlog);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public static void Configure(Socket socket)
+    {
+        socket.NoDelay = true;
+        socket.SendBufferSize = SocketBufferSize;
+        socket.ReceiveBufferSize = SocketBufferSize;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Protocols.Identify;
+using Cerebrum.Core.Network.Protocols.Perf;
+using Cerebrum.Core.Network.Protocols.Ping;
+using Cerebrum.Tests.TestSupport;
+
+namespace Cerebrum.Tests.Interop;
+
+/// <summary>Our libp2p stack against js-libp2p 2.x (scripts/interop), both directions, both key types.</summary>
+[TestFixture]
+[Category("Interop")]
+[CancelAfter(120_000)]
+public sealed class JsLibp2pInteropTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [TestCase("ed25519")]
+    [TestCase("secp256k1")]
+    public async Task We_dial_js_ping_and_identify(string jsKey)
+    {
+        var (js, listening) = await JsPeer.ListenAsync(jsKey);
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync();
+        var jsAddress = listening.GetProperty("addrs")[0].GetString()!;
+
+        var connection = await host.DialAsync(jsAddress).WaitAsync(Timeout);
+        var rtt = await host.PingAsync(connection).WaitAsync(Timeout);
+        var identify = await host.IdentifyAsync(connection).WaitAsync(Timeout);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(connection.RemotePeer.ToString(), Is.EqualTo(listening.GetProperty("peerId").GetString()));
+            Assert.That(connection.RemotePublicKey.Type, Is.EqualTo(jsKey == "ed25519" ? KeyType.Ed25519 : KeyType.Secp256k1));
+            Assert.That(rtt, Is.GreaterThan(TimeSpan.Zero));
+            Assert.That(identify.PeerId, Is.EqualTo(connection.RemotePeer));
+            Assert.That(identify.PublicKey, Is.EqualTo(connection.RemotePublicKey));
+            Assert.That(identify.AgentVersion, Is.EqualTo("cerebrum-interop-js/1.0.0"));
+            Assert.That(identify.ProtocolVersion, Is.Not.Null.And.Not.Empty);
+            Assert.That(identify.Protocols, Is.SupersetOf(new[] { IdentifyService.ProtocolId, PingService.ProtocolId, EchoProtocol.Id, PerfService.ProtocolId }));
+            Assert.That(identify.ListenAddresses, Does.Contain(Multiaddress.Parse(jsAddress).WithoutPeerId()));
+            Assert.That(identify.ObservedAddress, Is.EqualTo(connection.LocalAddress));
+        });
+    }
+
+    [TestCase("ed25519")]
+    [TestCase("secp256k1")]
+    public async Task Js_dials_us_and_pings(string jsKey)
+    {
+        await using var host = await TestHosts.StartAsync();
+
+        var (exit, events, stderr) = await JsPeer.DialAsync(jsKey, TestHosts.AddressOf(host).ToString(), Timeout, "ping", "--count", "3");
+
+        Assert.That(exit, Is.Zero, stderr);
+        var pings = events.Where(e => Event(e) == "ping").ToList();
+        Assert.That(pings, Has.Count.EqualTo(3));
+        Assert.That(pings.Select(p => p.GetProperty("rtt").GetDouble()), Has.All.GreaterThanOrEqualTo(0));
+    }
+
+    [TestCase("ed25519")]
+    [TestCase("secp256k1")]
+    public async Task Js_identifies_us_with_every_field(string jsKey)
+    {
+        await using var host = await TestHosts.StartAsync();
+        host.SetHandler(EchoProtocol.Id, EchoProtocol.HandleAsync);
+        var jsConnected = new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.ConnectionOpened += (_, e) => jsConnected.TrySetResult(e.Connection);
+
+        var (exit, events, stderr) = await JsPeer.DialAsync(jsKey, TestHosts.AddressOf(host).ToString(), Timeout, "identify");
+
+        Assert.That(exit, Is.Zero, stderr);
+        var inbound = await jsConnected.Task.WaitAsync(Timeout);
+        var identify = events.Single(e => Event(e) == "identify");
+        Assert.Multiple(() =>
+        {
+            Assert.That(identify.GetProperty("peerId").GetString(), Is.EqualTo(host.PeerId.ToString()));
+            Assert.That(identify.GetProperty("publicKey").GetString(), Is.EqualTo(Convert.ToHexStringLower(host.Identity.PublicKey.ToProtobuf())));
+            Assert.That(identify.GetProperty("agentVersion").GetString(), Is.EqualTo("cerebrum-test/1.0"));
+            Assert.That(identify.GetProperty("protocolVersion").GetString(), Is.EqualTo("ipfs/0.1.0"));
+            Assert.That(Strings(identify.GetProperty("protocols")), Is.EquivalentTo(host.Protocols));
+            Assert.That(Strings(identify.GetProperty("listenAddrs")).Select(a => Multiaddress.Parse(a).WithoutPeerId()), Does.Contain(host.ListenAddresses[0]));
+            Assert.That(Multiaddress.Parse(identify.GetProperty("observedAddr").GetString()!), Is.EqualTo(inbound.RemoteAddress));
+            Assert.That(inbound.RemotePublicKey.Type, Is.EqualTo(jsKey == "ed25519" ? KeyType.Ed25519 : KeyType.Secp256k1));
+        });
+    }
+
+    [Test]
+    public async Task Js_listener_receives_our_identify()
+    {
+        var (js, listening) = await JsPeer.ListenAsync("ed25519");
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync();
+
+        await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
+        var identify = await js.WaitForAsync("identify", Timeout, e => e.GetProperty("peerId").GetString() == host.PeerId.ToString());
+
+        Assert.That(identify.GetProperty("agentVersion").GetString(), Is.EqualTo("cerebrum-test/1.0"));
+        Assert.That(Strings(identify.GetProperty("protocols")), Does.Contain(PingService.ProtocolId));
+    }
+
+    [Test]
+    public async Task We_echo_hundred_streams_of_one_mebibyte_through_js()
+    {
+        var (js, listening) = await JsPeer.ListenAsync("secp256k1");
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync();
+        var connection = await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
+
+        var runs = Enumerable.Range(0, 100).Select(async i =>
+        {
+            var payload = EchoProtocol.Pattern(1 << 20, i);
+            var echoed = await EchoProtocol.RoundTripAsync(connection, payload, CancellationToken.None);
+            return echoed.Length == payload.Length && echoed.AsSpan().SequenceEqual(payload);
+        }).ToArray();
+        var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(100));
+
+        Assert.That(results, Has.All.True);
+    }
+
+    [Test]
+    public async Task Js_echoes_hundred_streams_of_one_mebibyte_through_us()
+    {
+        await using var host = await TestHosts.StartAsync();
+        host.SetHandler(EchoProtocol.Id, EchoProtocol.HandleAsync);
+
+        var (exit, events, stderr) = await JsPeer.DialAsync("ed25519", TestHosts.AddressOf(host).ToString(), TimeSpan.FromSeconds(100),
+            "echo", "--streams", "100", "--bytes", (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.That(exit, Is.Zero, stderr);
+        var echo = events.Single(e => Event(e) == "echo");
+        Assert.That(echo.GetProperty("ok").GetBoolean(), Is.True);
+        Assert.That(echo.GetProperty("streams").GetInt32(), Is.EqualTo(100));
+    }
+
+    [Test]
+    public async Task Perf_both_ways()
+    {
+        var (js, listening) = await JsPeer.ListenAsync("ed25519");
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync();
+        var connection = await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
+
+        var ours = await host.PerfAsync(connection, 8 << 20, 8 << 20, streams: 2).WaitAsync(Timeout);
+        var (exit, events, stderr) = await JsPeer.DialAsync("secp256k1", TestHosts.AddressOf(host).ToString(), Timeout,
+            "perf", "--upload", "8388608", "--download", "8388608");
+
+        Assert.That(ours.DownloadBytes, Is.EqualTo(8 << 20));
+        Assert.That(exit, Is.Zero, stderr);
+        var theirs = events.Single(e => Event(e) == "perf");
+        Assert.That(theirs.GetProperty("download").GetInt64(), Is.EqualTo(8 << 20));
+    }
+
+    [Test]
+    public async Task IPv6_both_ways()
+    {
+        var (js, listening) = await JsPeer.ListenAsync("ed25519", "::1");
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync(listen: "/ip6/::1/tcp/0");
+        var jsAddress = Strings(listening.GetProperty("addrs")).First(a => a.StartsWith("/ip6/", StringComparison.Ordinal));
+
+        var connection = await host.DialAsync(jsAddress).WaitAsync(Timeout);
+        Assert.That(await host.PingAsync(connection).WaitAsync(Timeout), Is.GreaterThan(TimeSpan.Zero));
+
+        var (exit, events, stderr) = await JsPeer.DialAsync("ed25519", TestHosts.AddressOf(host).ToString(), Timeout, "ping", "--count", "1");
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(events.Count(e => Event(e) == "ping"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Dialing_js_with_a_wrong_peer_id_is_a_mismatch()
+    {
+        var (js, listening) = await JsPeer.ListenAsync("ed25519");
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync();
+        var address = Multiaddress.Parse(listening.GetProperty("addrs")[0].GetString()!).WithPeerId(PrivateKey.Generate(KeyType.Ed25519).PeerId);
+
+        var error = Assert.ThrowsAsync<DialException>(() => host.DialAsync(address).WaitAsync(Timeout));
+
+        Assert.That(error!.Reason, Is.EqualTo(DialFailureReason.PeerIdMismatch));
+    }
+
+    [Test]
+    public async Task Js_dialing_us_with_a_wrong_peer_id_fails()
+    {
+        await using var host = await TestHosts.StartAsync();
+        var wrong = host.ListenAddresses[0].WithPeerId(PrivateKey.Generate(KeyType.Ed25519).PeerId);
+
+        var (exit, events, _) = await JsPeer.DialAsync("ed25519", wrong.ToString(), Timeout, "ping", "--count", "1");
+
+        Assert.That(exit, Is.Not.Zero);
+        Assert.That(events.Any(e => e.TryGetProperty("error", out _)), Is.True);
+        Assert.That(events.Any(e => Event(e) == "ping"), Is.False);
+    }
+
+    private static string? Event(JsonElement e) => e.TryGetProperty("event", out var name) ? name.GetString() : null;
+
+    private static List<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(x => x.GetString()!)];
+}
