@@ -10,6 +10,7 @@ public static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapStatusEndpoints();
+        endpoints.MapPeerEndpoints();
         endpoints.MapFallback((HttpContext context) =>
             Results.Json(new AdminError($"no admin endpoint {context.Request.Method} {context.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
         return endpoints;

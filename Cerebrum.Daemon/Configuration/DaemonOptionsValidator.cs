@@ -1,4 +1,4 @@
-using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
 
 namespace Cerebrum.Daemon.Configuration;
 
@@ -12,18 +12,22 @@ public static class DaemonOptionsValidator
         for (var i = 0; i < network.ListenAddresses.Count; i++)
         {
             var key = $"Network:ListenAddresses:{i}";
-            if (CheckMultiaddress(network.ListenAddresses[i]) is { } error)
+            if (!Multiaddress.TryParse(network.ListenAddresses[i], out var address, out var error))
                 errors.Add($"{key}: {error}");
-            else if (network.ListenAddresses[i].Contains("/p2p/", StringComparison.Ordinal))
-                errors.Add($"{key}: a listen address must not contain /p2p/ (the daemon's own peer ID is implied)");
+            else if (address.PeerId is not null)
+                errors.Add($"{key}: a listen address must not end in /p2p/<peer-id> (the daemon's own peer ID is implied)");
+            else if (!address.TryGetTcpEndpoint(out _, out _, out _, out var isDns) || isDns)
+                errors.Add($"{key}: '{address}' is not /ip4/<ip>/tcp/<port> or /ip6/<ip>/tcp/<port>");
         }
         for (var i = 0; i < network.BootstrapPeers.Count; i++)
         {
             var key = $"Network:BootstrapPeers:{i}";
-            if (CheckMultiaddress(network.BootstrapPeers[i]) is { } error)
+            if (!Multiaddress.TryParse(network.BootstrapPeers[i], out var address, out var error))
                 errors.Add($"{key}: {error}");
-            else if (CheckEndsWithPeerId(network.BootstrapPeers[i]) is { } peerError)
-                errors.Add($"{key}: {peerError}");
+            else if (address.PeerId is null)
+                errors.Add($"{key}: '{address}' lacks /p2p/<peer-id>; a bootstrap address must name the peer so that its identity is verified");
+            else if (!address.TryGetTcpEndpoint(out _, out _, out _, out _))
+                errors.Add($"{key}: '{address}' is not a TCP address (/ip4, /ip6, /dns, /dns4 or /dns6 with /tcp)");
         }
         RequirePositive(errors, "Network:DialTimeout", network.DialTimeout);
         RequirePositive(errors, "Network:DialBackoffBase", network.DialBackoffBase);
@@ -39,22 +43,5 @@ public static class DaemonOptionsValidator
     {
         if (value <= TimeSpan.Zero)
             errors.Add($"{key}: must be a positive duration such as \"00:00:10\", not {value}");
-    }
-
-    private static string? CheckMultiaddress(string text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return "empty multiaddress";
-        if (!text.StartsWith('/') || text.Length < 2)
-            return $"'{text}' is not a multiaddress (expected e.g. /ip4/0.0.0.0/tcp/4001)";
-        return null;
-    }
-
-    private static string? CheckEndsWithPeerId(string text)
-    {
-        var marker = text.LastIndexOf("/p2p/", StringComparison.Ordinal);
-        if (marker < 0)
-            return $"'{text}' lacks /p2p/<peer-id>; a bootstrap address must name the peer so that its identity is verified";
-        return PeerId.TryParse(text[(marker + 5)..], out _, out var error) ? null : $"'{text}': {error}";
     }
 }

@@ -30,8 +30,15 @@ internal sealed class TestDaemon : IAsyncDisposable
 
     public Uri AdminUrl => Application.AdminUrl!;
 
+    /// <summary>The first bound listen address with /p2p/&lt;peer-id&gt;, as its `listening` line shows it.</summary>
+    public string ListenAddress => Application.Network.AnnouncedListenAddresses[0];
+
+    /// <summary>The first bound listen address alone, e.g. /ip4/127.0.0.1/tcp/40123.</summary>
+    public string ListenAddressWithoutPeerId => Application.Network.Host.ListenAddresses[0].ToString();
+
     /// <param name="dataDirectory">An existing directory to (re)use and keep; by default a temporary one, deleted on dispose.</param>
-    public static async Task<TestDaemon> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null, IReadOnlyList<string>? bootstrapPeers = null)
+    /// <param name="listenAddress">Where the daemon listens; by default an ephemeral port on 127.0.0.1.</param>
+    public static async Task<TestDaemon> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null, IReadOnlyList<string>? bootstrapPeers = null, string listenAddress = "/ip4/127.0.0.1/tcp/0")
     {
         var ownedDirectory = dataDirectory is null ? TemporaryDirectory.Create() : null;
         var data = new DataDirectory(dataDirectory ?? ownedDirectory!.Path);
@@ -39,7 +46,7 @@ internal sealed class TestDaemon : IAsyncDisposable
         var configuration = DaemonConfiguration.Build(data);
         var options = DaemonConfiguration.Load(configuration, new CommandLineOverrides
         {
-            ListenAddresses = ["/ip4/127.0.0.1/tcp/0"],
+            ListenAddresses = [listenAddress],
             BootstrapPeers = bootstrapPeers ?? [],
         });
         var identity = KeyFile.Load(data.KeyPath);
