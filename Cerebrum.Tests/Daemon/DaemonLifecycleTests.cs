@@ -83,4 +83,24 @@ public sealed class DaemonLifecycleTests
         Assert.That(stderr, Does.StartWith("error: cannot start: ").And.Contain(port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.That(File.Exists(data.CookiePath), Is.False, "a failed start leaves no cookie behind");
     }
+
+    [Test]
+    public async Task Run_WithThePeerPortInUse_FailsWithOneClearLine()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var data = new DataDirectory(directory.Path);
+        await InitCommandTests.RunAsync("init", "--data-dir", data.Root);
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync(
+            "run", "--data-dir", data.Root, "--listen", $"/ip4/127.0.0.1/tcp/{port}");
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.StartWith("error: cannot start: "));
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(File.Exists(data.AdminUrlPath), Is.False);
+    }
 }
