@@ -36,14 +36,16 @@ public static class PeerEndpoints
             try
             {
                 var connection = await network.Host.DialAsync(address, timeout.Token);
-                // Identify runs on every new connection; wait for it briefly so the answer names the agent.
+                // Identify and ping now rather than waiting for the background ones, so the answer names the
+                // agent and the latency. The connection stands even if the peer answers neither.
                 try
                 {
                     await network.Host.IdentifyAsync(connection, timeout.Token);
+                    await network.Host.PingAsync(connection, timeout.Token);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    // The connection stands even if the peer does not answer identify; its agent stays unknown.
+                    // Left unknown in the answer.
                 }
                 return Results.Ok(Describe(network, connection));
             }

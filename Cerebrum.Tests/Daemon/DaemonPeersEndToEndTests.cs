@@ -33,6 +33,7 @@ public sealed class DaemonPeersEndToEndTests
         Assert.That(peersOfB, Does.Contain("PEER ID").And.Contain("LATENCY"));
         var row = peersOfB.Split('\n').Single(line => line.StartsWith(a.PeerId.ToString(), StringComparison.Ordinal));
         Assert.That(row, Does.Contain(a.ListenAddressWithoutPeerId).And.Contain("outbound").And.Contain("cerebrumd/0.1.0"));
+        Assert.That(row, Does.Match(@"\d+\.\d\d ms$"), "connect measures the latency");
 
         var (_, peersOfAJson, _) = await CliHelpTests.RunAsync("net", "peers", "--data-dir", a.Data.Root, "--json");
         using var json = JsonDocument.Parse(peersOfAJson);
