@@ -19,8 +19,9 @@ for ($i = 0; $i -lt $args.Count; $i++) {
 
 if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) { Write-Error 'dotnet (the .NET 10 SDK) is not on PATH' }
 [Console]::Error.WriteLine('building cerebrumd (Release)...')
-dotnet build (Join-Path $repo 'Cerebrum.Daemon/Cerebrum.Daemon.csproj') -c Release -nologo -v quiet -clp:ErrorsOnly | Out-Host
-if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+# Quiet: the build's output is shown only when it fails.
+$buildLog = dotnet build (Join-Path $repo 'Cerebrum.Daemon/Cerebrum.Daemon.csproj') -c Release -nologo -v quiet 2>&1
+if ($LASTEXITCODE -ne 0) { $buildLog | Out-Host; [Console]::Error.WriteLine('error: building cerebrumd failed'); exit 1 }
 $daemon = Join-Path $repo 'Cerebrum.Daemon/bin/Release/net10.0/cerebrumd.dll'
 
 if (-not (Test-Path (Join-Path $dataDir 'identity.key'))) {
