@@ -344,10 +344,16 @@ public sealed class Host : IAsyncDisposable
                 continue;
             }
 
-            if (_connections.Count >= _options.MaxConnections || Interlocked.Increment(ref _pendingInbound) > _options.MaxPendingInbound)
+            if (_connections.Count >= _options.MaxConnections)
             {
-                if (_connections.Count < _options.MaxConnections) Interlocked.Decrement(ref _pendingInbound);
-                _logger.LogInformation("Refusing inbound connection from {Remote}: connection limit reached", socket.RemoteEndPoint);
+                _logger.LogInformation("Refusing inbound connection from {Remote}: {Max} connections open", socket.RemoteEndPoint, _options.MaxConnections);
+                socket.Dispose();
+                continue;
+            }
+            if (Interlocked.Increment(ref _pendingInbound) > _options.MaxPendingInbound)
+            {
+                Interlocked.Decrement(ref _pendingInbound);
+                _logger.LogInformation("Refusing inbound connection from {Remote}: {Max} handshakes already in progress", socket.RemoteEndPoint, _options.MaxPendingInbound);
                 socket.Dispose();
                 continue;
             }

@@ -1,3 +1,4 @@
+using Cerebrum.Tests.TestSupport;
 using Cerebrum.Core.Network.Multistream;
 
 namespace Cerebrum.Tests.Network.Multistream;

@@ -1,0 +1,233 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Cerebrum.Core.Inference;
+
+/// <summary>
+/// The inference layer's entry type. Loads the configured models from the <see cref="ModelStore"/> into warm ONNX Runtime
+/// sessions at start-up (refusing, with a reason, any that is missing, corrupt or does not load, while serving the rest),
+/// checks each request against the model's signature, and runs it through the model's bounded, deadline-aware,
+/// optionally batching scheduler.
+/// </summary>
+public sealed class InferenceEngine : IAsyncDisposable
+{
+    private readonly Dictionary<string, LoadedModel> _byHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LoadedModel> _byName = new(StringComparer.Ordinal);
+    private readonly List<ModelLoadFailure> _failures = [];
+    private readonly InferenceEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    private InferenceEngine(InferenceEngineOptions options, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+        Gpu = new GpuStatus(options.UseGpu, false, options.UseGpu ? "not probed" : null);
+    }
+
+    public GpuStatus Gpu { get; private set; }
+
+    /// <summary>Largest total input size of one request, in bytes (see <see cref="InferenceEngineOptions.MaxRequestBytes"/>).</summary>
+    public long MaxRequestBytes => _options.MaxRequestBytes;
+
+    /// <summary>Models being served.</summary>
+    public IReadOnlyList<ModelInfo> Models => _byHash.Values.Select(m => m.Info).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>Configured models that were refused at start-up, with why.</summary>
+    public IReadOnlyList<ModelLoadFailure> LoadFailures => _failures;
+
+    /// <summary>Validates options, probes CUDA when requested, and loads every configured model.</summary>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    public static InferenceEngine Start(InferenceEngineOptions options, ModelStore store, ILogger? logger = null, TimeProvider? time = null)
+    {
+        options.Validate();
+        var engine = new InferenceEngine(options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        engine.Gpu = engine.ProbeGpu();
+        foreach (var model in options.Models.Distinct(StringComparer.Ordinal))
+            engine.Load(store, model);
+        engine._logger.LogInformation("Inference engine serving {Count} model(s) ({Gpu}); {Failed} refused",
+            engine._byHash.Count, engine.Gpu.Describe(), engine._failures.Count);
+        return engine;
+    }
+
+    /// <summary>The served model with this name or hash; null when none.</summary>
+    public ModelInfo? FindModel(string nameOrHash) => Resolve(nameOrHash)?.Info;
+
+    public ModelStatistics Statistics(string nameOrHash) =>
+        (Resolve(nameOrHash) ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"no model '{nameOrHash}' is loaded")).Scheduler.Statistics;
+
+    /// <summary>Runs one request.</summary>
+    /// <exception cref="InferenceException">UnknownModel, BadInput, Busy, DeadlineExceeded or Internal.</exception>
+    public Task<InferenceResult> RunAsync(InferenceRequest request, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var model = Resolve(request.Model) ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"no model '{request.Model}' is loaded on this node");
+        InputValidator.Validate(model.Info, request.Inputs, _options.MaxRequestBytes);
+        return model.Scheduler.SubmitAsync(request.Inputs, request.Deadline, ct);
+    }
+
+    /// <summary>Sentence embeddings (unit length) of <paramref name="texts"/> with a text-embedding model.</summary>
+    /// <exception cref="InferenceException">UnknownModel (also for a model that is not a text encoder), BadInput, Busy, DeadlineExceeded, Internal.</exception>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, string model = BuiltinModels.AllMiniLmL6V2, DateTimeOffset? deadline = null, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var loaded = Resolve(model) ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"no model '{model}' is loaded on this node");
+        var embedder = loaded.Embedder ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"model '{model}' is not a text-embedding model");
+        if (texts.Count == 0) return [];
+        if (texts.Any(t => t is null)) throw new InferenceException(InferenceErrorCode.BadInput, "texts must not contain null");
+        var inputs = embedder.Tokenize(texts);
+        var request = new InferenceRequest(loaded.Info.Hash, inputs, deadline ?? _time.GetUtcNow().AddSeconds(30));
+        var result = await RunAsync(request, ct).ConfigureAwait(false);
+        var hidden = result.Outputs.First(o => o.Name == TextEmbedder.LastHiddenState);
+        return TextEmbedder.Pool(hidden, inputs.First(i => i.Name == TextEmbedder.AttentionMask));
+    }
+
+    /// <summary>Test hook: awaited by every worker of the model before each run.</summary>
+    internal void SetBeforeRunHook(string nameOrHash, Func<CancellationToken, Task>? hook) => Resolve(nameOrHash)!.Scheduler.BeforeRun = hook;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var model in _byHash.Values)
+            await model.DisposeAsync().ConfigureAwait(false);
+        _byHash.Clear();
+        _byName.Clear();
+    }
+
+    private LoadedModel? Resolve(string nameOrHash)
+    {
+        if (ModelHash.IsValid(nameOrHash))
+            return _byHash.GetValueOrDefault(ModelHash.Normalize(nameOrHash));
+        return _byName.GetValueOrDefault(nameOrHash);
+    }
+
+    private void Load(ModelStore store, string reference)
+    {
+        var info = store.Find(reference);
+        if (info is null)
+        {
+            Refuse(reference, $"model '{reference}' is not in the store {store.DataDirectory}");
+            return;
+        }
+        var path = store.ModelPath(info.Hash);
+        try
+        {
+            if (!File.Exists(path)) throw new ModelRejectedException(path, "the file is missing from the store");
+            // The store's file may have been damaged since it was added; a node must never serve other bytes under the hash.
+            var actual = ModelHash.ComputeFile(path);
+            if (actual != info.Hash) throw new ModelRejectedException(path, $"its hash {actual} does not match the recorded {info.Hash}; the file is corrupt");
+            var session = CreateSession(path);
+            var runner = new OnnxModelRunner(session);
+            TextEmbedder? embedder = null;
+            try
+            {
+                if (info.Task == ModelTasks.TextEmbedding)
+                {
+                    var vocabulary = info.VocabularyHash is { } v ? store.VocabularyPath(v) : null;
+                    if (vocabulary is null || !File.Exists(vocabulary)) throw new ModelRejectedException(path, "its WordPiece vocabulary is missing from the store");
+                    embedder = new TextEmbedder(info, vocabulary, _options.MaxEmbeddingTokens, _options.EmbeddingPadMultiple);
+                }
+            }
+            catch
+            {
+                runner.Dispose();
+                throw;
+            }
+            var serving = _options.ServingFor(info);
+            var scheduler = new ModelScheduler(info, serving, runner.Run, _time, _logger);
+            var loaded = new LoadedModel(info, runner, scheduler, embedder);
+            _byHash[info.Hash] = loaded;
+            _byName[info.Name] = loaded;
+            _logger.LogInformation("Loaded model {Name} ({Hash}): concurrency {Concurrency}, queue {Queue}, batching {Batching}",
+                info.Name, info.Hash, serving.MaxConcurrency, serving.MaxQueueLength, scheduler.Batching ? $"up to {serving.MaxBatchSize} rows within {serving.MaxQueueDelay.TotalMilliseconds} ms" : "off");
+        }
+        catch (ModelRejectedException e)
+        {
+            Refuse(reference, e.Message);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Refuse(reference, $"model file '{path}' refused: {e.Message}");
+        }
+    }
+
+    private void Refuse(string reference, string reason)
+    {
+        _failures.Add(new ModelLoadFailure(reference, reason));
+        _logger.LogError("Model {Model} not served: {Reason}", reference, reason);
+    }
+
+    private InferenceSession CreateSession(string path)
+    {
+        if (Gpu.Active)
+        {
+            try
+            {
+                using var gpuOptions = CreateSessionOptions(cuda: true);
+                return new InferenceSession(path, gpuOptions);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                // CUDA libraries can load while no device works (driver mismatch, no GPU): the first session tells.
+                Gpu = Gpu with { Active = false, Reason = FirstLine(e.Message) };
+                _logger.LogWarning("{Gpu}", Gpu.Describe());
+            }
+        }
+        using var cpuOptions = CreateSessionOptions(cuda: false);
+        return new InferenceSession(path, cpuOptions);
+    }
+
+    private SessionOptions CreateSessionOptions(bool cuda)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        try
+        {
+            if (_options.IntraOpThreads > 0) options.IntraOpNumThreads = _options.IntraOpThreads;
+            if (cuda) options.AppendExecutionProvider_CUDA(_options.GpuDeviceId);
+            return options;
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// GetAvailableProviders lists providers compiled in, not usable ones, so CUDA is tried for real: appending the
+    /// provider loads its library and the CUDA runtime it needs.
+    /// </summary>
+    private GpuStatus ProbeGpu()
+    {
+        if (!_options.UseGpu) return new GpuStatus(false, false, null);
+        GpuStatus status;
+        if (CudaLibraryProbe.WhyUnusable() is { } reason)
+        {
+            status = new GpuStatus(true, false, reason);
+            _logger.LogWarning("{Gpu}", status.Describe());
+            return status;
+        }
+        try
+        {
+            using var probe = new SessionOptions();
+            probe.AppendExecutionProvider_CUDA(_options.GpuDeviceId);
+            status = new GpuStatus(true, true, null);
+            _logger.LogInformation("CUDA execution provider enabled on device {Device}", _options.GpuDeviceId);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            status = new GpuStatus(true, false, FirstLine(e.Message));
+            _logger.LogWarning("{Gpu}", status.Describe());
+        }
+        return status;
+    }
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        return line.Length > 300 ? line[..300] + "…" : line;
+    }
+}

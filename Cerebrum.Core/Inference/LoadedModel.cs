@@ -1,0 +1,17 @@
+namespace Cerebrum.Core.Inference;
+
+/// <summary>A model the engine serves: its metadata, warm session, scheduler, and, for text encoders, its tokenizer.</summary>
+internal sealed class LoadedModel(ModelInfo info, OnnxModelRunner runner, ModelScheduler scheduler, TextEmbedder? embedder) : IAsyncDisposable
+{
+    public ModelInfo Info { get; } = info;
+
+    public ModelScheduler Scheduler { get; } = scheduler;
+
+    public TextEmbedder? Embedder { get; } = embedder;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Scheduler.DisposeAsync().ConfigureAwait(false);
+        runner.Dispose();
+    }
+}

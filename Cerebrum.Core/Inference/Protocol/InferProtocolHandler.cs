@@ -1,0 +1,103 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Network;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cerebrum.Core.Inference.Protocol;
+
+/// <summary>
+/// The node's side of <c>/cerebrum/infer/1.0.0</c> over any stream: reads length-prefixed <see cref="InferRequest"/>s until
+/// the peer closes, runs each through the <see cref="InferenceEngine"/>, and answers each with a signed
+/// <see cref="InferResponse"/> or a typed error. A bad request costs only its own answer; the stream keeps serving.
+/// </summary>
+public sealed class InferProtocolHandler
+{
+    public const string ProtocolId = "/cerebrum/infer/1.0.0";
+
+    /// <summary>Room for the request's framing, ids and tensor headers beyond the engine's input-byte limit.</summary>
+    private const int EnvelopeBytes = 64 * 1024;
+
+    private readonly InferenceEngine _engine;
+    private readonly PrivateKey _nodeKey;
+    private readonly byte[] _nodePublicKey;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _maxMessageBytes;
+
+    public InferProtocolHandler(InferenceEngine engine, PrivateKey nodeKey, ILogger? logger = null, TimeProvider? time = null)
+    {
+        _engine = engine;
+        _nodeKey = nodeKey;
+        _nodePublicKey = nodeKey.PublicKey.ToProtobuf();
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _maxMessageBytes = (int)Math.Min(int.MaxValue, engine.MaxRequestBytes + EnvelopeBytes);
+    }
+
+    /// <summary>Serves requests on <paramref name="stream"/> until it ends cleanly.</summary>
+    /// <exception cref="InvalidDataException">Broken framing (oversized or truncated message); the stream cannot be resynchronized.</exception>
+    public async Task HandleAsync(Stream stream, CancellationToken ct)
+    {
+        while (await LengthPrefixedMessage.ReadAsync(stream, _maxMessageBytes, ct).ConfigureAwait(false) is { } message)
+        {
+            var response = await AnswerAsync(message, ct).ConfigureAwait(false);
+            await LengthPrefixedMessage.WriteAsync(stream, response.ToByteArray(), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The response to one encoded request; never throws for the request's content.</summary>
+    internal async Task<InferResponse> AnswerAsync(byte[] message, CancellationToken ct)
+    {
+        InferRequest request;
+        try
+        {
+            request = InferRequest.Parser.ParseFrom(message);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return Failure("", InferenceErrorCode.BadInput, $"request is not a valid InferRequest: {e.Message}");
+        }
+        try
+        {
+            if (request.DeadlineUnixMs <= 0)
+                throw new InferenceException(InferenceErrorCode.BadInput, "deadline_unix_ms is required");
+            var inputs = request.Inputs.Select(WireTensors.FromWire).ToList();
+            var deadline = DateTimeOffset.FromUnixTimeMilliseconds(request.DeadlineUnixMs);
+            var result = await _engine.RunAsync(new InferenceRequest(request.ModelHash, inputs, deadline), ct).ConfigureAwait(false);
+            var response = new InferResponse
+            {
+                JobId = request.JobId,
+                ModelHash = result.ModelHash,
+                QueueMicros = (ulong)(result.QueueTime.Ticks / TimeSpan.TicksPerMicrosecond),
+                ComputeMicros = (ulong)(result.ComputeTime.Ticks / TimeSpan.TicksPerMicrosecond),
+                NodePublicKey = ByteString.CopyFrom(_nodePublicKey),
+            };
+            response.Outputs.AddRange(result.Outputs.Select(WireTensors.ToWire));
+            var inputHash = InferReceipts.HashTensors(request.Inputs);
+            var outputHash = InferReceipts.HashTensors(response.Outputs);
+            response.InputHash = ByteString.CopyFrom(inputHash);
+            response.OutputHash = ByteString.CopyFrom(outputHash);
+            response.Signature = ByteString.CopyFrom(InferReceipts.Sign(_nodeKey, request.JobId, result.ModelHash, inputHash, outputHash));
+            return response;
+        }
+        catch (InferenceException e)
+        {
+            _logger.LogDebug("Job {Job} on {Model} refused: {Code} {Reason}", request.JobId, request.ModelHash, e.Code, e.Message);
+            return Failure(request.JobId, e.Code, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Job {Job} on {Model} failed", request.JobId, request.ModelHash);
+            return Failure(request.JobId, InferenceErrorCode.Internal, e.Message);
+        }
+    }
+
+    private InferResponse Failure(string jobId, InferenceErrorCode code, string message) => new()
+    {
+        JobId = jobId,
+        NodePublicKey = ByteString.CopyFrom(_nodePublicKey),
+        Error = new InferError { Code = (InferErrorCode)(int)code, Message = message },
+    };
+}

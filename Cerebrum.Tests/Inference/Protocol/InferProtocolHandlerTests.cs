@@ -1,0 +1,137 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Network;
+using Cerebrum.Tests.TestSupport;
+using Google.Protobuf;
+
+namespace Cerebrum.Tests.Inference.Protocol;
+
+[TestFixture]
+public sealed class InferProtocolHandlerTests
+{
+    private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(20);
+    private InferenceTestDirectory _dir = null!;
+    private ModelStore _store = null!;
+    private InferenceEngine _engine = null!;
+    private PrivateKey _nodeKey = null!;
+    private Stream _client = null!;
+    private Stream _server = null!;
+    private Task _serving = null!;
+    private CancellationTokenSource _stop = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = new InferenceTestDirectory();
+        _store = new ModelStore(_dir.Sub("data"));
+        _store.Add(OnnxTestModels.Write(_dir.Sub("in"), "add.onnx", OnnxTestModels.AddFloat()), "add");
+        _engine = InferenceEngine.Start(new InferenceEngineOptions { Models = ["add"] }, _store);
+        _nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
+        (_client, _server) = DuplexPipe.Create();
+        _stop = new CancellationTokenSource();
+        _serving = new InferProtocolHandler(_engine, _nodeKey).HandleAsync(_server, _stop.Token);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _client.DisposeAsync();
+        // A clean end of the client's stream ends the handler's loop.
+        await _serving.WaitAsync(Bounded);
+        await _server.DisposeAsync();
+        _stop.Dispose();
+        _nodeKey.Dispose();
+        await _engine.DisposeAsync();
+        _store.Dispose();
+        _dir.Dispose();
+    }
+
+    private string AddHash => _store.Find("add")!.Hash;
+
+    private static long InAMinute => DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds();
+
+    private static InferRequest Request(string jobId, string model, long deadline, params Tensor[] inputs)
+    {
+        var request = new InferRequest { JobId = jobId, ModelHash = model, DeadlineUnixMs = deadline };
+        request.Inputs.AddRange(inputs.Select(WireTensors.ToWire));
+        return request;
+    }
+
+    private static Tensor Floats(string name, params float[] values) => Tensor.FromFloats(name, [1, values.Length], values);
+
+    private async Task<InferResponse> ExchangeAsync(byte[] request)
+    {
+        await LengthPrefixedMessage.WriteAsync(_client, request, CancellationToken.None).AsTask().WaitAsync(Bounded);
+        var answer = await LengthPrefixedMessage.ReadAsync(_client, 1 << 20, CancellationToken.None).AsTask().WaitAsync(Bounded);
+        Assert.That(answer, Is.Not.Null, "the handler answered");
+        return InferResponse.Parser.ParseFrom(answer);
+    }
+
+    [Test]
+    public async Task Request_IsAnsweredWithOutputsAndAVerifiableSignature()
+    {
+        var request = Request("job-1", AddHash, InAMinute, Floats("a", 1, 2, 3), Floats("b", 10, 20, 30));
+
+        var response = await ExchangeAsync(request.ToByteArray());
+
+        Assert.That(response.Error, Is.Null);
+        Assert.That(response.JobId, Is.EqualTo("job-1"));
+        Assert.That(response.ModelHash, Is.EqualTo(AddHash));
+        Assert.That(WireTensors.FromWire(response.Outputs.Single()).ToFloats(), Is.EqualTo(new float[] { 11, 22, 33 }));
+        Assert.That(response.ComputeMicros, Is.GreaterThan(0));
+        Assert.That(PublicKey.FromProtobuf(response.NodePublicKey.Span), Is.EqualTo(_nodeKey.PublicKey));
+        Assert.That(InferReceipts.Verify(request, response, _nodeKey.PublicKey), Is.True);
+
+        // The signature binds the inputs: the same response does not verify for different inputs or another job.
+        var otherInputs = Request("job-1", AddHash, InAMinute, Floats("a", 1, 2, 4), Floats("b", 10, 20, 30));
+        Assert.That(InferReceipts.Verify(otherInputs, response, _nodeKey.PublicKey), Is.False);
+        var tampered = response.Clone();
+        tampered.Outputs[0].Data = ByteString.CopyFrom(OnnxTestModels.FloatBytes(0, 0, 0));
+        Assert.That(InferReceipts.Verify(request, tampered, _nodeKey.PublicKey), Is.False);
+        using var stranger = PrivateKey.Generate(KeyType.Secp256k1);
+        Assert.That(InferReceipts.Verify(request, response, stranger.PublicKey), Is.False);
+    }
+
+    [Test]
+    public async Task TypedErrors_AndTheStreamKeepsServing()
+    {
+        var unknown = await ExchangeAsync(Request("j1", "sha256:" + new string('b', 64), InAMinute, Floats("a", 1, 2, 3)).ToByteArray());
+        var wrongType = await ExchangeAsync(Request("j2", AddHash, InAMinute, Tensor.FromInt32s("a", [1, 3], [1, 2, 3]), Floats("b", 1, 2, 3)).ToByteArray());
+        var expired = await ExchangeAsync(Request("j3", AddHash, DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeMilliseconds(), Floats("a", 1, 2, 3), Floats("b", 1, 2, 3)).ToByteArray());
+        var noDeadline = await ExchangeAsync(Request("j4", AddHash, 0, Floats("a", 1, 2, 3), Floats("b", 1, 2, 3)).ToByteArray());
+        var garbage = await ExchangeAsync([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]);
+        var badDtype = Request("j6", AddHash, InAMinute, Floats("a", 1, 2, 3), Floats("b", 1, 2, 3));
+        badDtype.Inputs[0].Dtype = 8; // ONNX string tensors are not carried
+
+        var unsupported = await ExchangeAsync(badDtype.ToByteArray());
+        var ok = await ExchangeAsync(Request("j7", "add", InAMinute, Floats("a", 1, 1, 1), Floats("b", 1, 2, 3)).ToByteArray());
+
+        Assert.That(unknown.Error.Code, Is.EqualTo(InferErrorCode.UnknownModel));
+        Assert.That(unknown.JobId, Is.EqualTo("j1"));
+        Assert.That(wrongType.Error.Code, Is.EqualTo(InferErrorCode.BadInput));
+        Assert.That(wrongType.Error.Message, Does.Contain("Int32"));
+        Assert.That(expired.Error.Code, Is.EqualTo(InferErrorCode.DeadlineExceeded));
+        Assert.That(noDeadline.Error.Code, Is.EqualTo(InferErrorCode.BadInput));
+        Assert.That(garbage.Error.Code, Is.EqualTo(InferErrorCode.BadInput));
+        Assert.That(unsupported.Error.Code, Is.EqualTo(InferErrorCode.BadInput));
+        Assert.That(unsupported.Error.Message, Does.Contain("element type 8"));
+        Assert.That(ok.Error, Is.Null);
+        Assert.That(ok.ModelHash, Is.EqualTo(AddHash), "a request by name is answered with the model's hash");
+        Assert.That(WireTensors.FromWire(ok.Outputs.Single()).ToFloats(), Is.EqualTo(new float[] { 2, 3, 4 }));
+    }
+
+    [Test]
+    public async Task OversizedMessage_EndsTheStreamWithAFramingError()
+    {
+        // A declared length far above the engine's limit cannot be skipped safely, so the handler stops.
+        await _client.WriteAsync(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F });
+        await _client.FlushAsync();
+
+        var e = Assert.ThrowsAsync<InvalidDataException>(() => _serving.WaitAsync(Bounded))!;
+
+        Assert.That(e.Message, Does.Contain("exceeds the limit"));
+        _serving = Task.CompletedTask;
+    }
+}
