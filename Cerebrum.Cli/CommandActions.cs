@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Cerebrum.Cli;
 
-/// <summary>Wraps command bodies so that every expected failure prints exactly one <c>error: …</c> line.</summary>
+/// <summary>Wraps command bodies so that every failure prints exactly one <c>error: …</c> line and exits non-zero.</summary>
 public static class CommandActions
 {
     public static void SetGuardedAction(this Command command, Func<ParseResult, TextWriter, CancellationToken, Task<int>> body) =>
@@ -22,6 +22,12 @@ public static class CommandActions
             {
                 await stderr.WriteLineAsync("error: interrupted");
                 return 130;
+            }
+            catch (Exception e)
+            {
+                // Unforeseen failures still get one line, naming the exception type for bug reports.
+                await stderr.WriteLineAsync($"error: {e.GetType().Name}: {e.Message}");
+                return 1;
             }
         });
 }

@@ -64,4 +64,44 @@ public sealed class StatusCommandTests
         Assert.That(exitCode, Is.Not.Zero);
         Assert.That(stderr, Does.StartWith("error: unauthorized"));
     }
+
+    [Test]
+    public async Task Status_WithAGarbledAdminUrl_SaysSo()
+    {
+        using var directory = TemporaryDirectory.Create();
+        File.WriteAllText(Path.Combine(directory.Path, "admin.url"), "not a url");
+        File.WriteAllText(Path.Combine(directory.Path, ".cookie"), new string('a', 64));
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("status", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.StartWith("error: ").And.Contain("does not hold a URL"));
+    }
+
+    [Test]
+    public async Task Status_WhenTheAdminApiAnswersGarbage_PrintsOneErrorLine()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var server = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        server.Start();
+        var port = ((System.Net.IPEndPoint)server.LocalEndpoint).Port;
+        File.WriteAllText(Path.Combine(directory.Path, "admin.url"), $"http://127.0.0.1:{port}/");
+        File.WriteAllText(Path.Combine(directory.Path, ".cookie"), new string('a', 64));
+        var answer = Task.Run(async () =>
+        {
+            using var client = await server.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var request = new byte[4096];
+            _ = await stream.ReadAsync(request);
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"u8.ToArray());
+        });
+
+        var (exitCode, stdout, stderr) = await CliHelpTests.RunAsync("status", "--data-dir", directory.Path);
+        await answer.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.StartWith("error: "));
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+    }
 }
