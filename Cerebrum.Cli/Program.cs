@@ -2,5 +2,5 @@ namespace Cerebrum.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static Task<int> Main(string[] args) => CerebrumCommandLine.RunAsync(args, Console.Out, Console.Error);
 }

@@ -1,6 +1,8 @@
+using Cerebrum.Daemon.CommandLine;
+
 namespace Cerebrum.Daemon;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static Task<int> Main(string[] args) => CerebrumdCommandLine.RunAsync(args, Console.Out, Console.Error);
 }

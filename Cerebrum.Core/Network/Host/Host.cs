@@ -333,9 +333,10 @@ public sealed class Host : IAsyncDisposable
             {
                 socket = await listener.AcceptAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || ct.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || ct.IsCancellationRequested
+                                      || Volatile.Read(ref _state) == 2 || e is SocketException { SocketErrorCode: SocketError.OperationAborted })
             {
-                return;
+                return; // the listener was closed: shutting down
             }
             catch (SocketException e)
             {

@@ -1,0 +1,18 @@
+using System.CommandLine;
+using Cerebrum.Cli.Commands;
+using Cerebrum.Cli.Commands.Net;
+
+namespace Cerebrum.Cli;
+
+/// <summary>The cerebrum command tree; <see cref="RunAsync"/> is the whole program, callable in-process by tests.</summary>
+public static class CerebrumCommandLine
+{
+    public static RootCommand CreateRootCommand() => new("cerebrum: command-line client of the Cerebrum decentralized AI inference network. Administers a local cerebrumd through its admin API and probes peers over libp2p.")
+    {
+        StatusCommand.Create(),
+        NetCommand.Create(),
+    };
+
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+}

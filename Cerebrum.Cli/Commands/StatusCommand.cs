@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Text.Json;
+using Cerebrum.Cli.Admin;
+
+namespace Cerebrum.Cli.Commands;
+
+/// <summary><c>cerebrum status</c>: the local daemon's identity, addresses, uptime and peer count, from its admin API.</summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var dataDirectoryOption = CommonOptions.DataDirectory();
+        var jsonOption = CommonOptions.Json("the daemon's status");
+        var command = new Command("status", "Show the local daemon's peer ID, listen addresses, uptime and number of connected peers (via its admin API).")
+        {
+            dataDirectoryOption,
+            jsonOption,
+        };
+        command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
+        {
+            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            var status = await admin.GetAsync<StatusResponse>("status", cancellationToken);
+            if (parseResult.GetValue(jsonOption))
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(status, CliJson.Options));
+                return 0;
+            }
+            await stdout.WriteLineAsync($"peer id    {status.PeerId}");
+            await stdout.WriteLineAsync($"agent      {status.AgentVersion}");
+            if (status.ListenAddrs.Count == 0)
+                await stdout.WriteLineAsync("listening  (none)");
+            foreach (var address in status.ListenAddrs)
+                await stdout.WriteLineAsync($"listening  {address}");
+            await stdout.WriteLineAsync($"uptime     {TextFormat.Duration(TimeSpan.FromSeconds(status.UptimeSeconds))} (since {status.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)");
+            await stdout.WriteLineAsync($"peers      {status.ConnectedPeers} connected");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Cerebrum.Cli;
+
+/// <summary>
+/// Where the CLI finds a local daemon: the same data-directory layout and default as cerebrumd's
+/// (<c>--data-dir</c>, else <c>$CEREBRUM_HOME</c>, else <c>~/.cerebrum</c>).
+/// </summary>
+public sealed record DaemonDirectory(string Root)
+{
+    public const string HomeEnvironmentVariable = "CEREBRUM_HOME";
+
+    public string AdminUrlPath => Path.Combine(Root, "admin.url");
+
+    public string CookiePath => Path.Combine(Root, ".cookie");
+
+    public static DaemonDirectory Resolve(string? option)
+    {
+        var root = option;
+        if (string.IsNullOrWhiteSpace(root))
+            root = Environment.GetEnvironmentVariable(HomeEnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(root))
+            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cerebrum");
+        return new DaemonDirectory(Path.GetFullPath(root));
+    }
+}

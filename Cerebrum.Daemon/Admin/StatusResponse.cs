@@ -1,0 +1,10 @@
+namespace Cerebrum.Daemon.Admin;
+
+/// <summary>The body of <c>GET /status</c>; <see cref="ListenAddrs"/> are full dialable addresses ending in /p2p/&lt;peer-id&gt;.</summary>
+public sealed record StatusResponse(
+    string PeerId,
+    string AgentVersion,
+    IReadOnlyList<string> ListenAddrs,
+    long UptimeSeconds,
+    int ConnectedPeers,
+    DateTimeOffset StartedAt);

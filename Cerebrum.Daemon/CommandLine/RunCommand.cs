@@ -1,0 +1,106 @@
+using System.CommandLine;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Daemon.Configuration;
+
+namespace Cerebrum.Daemon.CommandLine;
+
+/// <summary><c>cerebrumd run</c>: runs the daemon until SIGINT/SIGTERM (or cancellation), then stops gracefully and exits 0.</summary>
+public static class RunCommand
+{
+    public const int ExitConfigurationError = 2;
+
+    public static Command Create()
+    {
+        var dataDirectoryOption = DataDirectoryOption.Create();
+        var listenOption = new Option<string[]>("--listen", "-l")
+        {
+            Description = "A multiaddress to listen on, e.g. /ip4/127.0.0.1/tcp/4001 (port 0 picks a free port). Repeat for several; replaces Network:ListenAddresses from config.json.",
+            HelpName = "MULTIADDR",
+        };
+        var bootstrapOption = new Option<string[]>("--bootstrap", "-b")
+        {
+            Description = "A seed peer to dial at start, /ip4/…/tcp/…/p2p/<peer-id>; re-dialled with backoff until it answers. Repeat for several; replaces Network:BootstrapPeers from config.json.",
+            HelpName = "MULTIADDR",
+        };
+        var adminPortOption = new Option<int?>("--admin-port")
+        {
+            Description = "TCP port of the admin HTTP API on 127.0.0.1 (0 picks a free port); replaces Admin:Port from config.json. The bound URL is written to DIR/admin.url.",
+            HelpName = "PORT",
+        };
+        var command = new Command("run", "Run the daemon: load DIR/identity.key and DIR/config.json (overridden by CEREBRUM__* environment variables, then by these options), listen for peers, dial the bootstrap peers and serve the admin API on 127.0.0.1. Prints one 'listening <multiaddr>/p2p/<peer-id>' line per bound address to stdout once ready; logs go to stderr. Stops gracefully on SIGINT/SIGTERM.")
+        {
+            dataDirectoryOption,
+            listenOption,
+            bootstrapOption,
+            adminPortOption,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            DataDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)),
+            new CommandLineOverrides
+            {
+                ListenAddresses = parseResult.GetValue(listenOption) ?? [],
+                BootstrapPeers = parseResult.GetValue(bootstrapOption) ?? [],
+                AdminPort = parseResult.GetValue(adminPortOption),
+            },
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(DataDirectory dataDirectory, CommandLineOverrides overrides, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(dataDirectory.KeyPath))
+        {
+            await stderr.WriteLineAsync($"error: no identity key in {dataDirectory.Root}; run 'cerebrumd init --data-dir {dataDirectory.Root}' first");
+            return 1;
+        }
+        DaemonOptions options;
+        Microsoft.Extensions.Configuration.IConfigurationRoot configuration;
+        try
+        {
+            configuration = DaemonConfiguration.Build(dataDirectory);
+            options = DaemonConfiguration.Load(configuration, overrides);
+        }
+        catch (InvalidConfigurationException e)
+        {
+            await stderr.WriteLineAsync("error: invalid configuration:");
+            foreach (var error in e.Errors)
+                await stderr.WriteLineAsync($"  {error}");
+            return ExitConfigurationError;
+        }
+
+        PrivateKey identity;
+        try
+        {
+            identity = KeyFile.Load(dataDirectory.KeyPath);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+
+        using (identity)
+        {
+            await using var daemon = DaemonApplication.Create(dataDirectory, identity, options, configuration, stdout);
+            try
+            {
+                await daemon.StartAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // Typically a port in use or a data directory held by another daemon.
+                await stderr.WriteLineAsync($"error: cannot start: {e.Message}");
+                return 1;
+            }
+            await daemon.WaitForShutdownAsync(cancellationToken);
+            await daemon.StopAsync();
+        }
+        return 0;
+    }
+}

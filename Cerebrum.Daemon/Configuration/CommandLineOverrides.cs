@@ -1,0 +1,14 @@
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>
+/// Values given to <c>cerebrumd run</c> on its command line. A list given here replaces the configured list rather
+/// than merging with it index by index, as .NET configuration would.
+/// </summary>
+public sealed record CommandLineOverrides
+{
+    public IReadOnlyList<string> ListenAddresses { get; init; } = [];
+
+    public IReadOnlyList<string> BootstrapPeers { get; init; } = [];
+
+    public int? AdminPort { get; init; }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>Reads and validates <see cref="DaemonOptions"/> from config.json, <c>CEREBRUM__</c> environment variables and the command line.</summary>
+public static class DaemonConfiguration
+{
+    /// <summary>Environment variables with this prefix are configuration keys, "__" separating sections (<c>CEREBRUM__Admin__Port</c>).</summary>
+    public const string EnvironmentPrefix = "CEREBRUM__";
+
+    /// <summary>The layered configuration of a data directory (config.json, then the environment); also feeds the "Logging" section.</summary>
+    public static IConfigurationRoot Build(DataDirectory dataDirectory)
+    {
+        try
+        {
+            return new ConfigurationBuilder()
+                .AddJsonFile(dataDirectory.ConfigPath, optional: true, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .Build();
+        }
+        catch (InvalidDataException e)
+        {
+            // The JSON provider's message names the file; its inner exception names the line.
+            throw new InvalidConfigurationException([e.InnerException is null ? e.Message : $"{e.Message} {e.InnerException.Message}"]);
+        }
+    }
+
+    /// <summary>Binds, applies <paramref name="overrides"/>, fills defaults and validates.</summary>
+    /// <exception cref="InvalidConfigurationException">Every binding and validation error, at once.</exception>
+    public static DaemonOptions Load(IConfiguration configuration, CommandLineOverrides overrides)
+    {
+        var errors = new List<string>();
+        var network = BindSection<NetworkOptions>(configuration, "Network", errors);
+        var admin = BindSection<AdminOptions>(configuration, "Admin", errors);
+        var shutdown = BindSection<ShutdownOptions>(configuration, "Shutdown", errors);
+        if (errors.Count > 0)
+            throw new InvalidConfigurationException(errors);
+
+        if (overrides.ListenAddresses.Count > 0)
+            network = network with { ListenAddresses = overrides.ListenAddresses };
+        if (network.ListenAddresses.Count == 0)
+            network = network with { ListenAddresses = NetworkOptions.DefaultListenAddresses };
+        if (overrides.BootstrapPeers.Count > 0)
+            network = network with { BootstrapPeers = overrides.BootstrapPeers };
+        if (overrides.AdminPort is { } port)
+            admin = admin with { Port = port };
+
+        var options = new DaemonOptions { Network = network, Admin = admin, Shutdown = shutdown };
+        errors.AddRange(DaemonOptionsValidator.Validate(options));
+        if (errors.Count > 0)
+            throw new InvalidConfigurationException(errors);
+        return options;
+    }
+
+    private static T BindSection<T>(IConfiguration configuration, string name, List<string> errors) where T : new()
+    {
+        try
+        {
+            return configuration.GetSection(name).Get<T>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new T();
+        }
+        catch (InvalidOperationException e)
+        {
+            errors.Add(e.InnerException is null ? e.Message : $"{e.Message} ({e.InnerException.Message})");
+            return new T();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>
+/// Everything <c>cerebrumd run</c> is configured with: <c>DIR/config.json</c>, overridden by <c>CEREBRUM__…</c>
+/// environment variables (e.g. <c>CEREBRUM__Admin__Port=5001</c>), overridden by command-line options.
+/// Each property is one section of config.json; unknown keys inside a section are errors, unknown sections are ignored
+/// (so "Logging" and the sections of modes this build lacks don't break it).
+/// </summary>
+public sealed record DaemonOptions
+{
+    public NetworkOptions Network { get; init; } = new();
+
+    public AdminOptions Admin { get; init; } = new();
+
+    public ShutdownOptions Shutdown { get; init; } = new();
+}

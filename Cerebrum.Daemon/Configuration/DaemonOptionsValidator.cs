@@ -1,0 +1,47 @@
+using Cerebrum.Core.Network;
+
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>Start-up checks of <see cref="DaemonOptions"/>; each error names its configuration key.</summary>
+public static class DaemonOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(DaemonOptions options)
+    {
+        var errors = new List<string>();
+        var network = options.Network;
+        for (var i = 0; i < network.ListenAddresses.Count; i++)
+        {
+            var key = $"Network:ListenAddresses:{i}";
+            if (!Multiaddress.TryParse(network.ListenAddresses[i], out var address, out var error))
+                errors.Add($"{key}: {error}");
+            else if (address.PeerId is not null)
+                errors.Add($"{key}: a listen address must not end in /p2p/<peer-id> (the daemon's own peer ID is implied)");
+            else if (!address.TryGetTcpEndpoint(out _, out _, out _, out var isDns) || isDns)
+                errors.Add($"{key}: '{address}' is not /ip4/<ip>/tcp/<port> or /ip6/<ip>/tcp/<port>");
+        }
+        for (var i = 0; i < network.BootstrapPeers.Count; i++)
+        {
+            var key = $"Network:BootstrapPeers:{i}";
+            if (!Multiaddress.TryParse(network.BootstrapPeers[i], out var address, out var error))
+                errors.Add($"{key}: {error}");
+            else if (address.PeerId is null)
+                errors.Add($"{key}: '{address}' lacks /p2p/<peer-id>; a bootstrap address must name the peer so that its identity is verified");
+            else if (!address.TryGetTcpEndpoint(out _, out _, out _, out _))
+                errors.Add($"{key}: '{address}' is not a TCP address (/ip4, /ip6, /dns, /dns4 or /dns6 with /tcp)");
+        }
+        RequirePositive(errors, "Network:DialTimeout", network.DialTimeout);
+        RequirePositive(errors, "Network:DialBackoffBase", network.DialBackoffBase);
+        if (network.DialBackoffMax < network.DialBackoffBase)
+            errors.Add($"Network:DialBackoffMax: {network.DialBackoffMax} is shorter than Network:DialBackoffBase ({network.DialBackoffBase})");
+        if (options.Admin.Port is < 0 or > 65535)
+            errors.Add($"Admin:Port: {options.Admin.Port} is not a TCP port (0-65535; 0 picks a free port)");
+        RequirePositive(errors, "Shutdown:Timeout", options.Shutdown.Timeout);
+        return errors;
+    }
+
+    private static void RequirePositive(List<string> errors, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+            errors.Add($"{key}: must be a positive duration such as \"00:00:10\", not {value}");
+    }
+}

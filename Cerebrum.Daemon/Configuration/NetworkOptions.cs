@@ -1,0 +1,28 @@
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>The "Network" section: where the libp2p host listens and whom it dials at start.</summary>
+public sealed record NetworkOptions
+{
+    /// <summary>Multiaddresses to listen on; port 0 picks a free port. Empty means "use the defaults".</summary>
+    public IReadOnlyList<string> ListenAddresses { get; init; } = [];
+
+    /// <summary>Seed peers dialled at start, each a multiaddress ending in <c>/p2p/&lt;peer-id&gt;</c> so that its identity is checked.</summary>
+    public IReadOnlyList<string> BootstrapPeers { get; init; } = [];
+
+    /// <summary>Upper bound on one dial: TCP connect plus the Noise and Yamux handshakes.</summary>
+    public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// After a failed dial the same target is not dialled again for this long, doubling per consecutive failure up to
+    /// <see cref="DialBackoffMax"/>. Bootstrap peers are re-dialled on the same schedule.
+    /// </summary>
+    public TimeSpan DialBackoffBase { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Cap on the dial backoff.</summary>
+    public TimeSpan DialBackoffMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>What a fresh config.json listens on: every IPv4 interface (and IPv6 where the OS has it) on libp2p's customary port 4001.</summary>
+    public static IReadOnlyList<string> DefaultListenAddresses { get; } = System.Net.Sockets.Socket.OSSupportsIPv6
+        ? ["/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001"]
+        : ["/ip4/0.0.0.0/tcp/4001"];
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Daemon.Admin;
+using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Network;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Cerebrum.Daemon;
+
+/// <summary>
+/// One running daemon: the network service and the admin API in one ASP.NET Core host, plus the data-directory
+/// files that advertise it (<c>.lock</c>, <c>.cookie</c>, <c>admin.url</c>). Start-up ends by printing the
+/// <c>listening</c> lines, so a supervisor that sees them can use every interface at once.
+/// </summary>
+public sealed class DaemonApplication : IAsyncDisposable
+{
+    private readonly DataDirectory _dataDirectory;
+    private readonly WebApplication _app;
+    private readonly AdminCookie _cookie;
+    private readonly TextWriter _stdout;
+    private FileStream? _lock;
+    private bool _advertised;
+
+    private DaemonApplication(DataDirectory dataDirectory, WebApplication app, AdminCookie cookie, TextWriter stdout)
+    {
+        _dataDirectory = dataDirectory;
+        _app = app;
+        _cookie = cookie;
+        _stdout = stdout;
+    }
+
+    public Uri? AdminUrl { get; private set; }
+
+    public NetworkService Network => _app.Services.GetRequiredService<NetworkService>();
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="configuration">The layered configuration the options came from; its "Logging" section sets log levels.</param>
+    /// <param name="stdout">Receives the <c>listening</c> lines and nothing else; logs go to standard error.</param>
+    public static DaemonApplication Create(DataDirectory dataDirectory, PrivateKey identity, DaemonOptions options, IConfiguration configuration, TextWriter stdout)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = dataDirectory.Root });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        // One line per event; Logging:Console:FormatterName = "json" switches to JSON lines for log collectors.
+        if (string.Equals(configuration["Logging:Console:FormatterName"], ConsoleFormatterNames.Json, StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(console =>
+            {
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+        // stdout carries only machine-readable lines; every log level goes to stderr.
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Shutdown.Timeout);
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Admin.Port));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(dataDirectory);
+        builder.Services.AddSingleton<NetworkService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NetworkService>());
+
+        var cookie = AdminCookie.Generate();
+        var app = builder.Build();
+        app.UseAdminCookieAuthentication(cookie);
+        app.MapAdminApi();
+        return new DaemonApplication(dataDirectory, app, cookie, stdout);
+    }
+
+    /// <summary>Takes the data directory's lock, writes the cookie, starts everything, writes admin.url, prints the listening lines.</summary>
+    /// <exception cref="IOException">Another daemon holds the data directory.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _lock = AcquireLock(_dataDirectory.LockPath);
+        _cookie.WriteTo(_dataDirectory.CookiePath);
+        _advertised = true;
+        await _app.StartAsync(cancellationToken);
+
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("the admin API did not report its address");
+        AdminUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        WriteAtomically(_dataDirectory.AdminUrlPath, AdminUrl.ToString() + Environment.NewLine);
+
+        foreach (var listenAddress in Network.AnnouncedListenAddresses)
+            await _stdout.WriteLineAsync($"listening {listenAddress}");
+        await _stdout.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when SIGINT/SIGTERM asks the daemon to stop, or when <paramref name="cancellationToken"/> is cancelled.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops services (closing connections gracefully), then removes the advertising files and releases the lock.</summary>
+    public async Task StopAsync()
+    {
+        try
+        {
+            await _app.StopAsync();
+        }
+        finally
+        {
+            if (_advertised)
+            {
+                File.Delete(_dataDirectory.AdminUrlPath);
+                File.Delete(_dataDirectory.CookiePath);
+                _advertised = false;
+            }
+            if (_lock is not null)
+            {
+                await _lock.DisposeAsync();
+                _lock = null;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static FileStream AcquireLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"another cerebrumd is already running with data directory {Path.GetDirectoryName(path)} ({e.Message})", e);
+        }
+    }
+
+    private static void WriteAtomically(string path, string contents)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, contents);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

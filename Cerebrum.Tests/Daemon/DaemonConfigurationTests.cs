@@ -1,0 +1,115 @@
+using Cerebrum.Daemon.Configuration;
+using DataDirectory = Cerebrum.Daemon.DataDirectory;
+
+namespace Cerebrum.Tests.Daemon;
+
+[TestFixture]
+public sealed class DaemonConfigurationTests
+{
+    private const string PeerId = "16Uiu2HAmNLYUsrhHbRQk4rhnk3N5DSXaoRTjpSMzeoQnJCxW1xi1";
+
+    [Test]
+    public void DefaultConfigFile_LoadsAndValidates()
+    {
+        var options = Load(DefaultConfigFile.Render());
+
+        Assert.That(options.Network.ListenAddresses, Is.EqualTo(NetworkOptions.DefaultListenAddresses));
+        Assert.That(options.Network.DialTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)));
+        Assert.That(options.Admin.Port, Is.Zero);
+    }
+
+    [Test]
+    public void ConfigFileValues_AreBound()
+    {
+        var options = Load($$"""
+            {
+              "Network": {
+                "ListenAddresses": [ "/ip4/127.0.0.1/tcp/4101" ],
+                "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001/p2p/{{PeerId}}" ],
+                "DialTimeout": "00:00:03"
+              },
+              "Admin": { "Port": 5001 },
+              "Shutdown": { "Timeout": "00:00:02" }
+            }
+            """);
+
+        Assert.That(options.Network.ListenAddresses, Is.EqualTo(new[] { "/ip4/127.0.0.1/tcp/4101" }));
+        Assert.That(options.Network.BootstrapPeers, Has.Count.EqualTo(1));
+        Assert.That(options.Network.DialTimeout, Is.EqualTo(TimeSpan.FromSeconds(3)));
+        Assert.That(options.Admin.Port, Is.EqualTo(5001));
+        Assert.That(options.Shutdown.Timeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
+    }
+
+    [Test]
+    public void CommandLineLists_ReplaceTheConfiguredLists()
+    {
+        var options = Load(
+            """{ "Network": { "ListenAddresses": [ "/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001" ] }, "Admin": { "Port": 5001 } }""",
+            new CommandLineOverrides { ListenAddresses = ["/ip4/127.0.0.1/tcp/0"], AdminPort = 0 });
+
+        Assert.That(options.Network.ListenAddresses, Is.EqualTo(new[] { "/ip4/127.0.0.1/tcp/0" }));
+        Assert.That(options.Admin.Port, Is.Zero);
+    }
+
+    [Test]
+    public void MissingConfigFile_MeansDefaults()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var options = DaemonConfiguration.Load(DaemonConfiguration.Build(new DataDirectory(directory.Path)), new CommandLineOverrides());
+
+        Assert.That(options.Network.ListenAddresses, Is.EqualTo(NetworkOptions.DefaultListenAddresses));
+    }
+
+    [TestCase("""{ "Admin": { "Port": 70000 } }""", "Admin:Port")]
+    [TestCase("""{ "Admin": { "Port": "many" } }""", "Admin:Port")]
+    [TestCase("""{ "Admin": { "Prot": 1 } }""", "Prot")]
+    [TestCase("""{ "Network": { "DialTimeout": "00:00:00" } }""", "Network:DialTimeout")]
+    [TestCase("""{ "Network": { "DialBackoffBase": "00:01:00", "DialBackoffMax": "00:00:10" } }""", "Network:DialBackoffMax")]
+    [TestCase("""{ "Network": { "DialBackoffBase": "00:00:00" } }""", "Network:DialBackoffBase")]
+    [TestCase("""{ "Network": { "ListenAddresses": [ "0.0.0.0:4001" ] } }""", "Network:ListenAddresses:0")]
+    [TestCase("""{ "Network": { "ListenAddresses": [ "/dns4/example.com/tcp/4001" ] } }""", "Network:ListenAddresses:0")]
+    [TestCase("""{ "Network": { "ListenAddresses": [ "/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/tcp/4002/p2p/16Uiu2HAmNLYUsrhHbRQk4rhnk3N5DSXaoRTjpSMzeoQnJCxW1xi1" ] } }""", "Network:ListenAddresses:1")]
+    [TestCase("""{ "Network": { "ListenAddresses": [ "/ip4/0.0.0.0/udp/4001" ] } }""", "Network:ListenAddresses:0")]
+    [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001" ] } }""", "Network:BootstrapPeers:0")]
+    [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001/p2p/notapeer" ] } }""", "Network:BootstrapPeers:0")]
+    [TestCase("""{ "Shutdown": { "Timeout": "-00:00:01" } }""", "Shutdown:Timeout")]
+    [TestCase("""{ "Network": { """, "config.json")]
+    public void InvalidConfiguration_IsRefusedNamingTheKey(string json, string expectedInError)
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => Load(json));
+
+        Assert.That(error!.Errors, Has.Some.Contains(expectedInError));
+    }
+
+    [Test]
+    public void AllErrors_AreReportedAtOnce()
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() =>
+            Load("""{ "Admin": { "Port": -1 }, "Network": { "DialTimeout": "00:00:00" } }"""));
+
+        Assert.That(error!.Errors, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Run_WithInvalidConfiguration_ExitsWithTheErrorsBeforeStarting()
+    {
+        using var directory = TemporaryDirectory.Create();
+        await InitCommandTests.RunAsync("init", "--data-dir", directory.Path);
+        File.WriteAllText(new DataDirectory(directory.Path).ConfigPath, """{ "Admin": { "Port": 123456 } }""");
+
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync("run", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.EqualTo(2));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.Contain("invalid configuration").And.Contain("Admin:Port"));
+        Assert.That(File.Exists(new DataDirectory(directory.Path).AdminUrlPath), Is.False);
+    }
+
+    private static DaemonOptions Load(string json, CommandLineOverrides? overrides = null)
+    {
+        using var directory = TemporaryDirectory.Create();
+        var data = new DataDirectory(directory.Path);
+        File.WriteAllText(data.ConfigPath, json);
+        return DaemonConfiguration.Load(DaemonConfiguration.Build(data), overrides ?? new CommandLineOverrides());
+    }
+}

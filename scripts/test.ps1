@@ -1,0 +1,14 @@
+# The one test command: installs the interop peers (js-libp2p, from npm) and runs every test of the solution.
+# Results: TestResults/results.trx. Extra arguments go to 'dotnet test' (e.g. --filter "FullyQualifiedName~Daemon").
+$ErrorActionPreference = 'Stop'
+
+$repo = Split-Path -Parent $PSScriptRoot
+Set-Location $repo
+
+if (Test-Path 'scripts/interop/package.json') {
+    npm ci --prefix scripts/interop --no-audit --no-fund
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+dotnet test Cerebrum.sln -c Release --logger 'trx;LogFileName=results.trx' --results-directory TestResults @args
+exit $LASTEXITCODE
