@@ -20,8 +20,8 @@ public static class ModelListCommand
         command.SetGuardedAction(async (parseResult, stdout, _) =>
         {
             IReadOnlyList<ModelInfo> models;
-            using (var store = LocalModelStore.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption))))
-                models = store.List();
+            using (var local = LocalModelStore.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption))))
+                models = local.Store.List();
             if (parseResult.GetValue(jsonOption))
             {
                 var output = models.Select(m => new
