@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cerebrum.Cli.Commands;
+using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
 
 namespace Cerebrum.Cli;
@@ -11,6 +12,9 @@ public static class CerebrumCommandLine
     {
         StatusCommand.Create(),
         NetCommand.Create(),
+        ModelCommand.Create(),
+        InferCommand.Create(),
+        EmbedCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>

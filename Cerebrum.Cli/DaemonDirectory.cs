@@ -12,6 +12,9 @@ public sealed record DaemonDirectory(string Root)
 
     public string CookiePath => Path.Combine(Root, ".cookie");
 
+    /// <summary>Held exclusively by a running daemon, and by the CLI while it changes the directory's model store.</summary>
+    public string LockPath => Path.Combine(Root, ".lock");
+
     public static DaemonDirectory Resolve(string? option)
     {
         var root = option;

@@ -3,6 +3,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
+using Cerebrum.Daemon.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -87,6 +88,12 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.AddSingleton(dataDirectory);
         builder.Services.AddSingleton<NetworkService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<NetworkService>());
+        // After the network service: modes start once the host listens and stop (draining their work) before it closes.
+        if (options.HasMode(DaemonModes.Node))
+        {
+            builder.Services.AddSingleton<NodeService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<NodeService>());
+        }
 
         var cookie = AdminCookie.Generate();
         var app = builder.Build();

@@ -76,16 +76,17 @@ public sealed class ModelStore : IDisposable
             return AddFromStream(source, file, name, expectedHash, ModelTasks.Tensor, vocabularyHash: null);
     }
 
-    /// <summary>Imports a model that ships inside a package (see <see cref="BuiltinModels"/>), under its built-in name.</summary>
-    public ModelInfo AddBuiltin(string builtinName)
+    /// <summary>Imports a model that ships inside a package (see <see cref="BuiltinModels"/>), under <paramref name="name"/> or its built-in name.</summary>
+    public ModelInfo AddBuiltin(string builtinName, string? name = null)
     {
+        if (name is not null) ValidateName(name);
         var (model, vocabulary) = BuiltinModels.Open(builtinName);
         using (model)
         using (vocabulary)
         {
             var source = $"builtin:{builtinName}";
             var vocabularyHash = StoreVocabulary(vocabulary, source);
-            return AddFromStream(model, source, builtinName.ToLowerInvariant(), null, ModelTasks.TextEmbedding, vocabularyHash);
+            return AddFromStream(model, source, name ?? builtinName.ToLowerInvariant(), null, ModelTasks.TextEmbedding, vocabularyHash);
         }
     }
 

@@ -22,4 +22,27 @@ public static class TensorDataTypes
         var type = (TensorDataType)onnxElementType;
         return IsSupported(type) ? type : null;
     }
+
+    /// <summary>The Open Inference Protocol (KServe v2) name of an element type: FP32, INT64, BOOL, ...</summary>
+    public static string ToKServeName(TensorDataType type) => type switch
+    {
+        TensorDataType.Float32 => "FP32",
+        TensorDataType.Float64 => "FP64",
+        TensorDataType.Float16 => "FP16",
+        TensorDataType.BFloat16 => "BF16",
+        TensorDataType.Int8 => "INT8",
+        TensorDataType.Int16 => "INT16",
+        TensorDataType.Int32 => "INT32",
+        TensorDataType.Int64 => "INT64",
+        TensorDataType.UInt8 => "UINT8",
+        TensorDataType.UInt16 => "UINT16",
+        TensorDataType.UInt32 => "UINT32",
+        TensorDataType.UInt64 => "UINT64",
+        TensorDataType.Bool => "BOOL",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a supported tensor element type"),
+    };
+
+    /// <summary>The element type of a KServe v2 datatype name (case-insensitive); null for names this layer does not carry (e.g. BYTES).</summary>
+    public static TensorDataType? FromKServeName(string name) =>
+        Enum.GetValues<TensorDataType>().Cast<TensorDataType?>().FirstOrDefault(t => string.Equals(ToKServeName(t!.Value), name, StringComparison.OrdinalIgnoreCase));
 }

@@ -15,21 +15,32 @@ internal sealed class TextEmbedder
 
     private readonly BertTokenizer _tokenizer = new();
     private readonly Lock _tokenizerGate = new(); // the tokenizer reuses its buffers between calls
-    private readonly ModelInfo _model;
+    private readonly bool _tokenTypeIds;
     private readonly int _maxTokens;
     private readonly int _padMultiple;
 
     public TextEmbedder(ModelInfo model, string vocabularyPath, int maxTokens, int padMultiple)
+        : this(OpenVocabulary(model, vocabularyPath), model.Inputs.Any(i => i.Name == TokenTypeIds), maxTokens, padMultiple)
+    {
+    }
+
+    /// <param name="tokenTypeIds">Whether the model takes a token_type_ids input (all zeros for single-segment text).</param>
+    public TextEmbedder(TextReader vocabulary, bool tokenTypeIds, int maxTokens, int padMultiple)
+    {
+        using (vocabulary)
+            _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: true);
+        _tokenTypeIds = tokenTypeIds;
+        _maxTokens = maxTokens;
+        _padMultiple = padMultiple;
+    }
+
+    private static StreamReader OpenVocabulary(ModelInfo model, string vocabularyPath)
     {
         if (!model.Inputs.Any(i => i.Name == InputIds) || !model.Inputs.Any(i => i.Name == AttentionMask))
             throw new InvalidDataException($"model {model.Name} has no '{InputIds}' and '{AttentionMask}' inputs");
         if (!model.Outputs.Any(o => o.Name == LastHiddenState))
             throw new InvalidDataException($"model {model.Name} has no '{LastHiddenState}' output");
-        using var reader = new StreamReader(vocabularyPath);
-        _tokenizer.LoadVocabulary(reader, convertInputToLowercase: true);
-        _model = model;
-        _maxTokens = maxTokens;
-        _padMultiple = padMultiple;
+        return new StreamReader(vocabularyPath);
     }
 
     /// <summary>Tokenizes <paramref name="texts"/> into [n, L] int64 inputs, L the longest rounded up to the pad multiple.</summary>
@@ -56,7 +67,7 @@ internal sealed class TextEmbedder
         }
         long[] shape = [n, length];
         var inputs = new List<Tensor> { Tensor.FromInt64s(InputIds, shape, ids2), Tensor.FromInt64s(AttentionMask, shape, mask2) };
-        if (_model.Inputs.Any(i => i.Name == TokenTypeIds))
+        if (_tokenTypeIds)
             inputs.Add(Tensor.FromInt64s(TokenTypeIds, shape, new long[n * length])); // single-segment input: all zeros
         return inputs;
     }

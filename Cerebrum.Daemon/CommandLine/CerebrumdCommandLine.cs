@@ -9,6 +9,7 @@ public static class CerebrumdCommandLine
     {
         InitCommand.Create(),
         RunCommand.Create(),
+        DoctorCommand.Create(),
     };
 
     /// <param name="cancellationToken">Stops a running daemon as SIGTERM would.</param>

@@ -27,12 +27,23 @@ public static class RunCommand
             Description = "TCP port of the admin HTTP API on 127.0.0.1 (0 picks a free port); replaces Admin:Port from config.json. The bound URL is written to DIR/admin.url.",
             HelpName = "PORT",
         };
+        var modeOption = new Option<string[]>("--mode", "-m")
+        {
+            Description = $"Roles to run besides being a network peer, comma-separated or repeated: {string.Join(", ", DaemonModes.Available)} (later: {string.Join(", ", DaemonModes.Planned)}). 'node' serves the models of DIR's store over /cerebrum/infer/1.0.0. Replaces Modes from config.json; default: none (a plain network daemon).",
+            HelpName = "MODE",
+        };
+        var gpuOption = new Option<bool>("--gpu")
+        {
+            Description = "Node mode: run models on CUDA (sets Node:Gpu). Where CUDA is not usable the node logs why and runs on CPU.",
+        };
         var command = new Command("run", "Run the daemon: load DIR/identity.key and DIR/config.json (overridden by CEREBRUM__* environment variables, then by these options), listen for peers, dial the bootstrap peers and serve the admin API on 127.0.0.1. Prints one 'listening <multiaddr>/p2p/<peer-id>' line per bound address to stdout once ready; logs go to stderr. Stops gracefully on SIGINT/SIGTERM.")
         {
             dataDirectoryOption,
             listenOption,
             bootstrapOption,
             adminPortOption,
+            modeOption,
+            gpuOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             DataDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)),
@@ -41,6 +52,8 @@ public static class RunCommand
                 ListenAddresses = parseResult.GetValue(listenOption) ?? [],
                 BootstrapPeers = parseResult.GetValue(bootstrapOption) ?? [],
                 AdminPort = parseResult.GetValue(adminPortOption),
+                Modes = parseResult.GetValue(modeOption) ?? [],
+                Gpu = parseResult.GetValue(gpuOption),
             },
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,

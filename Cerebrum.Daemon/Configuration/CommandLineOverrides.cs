@@ -11,4 +11,10 @@ public sealed record CommandLineOverrides
     public IReadOnlyList<string> BootstrapPeers { get; init; } = [];
 
     public int? AdminPort { get; init; }
+
+    /// <summary><c>--mode</c> values (each may be comma-separated); replace the configured "Modes" when any is given.</summary>
+    public IReadOnlyList<string> Modes { get; init; } = [];
+
+    /// <summary><c>--gpu</c>: sets Node:Gpu when true.</summary>
+    public bool Gpu { get; init; }
 }

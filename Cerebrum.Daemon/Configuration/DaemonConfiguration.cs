@@ -33,6 +33,10 @@ public static class DaemonConfiguration
         var network = BindSection<NetworkOptions>(configuration, "Network", errors);
         var admin = BindSection<AdminOptions>(configuration, "Admin", errors);
         var shutdown = BindSection<ShutdownOptions>(configuration, "Shutdown", errors);
+        var node = BindSection<NodeOptions>(configuration, "Node", errors);
+        var modesSection = configuration.GetSection("Modes");
+        // "Modes": ["node"] in config.json, CEREBRUM__Modes__0=node, or a comma-separated scalar (CEREBRUM__Modes=node,gateway).
+        IEnumerable<string> modes = modesSection.Value is { } scalar ? [scalar] : modesSection.GetChildren().Select(c => c.Value ?? "");
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);
 
@@ -44,8 +48,12 @@ public static class DaemonConfiguration
             network = network with { BootstrapPeers = overrides.BootstrapPeers };
         if (overrides.AdminPort is { } port)
             admin = admin with { Port = port };
+        if (overrides.Modes.Count > 0)
+            modes = overrides.Modes;
+        if (overrides.Gpu)
+            node = node with { Gpu = true };
 
-        var options = new DaemonOptions { Network = network, Admin = admin, Shutdown = shutdown };
+        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node };
         errors.AddRange(DaemonOptionsValidator.Validate(options));
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);

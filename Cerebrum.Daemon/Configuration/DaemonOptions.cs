@@ -8,9 +8,18 @@ namespace Cerebrum.Daemon.Configuration;
 /// </summary>
 public sealed record DaemonOptions
 {
+    /// <summary>Roles on top of the network peer (see <see cref="DaemonModes"/>), e.g. ["node"]; empty runs a plain network daemon.</summary>
+    public IReadOnlyList<string> Modes { get; init; } = [];
+
+
     public NetworkOptions Network { get; init; } = new();
 
     public AdminOptions Admin { get; init; } = new();
 
     public ShutdownOptions Shutdown { get; init; } = new();
+
+    /// <summary>Used when <see cref="Modes"/> has "node".</summary>
+    public NodeOptions Node { get; init; } = new();
+
+    public bool HasMode(string mode) => Modes.Contains(mode, StringComparer.Ordinal);
 }

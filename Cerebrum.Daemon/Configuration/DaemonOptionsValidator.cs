@@ -1,4 +1,5 @@
 using Cerebrum.Core.Network;
+using Cerebrum.Daemon.Node;
 
 namespace Cerebrum.Daemon.Configuration;
 
@@ -36,6 +37,21 @@ public static class DaemonOptionsValidator
         if (options.Admin.Port is < 0 or > 65535)
             errors.Add($"Admin:Port: {options.Admin.Port} is not a TCP port (0-65535; 0 picks a free port)");
         RequirePositive(errors, "Shutdown:Timeout", options.Shutdown.Timeout);
+        foreach (var mode in options.Modes)
+        {
+            if (DaemonModes.Planned.Contains(mode, StringComparer.Ordinal))
+                errors.Add($"Modes: '{mode}' mode is not available in this build yet (available: {string.Join(", ", DaemonModes.Available)})");
+            else if (!DaemonModes.Available.Contains(mode, StringComparer.Ordinal))
+                errors.Add($"Modes: unknown mode '{mode}' (available: {string.Join(", ", DaemonModes.Available)})");
+        }
+        try
+        {
+            NodeEngineOptions.From(options.Node).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"Node: {e.Message}");
+        }
         return errors;
     }
 

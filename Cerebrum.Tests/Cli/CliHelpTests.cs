@@ -15,6 +15,12 @@ public sealed class CliHelpTests
         ["net", "ping"],
         ["net", "identify"],
         ["net", "perf"],
+        ["model"],
+        ["model", "add"],
+        ["model", "list"],
+        ["model", "remove"],
+        ["infer"],
+        ["embed"],
     ];
 
     [Test]

@@ -105,6 +105,44 @@ public sealed class DaemonConfigurationTests
         Assert.That(File.Exists(new DataDirectory(directory.Path).AdminUrlPath), Is.False);
     }
 
+    [Test]
+    public void NodeSection_AndModes_AreBound_AndTheCommandLineOverridesThem()
+    {
+        const string json = """
+            {
+              "Modes": [ "node" ],
+              "Node": {
+                "Models": [ "all-minilm-l6-v2" ],
+                "Serving": { "MaxConcurrency": 2, "MaxBatchSize": 16, "MaxQueueDelay": "00:00:00.002" },
+                "PerModel": { "add": { "MaxQueueLength": 5 } }
+              }
+            }
+            """;
+
+        var options = Load(json);
+        var overridden = Load(json, new CommandLineOverrides { Modes = ["NODE,node"], Gpu = true });
+
+        Assert.That(options.Modes, Is.EqualTo(new[] { "node" }));
+        Assert.That(options.Node.Models, Is.EqualTo(new[] { "all-minilm-l6-v2" }));
+        Assert.That(options.Node.Serving.MaxBatchSize, Is.EqualTo(16));
+        Assert.That(options.Node.Serving.MaxQueueDelay, Is.EqualTo(TimeSpan.FromMilliseconds(2)));
+        Assert.That(options.Node.PerModel["add"].MaxQueueLength, Is.EqualTo(5));
+        Assert.That(options.Node.Gpu, Is.False);
+        Assert.That(overridden.Modes, Is.EqualTo(new[] { "node" }));
+        Assert.That(overridden.Node.Gpu, Is.True);
+    }
+
+    [Test]
+    public void UnknownAndPlannedModes_AndBadServingValues_AreNamedErrors()
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() =>
+            Load("""{ "Node": { "Serving": { "MaxConcurrency": 0 } } }""", new CommandLineOverrides { Modes = ["node,validator", "bogus"] }));
+
+        Assert.That(error!.Errors, Has.Some.StartsWith("Modes: 'validator' mode is not available in this build yet"));
+        Assert.That(error.Errors, Has.Some.StartsWith("Modes: unknown mode 'bogus'"));
+        Assert.That(error.Errors, Has.Some.Contains("Node:").And.Contains("MaxConcurrency must be 1..1024"));
+    }
+
     private static DaemonOptions Load(string json, CommandLineOverrides? overrides = null)
     {
         using var directory = TemporaryDirectory.Create();

@@ -37,8 +37,9 @@ internal sealed class TestDaemon : IAsyncDisposable
     public string ListenAddressWithoutPeerId => Application.Network.Host.ListenAddresses[0].ToString();
 
     /// <param name="dataDirectory">An existing directory to (re)use and keep; by default a temporary one, deleted on dispose.</param>
+    /// <param name="modes">Daemon modes, as --mode gives them (e.g. ["node"]).</param>
     /// <param name="listenAddress">Where the daemon listens; by default an ephemeral port on 127.0.0.1.</param>
-    public static async Task<TestDaemon> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null, IReadOnlyList<string>? bootstrapPeers = null, string listenAddress = "/ip4/127.0.0.1/tcp/0")
+    public static async Task<TestDaemon> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null, IReadOnlyList<string>? bootstrapPeers = null, string listenAddress = "/ip4/127.0.0.1/tcp/0", IReadOnlyList<string>? modes = null)
     {
         var ownedDirectory = dataDirectory is null ? TemporaryDirectory.Create() : null;
         var data = new DataDirectory(dataDirectory ?? ownedDirectory!.Path);
@@ -48,6 +49,7 @@ internal sealed class TestDaemon : IAsyncDisposable
         {
             ListenAddresses = [listenAddress],
             BootstrapPeers = bootstrapPeers ?? [],
+            Modes = modes ?? [],
         });
         var identity = KeyFile.Load(data.KeyPath);
         var stdout = new StringWriter();

@@ -36,6 +36,9 @@ public sealed class InferProtocolHandler
         _maxMessageBytes = (int)Math.Min(int.MaxValue, engine.MaxRequestBytes + EnvelopeBytes);
     }
 
+    /// <summary>Jobs answered by this handler, on every stream it serves.</summary>
+    public InferJobCounters Counters { get; } = new();
+
     /// <summary>Serves requests on <paramref name="stream"/> until it ends cleanly.</summary>
     /// <exception cref="InvalidDataException">Broken framing (oversized or truncated message); the stream cannot be resynchronized.</exception>
     public async Task HandleAsync(Stream stream, CancellationToken ct)
@@ -49,6 +52,22 @@ public sealed class InferProtocolHandler
 
     /// <summary>The response to one encoded request; never throws for the request's content.</summary>
     internal async Task<InferResponse> AnswerAsync(byte[] message, CancellationToken ct)
+    {
+        Counters.Started();
+        InferenceErrorCode? failure = InferenceErrorCode.Internal;
+        try
+        {
+            var response = await AnswerUncountedAsync(message, ct).ConfigureAwait(false);
+            failure = response.Error is { } error ? (InferenceErrorCode)(int)error.Code : null;
+            return response;
+        }
+        finally
+        {
+            Counters.Ended(failure);
+        }
+    }
+
+    private async Task<InferResponse> AnswerUncountedAsync(byte[] message, CancellationToken ct)
     {
         InferRequest request;
         try

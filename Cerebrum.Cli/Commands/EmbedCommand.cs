@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Cerebrum.Cli.Inference;
+using Cerebrum.Cli.Network;
+using Cerebrum.Core.Inference;
+
+namespace Cerebrum.Cli.Commands;
+
+/// <summary>
+/// <c>cerebrum embed --peer MULTIADDR "text"</c>: a sentence embedding from a node serving the built-in MiniLM. The text is
+/// tokenized here with the model's own vocabulary, the node runs the model as a plain infer job, and the hidden states
+/// are mean-pooled and normalized here (docs/protocols.md, "Inference").
+/// </summary>
+public static class EmbedCommand
+{
+    public static Command Create()
+    {
+        var peerOption = InferCommand.PeerOption();
+        var textArgument = new Argument<string>("TEXT")
+        {
+            Description = "The text to embed (longer texts are cut at 256 WordPiece tokens).",
+        };
+        var modelOption = new Option<string>("--model")
+        {
+            Description = $"The node's name or hash of the sentence encoder; it must be the built-in {BuiltinModels.AllMiniLmL6V2} (or a copy under another name).",
+            HelpName = "NAME|HASH",
+            DefaultValueFactory = _ => BuiltinModels.AllMiniLmL6V2,
+        };
+        var timeoutOption = CommonOptions.Timeout("Give up when connecting, or when the answer takes longer than this many seconds (also the job's deadline on the node).");
+        var command = new Command("embed", $"Embed a text with a node's {BuiltinModels.AllMiniLmL6V2} over /cerebrum/infer/1.0.0 (tokenized and pooled on this side, the node's receipt verified) and print the unit-length embedding as one JSON array of numbers.")
+        {
+            textArgument,
+            peerOption,
+            modelOption,
+            timeoutOption,
+        };
+        command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
+        {
+            var encoder = BuiltinTextEncoder.Open();
+            var inputs = encoder.Tokenize([parseResult.GetValue(textArgument)!]);
+            var timeout = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
+            await using var peer = await DirectConnection.OpenAsync(parseResult.GetValue(peerOption)!, timeout, cancellationToken);
+            var result = await InferClient.InferAsync(peer, parseResult.GetValue(modelOption)!, inputs, timeout, cancellationToken);
+            var hidden = result.Outputs.FirstOrDefault(o => o.Name == BuiltinTextEncoder.HiddenStateOutput)
+                ?? throw new CommandFailedException($"the model has no '{BuiltinTextEncoder.HiddenStateOutput}' output; is it a sentence encoder?");
+            float[][] vectors;
+            try
+            {
+                vectors = BuiltinTextEncoder.Pool(hidden, inputs.First(i => i.Name == BuiltinTextEncoder.AttentionMaskInput));
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CommandFailedException($"the model's output is not a sentence encoder's: {e.Message}");
+            }
+            await stdout.WriteLineAsync(KServeJson.FormatVector(vectors[0]));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace Cerebrum.Cli.Commands.Model;
+
+/// <summary><c>cerebrum model</c>: the data directory's content-addressed model store.</summary>
+public static class ModelCommand
+{
+    public static Command Create() => new("model", "Manage the ONNX models in a data directory's store (DIR/models, metadata in DIR/cerebrum.db), which 'cerebrumd run --mode node' serves. The commands open the store directly, so stop a node daemon on the same directory first; restart it to serve the changes.")
+    {
+        ModelAddCommand.Create(),
+        ModelListCommand.Create(),
+        ModelRemoveCommand.Create(),
+    };
+
+    public static Option<string?> DataDirectory() => new("--data-dir", "-d")
+    {
+        Description = $"Data directory whose model store to use. Default: ${DaemonDirectory.HomeEnvironmentVariable}, else ~/.cerebrum.",
+        HelpName = "DIR",
+    };
+}

@@ -1,0 +1,23 @@
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>
+/// The roles a daemon can take on top of being a network peer (<c>--mode node</c>, config "Modes"). Several may be
+/// combined (<c>--mode node,gateway</c>); none means a plain network daemon.
+/// </summary>
+public static class DaemonModes
+{
+    /// <summary>Serves inference: loads models and answers /cerebrum/infer/1.0.0.</summary>
+    public const string Node = "node";
+
+    /// <summary>Modes this build implements.</summary>
+    public static IReadOnlyList<string> Available { get; } = [Node];
+
+    /// <summary>Modes of the design that later builds add; naming one gives a clear "not available yet" error.</summary>
+    public static IReadOnlyList<string> Planned { get; } = ["validator", "gateway"];
+
+    /// <summary>Splits comma-separated values, trims, lower-cases and removes duplicates.</summary>
+    public static IReadOnlyList<string> Normalize(IEnumerable<string> values) =>
+        [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(v => v.ToLowerInvariant())
+            .Distinct(StringComparer.Ordinal)];
+}

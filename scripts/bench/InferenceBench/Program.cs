@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Network;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+using P2PHost = Cerebrum.Core.Network.Host;
+using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
+
+// MiniLM embeddings (one short sentence per request) at several concurrencies: the InferenceEngine in-process vs a node
+// over /cerebrum/infer/1.0.0 on loopback, with and without dynamic batching. Prints a markdown table.
+// Usage: inference-bench [--requests N] [--concurrency 1,8,32] [--max-batch 32] [--batch-delay-ms 2]
+var requests = 256;
+int[] concurrencies = [1, 8, 32];
+var maxBatch = 32;
+var batchDelay = TimeSpan.FromMilliseconds(2);
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--requests": requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
+        case "--max-batch": maxBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--batch-delay-ms": batchDelay = TimeSpan.FromMilliseconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+    }
+}
+
+var directory = Directory.CreateTempSubdirectory("cerebrum-inference-bench-").FullName;
+try
+{
+    using var store = new ModelStore(directory);
+    var model = store.AddBuiltin(BuiltinModels.AllMiniLmL6V2);
+    var encoder = BuiltinTextEncoder.Open();
+    var sentences = new[]
+    {
+        "The quick brown fox jumps over the lazy dog.",
+        "Decentralized networks route inference jobs to GPU suppliers.",
+        "A node keeps its models warm in memory.",
+        "Validators check that nodes answer correctly and fast.",
+    };
+    var inputs = sentences.Select(s => encoder.Tokenize([s])).ToArray();
+
+    Console.WriteLine($"MiniLM (all-MiniLM-L6-v2) embeddings, one sentence per request, {requests} requests per cell after a warm-up; " +
+        $"batching: up to {maxBatch} requests within {batchDelay.TotalMilliseconds} ms; {Environment.ProcessorCount} cores.");
+    Console.WriteLine();
+    Console.WriteLine("| path | batching | concurrency | p50 ms | p99 ms | requests/s |");
+    Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+    foreach (var batching in new[] { false, true })
+    {
+        var serving = batching ? new ModelServingOptions(1, 1024, maxBatch, batchDelay) : new ModelServingOptions(1, 1024, 1, TimeSpan.Zero);
+        await using var engine = InferenceEngine.Start(new InferenceEngineOptions { Models = [model.Hash], DefaultServing = serving }, store, NullLogger.Instance);
+        using var nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
+        var handler = new InferProtocolHandler(engine, nodeKey);
+        await using var node = new P2PHost(new P2PHostOptions { Identity = nodeKey, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")], PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
+        node.SetHandler(InferProtocolHandler.ProtocolId, async (stream, ct) =>
+        {
+            await handler.HandleAsync(stream.Stream, ct);
+            await stream.CompleteWritesAsync(ct);
+        });
+        await node.StartAsync();
+        using var clientKey = PrivateKey.Generate(KeyType.Ed25519);
+        await using var client = new P2PHost(new P2PHostOptions { Identity = clientKey, PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
+        await client.StartAsync();
+        var connection = await client.DialAsync(node.ListenAddresses[0].WithPeerId(node.PeerId));
+
+        foreach (var concurrency in concurrencies)
+        {
+            var raw = await MeasureAsync(concurrency, requests, _ => Task.FromResult<Func<int, Task>>(async i =>
+                await engine.RunAsync(new InferenceRequest(model.Hash, inputs[i % inputs.Length], DateTimeOffset.UtcNow.AddMinutes(1)))));
+            Print("in-process engine", batching, concurrency, raw);
+            var streams = new List<ProtocolStream>();
+            var network = await MeasureAsync(concurrency, requests, async _ =>
+            {
+                var stream = await connection.OpenStreamAsync(InferProtocolHandler.ProtocolId);
+                lock (streams) streams.Add(stream);
+                return async i =>
+                {
+                    var request = new InferRequest { JobId = i.ToString(CultureInfo.InvariantCulture), ModelHash = model.Hash, DeadlineUnixMs = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() };
+                    request.Inputs.AddRange(inputs[i % inputs.Length].Select(WireTensors.ToWire));
+                    await LengthPrefixedMessage.WriteAsync(stream.Stream, request.ToByteArray(), CancellationToken.None);
+                    var answer = await LengthPrefixedMessage.ReadAsync(stream.Stream, 64 << 20, CancellationToken.None) ?? throw new IOException("stream ended");
+                    var response = InferResponse.Parser.ParseFrom(answer);
+                    if (response.Error is { } error) throw new InvalidOperationException($"{error.Code}: {error.Message}");
+                };
+            });
+            foreach (var stream in streams) await stream.DisposeAsync();
+            Print("node over /cerebrum/infer/1.0.0", batching, concurrency, network);
+        }
+    }
+    return 0;
+}
+finally
+{
+    Directory.Delete(directory, recursive: true);
+}
+
+// Each of `concurrency` workers gets its own request function (e.g. its own stream), warms up, then all run until
+// `total` requests are done. Returns sorted latencies in ms and the wall time.
+static async Task<(double[] Latencies, TimeSpan Wall)> MeasureAsync(int concurrency, int total, Func<int, Task<Func<int, Task>>> createWorker)
+{
+    var workers = new Func<int, Task>[concurrency];
+    for (var w = 0; w < concurrency; w++) workers[w] = await createWorker(w);
+    await Task.WhenAll(workers.Select((work, w) => work(w)));
+    var latencies = new double[total];
+    var next = -1;
+    var wall = Stopwatch.StartNew();
+    await Task.WhenAll(workers.Select(work => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < total)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await work(i);
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    })));
+    wall.Stop();
+    Array.Sort(latencies);
+    return (latencies, wall.Elapsed);
+}
+
+static void Print(string path, bool batching, int concurrency, (double[] Latencies, TimeSpan Wall) result)
+{
+    var l = result.Latencies;
+    string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+    Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(l[l.Length / 2])} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} |");
+}
