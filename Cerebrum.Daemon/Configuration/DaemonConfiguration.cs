@@ -33,6 +33,7 @@ public static class DaemonConfiguration
         var network = BindSection<NetworkOptions>(configuration, "Network", errors);
         var admin = BindSection<AdminOptions>(configuration, "Admin", errors);
         var shutdown = BindSection<ShutdownOptions>(configuration, "Shutdown", errors);
+        var pubSub = BindSection<PubSubOptions>(configuration, "PubSub", errors);
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);
 
@@ -45,7 +46,10 @@ public static class DaemonConfiguration
         if (overrides.AdminPort is { } port)
             admin = admin with { Port = port };
 
-        var options = new DaemonOptions { Network = network, Admin = admin, Shutdown = shutdown };
+        if (pubSub.Topics.Count == 0)
+            pubSub = pubSub with { Topics = PubSubOptions.DefaultTopics };
+
+        var options = new DaemonOptions { Network = network, Admin = admin, Shutdown = shutdown, PubSub = pubSub };
         errors.AddRange(DaemonOptionsValidator.Validate(options));
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);

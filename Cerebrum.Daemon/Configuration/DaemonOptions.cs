@@ -13,4 +13,6 @@ public sealed record DaemonOptions
     public AdminOptions Admin { get; init; } = new();
 
     public ShutdownOptions Shutdown { get; init; } = new();
+
+    public PubSubOptions PubSub { get; init; } = new();
 }

@@ -36,6 +36,12 @@ public static class DaemonOptionsValidator
         if (options.Admin.Port is < 0 or > 65535)
             errors.Add($"Admin:Port: {options.Admin.Port} is not a TCP port (0-65535; 0 picks a free port)");
         RequirePositive(errors, "Shutdown:Timeout", options.Shutdown.Timeout);
+        for (var i = 0; i < options.PubSub.Topics.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.PubSub.Topics[i]))
+                errors.Add($"PubSub:Topics:{i}: a topic name must not be empty");
+        }
+        RequirePositive(errors, "PubSub:BanDuration", options.PubSub.BanDuration);
         return errors;
     }
 
