@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cerebrum.Cli.Commands;
 using Cerebrum.Cli.Commands.Net;
+using Cerebrum.Cli.Commands.PubSub;
 
 namespace Cerebrum.Cli;
 
@@ -11,6 +12,7 @@ public static class CerebrumCommandLine
     {
         StatusCommand.Create(),
         NetCommand.Create(),
+        PubSubCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
