@@ -17,7 +17,7 @@ public static class MessageLine
     {
         ArgumentNullException.ThrowIfNull(message);
         var from = message.From?.ToString() ?? "-";
-        var seqno = message.Seqno is { } s ? Seqno(s.Span) : "-";
+        var seqno = message.Seqno is { Length: > 0 } s ? Seqno(s.Span) : "-";
         return $"{from} {seqno} {message.Data.Length} {Data(message.Data.Span)}";
     }
 
