@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cerebrum.Cli.Commands;
 using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
+using Cerebrum.Cli.Commands.PubSub;
 
 namespace Cerebrum.Cli;
 
@@ -15,6 +16,7 @@ public static class CerebrumCommandLine
         ModelCommand.Create(),
         InferCommand.Create(),
         EmbedCommand.Create(),
+        PubSubCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>

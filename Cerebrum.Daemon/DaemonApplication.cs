@@ -4,6 +4,7 @@ using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
+using Cerebrum.Daemon.PubSub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -43,6 +44,8 @@ public sealed class DaemonApplication : IAsyncDisposable
     public NetworkService Network => _app.Services.GetRequiredService<NetworkService>();
 
     public IServiceProvider Services => _app.Services;
+
+    public PubSubService PubSub => _app.Services.GetRequiredService<PubSubService>();
 
     /// <param name="configuration">The layered configuration the options came from; its "Logging" section sets log levels.</param>
     /// <param name="stdout">Receives the <c>listening</c> lines and nothing else; logs go to standard error.</param>
@@ -94,6 +97,8 @@ public sealed class DaemonApplication : IAsyncDisposable
             builder.Services.AddSingleton<NodeService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<NodeService>());
         }
+        builder.Services.AddSingleton<PubSubService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PubSubService>());
 
         var cookie = AdminCookie.Generate();
         var app = builder.Build();

@@ -23,6 +23,7 @@ public sealed class GossipRouter : IAsyncDisposable
         public readonly PeerId Peer = peer;
         public readonly Channel<byte[]> Queue = queue;
         public bool WriterAttached;
+        public int Pending; // RPCs queued or being written, for FlushAsync
     }
 
     private readonly object _gate = new();
@@ -139,6 +140,23 @@ public sealed class GossipRouter : IAsyncDisposable
             var published = _core.Publish(message);
             Dispatch();
             return published.Id;
+        }
+    }
+
+    /// <summary>
+    /// Completes once every RPC queued so far to a connected peer has been written to its stream (or the peer is gone),
+    /// e.g. before a short-lived publisher shuts down.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_links.Values.All(l => Volatile.Read(ref l.Pending) == 0 || l.Queue.Reader.Completion.IsCompleted))
+                    return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -318,7 +336,10 @@ public sealed class GossipRouter : IAsyncDisposable
         try
         {
             await foreach (var frame in link.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
                 await LengthPrefixedMessage.WriteAsync(stream, frame, cancellationToken).ConfigureAwait(false);
+                Interlocked.Decrement(ref link.Pending);
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -394,7 +415,12 @@ public sealed class GossipRouter : IAsyncDisposable
         foreach (var (peer, rpc) in _core.TakeOutbox())
         {
             if (!_links.TryGetValue(peer, out var link)) continue;
-            if (!link.Queue.Writer.TryWrite(rpc.ToByteArray())) _core.Counters.DroppedOutgoingRpcs++;
+            Interlocked.Increment(ref link.Pending);
+            if (!link.Queue.Writer.TryWrite(rpc.ToByteArray()))
+            {
+                Interlocked.Decrement(ref link.Pending);
+                _core.Counters.DroppedOutgoingRpcs++;
+            }
         }
 
         foreach (var message in _core.TakeDeliveries())

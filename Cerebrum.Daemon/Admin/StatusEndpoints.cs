@@ -1,4 +1,5 @@
 using Cerebrum.Daemon.Network;
+using Cerebrum.Daemon.PubSub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 
@@ -9,13 +10,14 @@ public static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/status", (NetworkService network, TimeProvider time) => new StatusResponse(
+        endpoints.MapGet("/status", (NetworkService network, PubSubService pubSub, TimeProvider time) => new StatusResponse(
             PeerId: network.PeerId.ToString(),
             AgentVersion: network.AgentVersion,
             ListenAddrs: network.AnnouncedListenAddresses,
             UptimeSeconds: (long)(time.GetUtcNow() - network.StartedAt).TotalSeconds,
             ConnectedPeers: network.ConnectedPeerCount,
-            StartedAt: network.StartedAt));
+            StartedAt: network.StartedAt,
+            PubSub: pubSub.GetTopicStatus()));
         return endpoints;
     }
 }

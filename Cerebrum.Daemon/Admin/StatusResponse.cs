@@ -1,3 +1,5 @@
+using Cerebrum.Daemon.PubSub;
+
 namespace Cerebrum.Daemon.Admin;
 
 /// <summary>The body of <c>GET /status</c>; <see cref="ListenAddrs"/> are full dialable addresses ending in /p2p/&lt;peer-id&gt;.</summary>
@@ -7,4 +9,5 @@ public sealed record StatusResponse(
     IReadOnlyList<string> ListenAddrs,
     long UptimeSeconds,
     int ConnectedPeers,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt,
+    IReadOnlyList<PubSubTopicStatus>? PubSub = null);

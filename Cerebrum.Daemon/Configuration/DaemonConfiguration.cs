@@ -37,6 +37,7 @@ public static class DaemonConfiguration
         var modesSection = configuration.GetSection("Modes");
         // "Modes": ["node"] in config.json, CEREBRUM__Modes__0=node, or a comma-separated scalar (CEREBRUM__Modes=node,gateway).
         IEnumerable<string> modes = modesSection.Value is { } scalar ? [scalar] : modesSection.GetChildren().Select(c => c.Value ?? "");
+        var pubSub = BindSection<PubSubOptions>(configuration, "PubSub", errors);
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);
 
@@ -53,7 +54,10 @@ public static class DaemonConfiguration
         if (overrides.Gpu)
             node = node with { Gpu = true };
 
-        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node };
+        if (pubSub.Topics.Count == 0)
+            pubSub = pubSub with { Topics = PubSubOptions.DefaultTopics };
+
+        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node, PubSub = pubSub };
         errors.AddRange(DaemonOptionsValidator.Validate(options));
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);

@@ -22,4 +22,5 @@ public sealed record DaemonOptions
     public NodeOptions Node { get; init; } = new();
 
     public bool HasMode(string mode) => Modes.Contains(mode, StringComparer.Ordinal);
+    public PubSubOptions PubSub { get; init; } = new();
 }

@@ -52,6 +52,12 @@ public static class DaemonOptionsValidator
         {
             errors.Add($"Node: {e.Message}");
         }
+        for (var i = 0; i < options.PubSub.Topics.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.PubSub.Topics[i]))
+                errors.Add($"PubSub:Topics:{i}: a topic name must not be empty");
+        }
+        RequirePositive(errors, "PubSub:BanDuration", options.PubSub.BanDuration);
         return errors;
     }
 

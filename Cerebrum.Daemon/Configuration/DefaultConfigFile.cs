@@ -13,6 +13,7 @@ public static class DefaultConfigFile
         var defaults = new DaemonOptions
         {
             Network = new NetworkOptions { ListenAddresses = NetworkOptions.DefaultListenAddresses },
+            PubSub = new PubSubOptions { Topics = PubSubOptions.DefaultTopics },
         };
         var root = JsonSerializer.SerializeToNode(defaults)!.AsObject();
         root["Logging"] = new JsonObject

@@ -13,4 +13,5 @@ public enum DialFailureReason
     ConnectionLimit,
     DialSelf,
     HostStopped,
+    Banned,
 }

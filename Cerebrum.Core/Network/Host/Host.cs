@@ -31,6 +31,7 @@ public sealed class Host : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<Connection>>> _pendingDials = new(StringComparer.Ordinal);
     private readonly List<(Socket Socket, Multiaddress Address)> _listeners = [];
     private readonly DialBackoff _backoff;
+    private readonly ConcurrentDictionary<PeerId, DateTimeOffset> _bans = new();
     private int _pendingInbound;
     private int _state; // 0 created, 1 started, 2 disposed
 
@@ -84,6 +85,12 @@ public sealed class Host : IAsyncDisposable
     public IReadOnlyCollection<Connection> Connections => [.. _connections.Values.Where(c => !c.IsClosed)];
 
     public IReadOnlyCollection<string> Protocols => [.. _handlers.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Scores peers for the connection manager (e.g. the gossipsub router's score). When set and a connection arrives
+    /// at the high watermark, the lowest-scored connections are closed down to the low watermark instead of refusing it.
+    /// </summary>
+    public Func<PeerId, double>? PeerScorer { get; set; }
 
     /// <summary>Raised after a connection is upgraded and registered (on a pool thread; keep handlers short).</summary>
     public event EventHandler<ConnectionEventArgs>? ConnectionOpened;
@@ -151,6 +158,8 @@ public sealed class Host : IAsyncDisposable
             throw new DialException(DialFailureReason.DialSelf, "refusing to dial our own peer ID");
         if (expected is not null && FindConnection(expected) is { } existing)
             return existing;
+        if (expected is not null && IsBanned(expected))
+            throw new DialException(DialFailureReason.Banned, $"{expected} is banned");
 
         var key = expected?.ToString() ?? address.ToString();
         if (_backoff.RemainingFor(key) is { } remaining)
@@ -218,6 +227,53 @@ public sealed class Host : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Closes every connection to <paramref name="peer"/>, and refuses its connections and our dials to it for <paramref name="duration"/>.</summary>
+    public async Task BanAsync(PeerId peer, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        var now = _options.Time.GetUtcNow();
+        foreach (var expired in _bans.Where(b => b.Value <= now))
+            _bans.TryRemove(expired);
+        _bans[peer] = now + duration;
+        _logger.LogInformation("Banned {Peer} for {Duration}", peer, duration);
+        await DisconnectAsync(peer).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether <paramref name="peer"/> is banned now.</summary>
+    public bool IsBanned(PeerId peer)
+    {
+        if (!_bans.TryGetValue(peer, out var until)) return false;
+        if (_options.Time.GetUtcNow() < until) return true;
+        _bans.TryRemove(KeyValuePair.Create(peer, until));
+        return false;
+    }
+
+    /// <summary>
+    /// When <see cref="PeerScorer"/> is set and at least the high watermark of connections is open, closes the
+    /// lowest-scored ones (the newest first among equal scores) down to the low watermark.
+    /// </summary>
+    /// <returns>How many connections were closed.</returns>
+    public int TrimConnections()
+    {
+        var scorer = PeerScorer;
+        var open = _connections.Values.Where(c => !c.IsClosed).ToArray();
+        if (scorer is null || open.Length < _options.HighWater) return 0;
+        var victims = open
+            .Select(c => (Connection: c, Score: scorer(c.RemotePeer)))
+            .OrderBy(v => v.Score)
+            .ThenByDescending(v => v.Connection.Id)
+            .Take(open.Length - _options.LowWater)
+            .ToArray();
+        foreach (var (victim, score) in victims)
+        {
+            _connections.TryRemove(victim.Id, out _);
+            _logger.LogInformation("Trimming connection to {Peer} (score {Score:0.##}): {Count} connections open", victim.RemotePeer, score, open.Length);
+            _tasks.Run($"trim {victim}", _ => victim.DisposeAsync().AsTask());
+        }
+        return victims.Length;
+    }
+
     /// <summary>Stops listening, closes all connections gracefully, and stops all background work.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -257,7 +313,7 @@ public sealed class Host : IAsyncDisposable
             _backoff.RecordSuccess(key);
             return connection;
         }
-        catch (DialException e) when (e.Reason is not DialFailureReason.ConnectionLimit and not DialFailureReason.HostStopped)
+        catch (DialException e) when (e.Reason is not DialFailureReason.ConnectionLimit and not DialFailureReason.HostStopped and not DialFailureReason.Banned)
         {
             _backoff.RecordFailure(key);
             throw;
@@ -270,6 +326,7 @@ public sealed class Host : IAsyncDisposable
 
     private async Task<Connection> DialCoreAsync(Multiaddress address, PeerId? expected)
     {
+        TrimConnections();
         if (_connections.Count >= _options.MaxConnections)
             throw new DialException(DialFailureReason.ConnectionLimit, $"connection limit of {_options.MaxConnections} reached");
 
@@ -304,6 +361,11 @@ public sealed class Host : IAsyncDisposable
                 raw, _options.Identity, expected, _options.Yamux, _loggerFactory.CreateLogger<YamuxSession>(), handshake.Token).ConfigureAwait(false);
             var connection = new Connection(socket, secure, session, ConnectionDirection.Outbound, local, remote,
                 _options.Time.GetUtcNow(), _options.StreamNegotiationTimeout);
+            if (IsBanned(connection.RemotePeer))
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new DialException(DialFailureReason.Banned, $"{connection.RemotePeer} is banned");
+            }
             PeerStore.AddAddresses(connection.RemotePeer, [address]);
             Register(connection);
             return connection;
@@ -345,6 +407,7 @@ public sealed class Host : IAsyncDisposable
                 continue;
             }
 
+            TrimConnections();
             if (_connections.Count >= _options.MaxConnections)
             {
                 _logger.LogInformation("Refusing inbound connection from {Remote}: {Max} connections open", socket.RemoteEndPoint, _options.MaxConnections);
@@ -385,6 +448,12 @@ public sealed class Host : IAsyncDisposable
                 raw, _options.Identity, _options.Yamux, _loggerFactory.CreateLogger<YamuxSession>(), handshake.Token).ConfigureAwait(false);
             var connection = new Connection(socket, secure, session, ConnectionDirection.Inbound,
                 Multiaddress.FromEndPoint((IPEndPoint)socket.LocalEndPoint!), remote, _options.Time.GetUtcNow(), _options.StreamNegotiationTimeout);
+            if (IsBanned(connection.RemotePeer))
+            {
+                _logger.LogInformation("Closing inbound connection from banned {Peer}", connection.RemotePeer);
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
             Register(connection);
         }
         catch (Exception e)

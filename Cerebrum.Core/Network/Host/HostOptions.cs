@@ -21,6 +21,21 @@ public sealed record HostOptions
     /// <summary>Hard cap on open connections (inbound beyond it are refused, dials fail).</summary>
     public int MaxConnections { get; init; } = 256;
 
+    /// <summary>
+    /// When a connection arrives with this many open and <see cref="Host.PeerScorer"/> is set, the lowest-scored
+    /// connections are closed down to <see cref="ConnectionLowWater"/> to make room. Null: <see cref="MaxConnections"/>.
+    /// </summary>
+    public int? ConnectionHighWater { get; init; }
+
+    /// <summary>Where trimming stops. Null: 90% of the high watermark.</summary>
+    public int? ConnectionLowWater { get; init; }
+
+    /// <summary>The effective high watermark.</summary>
+    public int HighWater => ConnectionHighWater ?? MaxConnections;
+
+    /// <summary>The effective low watermark (below the high watermark, so each trim makes room).</summary>
+    public int LowWater => ConnectionLowWater ?? Math.Max(0, Math.Min(HighWater - 1, HighWater * 9 / 10));
+
     /// <summary>Cap on connections still in their handshake, so a connect flood cannot exhaust memory.</summary>
     public int MaxPendingInbound { get; init; } = 64;
 
@@ -55,6 +70,8 @@ public sealed record HostOptions
     {
         ArgumentNullException.ThrowIfNull(Identity);
         Require(MaxConnections > 0, nameof(MaxConnections), "must be positive");
+        Require(HighWater > 0 && HighWater <= MaxConnections, nameof(ConnectionHighWater), "must be positive and at most MaxConnections");
+        Require(LowWater >= 0 && LowWater < HighWater, nameof(ConnectionLowWater), "must be at least 0 and below the high watermark");
         Require(MaxPendingInbound > 0, nameof(MaxPendingInbound), "must be positive");
         Require(DialTimeout > TimeSpan.Zero, nameof(DialTimeout), "must be positive");
         Require(HandshakeTimeout > TimeSpan.Zero, nameof(HandshakeTimeout), "must be positive");

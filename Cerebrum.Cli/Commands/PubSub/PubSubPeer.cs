@@ -1,0 +1,93 @@
+using Cerebrum.Cli.Network;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.PubSub;
+using Microsoft.Extensions.Logging.Abstractions;
+using P2PHost = Cerebrum.Core.Network.Host;
+using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
+
+namespace Cerebrum.Cli.Commands.PubSub;
+
+/// <summary>
+/// A throwaway gossipsub node: a dial-only host with a fresh Ed25519 identity, a router bound to it before the one
+/// dial, so the peer's gossipsub stream always finds our handler. Dial failures become one-line errors.
+/// </summary>
+public sealed class PubSubPeer : IAsyncDisposable
+{
+    private readonly PrivateKey _identity;
+    private readonly P2PHost _host;
+    private readonly GossipHostBinding _binding;
+
+    private PubSubPeer(PrivateKey identity, P2PHost host, GossipRouter router, GossipHostBinding binding, PeerId remote)
+    {
+        _identity = identity;
+        _host = host;
+        Router = router;
+        _binding = binding;
+        Remote = remote;
+    }
+
+    public GossipRouter Router { get; }
+
+    /// <summary>The peer joined through.</summary>
+    public PeerId Remote { get; }
+
+    /// <summary>Router options for <paramref name="topic"/>: <c>cerebrum/...</c> topics StrictNoSign (as the daemon), others StrictSign.</summary>
+    public static GossipsubOptions RouterOptions(string topic) => new()
+    {
+        Topics = new Dictionary<string, TopicOptions>(StringComparer.Ordinal)
+        {
+            [topic] = new() { SignaturePolicy = topic.StartsWith("cerebrum/", StringComparison.Ordinal) ? SignaturePolicy.StrictNoSign : SignaturePolicy.StrictSign },
+        },
+    };
+
+    public static async Task<PubSubPeer> JoinAsync(string addressText, string topic, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!Multiaddress.TryParse(addressText, out var address, out var parseError))
+            throw new CommandFailedException($"invalid address: {parseError}");
+        var identity = PrivateKey.Generate(KeyType.Ed25519);
+        var host = new P2PHost(new P2PHostOptions
+        {
+            Identity = identity,
+            AgentVersion = DirectConnection.AgentVersion,
+            DialTimeout = timeout,
+            HandshakeTimeout = timeout,
+            StreamNegotiationTimeout = timeout,
+            DialBackoffBase = TimeSpan.Zero,
+            PingInterval = TimeSpan.Zero,
+        }, NullLoggerFactory.Instance);
+        var router = new GossipRouter(identity, RouterOptions(topic));
+        var binding = new GossipHostBinding(host, router);
+        try
+        {
+            router.Start();
+            binding.Start();
+            await host.StartAsync(cancellationToken);
+            using var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            dialTimeout.CancelAfter(timeout * 2);
+            var connection = await host.DialAsync(address, dialTimeout.Token);
+            return new PubSubPeer(identity, host, router, binding, connection.RemotePeer);
+        }
+        catch (Exception e)
+        {
+            await DisposeAsync(binding, router, host, identity);
+            throw e switch
+            {
+                DialException dial => new CommandFailedException(DialFailureText.Describe(dial)),
+                OperationCanceledException when !cancellationToken.IsCancellationRequested =>
+                    new CommandFailedException($"unreachable: no connection to {address} within {(timeout * 2).TotalSeconds:0.#} s"),
+                _ => e,
+            };
+        }
+    }
+
+    public ValueTask DisposeAsync() => DisposeAsync(_binding, Router, _host, _identity);
+
+    private static async ValueTask DisposeAsync(GossipHostBinding binding, GossipRouter router, P2PHost host, PrivateKey identity)
+    {
+        await binding.DisposeAsync();
+        await router.DisposeAsync();
+        await host.DisposeAsync();
+        identity.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>The "PubSub" section: which gossipsub topics the daemon joins, and how it treats graylisted peers.</summary>
+public sealed record PubSubOptions
+{
+    /// <summary>Topics joined at start. Empty means "use the defaults": the six <c>cerebrum/1/*</c> topics.</summary>
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    /// <summary>How long a peer whose score fell below the graylist threshold stays disconnected and refused.</summary>
+    public TimeSpan BanDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Cerebrum's own topics (DESIGN.md section 3). Their payloads are signed by their authors, so they use StrictNoSign.</summary>
+    public static IReadOnlyList<string> DefaultTopics { get; } =
+    [
+        "cerebrum/1/txs",
+        "cerebrum/1/consensus",
+        "cerebrum/1/blocks",
+        "cerebrum/1/attestations",
+        "cerebrum/1/status",
+        "cerebrum/1/offers",
+    ];
+}
