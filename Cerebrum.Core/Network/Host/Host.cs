@@ -366,8 +366,12 @@ public sealed class Host : IAsyncDisposable
                 await connection.DisposeAsync().ConfigureAwait(false);
                 throw new DialException(DialFailureReason.Banned, $"{connection.RemotePeer} is banned");
             }
+            if (!TryRegister(connection))
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new DialException(DialFailureReason.HostStopped, "the host is stopping");
+            }
             PeerStore.AddAddresses(connection.RemotePeer, [address]);
-            Register(connection);
             return connection;
         }
         catch (Exception e)
@@ -454,7 +458,8 @@ public sealed class Host : IAsyncDisposable
                 await connection.DisposeAsync().ConfigureAwait(false);
                 return;
             }
-            Register(connection);
+            if (!TryRegister(connection))
+                await connection.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -469,14 +474,18 @@ public sealed class Host : IAsyncDisposable
         }
     }
 
-    private void Register(Connection connection)
+    /// <summary>Adds an upgraded connection and starts its loops; false when the host is stopping (the caller closes it).</summary>
+    private bool TryRegister(Connection connection)
     {
         if (Volatile.Read(ref _state) == 2)
-        {
-            _tasks.Run("close late connection", _ => connection.DisposeAsync().AsTask());
-            return;
-        }
+            return false;
         _connections[connection.Id] = connection;
+        // DisposeAsync may have taken its snapshot of the connections between the check above and the add.
+        if (Volatile.Read(ref _state) == 2)
+        {
+            _connections.TryRemove(connection.Id, out _);
+            return false;
+        }
         PeerStore.Update(connection.RemotePeer, info => info with { PublicKey = connection.RemotePublicKey });
         _logger.LogInformation("Connected {Direction} to {Peer} at {Address}", connection.Direction, connection.RemotePeer, connection.RemoteAddress);
 
@@ -486,6 +495,7 @@ public sealed class Host : IAsyncDisposable
             _tasks.Run($"ping {connection}", ct => PingLoopAsync(connection, ct));
         _tasks.Run($"watch {connection}", ct => WatchAsync(connection, ct));
         ConnectionOpened?.Invoke(this, new ConnectionEventArgs(connection));
+        return true;
     }
 
     private async Task WatchAsync(Connection connection, CancellationToken ct)

@@ -86,6 +86,7 @@ public static class Program
             single.Add(bytes / 1e6 / one.Total.TotalSeconds);
             var sixteen = await host.PerfAsync(connection, bytes, 0, streams: 16);
             parallel.Add(bytes / 1e6 / sixteen.Total.TotalSeconds);
+            await Console.Error.WriteLineAsync($"run {i + 1}/{runs}: 1 stream {single[^1]:0} MB/s, 16 streams {parallel[^1]:0} MB/s");
         }
         await host.DisconnectAsync(warm.RemotePeer);
 
