@@ -21,8 +21,9 @@ internal static class ConnectionUpgrader
     public static async Task<(NoiseSecureStream Secure, YamuxSession Session)> UpgradeOutboundAsync(
         Stream raw, PrivateKey identity, PeerId? expectedRemote, YamuxOptions yamux, ILogger logger, CancellationToken ct)
     {
-        await MultistreamSelect.SelectAsync(raw, [NoiseSecurity.ProtocolId], ct).ConfigureAwait(false);
-        var secure = await NoiseSecurity.SecureOutboundAsync(raw, identity, expectedRemote, HandshakeOptions(logger), ct).ConfigureAwait(false);
+        // /noise is our only security protocol, so propose it optimistically with Noise's first message behind it.
+        var negotiated = MultistreamSelect.SelectLazy(raw, NoiseSecurity.ProtocolId);
+        var secure = await NoiseSecurity.SecureOutboundAsync(negotiated, identity, expectedRemote, HandshakeOptions(logger), ct).ConfigureAwait(false);
         try
         {
             if (SelectEarlyMuxer(LocalMuxers, RemoteMuxers(secure)) is null)

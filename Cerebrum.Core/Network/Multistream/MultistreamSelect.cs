@@ -50,6 +50,19 @@ public static class MultistreamSelect
     }
 
     /// <summary>
+    /// Dialer side, optimistic ("lazy") form for a single protocol: returns at once a stream whose first write
+    /// carries the header and the proposal ahead of the application's bytes, and whose first read checks the
+    /// listener's answer. Saves the round trip when the dialer has only one choice anyway (as for /noise): if the
+    /// listener refuses, the connection fails either way, just with a read-side error.
+    /// </summary>
+    public static Stream SelectLazy(Stream stream, string protocol)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ValidateProtocol(protocol);
+        return new LazySelectStream(stream, protocol);
+    }
+
+    /// <summary>
     /// Listener side: answers the header, then each proposal with its echo when <paramref name="isSupported"/>
     /// accepts it or <c>na</c> otherwise, and <c>ls</c> with <paramref name="listable"/> (or <c>na</c> when null).
     /// </summary>
@@ -86,7 +99,7 @@ public static class MultistreamSelect
         throw new MultistreamProtocolException($"multistream-select: dialer made more than {MaxProposals} proposals without agreement");
     }
 
-    private static void ValidateProtocol(string protocol)
+    internal static void ValidateProtocol(string protocol)
     {
         if (string.IsNullOrEmpty(protocol))
             throw new ArgumentException("protocol IDs cannot be empty", nameof(protocol));
@@ -105,7 +118,7 @@ public static class MultistreamSelect
     }
 
     /// <summary>Reads whole messages, never asking the stream for more than the decoder says the message still needs.</summary>
-    private sealed class MessageReader(Stream stream)
+    internal sealed class MessageReader(Stream stream)
     {
         private readonly MultistreamMessageDecoder _decoder = new();
         private readonly byte[] _buffer = new byte[MultistreamMessage.DefaultMaxLength];

@@ -37,6 +37,38 @@ public class MultistreamSelectTests
     }
 
     [Test]
+    public async Task SelectLazy_SendsItsFirstBytesBehindTheProposalAndChecksTheAnswerOnFirstRead()
+    {
+        var dialer = MultistreamSelect.SelectLazy(_pipe.A, "/noise");
+        await dialer.WriteAsync("hello"u8.ToArray(), Ct);
+
+        var agreed = await MultistreamSelect.HandleAsync(_pipe.B, p => p == "/noise", null, Ct).WaitAsync(Timeout);
+        var pipelined = new byte[5];
+        await _pipe.B.ReadExactlyAsync(pipelined, Ct).AsTask().WaitAsync(Timeout);
+        await _pipe.B.WriteAsync("world"u8.ToArray(), Ct);
+        var reply = new byte[5];
+        await dialer.ReadExactlyAsync(reply, Ct).AsTask().WaitAsync(Timeout);
+
+        Assert.That(agreed, Is.EqualTo("/noise"));
+        Assert.That(pipelined, Is.EqualTo("hello"u8.ToArray()));
+        Assert.That(reply, Is.EqualTo("world"u8.ToArray()), "the listener's header and echo are consumed before the application's bytes");
+    }
+
+    [Test]
+    public async Task SelectLazy_RefusalSurfacesOnTheFirstRead()
+    {
+        var dialer = MultistreamSelect.SelectLazy(_pipe.A, "/noise");
+        await dialer.WriteAsync(new byte[] { 0 }, Ct);
+        var listener = MultistreamSelect.HandleAsync(_pipe.B, _ => false, null, Ct);
+
+        var e = Assert.ThrowsAsync<ProtocolNotSupportedException>(async () => await dialer.ReadAsync(new byte[8], Ct).AsTask().WaitAsync(Timeout));
+
+        Assert.That(e!.Protocols, Is.EqualTo(new[] { "/noise" }));
+        await _pipe.A.DisposeAsync();
+        Assert.That(async () => await listener.WaitAsync(Timeout), Throws.InstanceOf<Exception>());
+    }
+
+    [Test]
     public async Task Select_AcceptedAfterOneNa()
     {
         var seen = new List<string>();
