@@ -19,11 +19,11 @@ internal static class ConnectionUpgrader
     private static readonly IReadOnlyList<string> LocalMuxers = [MuxerProtocol];
 
     public static async Task<(NoiseSecureStream Secure, YamuxSession Session)> UpgradeOutboundAsync(
-        Stream raw, PrivateKey identity, PeerId? expectedRemote, YamuxOptions yamux, ILogger logger, CancellationToken ct)
+        Stream raw, PrivateKey identity, INoiseKeySource noiseKeys, PeerId? expectedRemote, YamuxOptions yamux, ILogger logger, CancellationToken ct)
     {
         // /noise is our only security protocol, so propose it optimistically with Noise's first message behind it.
         var negotiated = MultistreamSelect.SelectLazy(raw, NoiseSecurity.ProtocolId);
-        var secure = await NoiseSecurity.SecureOutboundAsync(negotiated, identity, expectedRemote, HandshakeOptions(logger), ct).ConfigureAwait(false);
+        var secure = await NoiseSecurity.SecureOutboundAsync(negotiated, identity, expectedRemote, HandshakeOptions(noiseKeys, logger), ct).ConfigureAwait(false);
         try
         {
             if (SelectEarlyMuxer(LocalMuxers, RemoteMuxers(secure)) is null)
@@ -38,10 +38,10 @@ internal static class ConnectionUpgrader
     }
 
     public static async Task<(NoiseSecureStream Secure, YamuxSession Session)> UpgradeInboundAsync(
-        Stream raw, PrivateKey identity, YamuxOptions yamux, ILogger logger, CancellationToken ct)
+        Stream raw, PrivateKey identity, INoiseKeySource noiseKeys, YamuxOptions yamux, ILogger logger, CancellationToken ct)
     {
         await MultistreamSelect.HandleAsync(raw, p => p == NoiseSecurity.ProtocolId, [NoiseSecurity.ProtocolId], ct).ConfigureAwait(false);
-        var secure = await NoiseSecurity.SecureInboundAsync(raw, identity, HandshakeOptions(logger), ct).ConfigureAwait(false);
+        var secure = await NoiseSecurity.SecureInboundAsync(raw, identity, HandshakeOptions(noiseKeys, logger), ct).ConfigureAwait(false);
         try
         {
             if (SelectEarlyMuxer(RemoteMuxers(secure), LocalMuxers) is null)
@@ -75,5 +75,6 @@ internal static class ConnectionUpgrader
     private static IReadOnlyList<string> RemoteMuxers(NoiseSecureStream secure) =>
         secure.RemoteExtensions is { } extensions ? [.. extensions.StreamMuxers] : [];
 
-    private static NoiseHandshakeOptions HandshakeOptions(ILogger logger) => new() { StreamMuxers = LocalMuxers, Logger = logger };
+    private static NoiseHandshakeOptions HandshakeOptions(INoiseKeySource noiseKeys, ILogger logger) =>
+        new() { KeySource = noiseKeys, StreamMuxers = LocalMuxers, Logger = logger };
 }

@@ -31,6 +31,7 @@ public sealed class Host : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<Connection>>> _pendingDials = new(StringComparer.Ordinal);
     private readonly List<(Socket Socket, Multiaddress Address)> _listeners = [];
     private readonly DialBackoff _backoff;
+    private readonly SharedStaticNoiseKeySource _noiseKeys = new();
     private readonly ConcurrentDictionary<PeerId, DateTimeOffset> _bans = new();
     private int _pendingInbound;
     private int _state; // 0 created, 1 started, 2 disposed
@@ -290,6 +291,7 @@ public sealed class Host : IAsyncDisposable
             _logger.LogDebug("Closing connections at shutdown: {Reason}", e.Message);
         }
         await _tasks.DisposeAsync().ConfigureAwait(false);
+        _noiseKeys.Dispose();
     }
 
     internal void RecordRtt(Connection connection, TimeSpan rtt)
@@ -358,7 +360,7 @@ public sealed class Host : IAsyncDisposable
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_tasks.Stopping);
             handshake.CancelAfter(_options.HandshakeTimeout);
             var (secure, session) = await ConnectionUpgrader.UpgradeOutboundAsync(
-                raw, _options.Identity, expected, _options.Yamux, _loggerFactory.CreateLogger<YamuxSession>(), handshake.Token).ConfigureAwait(false);
+                raw, _options.Identity, _noiseKeys, expected, _options.Yamux, _loggerFactory.CreateLogger<YamuxSession>(), handshake.Token).ConfigureAwait(false);
             var connection = new Connection(socket, secure, session, ConnectionDirection.Outbound, local, remote,
                 _options.Time.GetUtcNow(), _options.StreamNegotiationTimeout);
             if (IsBanned(connection.RemotePeer))
@@ -449,7 +451,7 @@ public sealed class Host : IAsyncDisposable
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
             handshake.CancelAfter(_options.HandshakeTimeout);
             var (secure, session) = await ConnectionUpgrader.UpgradeInboundAsync(
-                raw, _options.Identity, _options.Yamux, _loggerFactory.CreateLogger<YamuxSession>(), handshake.Token).ConfigureAwait(false);
+                raw, _options.Identity, _noiseKeys, _options.Yamux, _loggerFactory.CreateLogger<YamuxSession>(), handshake.Token).ConfigureAwait(false);
             var connection = new Connection(socket, secure, session, ConnectionDirection.Inbound,
                 Multiaddress.FromEndPoint((IPEndPoint)socket.LocalEndPoint!), remote, _options.Time.GetUtcNow(), _options.StreamNegotiationTimeout);
             if (IsBanned(connection.RemotePeer))

@@ -9,11 +9,18 @@ public sealed class NoiseKeyPair : IDisposable
 
     private readonly Key _key;
     private readonly byte[] _publicKey;
+    private readonly bool _ownsKey;
 
     private NoiseKeyPair(Key key)
+        : this(key, key.PublicKey.Export(KeyBlobFormat.RawPublicKey), ownsKey: true)
+    {
+    }
+
+    private NoiseKeyPair(Key key, byte[] publicKey, bool ownsKey)
     {
         _key = key;
-        _publicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        _publicKey = publicKey;
+        _ownsKey = ownsKey;
     }
 
     /// <summary>The 32-byte RFC 7748 public key, as sent in handshake messages and signed in the libp2p payload.</summary>
@@ -44,5 +51,11 @@ public sealed class NoiseKeyPair : IDisposable
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(raw);
     }
 
-    public void Dispose() => _key.Dispose();
+    /// <summary>A view of this key pair whose disposal leaves the key alive (for a static key shared by many handshakes).</summary>
+    public NoiseKeyPair Borrow() => new(_key, _publicKey, ownsKey: false);
+
+    public void Dispose()
+    {
+        if (_ownsKey) _key.Dispose();
+    }
 }
