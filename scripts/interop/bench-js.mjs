@@ -2,7 +2,7 @@
 // js<->js libp2p transport benchmark on loopback (TCP + Noise + Yamux), two
 // processes: a `peer.mjs listen` child and an in-process dialer node.
 //
-//   node bench-js.mjs [--runs 5] [--size-mib 256] [--parallel 16] [--cycles 200]
+//   node bench-js.mjs [--runs 5] [--size-mib 256] [--parallel 16] [--cycles 200] [--warmup 3]
 //                     [--key ed25519|secp256k1] [--host 127.0.0.1|::1]
 //
 // Prints one JSON line on stdout:
@@ -60,6 +60,7 @@ async function main () {
       'size-mib': { type: 'string', default: '256' },
       parallel: { type: 'string', default: '16' },
       cycles: { type: 'string', default: '200' },
+      warmup: { type: 'string', default: '3' },
       key: { type: 'string', default: 'ed25519' },
       host: { type: 'string', default: '127.0.0.1' }
     }
@@ -80,7 +81,11 @@ async function main () {
   const p90s = []
   try {
     const conn = await node.dial(ma)
-    await perfRun(conn, { upload: Math.min(size, 16 * 1024 * 1024), download: 0, streams: 1 }) // warm-up (JIT)
+    // Warm-up rounds at full size, as the C# side does, so both are measured in steady state.
+    for (let w = 0; w < Number(values.warmup); w++) {
+      await perfRun(conn, { upload: size, download: 0, streams: 1 })
+      await perfRun(conn, { upload: size, download: 0, streams: parallel })
+    }
     for (let r = 1; r <= runs; r++) {
       const a = await perfRun(conn, { upload: size, download: 0, streams: 1 })
       single.push(size / MiB / a.seconds)
