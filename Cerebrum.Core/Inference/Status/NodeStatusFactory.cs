@@ -1,0 +1,52 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Status.Proto;
+using Google.Protobuf;
+
+namespace Cerebrum.Core.Inference.Status;
+
+/// <summary>Builds a node's <see cref="NodeStatus"/> from what its engine serves and the hardware it runs on.</summary>
+public static class NodeStatusFactory
+{
+    /// <param name="models">Each served model with its current statistics.</param>
+    /// <param name="pricePerRequest">Micro-CER per request.</param>
+    public static NodeStatus Create(PeerId node, DateTimeOffset now, ulong sequence, IEnumerable<(ModelInfo Model, ModelStatistics Statistics)> models,
+        ulong pricePerRequest, HardwareInfo hardware)
+    {
+        var status = new NodeStatus
+        {
+            NodePeerId = ByteString.CopyFrom(node.Bytes.Span),
+            TimestampUnixMs = now.ToUnixTimeMilliseconds(),
+            Sequence = sequence,
+            PricePerRequest = pricePerRequest,
+            Hardware = Summarize(hardware),
+        };
+        foreach (var (model, statistics) in models)
+        {
+            var advert = new ModelAdvert
+            {
+                Hash = model.Hash,
+                Name = model.Name,
+                FreeSlots = (uint)Math.Max(0, statistics.MaxConcurrency - statistics.Running),
+                QueueDepth = (uint)Math.Max(0, statistics.QueueDepth),
+            };
+            status.Models.Add(advert);
+            status.FreeSlots += advert.FreeSlots;
+            status.QueueDepth += advert.QueueDepth;
+        }
+        return status;
+    }
+
+    public static HardwareSummary Summarize(HardwareInfo hardware)
+    {
+        var summary = new HardwareSummary
+        {
+            CpuModel = hardware.CpuModel,
+            LogicalCores = (uint)Math.Max(0, hardware.LogicalCores),
+            MemoryBytes = (ulong)Math.Max(0, hardware.MemoryBytes),
+            OperatingSystem = hardware.OperatingSystem,
+            Architecture = hardware.Architecture,
+        };
+        summary.Gpus.AddRange(hardware.Gpus.Select(g => new GpuSummary { Name = g.Name, MemoryBytes = (ulong)Math.Max(0, g.MemoryBytes), Driver = g.Driver }));
+        return summary;
+    }
+}

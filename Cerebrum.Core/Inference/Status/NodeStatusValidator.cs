@@ -1,0 +1,74 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Status.Proto;
+using Google.Protobuf;
+
+namespace Cerebrum.Core.Inference.Status;
+
+/// <summary>
+/// Checks a <c>cerebrum/1/status</c> payload. Anything its author is to blame for is <c>Reject</c> (so gossipsub
+/// penalises whoever relays it): oversized, malformed, a bad or unsupported key, a bad signature, a status naming a
+/// node other than the signing key's. A timestamp outside the accepted window is <c>Ignore</c>: an honest relay whose
+/// clock differs from ours, or a message delayed in the mesh, must not cost its sender score.
+/// </summary>
+public sealed class NodeStatusValidator
+{
+    private readonly NodeStatusLimits _limits;
+
+    /// <exception cref="ArgumentException">The limits are invalid.</exception>
+    public NodeStatusValidator(NodeStatusLimits? limits = null)
+    {
+        _limits = limits ?? new NodeStatusLimits();
+        _limits.Validate();
+    }
+
+    public NodeStatusLimits Limits => _limits;
+
+    public NodeStatusVerdict Validate(ReadOnlySpan<byte> payload, DateTimeOffset now)
+    {
+        if (payload.Length > _limits.MaxBytes)
+            return NodeStatusVerdict.Reject($"{payload.Length} bytes exceeds the limit of {_limits.MaxBytes}");
+        SignedNodeStatus signed;
+        try
+        {
+            signed = SignedNodeStatus.Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return NodeStatusVerdict.Reject($"not a SignedNodeStatus: {e.Message}");
+        }
+        if (signed.Status.IsEmpty || signed.PublicKey.IsEmpty || signed.Signature.IsEmpty)
+            return NodeStatusVerdict.Reject("status, public key or signature missing");
+        PublicKey key;
+        try
+        {
+            key = PublicKey.FromProtobuf(signed.PublicKey.Span);
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException)
+        {
+            return NodeStatusVerdict.Reject($"bad public key: {e.Message}");
+        }
+        if (!key.Verify(NodeStatusSigning.SigningBytes(signed.Status.Span), signed.Signature.Span))
+            return NodeStatusVerdict.Reject("bad signature");
+        NodeStatus status;
+        try
+        {
+            status = NodeStatus.Parser.ParseFrom(signed.Status);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return NodeStatusVerdict.Reject($"signed bytes are not a NodeStatus: {e.Message}");
+        }
+        var node = key.ToPeerId();
+        if (!status.NodePeerId.Span.SequenceEqual(node.Bytes.Span))
+            return NodeStatusVerdict.Reject($"the status names another node than the signing key's {node}");
+        if (status.Models.Count > _limits.MaxModels)
+            return NodeStatusVerdict.Reject($"{status.Models.Count} models exceeds the limit of {_limits.MaxModels}");
+        var timestamp = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(status.TimestampUnixMs,
+            DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
+        if (timestamp > now + _limits.MaxFutureSkew)
+            return NodeStatusVerdict.Ignore($"timestamp {timestamp:O} is more than {_limits.MaxFutureSkew} ahead of {now:O}");
+        if (timestamp < now - _limits.MaxAge)
+            return NodeStatusVerdict.Ignore($"timestamp {timestamp:O} is more than {_limits.MaxAge} before {now:O}");
+        return NodeStatusVerdict.Accept(new VerifiedNodeStatus(node, status));
+    }
+}
