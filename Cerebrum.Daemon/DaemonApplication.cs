@@ -5,6 +5,7 @@ using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
+using Cerebrum.Daemon.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -98,7 +99,15 @@ public sealed class DaemonApplication : IAsyncDisposable
             builder.Services.AddHostedService(services => services.GetRequiredService<NodeService>());
         }
         builder.Services.AddSingleton<PubSubService>();
+        // The status validator is registered before the topics are joined; the heartbeat starts once pubsub runs.
+        builder.Services.AddSingleton<NodeDirectoryService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<NodeDirectoryService>());
         builder.Services.AddHostedService(services => services.GetRequiredService<PubSubService>());
+        if (options.HasMode(DaemonModes.Node))
+        {
+            builder.Services.AddSingleton<NodeHeartbeatService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<NodeHeartbeatService>());
+        }
 
         var cookie = AdminCookie.Generate();
         var app = builder.Build();

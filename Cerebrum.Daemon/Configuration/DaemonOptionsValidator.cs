@@ -52,12 +52,18 @@ public static class DaemonOptionsValidator
         {
             errors.Add($"Node: {e.Message}");
         }
+        RequirePositive(errors, "Node:HeartbeatInterval", options.Node.HeartbeatInterval);
+        if (options.Node.PricePerRequest < 0)
+            errors.Add($"Node:PricePerRequest: must be a whole number of micro-CER, 0 or more, not {options.Node.PricePerRequest}");
         for (var i = 0; i < options.PubSub.Topics.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(options.PubSub.Topics[i]))
                 errors.Add($"PubSub:Topics:{i}: a topic name must not be empty");
         }
         RequirePositive(errors, "PubSub:BanDuration", options.PubSub.BanDuration);
+        RequirePositive(errors, "PubSub:NodeStatusExpiry", options.PubSub.NodeStatusExpiry);
+        if (options.PubSub.MaxNodeStatuses <= 0)
+            errors.Add($"PubSub:MaxNodeStatuses: must be positive, not {options.PubSub.MaxNodeStatuses}");
         return errors;
     }
 

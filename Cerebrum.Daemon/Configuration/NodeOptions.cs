@@ -18,6 +18,12 @@ public sealed record NodeOptions
     /// <summary>ONNX Runtime intra-op threads per model; 0 lets ONNX Runtime choose.</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>How often node mode publishes its signed status on <c>cerebrum/1/status</c>.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Price of one request announced in the heartbeat, in micro-CER (1 CER = 1,000,000 micro-CER).</summary>
+    public long PricePerRequest { get; init; }
+
     /// <summary>Serving settings of every model without an entry in <see cref="PerModel"/>.</summary>
     public NodeServingOptions Serving { get; init; } = new();
 

@@ -9,6 +9,12 @@ public sealed record PubSubOptions
     /// <summary>How long a peer whose score fell below the graylist threshold stays disconnected and refused.</summary>
     public TimeSpan BanDuration { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a node's last heartbeat on <c>cerebrum/1/status</c> is kept (and listed by <c>GET /nodes</c>) without a newer one.</summary>
+    public TimeSpan NodeStatusExpiry { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most nodes whose latest heartbeat is kept; statuses from further nodes are ignored until entries expire.</summary>
+    public int MaxNodeStatuses { get; init; } = 10_000;
+
     /// <summary>Cerebrum's own topics (DESIGN.md section 3). Their payloads are signed by their authors, so they use StrictNoSign.</summary>
     public static IReadOnlyList<string> DefaultTopics { get; } =
     [

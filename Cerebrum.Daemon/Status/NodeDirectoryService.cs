@@ -1,0 +1,64 @@
+using Cerebrum.Core.Inference.Status;
+using Cerebrum.Core.PubSub;
+using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.PubSub;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cerebrum.Daemon.Status;
+
+/// <summary>
+/// In every mode: validates the heartbeats on <c>cerebrum/1/status</c> (<see cref="NodeStatusValidator"/>) and keeps
+/// each node's latest one in a <see cref="NodeStatusBook"/>, which <c>GET /nodes</c> lists. A status that is valid but
+/// not newer than the one held for its node (a replay, or an older one overtaken in the mesh) is ignored. Registered
+/// before <see cref="PubSubService"/>, so the validator is in place before the topic is joined.
+/// </summary>
+public sealed class NodeDirectoryService : IHostedService
+{
+    public const string Topic = "cerebrum/1/status";
+
+    private readonly PubSubService _pubSub;
+    private readonly TimeProvider _time;
+    private readonly ILogger<NodeDirectoryService> _logger;
+    private readonly NodeStatusValidator _validator = new();
+
+    public NodeDirectoryService(PubSubService pubSub, DaemonOptions options, TimeProvider time, ILogger<NodeDirectoryService> logger)
+    {
+        _pubSub = pubSub;
+        _time = time;
+        _logger = logger;
+        Book = new NodeStatusBook(options.PubSub.MaxNodeStatuses, options.PubSub.NodeStatusExpiry, time);
+    }
+
+    /// <summary>The latest status of each node heard from (this one included when it runs node mode).</summary>
+    public NodeStatusBook Book { get; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _pubSub.Router.RegisterValidator(Topic, ValidateAsync);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _pubSub.Router.UnregisterValidator(Topic);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The gossip validator: the payload's verdict, and on acceptance the status recorded as its node's latest.</summary>
+    public ValueTask<ValidationResult> ValidateAsync(PubSubMessage message, CancellationToken cancellationToken)
+    {
+        var verdict = _validator.Validate(message.Data.Span, _time.GetUtcNow());
+        if (verdict.Status is { } status)
+        {
+            if (Book.TryRecord(status) is { } stale)
+            {
+                _logger.LogDebug("Ignoring a status of {Node} from {Peer}: {Reason}", status.Node, message.ReceivedFrom, stale);
+                return ValueTask.FromResult(ValidationResult.Ignore);
+            }
+            return ValueTask.FromResult(ValidationResult.Accept);
+        }
+        _logger.LogDebug("{Verdict} a status from {Peer}: {Reason}", verdict.Result, message.ReceivedFrom, verdict.Reason);
+        return ValueTask.FromResult(verdict.Result);
+    }
+}
