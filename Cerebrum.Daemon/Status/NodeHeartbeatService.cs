@@ -28,6 +28,7 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
     private Task _work = Task.CompletedTask;
     private HardwareInfo? _hardware;
     private ulong _sequence;
+    private int _disposed;
 
     public NodeHeartbeatService(NodeService node, PubSubService pubSub, PrivateKey identity, DaemonOptions options, TimeProvider time, ILogger<NodeHeartbeatService> logger)
     {
@@ -56,6 +57,8 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Disposed twice: as a singleton and as the hosted service the factory returned.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync();
         await _work;
         _stopping.Dispose();

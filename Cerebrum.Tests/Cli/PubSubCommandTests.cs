@@ -55,7 +55,8 @@ public sealed class PubSubCommandTests
     [Test]
     public async Task Pub_DeliversToTheDaemonsSubscription_AndExitsZero()
     {
-        const string topic = "cerebrum/1/status";
+        // Not cerebrum/1/status: its validator (NodeDirectoryService) rejects anything but a signed NodeStatus.
+        const string topic = "cerebrum/1/offers";
         using var subscription = await _daemon.Application.PubSub.Router.SubscribeAsync(topic);
 
         var (exitCode, stdout, stderr) = await CliHelpTests.RunAsync("pubsub", "pub", "--peer", _daemon.ListenAddress, topic, "node is up");

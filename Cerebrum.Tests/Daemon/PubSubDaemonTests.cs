@@ -69,4 +69,30 @@ public sealed class PubSubDaemonTests
 
         Assert.That(options.PubSub.Topics, Has.Count.EqualTo(6).And.All.StartWith("cerebrum/1/"));
     }
+
+    [Test]
+    public void BadHeartbeatAndNodeStatusSettings_AreConfigurationErrorsNamingTheirKeys()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Node:HeartbeatInterval"] = "00:00:00",
+            ["Node:PricePerRequest"] = "-1",
+            ["PubSub:NodeStatusExpiry"] = "-00:00:01",
+            ["PubSub:MaxNodeStatuses"] = "0",
+        }).Build();
+
+        var error = Assert.Throws<InvalidConfigurationException>(() => DaemonConfiguration.Load(configuration, new CommandLineOverrides()));
+
+        Assert.That(error!.Message, Does.Contain("Node:HeartbeatInterval").And.Contain("Node:PricePerRequest")
+            .And.Contain("PubSub:NodeStatusExpiry").And.Contain("PubSub:MaxNodeStatuses"));
+    }
+
+    [Test]
+    public void WithoutSettings_TheHeartbeatIsEveryFiveSecondsAndFree()
+    {
+        var options = DaemonConfiguration.Load(new ConfigurationBuilder().Build(), new CommandLineOverrides());
+
+        Assert.That(options.Node.HeartbeatInterval, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(options.Node.PricePerRequest, Is.Zero);
+    }
 }
