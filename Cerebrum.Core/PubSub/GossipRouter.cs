@@ -18,10 +18,10 @@ namespace Cerebrum.Core.PubSub;
 /// </summary>
 public sealed class GossipRouter : IAsyncDisposable
 {
-    private sealed class PeerLink(PeerId peer, Channel<byte[]> queue)
+    private sealed class PeerLink(PeerId peer, Channel<RpcFrame> queue)
     {
         public readonly PeerId Peer = peer;
-        public readonly Channel<byte[]> Queue = queue;
+        public readonly Channel<RpcFrame> Queue = queue;
         public bool WriterAttached;
         public int Pending; // RPCs queued or being written, for FlushAsync
     }
@@ -250,33 +250,29 @@ public sealed class GossipRouter : IAsyncDisposable
             link = EnsurePeer(peer, version, outboundConnection, ip);
         }
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _tasks.Stopping);
+        var header = new byte[1];
         while (true)
         {
-            byte[]? frame;
+            RPC? rpc;
             try
             {
-                frame = await LengthPrefixedMessage.ReadAsync(stream, _options.MaxRpcSize, stopping.Token).ConfigureAwait(false);
+                rpc = await RpcFrame.ReadAsync(stream, _options.MaxRpcSize, header, stopping.Token).ConfigureAwait(false);
             }
             catch (InvalidDataException e)
             {
                 _logger.LogDebug("dropping stream from {Peer}: {Reason}", peer, e.Message);
                 return;
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            if (frame is null) return;
-            RPC rpc;
-            try
-            {
-                rpc = RPC.Parser.ParseFrom(frame);
-            }
             catch (InvalidProtocolBufferException e)
             {
                 _logger.LogDebug("dropping stream from {Peer}: undecodable RPC: {Reason}", peer, e.Message);
                 return;
             }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            if (rpc is null) return;
             // Signatures are verified outside the lock, so that peers' messages are verified in parallel.
             List<Message> toVerify;
             lock (_gate) toVerify = _core.MessagesToVerify(peer, rpc);
@@ -320,7 +316,7 @@ public sealed class GossipRouter : IAsyncDisposable
     private PeerLink EnsurePeer(PeerId peer, GossipsubVersion version, bool outboundConnection, string? ip)
     {
         if (_links.TryGetValue(peer, out var link)) return link;
-        link = new PeerLink(peer, Channel.CreateBounded<byte[]>(new BoundedChannelOptions(_options.PeerSendQueueCapacity)
+        link = new PeerLink(peer, Channel.CreateBounded<RpcFrame>(new BoundedChannelOptions(_options.PeerSendQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the RPC is dropped and counted
@@ -337,7 +333,16 @@ public sealed class GossipRouter : IAsyncDisposable
         {
             await foreach (var frame in link.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await LengthPrefixedMessage.WriteAsync(stream, frame, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    // The frame carries its length prefix: one write, then a flush, as LengthPrefixedMessage does.
+                    await stream.WriteAsync(frame.Memory, cancellationToken).ConfigureAwait(false);
+                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    frame.Return();
+                }
                 Interlocked.Decrement(ref link.Pending);
             }
         }
@@ -416,8 +421,10 @@ public sealed class GossipRouter : IAsyncDisposable
         {
             if (!_links.TryGetValue(peer, out var link)) continue;
             Interlocked.Increment(ref link.Pending);
-            if (!link.Queue.Writer.TryWrite(rpc.ToByteArray()))
+            var frame = RpcFrame.Serialize(rpc);
+            if (!link.Queue.Writer.TryWrite(frame))
             {
+                frame.Return();
                 Interlocked.Decrement(ref link.Pending);
                 _core.Counters.DroppedOutgoingRpcs++;
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.PubSub.Proto;
@@ -16,14 +17,26 @@ public static class MessageSigning
     /// <summary>Builds a message under <paramref name="policy"/>; signs it with <paramref name="author"/> for StrictSign.</summary>
     public static Message Create(string topic, ReadOnlyMemory<byte> data, SignaturePolicy policy, PrivateKey author, ulong seqno)
     {
-        var message = new Message { Topic = topic, Data = ByteString.CopyFrom(data.Span) };
+        // One copy of the caller's payload, into an array nobody else holds, wrapped without a second copy
+        // (and without zeroing it first).
+        var payload = GC.AllocateUninitializedArray<byte>(data.Length);
+        data.Span.CopyTo(payload);
+        var message = new Message { Topic = topic, Data = UnsafeByteOperations.UnsafeWrap(payload) };
         if (policy == SignaturePolicy.StrictNoSign)
             return message;
         message.From = ByteString.CopyFrom(author.PeerId.Bytes.Span);
         var seqnoBytes = new byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(seqnoBytes, seqno);
         message.Seqno = ByteString.CopyFrom(seqnoBytes);
-        message.Signature = ByteString.CopyFrom(author.Sign(SignedBytes(message)));
+        var signed = RentSignedBytes(message, out var length);
+        try
+        {
+            message.Signature = UnsafeByteOperations.UnsafeWrap(author.Sign(signed.AsSpan(0, length)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(signed);
+        }
         // The key travels only when a verifier cannot extract it from the peer id (e.g. RSA ids are hashes).
         if (author.PeerId.TryGetPublicKey() is null)
             message.Key = ByteString.CopyFrom(author.PublicKey.ToProtobuf());
@@ -65,18 +78,31 @@ public static class MessageSigning
             return SignatureCheck.BadKey;
         }
         if (key is null) return SignatureCheck.BadKey;
-        return key.Verify(SignedBytes(message), message.Signature.Span) ? SignatureCheck.Valid : SignatureCheck.BadSignature;
+        var signed = RentSignedBytes(message, out var length);
+        try
+        {
+            return key.Verify(signed.AsSpan(0, length), message.Signature.Span) ? SignatureCheck.Valid : SignatureCheck.BadSignature;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(signed);
+        }
     }
 
-    private static byte[] SignedBytes(Message message)
+    /// <summary>
+    /// The signed bytes (prefix, then the message without signature and key) serialised once into a pooled buffer;
+    /// the caller returns it to <see cref="ArrayPool{T}.Shared"/>. The clone shares the message's ByteStrings.
+    /// </summary>
+    private static byte[] RentSignedBytes(Message message, out int length)
     {
         var unsigned = message.Clone();
         unsigned.ClearSignature();
         unsigned.ClearKey();
-        var body = unsigned.ToByteArray();
-        var bytes = new byte[SignaturePrefix.Length + body.Length];
+        var size = unsigned.CalculateSize();
+        length = SignaturePrefix.Length + size;
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
         SignaturePrefix.CopyTo(bytes, 0);
-        body.CopyTo(bytes, SignaturePrefix.Length);
+        unsigned.WriteTo(bytes.AsSpan(SignaturePrefix.Length, size));
         return bytes;
     }
 }

@@ -38,6 +38,27 @@ public sealed class PubSubCommandTests
     }
 
     [Test]
+    public async Task Sub_WhenItsPeerDisconnects_PrintsOneErrorLineAndExitsNonZero()
+    {
+        const string topic = "cerebrum/1/offers";
+        var router = _daemon.Application.PubSub.Router;
+        var before = router.GetTopicPeers(topic).ToHashSet();
+        var sub = CliHelpTests.RunAsync("pubsub", "sub", "--peer", _daemon.ListenAddress, topic);
+        await Poll.UntilAsync(() => router.GetTopicPeers(topic).Except(before).Any() || sub.IsCompleted, Timeout);
+        Assert.That(sub.IsCompleted, Is.False, "sub ended before the daemon saw its subscription");
+        var cli = router.GetTopicPeers(topic).Except(before).Single();
+
+        await _daemon.Application.Network.Host.DisconnectAsync(cli);
+        var (exitCode, stdout, stderr) = await sub.WaitAsync(Timeout);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stdout, Is.Empty);
+        var lines = stderr.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.That(lines, Has.Length.EqualTo(1));
+        Assert.That(lines[0], Does.StartWith("error: disconnected:"));
+    }
+
+    [Test]
     public async Task Sub_OnAStrictSignTopic_PrintsTheAuthorAndADecimalSeqno()
     {
         const string topic = "lab/signed";

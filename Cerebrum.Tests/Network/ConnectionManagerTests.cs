@@ -46,7 +46,8 @@ public sealed class ConnectionManagerTests
     [Test]
     public async Task AtTheHighWatermark_AnInboundConnectionTrimsTheLowestScoredInsteadOfBeingRefused()
     {
-        await using var server = await TestHosts.StartAsync(KeyType.Ed25519, Capped(max: 3, high: 3, low: 2));
+        var time = new ManualTimeProvider();
+        await using var server = await TestHosts.StartAsync(KeyType.Ed25519, Capped(max: 3, high: 3, low: 2, time: time));
         var clients = await StartClientsAsync(4);
         try
         {
@@ -58,6 +59,7 @@ public sealed class ConnectionManagerTests
             for (var i = 0; i < 3; i++)
                 await clients[i].DialAsync(TestHosts.AddressOf(server));
             await Poll.UntilAsync(() => server.Connections.Count == 3, Timeout);
+            time.Advance(new HostOptions { Identity = server.Identity }.TrimGracePeriod); // all three past their grace
 
             var fourth = await clients[3].DialAsync(TestHosts.AddressOf(server));
 
@@ -69,6 +71,59 @@ public sealed class ConnectionManagerTests
         {
             await DisposeAllAsync(clients);
         }
+    }
+
+    [Test]
+    public async Task AtTheHighWatermark_AConnectionWithinItsGracePeriodIsNotTrimmed_EvenIfLowestScored()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await TestHosts.StartAsync(KeyType.Ed25519, options => Capped(max: 3, high: 3, low: 2, time: time)(options) with
+        {
+            TrimGracePeriod = TimeSpan.FromSeconds(30),
+        });
+        var clients = await StartClientsAsync(4);
+        try
+        {
+            var scores = new Dictionary<PeerId, double>
+            {
+                [clients[0].PeerId] = 5, [clients[1].PeerId] = 1, [clients[2].PeerId] = -20, [clients[3].PeerId] = 0,
+            };
+            server.PeerScorer = peer => scores.GetValueOrDefault(peer);
+            await clients[0].DialAsync(TestHosts.AddressOf(server));
+            await clients[1].DialAsync(TestHosts.AddressOf(server));
+            await Poll.UntilAsync(() => server.Connections.Count == 2, Timeout);
+            time.Advance(TimeSpan.FromSeconds(31)); // clients 0 and 1 are past their grace
+            var fresh = await clients[2].DialAsync(TestHosts.AddressOf(server));
+            await Poll.UntilAsync(() => server.Connections.Count == 3, Timeout);
+            time.Advance(TimeSpan.FromSeconds(10)); // client 2, the lowest scorer, is 10 s old: still within its grace
+
+            var fourth = await clients[3].DialAsync(TestHosts.AddressOf(server));
+
+            // The lowest-scored connection past its grace (client 1) goes, not the fresh one (client 2).
+            await Poll.UntilAsync(() => PeersOf(server).SetEquals([clients[0].PeerId, clients[2].PeerId, clients[3].PeerId]), Timeout);
+            await Poll.UntilAsync(() => clients[1].FindConnection(server.PeerId) is null, Timeout);
+            Assert.That(fresh.IsClosed, Is.False);
+            Assert.That(fourth.IsClosed, Is.False);
+
+            // Trimming again: client 0 is the only one past its grace, so it goes although client 2 scores lower.
+            Assert.That(server.TrimConnections(), Is.EqualTo(1));
+            Assert.That(PeersOf(server), Is.EquivalentTo(new[] { clients[2].PeerId, clients[3].PeerId }));
+            // Now every open connection is within its grace: nothing is trimmed.
+            await clients[1].DialAsync(TestHosts.AddressOf(server));
+            await Poll.UntilAsync(() => server.Connections.Count == 3, Timeout);
+            Assert.That(server.TrimConnections(), Is.Zero);
+        }
+        finally
+        {
+            await DisposeAllAsync(clients);
+        }
+    }
+
+    [Test]
+    public void ANegativeTrimGracePeriod_IsRejectedAtConstruction()
+    {
+        var options = new HostOptions { Identity = PrivateKey.Generate(KeyType.Ed25519), TrimGracePeriod = TimeSpan.FromSeconds(-1) };
+        Assert.That(options.Validate, Throws.ArgumentException.With.Property("ParamName").EqualTo(nameof(HostOptions.TrimGracePeriod)));
     }
 
     [Test]

@@ -17,6 +17,7 @@ public sealed class PubSubPeer : IAsyncDisposable
     private readonly PrivateKey _identity;
     private readonly P2PHost _host;
     private readonly GossipHostBinding _binding;
+    private readonly CancellationTokenSource _disconnected = new();
 
     private PubSubPeer(PrivateKey identity, P2PHost host, GossipRouter router, GossipHostBinding binding, PeerId remote)
     {
@@ -25,6 +26,17 @@ public sealed class PubSubPeer : IAsyncDisposable
         Router = router;
         _binding = binding;
         Remote = remote;
+        _host.ConnectionClosed += OnConnectionClosed;
+        // The connection may already have closed before the handler was attached.
+        if (_host.FindConnection(remote) is null) _disconnected.Cancel();
+    }
+
+    /// <summary>Cancelled once we have no connection left to <see cref="Remote"/>.</summary>
+    public CancellationToken Disconnected => _disconnected.Token;
+
+    private void OnConnectionClosed(object? sender, ConnectionEventArgs e)
+    {
+        if (e.Connection.RemotePeer == Remote && _host.FindConnection(Remote) is null) _disconnected.Cancel();
     }
 
     public GossipRouter Router { get; }
@@ -81,7 +93,12 @@ public sealed class PubSubPeer : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => DisposeAsync(_binding, Router, _host, _identity);
+    public async ValueTask DisposeAsync()
+    {
+        _host.ConnectionClosed -= OnConnectionClosed;
+        await DisposeAsync(_binding, Router, _host, _identity);
+        _disconnected.Dispose();
+    }
 
     private static async ValueTask DisposeAsync(GossipHostBinding binding, GossipRouter router, P2PHost host, PrivateKey identity)
     {

@@ -34,13 +34,23 @@ public static class SubCommand
             var timeout = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
             await using var peer = await PubSubPeer.JoinAsync(parseResult.GetValue(peerOption)!, topic, timeout, cancellationToken);
             using var subscription = await peer.Router.SubscribeAsync(topic);
+            using var connected = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, peer.Disconnected);
             var printed = 0;
-            await foreach (var message in subscription.Messages(cancellationToken))
+            try
             {
-                await stdout.WriteLineAsync(MessageLine.Format(message));
-                await stdout.FlushAsync(cancellationToken);
-                if (++printed == count) return 0;
+                await foreach (var message in subscription.Messages(connected.Token))
+                {
+                    await stdout.WriteLineAsync(MessageLine.Format(message));
+                    await stdout.FlushAsync(cancellationToken);
+                    if (++printed == count) return 0;
+                }
             }
+            catch (OperationCanceledException) when (peer.Disconnected.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // handled below
+            }
+            if (peer.Disconnected.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                throw new CommandFailedException($"disconnected: {peer.Remote} closed the connection after {printed} message(s)");
             return 0;
         });
         return command;

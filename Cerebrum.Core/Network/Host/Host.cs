@@ -252,7 +252,8 @@ public sealed class Host : IAsyncDisposable
 
     /// <summary>
     /// When <see cref="PeerScorer"/> is set and at least the high watermark of connections is open, closes the
-    /// lowest-scored ones (the newest first among equal scores) down to the low watermark.
+    /// lowest-scored ones (the newest first among equal scores) down to the low watermark. Connections opened less
+    /// than <see cref="HostOptions.TrimGracePeriod"/> ago are spared, so fewer may be closed.
     /// </summary>
     /// <returns>How many connections were closed.</returns>
     public int TrimConnections()
@@ -260,7 +261,9 @@ public sealed class Host : IAsyncDisposable
         var scorer = PeerScorer;
         var open = _connections.Values.Where(c => !c.IsClosed).ToArray();
         if (scorer is null || open.Length < _options.HighWater) return 0;
+        var graceStart = _options.Time.GetUtcNow() - _options.TrimGracePeriod;
         var victims = open
+            .Where(c => _options.TrimGracePeriod == TimeSpan.Zero || c.OpenedAt <= graceStart)
             .Select(c => (Connection: c, Score: scorer(c.RemotePeer)))
             .OrderBy(v => v.Score)
             .ThenByDescending(v => v.Connection.Id)

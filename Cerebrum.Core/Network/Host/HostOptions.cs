@@ -30,6 +30,12 @@ public sealed record HostOptions
     /// <summary>Where trimming stops. Null: 90% of the high watermark.</summary>
     public int? ConnectionLowWater { get; init; }
 
+    /// <summary>
+    /// Connections younger than this are not trimmed at the high watermark: a brand-new peer has had no time to earn a
+    /// score, so it should not be the one dropped to make room. Zero: no grace.
+    /// </summary>
+    public TimeSpan TrimGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The effective high watermark.</summary>
     public int HighWater => ConnectionHighWater ?? MaxConnections;
 
@@ -79,6 +85,7 @@ public sealed record HostOptions
         Require(DialBackoffBase >= TimeSpan.Zero, nameof(DialBackoffBase), "must not be negative");
         Require(DialBackoffMax >= DialBackoffBase, nameof(DialBackoffMax), "must be at least DialBackoffBase");
         Require(PingInterval >= TimeSpan.Zero, nameof(PingInterval), "must not be negative");
+        Require(TrimGracePeriod >= TimeSpan.Zero, nameof(TrimGracePeriod), "must not be negative");
         Require(MaxInboundStreamsPerConnection > 0, nameof(MaxInboundStreamsPerConnection), "must be positive");
         Require(MaxPeerStoreEntries > 0, nameof(MaxPeerStoreEntries), "must be positive");
         Require(!string.IsNullOrWhiteSpace(AgentVersion), nameof(AgentVersion), "must not be empty");
