@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network;
 using System.CommandLine;
 using System.Text.Json;
 using Cerebrum.Cli.Network;

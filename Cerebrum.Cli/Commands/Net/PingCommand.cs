@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network;
 using System.CommandLine;
 using Cerebrum.Cli.Network;
 using Cerebrum.Core.Network.Multistream;

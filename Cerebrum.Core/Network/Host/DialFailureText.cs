@@ -1,8 +1,7 @@
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Noise;
 
-namespace Cerebrum.Daemon.Network;
+namespace Cerebrum.Core.Network;
 
 /// <summary>One-line, reason-first descriptions of dial failures ("unreachable: …", "peer ID mismatch: expected X, got Y").</summary>
 public static class DialFailureText
@@ -18,4 +17,7 @@ public static class DialFailureText
         DialFailureReason.DialSelf => $"cannot dial self: {e.Message}",
         _ => $"unreachable: {e.Message}",
     };
+
+    /// <summary>The line for a peer that lacks <paramref name="protocol"/>.</summary>
+    public static string ProtocolNotSupported(string protocol) => $"protocol not supported: {protocol}";
 }
