@@ -307,7 +307,18 @@ public sealed class Host : IAsyncDisposable
     private void PushIdentify()
     {
         foreach (var connection in Connections)
-            _tasks.Run("identify push", ct => Identify.PushAsync(connection, ct));
+            _tasks.Run("identify push", async ct =>
+            {
+                try
+                {
+                    await Identify.PushAsync(connection, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ProtocolNotSupportedException)
+                {
+                    // The connection closed meanwhile, or the peer has no push: nothing to tell it.
+                    _logger.LogDebug("Identify push to {Peer} not delivered: {Reason}", connection.RemotePeer, e.Message);
+                }
+            });
     }
 
     private async Task<Connection> DialOnceAsync(Multiaddress address, PeerId? expected, string key)
