@@ -11,24 +11,14 @@ public sealed class GossipHostTests
     private const string Topic = "cerebrum/test/host";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    private sealed record Node(Host Host, GossipRouter Router, GossipHostBinding Binding) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Binding.DisposeAsync();
-            await Router.DisposeAsync();
-            await Host.DisposeAsync();
-        }
-    }
-
-    private static async Task<Node> StartNodeAsync(KeyType keyType, GossipsubOptions? options = null)
+    private static async Task<GossipTestNode> StartNodeAsync(KeyType keyType, GossipsubOptions? options = null)
     {
         var host = await TestHosts.StartAsync(keyType);
         var router = new GossipRouter(host.Identity, options ?? new GossipsubOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
         router.Start();
         var binding = new GossipHostBinding(host, router);
         binding.Start();
-        return new Node(host, router, binding);
+        return new GossipTestNode(host, router, binding);
     }
 
     private static async Task<PubSubMessage> NextAsync(Subscription subscription)
@@ -96,7 +86,7 @@ public sealed class GossipHostTests
         router.Start();
         var binding = new GossipHostBinding(hostA, router);
         binding.Start();
-        await using var a = new Node(hostA, router, binding);
+        await using var a = new GossipTestNode(hostA, router, binding);
 
         await a.Router.SubscribeAsync(Topic);
         var subB = await b.Router.SubscribeAsync(Topic);

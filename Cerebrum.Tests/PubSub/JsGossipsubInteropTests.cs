@@ -13,17 +13,7 @@ public sealed class JsGossipsubInteropTests
     private const string Topic = "cerebrum/interop/gossip";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private sealed record Node(Host Host, GossipRouter Router, GossipHostBinding Binding) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Binding.DisposeAsync();
-            await Router.DisposeAsync();
-            await Host.DisposeAsync();
-        }
-    }
-
-    private static async Task<Node> StartNodeAsync(KeyType keyType, SignaturePolicy policy)
+    private static async Task<GossipTestNode> StartNodeAsync(KeyType keyType, SignaturePolicy policy)
     {
         var host = await TestHosts.StartAsync(keyType);
         var router = new GossipRouter(host.Identity, new GossipsubOptions
@@ -34,7 +24,7 @@ public sealed class JsGossipsubInteropTests
         router.Start();
         var binding = new GossipHostBinding(host, router);
         binding.Start();
-        return new Node(host, router, binding);
+        return new GossipTestNode(host, router, binding);
     }
 
     private static async Task<PubSubMessage> NextAsync(Subscription subscription)

@@ -1,7 +1,7 @@
-using Cerebrum.Core.Network;
 using System.CommandLine;
 using System.Text.Json;
 using Cerebrum.Cli.Network;
+using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Protocols.Perf;
 
