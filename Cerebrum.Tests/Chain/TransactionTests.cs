@@ -82,7 +82,7 @@ public sealed class TransactionTests
             Assert.That(_chain.Node.GetAccount(_chain.Alice.PeerId).Stake, Is.EqualTo(6_000));
             Assert.That(_chain.Node.GetAccount(_chain.Alice.PeerId).Balance, Is.EqualTo(afterUnstake));
             Assert.That(_chain.Node.GetUnbonding(_chain.Alice.PeerId)?.Amount, Is.EqualTo(4_000));
-            Assert.That(_chain.Node.GetValidatorSet(4)!.Find(_chain.Alice.PeerId)?.Power, Is.EqualTo(6));
+            Assert.That(_chain.Node.GetValidatorSet(3)!.Find(_chain.Alice.PeerId)?.Power, Is.EqualTo(6));
         });
         var unstakeTime = DateTimeOffset.FromUnixTimeMilliseconds(unstakeBlock.Block.Header.TimeUnixMs);
         _chain.CommitNext(unstakeTime + TimeSpan.FromSeconds(59));

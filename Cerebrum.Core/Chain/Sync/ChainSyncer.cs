@@ -48,8 +48,8 @@ public sealed class ChainSyncer
                     failures.Add(failure);
                 }
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is IOException or InvalidDataException or InvalidProtocolBufferException
-                or OperationCanceledException or DialException or ObjectDisposedException or InvalidOperationException)
+            // Whatever goes wrong with one peer (dial, negotiation, framing, timeout) only moves on to the next.
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 var reason = e is OperationCanceledException ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s" : e.Message;
                 _logger.LogWarning("Sync from {Peer} failed: {Reason}", peer, reason);
