@@ -76,6 +76,10 @@ public sealed record GenesisDocument
             if (account.Balance > long.MaxValue || account.Stake > long.MaxValue)
                 throw Invalid($"account {account.PeerId}: balance and stake must be below 2^63");
         }
+        // Balances only move between accounts, so a supply below 2^63 keeps every sum in range.
+        var supply = System.Numerics.BigInteger.Zero;
+        foreach (var account in Accounts) supply += (System.Numerics.BigInteger)account.Balance + account.Stake;
+        if (supply > long.MaxValue) throw Invalid("the total of balances and stakes must be below 2^63");
         var validators = new HashSet<PeerId>();
         foreach (var validator in Validators)
         {

@@ -125,8 +125,8 @@ public sealed class ChainStore : IDisposable
                 ["validators"] = new BsonValue(head.LastValidators!.Encoded),
             });
             BeforeWrite?.Invoke("txs");
-            for (var i = 0; i < execution.TxHashes.Count; i++)
-                _txs.Upsert(new BsonDocument { ["_id"] = Convert.ToHexStringLower(execution.TxHashes[i]), ["height"] = (long)head.Height, ["index"] = i });
+            // A transaction hash never repeats on a chain (its nonce is spent), so a plain bulk insert suffices.
+            _txs.InsertBulk(execution.TxHashes.Select((hash, i) => new BsonDocument { ["_id"] = Convert.ToHexStringLower(hash), ["height"] = (long)head.Height, ["index"] = i }));
             BeforeWrite?.Invoke("state");
             WriteState(execution.Changes);
             BeforeWrite?.Invoke("meta");
@@ -163,10 +163,8 @@ public sealed class ChainStore : IDisposable
     private void WriteState(StateChangeSet changes)
     {
         foreach (var change in changes.Changes)
-        {
             if (change.Encoded is null) _state.Delete(change.Key);
-            else _state.Upsert(new BsonDocument { ["_id"] = change.Key, ["v"] = new BsonValue(change.Encoded) });
-        }
+        _state.Upsert(changes.Changes.Where(c => c.Encoded is not null).Select(c => new BsonDocument { ["_id"] = c.Key, ["v"] = new BsonValue(c.Encoded) }));
     }
 
     private static BsonDocument HeadDocument(string chainId, byte[] genesisRoot, ulong height, byte[] lastHash, long lastTimeMs, byte[] stateRoot) => new()
