@@ -24,7 +24,7 @@ public sealed record ChainParams
     /// <exception cref="ChainException">A value out of range.</exception>
     public void Validate()
     {
-        if (UnbondingDelay < TimeSpan.Zero) throw Invalid("unbondingDelay must not be negative");
+        if (UnbondingDelay < TimeSpan.Zero || UnbondingDelay > TimeSpan.FromDays(3650)) throw Invalid("unbondingDelay must be 0 to 3650 days");
         if (MaxBlockTxs < 1) throw Invalid("maxBlockTxs must be at least 1");
         if (MaxTxBytes < 128) throw Invalid("maxTxBytes must be at least 128");
         if (MaxBlockBytes < MaxTxBytes) throw Invalid("maxBlockBytes must be at least maxTxBytes");

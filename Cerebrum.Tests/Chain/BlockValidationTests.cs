@@ -68,7 +68,12 @@ public sealed class BlockValidationTests
             Assert.That(ValidateTampered(b => b.Header.TxRoot = ByteString.CopyFrom(new byte[32]))?.Code, Is.EqualTo(ChainErrorCode.TxRootMismatch));
             Assert.That(ValidateTampered(b => b.Header.StateRoot = ByteString.CopyFrom(new byte[32]))?.Code, Is.EqualTo(ChainErrorCode.StateRootMismatch));
             Assert.That(ValidateTampered(b => b.Header.ChainId = "x")?.Code, Is.EqualTo(ChainErrorCode.MalformedBlock));
-            Assert.That(ValidateTampered(b => b.LastCommit = ByteString.CopyFrom(1, 2))?.Code, Is.EqualTo(ChainErrorCode.BadLastCommit));
+            Assert.That(ValidateTampered(b => b.LastCommit = ByteString.CopyFrom(1, 2))?.Message, Does.Contain("last_commit_hash"));
+            Assert.That(ValidateTampered(b =>
+            {
+                b.LastCommit = ByteString.CopyFrom(1, 2);
+                b.Header.LastCommitHash = ByteString.CopyFrom(BlockHashing.LastCommitHash(b.LastCommit.Span));
+            })?.Message, Does.Contain("must not carry"));
             Assert.That(_chain.Node.ValidateProposal([0xFF, 0x01])?.Code, Is.EqualTo(ChainErrorCode.MalformedBlock));
         });
         Assert.That(_chain.Node.ValidateProposal(header1), Is.Null);
@@ -95,8 +100,13 @@ public sealed class BlockValidationTests
     {
         _chain.CommitNext();
         Assert.That(ValidateTampered(_ => { }), Is.Null, "the proposal carries block 1's stored commit");
-        var error = ValidateTampered(b => b.LastCommit = ByteString.CopyFrom(_chain.CommitFor(_chain.Node.GetBlock(1)!.BlockBytes, _chain.Validators.Take(1))));
+        var error = ValidateTampered(b =>
+        {
+            b.LastCommit = ByteString.CopyFrom(_chain.CommitFor(_chain.Node.GetBlock(1)!.BlockBytes, _chain.Validators.Take(1)));
+            b.Header.LastCommitHash = ByteString.CopyFrom(BlockHashing.LastCommitHash(b.LastCommit.Span));
+        });
         Assert.That(error?.Code, Is.EqualTo(ChainErrorCode.BadLastCommit));
+        Assert.That(error!.Message, Does.Contain("not above 2/3"), "the verifier, not the hash check, refused it");
     }
 
     [Test]

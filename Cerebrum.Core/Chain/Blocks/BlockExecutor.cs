@@ -69,6 +69,7 @@ public sealed class BlockExecutor
                 TxRoot = ByteString.CopyFrom(BlockHashing.TxRoot([.. included.Select(t => (ReadOnlyMemory<byte>)t.Encoded)])),
                 StateRoot = ByteString.CopyFrom(root),
                 ValidatorsHash = ByteString.CopyFrom(head.NextValidators.Hash),
+                LastCommitHash = ByteString.CopyFrom(BlockHashing.LastCommitHash(lastCommit)),
             },
             LastCommit = ByteString.CopyFrom(lastCommit),
         };
@@ -164,6 +165,8 @@ public sealed class BlockExecutor
             return new ChainError(ChainErrorCode.BlockTooLarge, $"{bytes} bytes of transactions, the limit is {_params.MaxBlockBytes}");
         if (!header.TxRoot.Span.SequenceEqual(BlockHashing.TxRoot([.. block.Txs.Select(t => t.Memory)])))
             return new ChainError(ChainErrorCode.TxRootMismatch, $"block {header.Height}'s tx root does not match its transactions");
+        if (!header.LastCommitHash.Span.SequenceEqual(BlockHashing.LastCommitHash(block.LastCommit.Span)))
+            return new ChainError(ChainErrorCode.BadLastCommit, $"block {header.Height}'s last_commit does not match its last_commit_hash");
         if (header.Height == 1)
             return block.LastCommit.IsEmpty ? null : new ChainError(ChainErrorCode.BadLastCommit, "block 1 must not carry a last commit");
         return VerifyCommit(block.LastCommit.Span, head.Height, head.LastHash, head.LastValidators!, ChainErrorCode.BadLastCommit);

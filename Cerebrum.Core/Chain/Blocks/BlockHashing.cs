@@ -7,7 +7,8 @@ namespace Cerebrum.Core.Chain.Blocks;
 
 /// <summary>
 /// Block hash and tx root. The header's canonical encoding, independent of protobuf, is "cerebrum-header/1" then each
-/// field in order: strings and bytes as u32be length + bytes, height as u64be, time as i64be. The block hash is its
+/// field in order (chain id, height, previous hash, time, proposer, tx root, state root, validators hash, last commit
+/// hash): strings and bytes as u32be length + bytes, height as u64be, time as i64be. The block hash is its
 /// SHA-256. The tx root is a binary Merkle tree over SHA-256(0x00 || tx) leaves, inner nodes SHA-256(0x01 || l || r),
 /// an odd last node promoted unchanged; SHA-256 of nothing when the block has no transactions.
 /// </summary>
@@ -27,10 +28,29 @@ public static class BlockHashing
         WriteBytes(buffer, header.TxRoot.Span);
         WriteBytes(buffer, header.StateRoot.Span);
         WriteBytes(buffer, header.ValidatorsHash.Span);
+        WriteBytes(buffer, header.LastCommitHash.Span);
         return buffer.ToArray();
     }
 
     public static byte[] HeaderHash(BlockHeader header) => SHA256.HashData(CanonicalHeader(header));
+
+    /// <summary>The hash of a Block encoding (what validators vote for); false when it is not a Block with a header.</summary>
+    public static bool TryHashBlock(byte[] blockBytes, out byte[] hash)
+    {
+        hash = [];
+        try
+        {
+            if (Block.Parser.ParseFrom(blockBytes).Header is not { } header) return false;
+            hash = HeaderHash(header);
+            return true;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return false;
+        }
+    }
+
+    public static byte[] LastCommitHash(ReadOnlySpan<byte> lastCommit) => SHA256.HashData(lastCommit);
 
     public static byte[] TxRoot(IReadOnlyList<ReadOnlyMemory<byte>> txs)
     {

@@ -49,7 +49,15 @@ public sealed class ChainStore : IDisposable
     public static ChainStore Open(string dataDirectory, GenesisDocument genesis)
     {
         Directory.CreateDirectory(dataDirectory);
-        var database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct });
+        LiteDatabase database;
+        try
+        {
+            database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct });
+        }
+        catch (Exception e) when (e is LiteException or IOException)
+        {
+            throw new ChainException(new ChainError(ChainErrorCode.StoreMismatch, $"{Path.Combine(dataDirectory, FileName)} cannot be opened: {e.Message}"), e);
+        }
         var store = new ChainStore(database, genesis.Params);
         try
         {
