@@ -289,3 +289,17 @@ public sealed class TransactionTests
         Assert.That((error?.Code, error?.TxCode), Is.EqualTo(((ChainErrorCode?)ChainErrorCode.InvalidTransactionInBlock, (ChainErrorCode?)ChainErrorCode.WrongNonce)));
     }
 }
+
+[TestFixture]
+public sealed class TransactionHandlerTableTests
+{
+    [Test]
+    public void Every_transaction_type_in_the_proto_has_exactly_its_handler()
+    {
+        var types = Enum.GetValues<Transaction.BodyOneofCase>().Where(t => t != Transaction.BodyOneofCase.None).ToList();
+        Assert.That(types, Has.Count.GreaterThanOrEqualTo(6));
+        foreach (var type in types)
+            Assert.That(Cerebrum.Core.Chain.Transactions.TransactionHandlers.For(type)?.Type, Is.EqualTo(type), $"{type} has no handler in TransactionHandlers");
+        Assert.That(Cerebrum.Core.Chain.Transactions.TransactionHandlers.For(Transaction.BodyOneofCase.None), Is.Null);
+    }
+}

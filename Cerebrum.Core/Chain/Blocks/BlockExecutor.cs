@@ -98,14 +98,14 @@ public sealed class BlockExecutor
         var overlay = new StateOverlay(state);
         var context = new BlockContext(header.Height, header.TimeUnixMs, proposer, _params);
         BeginBlock(overlay, context);
+        var decoded = DecodeAll(block, knownTransaction);
         var hashes = new List<byte[]>(block.Txs.Count);
-        for (var i = 0; i < block.Txs.Count; i++)
+        for (var i = 0; i < decoded.Length; i++)
         {
-            var encoded = block.Txs[i].ToByteArray();
-            var tx = knownTransaction?.Invoke(TransactionCodec.Hash(encoded));
-            if (tx is null && !TransactionCodec.TryDecode(encoded, _chainId, _params, out tx, out var decodeError))
+            var (tx, decodeError) = decoded[i];
+            if (decodeError is not null)
             {
-                error = InBlock(i, decodeError!);
+                error = InBlock(i, decodeError);
                 return null;
             }
             if (TransactionExecutor.Apply(overlay, context, tx!) is { } applyError)
@@ -127,6 +127,28 @@ public sealed class BlockExecutor
         var hash = BlockHashing.HeaderHash(header);
         error = null;
         return new BlockExecution(block, blockBytes, hash, changes, NextHead(head, header, hash, root, overlay), hashes);
+    }
+
+    /// <summary>
+    /// Every transaction decoded and its signature checked, those not already known in parallel: signature checks
+    /// are the bulk of a block's cost and independent of each other; execution stays sequential.
+    /// </summary>
+    private (VerifiedTransaction? Tx, ChainError? Error)[] DecodeAll(Block block, Func<byte[], VerifiedTransaction?>? knownTransaction)
+    {
+        var decoded = new (VerifiedTransaction? Tx, ChainError? Error)[block.Txs.Count];
+        var unknown = new List<int>();
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            var encoded = block.Txs[i].ToByteArray();
+            if (knownTransaction?.Invoke(TransactionCodec.Hash(encoded)) is { } known) decoded[i] = (known, null);
+            else unknown.Add(i);
+        }
+        Parallel.ForEach(unknown, i =>
+        {
+            TransactionCodec.TryDecode(block.Txs[i].ToByteArray(), _chainId, _params, out var tx, out var error);
+            decoded[i] = (tx, error);
+        });
+        return decoded;
     }
 
     /// <summary>Checks <paramref name="commit"/> finalizes block <paramref name="hash"/> at <paramref name="height"/>.</summary>
