@@ -7,7 +7,7 @@ public sealed class ChainException : Exception
         : base(error.ToString(), inner) => Error = error;
 
     public ChainException()
-        : this(new ChainError(ChainErrorCode.MalformedBlock, "unspecified chain error"))
+        : this(new ChainError(ChainErrorCode.InvalidField, "unspecified chain error"))
     {
     }
 
