@@ -1,0 +1,226 @@
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.State;
+using Cerebrum.Core.Chain.Transactions;
+using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Crypto;
+using Google.Protobuf;
+
+namespace Cerebrum.Core.Chain.Blocks;
+
+/// <summary>
+/// Builds, checks and executes blocks against a committed state and head, always in an overlay: a block is
+/// begin-block (release due unbondings), its transactions in order, end-block (fees to the proposer).
+/// </summary>
+public sealed class BlockExecutor
+{
+    private readonly string _chainId;
+    private readonly ChainParams _params;
+    private readonly ICommitVerifier _commitVerifier;
+
+    public BlockExecutor(string chainId, ChainParams parameters, ICommitVerifier commitVerifier)
+    {
+        _chainId = chainId;
+        _params = parameters;
+        _commitVerifier = commitVerifier;
+    }
+
+    /// <summary>
+    /// A block for height head+1 from <paramref name="candidates"/> (in the mempool's order), skipping any that fail
+    /// now (and the same sender's later ones), within the block limits. Time is raised to the last block's + 1 ms if needed.
+    /// </summary>
+    public BlockExecution CreateProposal(CommittedState state, ChainHead head, PeerId proposer, DateTimeOffset time, byte[] lastCommit, IEnumerable<VerifiedTransaction> candidates)
+    {
+        var timeMs = Math.Max(time.ToUnixTimeMilliseconds(), head.LastTimeUnixMs + 1);
+        var overlay = new StateOverlay(state);
+        var context = new BlockContext(head.Height + 1, timeMs, proposer, _params);
+        BeginBlock(overlay, context);
+        var included = new List<VerifiedTransaction>();
+        var failedSenders = new HashSet<PeerId>();
+        var bytes = 0L;
+        foreach (var tx in candidates)
+        {
+            if (included.Count >= _params.MaxBlockTxs) break;
+            if (failedSenders.Contains(tx.Sender)) continue;
+            if (bytes + tx.Size > _params.MaxBlockBytes)
+            {
+                failedSenders.Add(tx.Sender);
+                continue;
+            }
+            if (TransactionExecutor.Apply(overlay, context, tx) is not null)
+            {
+                failedSenders.Add(tx.Sender);
+                continue;
+            }
+            included.Add(tx);
+            bytes += tx.Size;
+        }
+        EndBlock(overlay, context);
+        var changes = overlay.ToChangeSet();
+        var root = state.ComputeRoot(changes);
+        var block = new Block
+        {
+            Header = new BlockHeader
+            {
+                ChainId = _chainId,
+                Height = head.Height + 1,
+                PreviousHash = ByteString.CopyFrom(head.LastHash),
+                TimeUnixMs = timeMs,
+                Proposer = ByteString.CopyFrom(proposer.Bytes.Span),
+                TxRoot = ByteString.CopyFrom(BlockHashing.TxRoot([.. included.Select(t => (ReadOnlyMemory<byte>)t.Encoded)])),
+                StateRoot = ByteString.CopyFrom(root),
+                ValidatorsHash = ByteString.CopyFrom(head.NextValidators.Hash),
+                LastCommitHash = ByteString.CopyFrom(BlockHashing.LastCommitHash(lastCommit)),
+            },
+            LastCommit = ByteString.CopyFrom(lastCommit),
+        };
+        block.Txs.AddRange(included.Select(t => ByteString.CopyFrom(t.Encoded)));
+        var hash = BlockHashing.HeaderHash(block.Header);
+        return new BlockExecution(block, block.ToByteArray(), hash, changes, NextHead(head, block.Header, hash, root, overlay), [.. included.Select(t => t.Hash)]);
+    }
+
+    /// <summary>Checks block head+1 completely (header, last commit, every transaction in order, state root) and executes it.</summary>
+    /// <param name="knownTransaction">Already verified transactions by hash (the mempool's), to skip their signature checks.</param>
+    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, Func<byte[], VerifiedTransaction?>? knownTransaction, out ChainError? error)
+    {
+        Block block;
+        try
+        {
+            block = Block.Parser.ParseFrom(blockBytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            error = new ChainError(ChainErrorCode.MalformedBlock, $"not a valid Block: {e.Message}");
+            return null;
+        }
+        if ((error = CheckHeader(block, head)) is not null) return null;
+        var header = block.Header;
+        var proposer = PeerId.FromBytes(header.Proposer.Span);
+        var overlay = new StateOverlay(state);
+        var context = new BlockContext(header.Height, header.TimeUnixMs, proposer, _params);
+        BeginBlock(overlay, context);
+        var decoded = DecodeAll(block, knownTransaction);
+        var hashes = new List<byte[]>(block.Txs.Count);
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            var (tx, decodeError) = decoded[i];
+            if (decodeError is not null)
+            {
+                error = InBlock(i, decodeError);
+                return null;
+            }
+            if (TransactionExecutor.Apply(overlay, context, tx!) is { } applyError)
+            {
+                error = InBlock(i, applyError);
+                return null;
+            }
+            hashes.Add(tx!.Hash);
+        }
+        EndBlock(overlay, context);
+        var changes = overlay.ToChangeSet();
+        var root = state.ComputeRoot(changes);
+        if (!header.StateRoot.Span.SequenceEqual(root))
+        {
+            error = new ChainError(ChainErrorCode.StateRootMismatch,
+                $"block {header.Height} claims state root {Convert.ToHexStringLower(header.StateRoot.Span)}, execution gives {Convert.ToHexStringLower(root)}");
+            return null;
+        }
+        var hash = BlockHashing.HeaderHash(header);
+        error = null;
+        return new BlockExecution(block, blockBytes, hash, changes, NextHead(head, header, hash, root, overlay), hashes);
+    }
+
+    /// <summary>
+    /// Every transaction decoded and its signature checked, those not already known in parallel: signature checks
+    /// are the bulk of a block's cost and independent of each other; execution stays sequential.
+    /// </summary>
+    private (VerifiedTransaction? Tx, ChainError? Error)[] DecodeAll(Block block, Func<byte[], VerifiedTransaction?>? knownTransaction)
+    {
+        var decoded = new (VerifiedTransaction? Tx, ChainError? Error)[block.Txs.Count];
+        var unknown = new List<int>();
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            var encoded = block.Txs[i].ToByteArray();
+            if (knownTransaction?.Invoke(TransactionCodec.Hash(encoded)) is { } known) decoded[i] = (known, null);
+            else unknown.Add(i);
+        }
+        Parallel.ForEach(unknown, i =>
+        {
+            TransactionCodec.TryDecode(block.Txs[i].ToByteArray(), _chainId, _params, out var tx, out var error);
+            decoded[i] = (tx, error);
+        });
+        return decoded;
+    }
+
+    /// <summary>Checks <paramref name="commit"/> finalizes block <paramref name="hash"/> at <paramref name="height"/>.</summary>
+    public ChainError? VerifyCommit(ReadOnlySpan<byte> commit, ulong height, byte[] hash, ValidatorSet validators, ChainErrorCode code)
+    {
+        var result = _commitVerifier.Verify(commit, height, hash, validators);
+        return result.IsValid ? null : new ChainError(code, $"commit for block {height} is invalid: {result.Reason}");
+    }
+
+    private ChainError? CheckHeader(Block block, ChainHead head)
+    {
+        var header = block.Header;
+        if (header is null) return new ChainError(ChainErrorCode.MalformedBlock, "block has no header");
+        if (header.ChainId != _chainId) return new ChainError(ChainErrorCode.MalformedBlock, $"block is for chain '{header.ChainId}', this is '{_chainId}'");
+        if (header.Height != head.Height + 1) return new ChainError(ChainErrorCode.WrongHeight, $"block height {header.Height}, expected {head.Height + 1}");
+        if (!header.PreviousHash.Span.SequenceEqual(head.LastHash))
+            return new ChainError(ChainErrorCode.WrongPreviousHash, $"block {header.Height} follows {Convert.ToHexStringLower(header.PreviousHash.Span)}, the chain's tip is {Convert.ToHexStringLower(head.LastHash)}");
+        if (header.TimeUnixMs <= head.LastTimeUnixMs)
+            return new ChainError(ChainErrorCode.TimeNotMonotonic, $"block time {header.TimeUnixMs} is not after the previous {head.LastTimeUnixMs}");
+        PeerId proposer;
+        try
+        {
+            proposer = PeerId.FromBytes(header.Proposer.Span);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentException)
+        {
+            return new ChainError(ChainErrorCode.UnknownProposer, $"proposer is not a peer ID: {e.Message}");
+        }
+        if (head.NextValidators.Find(proposer) is null) return new ChainError(ChainErrorCode.UnknownProposer, $"proposer {proposer} is not a validator at height {header.Height}");
+        if (!header.ValidatorsHash.Span.SequenceEqual(head.NextValidators.Hash))
+            return new ChainError(ChainErrorCode.ValidatorsHashMismatch, $"block {header.Height} names another validator set");
+        if (block.Txs.Count > _params.MaxBlockTxs)
+            return new ChainError(ChainErrorCode.TooManyTransactions, $"{block.Txs.Count} transactions, the limit is {_params.MaxBlockTxs}");
+        var bytes = block.Txs.Sum(t => (long)t.Length);
+        if (bytes > _params.MaxBlockBytes)
+            return new ChainError(ChainErrorCode.BlockTooLarge, $"{bytes} bytes of transactions, the limit is {_params.MaxBlockBytes}");
+        if (!header.TxRoot.Span.SequenceEqual(BlockHashing.TxRoot([.. block.Txs.Select(t => t.Memory)])))
+            return new ChainError(ChainErrorCode.TxRootMismatch, $"block {header.Height}'s tx root does not match its transactions");
+        if (!header.LastCommitHash.Span.SequenceEqual(BlockHashing.LastCommitHash(block.LastCommit.Span)))
+            return new ChainError(ChainErrorCode.BadLastCommit, $"block {header.Height}'s last_commit does not match its last_commit_hash");
+        if (header.Height == 1)
+            return block.LastCommit.IsEmpty ? null : new ChainError(ChainErrorCode.BadLastCommit, "block 1 must not carry a last commit");
+        return VerifyCommit(block.LastCommit.Span, head.Height, head.LastHash, head.LastValidators!, ChainErrorCode.BadLastCommit);
+    }
+
+    private static void BeginBlock(StateOverlay state, BlockContext context)
+    {
+        var due = state.Enumerate(StateKeys.UnbondingPrefix)
+            .Where(e => ((UnbondingState)e.Value).ReleaseTimeUnixMs <= context.TimeUnixMs)
+            .Select(e => e.Key).Order(StringComparer.Ordinal).ToList();
+        foreach (var key in due)
+        {
+            var id = StateKeys.PeerOf(key);
+            var unbonding = state.GetUnbonding(id)!;
+            var account = state.GetAccount(id);
+            account.Balance += unbonding.Amount;
+            state.SetAccount(id, account);
+            state.SetUnbonding(id, null);
+        }
+    }
+
+    private static void EndBlock(StateOverlay state, BlockContext context)
+    {
+        if (context.FeesCollected == 0 || context.Proposer is null) return;
+        var proposer = state.GetAccount(context.Proposer);
+        proposer.Balance += context.FeesCollected;
+        state.SetAccount(context.Proposer, proposer);
+    }
+
+    private ChainHead NextHead(ChainHead head, BlockHeader header, byte[] hash, byte[] root, IStateReader stateAfter) =>
+        new(_chainId, header.Height, hash, header.TimeUnixMs, root, ValidatorSetCalculator.FromState(stateAfter, _params), head.NextValidators);
+
+    private static ChainError InBlock(int index, ChainError error) =>
+        new(ChainErrorCode.InvalidTransactionInBlock, $"transaction {index}: {error.Message}", error.Code, index);
+}

@@ -1,0 +1,228 @@
+using System.Security.Cryptography;
+using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Genesis;
+using Cerebrum.Core.Chain.Mempool;
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.State;
+using Cerebrum.Core.Chain.Store;
+using Cerebrum.Core.Chain.Transactions;
+using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Crypto;
+using Google.Protobuf;
+
+namespace Cerebrum.Core.Chain;
+
+/// <summary>
+/// The Chain layer's entry type: owns the store, the mempool and the block executor. Consensus drives it through
+/// <see cref="CreateProposal"/>, <see cref="ValidateProposal"/> and <see cref="Commit"/>; sync through
+/// <see cref="Commit"/>; everyone else submits transactions and queries. Thread-safe (one lock; the
+/// <see cref="BlockCommitted"/> event is raised outside it).
+/// </summary>
+public sealed class ChainNode : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly ChainStore _store;
+    private readonly TransactionPool _mempool;
+    private readonly BlockExecutor _executor;
+    private (byte[] Digest, ulong Height, BlockExecution Execution)? _lastValidated;
+
+    private ChainNode(ChainNodeOptions options, ChainStore store)
+    {
+        Genesis = options.Genesis;
+        _store = store;
+        _executor = new BlockExecutor(Genesis.ChainId, Genesis.Params, options.CommitVerifier);
+        _mempool = new TransactionPool(options.Mempool, store.State, store.Head, Genesis.Params);
+    }
+
+    /// <summary>Opens (or creates from genesis) <c>DIR/chain.db</c> and resumes from its last committed block.</summary>
+    /// <exception cref="ChainException">Invalid genesis, or a store of another chain or corrupt.</exception>
+    public static ChainNode Open(ChainNodeOptions options)
+    {
+        options.Genesis.Validate();
+        options.Mempool.Validate();
+        return new ChainNode(options, ChainStore.Open(options.DataDirectory, options.Genesis));
+    }
+
+    public GenesisDocument Genesis { get; }
+
+    public string ChainId => Genesis.ChainId;
+
+    public ChainParams Params => Genesis.Params;
+
+    /// <summary>Raised after a block is durably committed, outside the node's lock.</summary>
+    public event EventHandler<BlockCommittedEventArgs>? BlockCommitted;
+
+    public ChainStatus Status
+    {
+        get
+        {
+            lock (_gate) return StatusLocked();
+        }
+    }
+
+    internal ChainStore Store => _store;
+
+    /// <summary>Checks a SignedTransaction and admits it to the mempool, or gives the precise rejection.</summary>
+    public TransactionSubmission SubmitTransaction(byte[] encoded)
+    {
+        // Signature verification, the costly part, runs outside the lock.
+        if (!TransactionCodec.TryDecode(encoded, ChainId, Params, out var tx, out var error))
+            return new TransactionSubmission(null, error);
+        lock (_gate)
+        {
+            error = _mempool.Add(tx!);
+            return new TransactionSubmission(tx!.Hash, error);
+        }
+    }
+
+    public AccountState GetAccount(PeerId id)
+    {
+        lock (_gate) return _store.State.GetAccount(id);
+    }
+
+    public UnbondingState? GetUnbonding(PeerId id)
+    {
+        lock (_gate) return _store.State.GetUnbonding(id);
+    }
+
+    public NodeState? GetNode(PeerId id)
+    {
+        lock (_gate) return _store.State.GetNode(id);
+    }
+
+    public ModelState? GetModel(string hash)
+    {
+        lock (_gate) return _store.State.GetModel(hash);
+    }
+
+    public FinalizedBlock? GetBlock(ulong height)
+    {
+        lock (_gate)
+        {
+            if (_store.GetBlock(height) is not { } stored) return null;
+            var block = Block.Parser.ParseFrom(stored.Block);
+            return new FinalizedBlock(block, stored.Block, BlockHashing.HeaderHash(block.Header), stored.Commit);
+        }
+    }
+
+    public FinalizedBlock? GetBlock(byte[] hash)
+    {
+        ulong? height;
+        lock (_gate) height = _store.GetHeight(hash);
+        return height is { } h ? GetBlock(h) : null;
+    }
+
+    public TransactionRecord? GetTransaction(byte[] hash)
+    {
+        lock (_gate)
+        {
+            if (_store.GetTransactionLocation(hash) is not { } location || _store.GetBlock(location.Height) is not { } stored) return null;
+            var encoded = Block.Parser.ParseFrom(stored.Block).Txs[location.Index].ToByteArray();
+            var body = Transaction.Parser.ParseFrom(SignedTransaction.Parser.ParseFrom(encoded).Transaction);
+            return new TransactionRecord(encoded, body, location.Height, location.Index);
+        }
+    }
+
+    public int PendingTransactions
+    {
+        get
+        {
+            lock (_gate) return _mempool.Count;
+        }
+    }
+
+    /// <summary>The validators deciding <paramref name="height"/>: known for every committed height and the next one; null beyond.</summary>
+    public ValidatorSet? GetValidatorSet(ulong height)
+    {
+        lock (_gate)
+        {
+            var head = _store.Head;
+            if (height == head.Height + 1) return head.NextValidators;
+            return height <= head.Height ? _store.GetValidators(height) : null;
+        }
+    }
+
+    /// <summary>
+    /// A proposal for <paramref name="height"/> (which must be the next one) from the mempool, carrying the stored
+    /// commit of the previous block as its last_commit. Returns the Block encoding.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="height"/> is not the next height.</exception>
+    public byte[] CreateProposal(ulong height, PeerId proposer, DateTimeOffset time)
+    {
+        lock (_gate)
+        {
+            var head = _store.Head;
+            if (height != head.Height + 1) throw new InvalidOperationException($"cannot propose height {height}: the next height is {head.Height + 1}");
+            var lastCommit = head.Height == 0 ? [] : _store.GetBlock(head.Height)!.Value.Commit;
+            var candidates = _mempool.Reap(Params.MaxBlockTxs, Params.MaxBlockBytes);
+            var execution = _executor.CreateProposal(_store.State, head, proposer, time, lastCommit, candidates);
+            _lastValidated = (SHA256.HashData(execution.BlockBytes), head.Height, execution);
+            return execution.BlockBytes;
+        }
+    }
+
+    /// <summary>Checks a proposed block for the next height completely, without changing committed state; null when valid.</summary>
+    public ChainError? ValidateProposal(byte[] blockBytes)
+    {
+        lock (_gate) return ExecuteLocked(blockBytes, out _);
+    }
+
+    /// <summary>
+    /// Applies a finalized block: its <paramref name="commit"/> must verify for the validator set of its height, and the
+    /// block must be valid (state root included). Durable when it returns null; on an error nothing changed.
+    /// </summary>
+    public ChainError? Commit(byte[] blockBytes, byte[] commit)
+    {
+        BlockCommittedEventArgs committed;
+        lock (_gate)
+        {
+            var head = _store.Head;
+            if (PeekHeader(blockBytes) is not { } header)
+                return new ChainError(ChainErrorCode.MalformedBlock, "not a valid Block with a header");
+            if (header.Height != head.Height + 1)
+                return new ChainError(ChainErrorCode.WrongHeight, $"block height {header.Height}, expected {head.Height + 1}");
+            if (_executor.VerifyCommit(commit, header.Height, BlockHashing.HeaderHash(header), head.NextValidators, ChainErrorCode.BadCommit) is { } badCommit)
+                return badCommit;
+            if (ExecuteLocked(blockBytes, out var execution) is { } invalid) return invalid;
+            _store.Commit(execution!, commit);
+            _lastValidated = null;
+            _mempool.Update(_store.State, _store.Head, Params, execution!.TxHashes);
+            committed = new BlockCommittedEventArgs(new FinalizedBlock(execution.Block, blockBytes, execution.Hash, commit), StatusLocked());
+        }
+        BlockCommitted?.Invoke(this, committed);
+        return null;
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    private ChainError? ExecuteLocked(byte[] blockBytes, out BlockExecution? execution)
+    {
+        var digest = SHA256.HashData(blockBytes);
+        if (_lastValidated is { } cached && cached.Height == _store.Head.Height && cached.Digest.AsSpan().SequenceEqual(digest))
+        {
+            execution = cached.Execution;
+            return null;
+        }
+        execution = _executor.Execute(_store.State, _store.Head, blockBytes, _mempool.Find, out var error);
+        if (execution is not null) _lastValidated = (digest, _store.Head.Height, execution);
+        return error;
+    }
+
+    private ChainStatus StatusLocked()
+    {
+        var head = _store.Head;
+        return new ChainStatus(ChainId, head.Height, head.LastHash, DateTimeOffset.FromUnixTimeMilliseconds(head.LastTimeUnixMs), head.StateRoot, _mempool.Count);
+    }
+
+    private static BlockHeader? PeekHeader(byte[] blockBytes)
+    {
+        try
+        {
+            return Block.Parser.ParseFrom(blockBytes).Header;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+}

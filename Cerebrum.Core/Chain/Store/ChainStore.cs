@@ -1,0 +1,190 @@
+using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Genesis;
+using Cerebrum.Core.Chain.State;
+using Cerebrum.Core.Chain.Validators;
+using LiteDB;
+
+namespace Cerebrum.Core.Chain.Store;
+
+/// <summary>
+/// The ledger's durable copy in its own LiteDB file, <c>DIR/chain.db</c> (separate from <c>cerebrum.db</c>, so the
+/// ledger's writes and the model store's never share a transaction or a lock). Collections: <c>blocks</c> (by height,
+/// with a unique hash index; block bytes, commit bytes and the validator set that decided it), <c>txs</c> (hash →
+/// height and index), <c>state</c> (state key → value encoding) and <c>meta</c> (the head). Every block is written in
+/// one LiteDB transaction, and the in-memory state changes only after it commits, so a crash at any instant leaves
+/// the last committed block, which reopening resumes from.
+/// </summary>
+public sealed class ChainStore : IDisposable
+{
+    public const string FileName = "chain.db";
+    private const string HeadId = "head";
+
+    private readonly LiteDatabase _database;
+    private readonly ILiteCollection<BsonDocument> _blocks;
+    private readonly ILiteCollection<BsonDocument> _txs;
+    private readonly ILiteCollection<BsonDocument> _state;
+    private readonly ILiteCollection<BsonDocument> _meta;
+    private readonly ChainParams _params;
+
+    private ChainStore(LiteDatabase database, ChainParams parameters)
+    {
+        _database = database;
+        _params = parameters;
+        _blocks = database.GetCollection("blocks");
+        _blocks.EnsureIndex("hash", unique: true);
+        _txs = database.GetCollection("txs");
+        _state = database.GetCollection("state");
+        _meta = database.GetCollection("meta");
+    }
+
+    public CommittedState State { get; } = new();
+
+    public ChainHead Head { get; private set; } = null!;
+
+    /// <summary>Test hook: called with a step name before each write of a block commit; throwing aborts the commit.</summary>
+    internal Action<string>? BeforeWrite { get; set; }
+
+    /// <summary>Opens <c>DIR/chain.db</c>, initializing it from <paramref name="genesis"/> when new.</summary>
+    /// <exception cref="ChainException">The file belongs to another genesis, or is corrupt.</exception>
+    public static ChainStore Open(string dataDirectory, GenesisDocument genesis)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        LiteDatabase database;
+        try
+        {
+            database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct });
+        }
+        catch (Exception e) when (e is LiteException or IOException)
+        {
+            throw new ChainException(new ChainError(ChainErrorCode.StoreMismatch, $"{Path.Combine(dataDirectory, FileName)} cannot be opened: {e.Message}"), e);
+        }
+        var store = new ChainStore(database, genesis.Params);
+        try
+        {
+            store.Load(genesis);
+            return store;
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    private void Load(GenesisDocument genesis)
+    {
+        var genesisChanges = GenesisState.Build(genesis);
+        var genesisRoot = new CommittedState().ComputeRoot(genesisChanges);
+        var meta = _meta.FindById(HeadId);
+        if (meta is null)
+        {
+            _database.BeginTrans();
+            try
+            {
+                WriteState(genesisChanges);
+                _meta.Upsert(HeadDocument(genesis.ChainId, genesisRoot, 0, [], genesis.GenesisTime.ToUnixTimeMilliseconds(), genesisRoot));
+                _database.Commit();
+            }
+            catch
+            {
+                _database.Rollback();
+                throw;
+            }
+            meta = _meta.FindById(HeadId);
+        }
+        if (meta["chainId"].AsString != genesis.ChainId || !meta["genesisRoot"].AsBinary.AsSpan().SequenceEqual(genesisRoot))
+            throw Corrupt($"{FileName} belongs to chain '{meta["chainId"].AsString}' with another genesis; this genesis is '{genesis.ChainId}'");
+        try
+        {
+            State.Load(_state.FindAll().Select(d => (d["_id"].AsString, d["v"].AsBinary)));
+        }
+        catch (Exception e) when (e is FormatException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            throw Corrupt($"{FileName} holds a corrupt state entry: {e.Message}");
+        }
+        var height = (ulong)meta["height"].AsInt64;
+        if (!State.Root.AsSpan().SequenceEqual(meta["stateRoot"].AsBinary))
+            throw Corrupt($"{FileName}: the stored state does not hash to the state root recorded at height {height}");
+        ValidatorSet? last = null;
+        if (height > 0)
+        {
+            var block = _blocks.FindById((long)height) ?? throw Corrupt($"{FileName} lacks its last block {height}");
+            last = ValidatorSet.Decode(block["validators"].AsBinary);
+        }
+        Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, meta["lastTimeMs"].AsInt64, State.Root,
+            ValidatorSetCalculator.FromState(State, _params), last);
+    }
+
+    /// <summary>Writes the executed block, its commit, its transactions' index, its state changes and the new head in one transaction, then updates memory.</summary>
+    public void Commit(BlockExecution execution, byte[] commit)
+    {
+        var head = execution.NewHead;
+        if (head.Height != Head.Height + 1) throw new InvalidOperationException($"block {head.Height} does not follow {Head.Height}");
+        _database.BeginTrans();
+        try
+        {
+            BeforeWrite?.Invoke("block");
+            _blocks.Insert(new BsonDocument
+            {
+                ["_id"] = (long)head.Height,
+                ["hash"] = new BsonValue(execution.Hash),
+                ["block"] = new BsonValue(execution.BlockBytes),
+                ["commit"] = new BsonValue(commit),
+                ["validators"] = new BsonValue(head.LastValidators!.Encoded),
+            });
+            BeforeWrite?.Invoke("txs");
+            // A transaction hash never repeats on a chain (its nonce is spent), so a plain bulk insert suffices.
+            _txs.InsertBulk(execution.TxHashes.Select((hash, i) => new BsonDocument { ["_id"] = Convert.ToHexStringLower(hash), ["height"] = (long)head.Height, ["index"] = i }));
+            BeforeWrite?.Invoke("state");
+            WriteState(execution.Changes);
+            BeforeWrite?.Invoke("meta");
+            var meta = _meta.FindById(HeadId);
+            _meta.Upsert(HeadDocument(head.ChainId, meta["genesisRoot"].AsBinary, head.Height, head.LastHash, head.LastTimeUnixMs, head.StateRoot));
+            BeforeWrite?.Invoke("commit");
+            _database.Commit();
+        }
+        catch
+        {
+            _database.Rollback();
+            throw;
+        }
+        State.Apply(execution.Changes);
+        Head = head;
+    }
+
+    /// <summary>A committed block's encoding and its commit.</summary>
+    public (byte[] Block, byte[] Commit)? GetBlock(ulong height) =>
+        height is 0 or > long.MaxValue || _blocks.FindById((long)height) is not { } doc ? null : (doc["block"].AsBinary, doc["commit"].AsBinary);
+
+    public ulong? GetHeight(byte[] blockHash) =>
+        _blocks.FindOne(Query.EQ("hash", new BsonValue(blockHash))) is { } doc ? (ulong)doc["_id"].AsInt64 : null;
+
+    /// <summary>The validator set that decided a committed height.</summary>
+    public ValidatorSet? GetValidators(ulong height) =>
+        height is 0 or > long.MaxValue || _blocks.FindById((long)height) is not { } doc ? null : ValidatorSet.Decode(doc["validators"].AsBinary);
+
+    public (ulong Height, int Index)? GetTransactionLocation(byte[] hash) =>
+        _txs.FindById(Convert.ToHexStringLower(hash)) is { } doc ? ((ulong)doc["height"].AsInt64, doc["index"].AsInt32) : null;
+
+    public void Dispose() => _database.Dispose();
+
+    private void WriteState(StateChangeSet changes)
+    {
+        foreach (var change in changes.Changes)
+            if (change.Encoded is null) _state.Delete(change.Key);
+        _state.Upsert(changes.Changes.Where(c => c.Encoded is not null).Select(c => new BsonDocument { ["_id"] = c.Key, ["v"] = new BsonValue(c.Encoded) }));
+    }
+
+    private static BsonDocument HeadDocument(string chainId, byte[] genesisRoot, ulong height, byte[] lastHash, long lastTimeMs, byte[] stateRoot) => new()
+    {
+        ["_id"] = HeadId,
+        ["chainId"] = chainId,
+        ["genesisRoot"] = new BsonValue(genesisRoot),
+        ["height"] = (long)height,
+        ["lastHash"] = new BsonValue(lastHash),
+        ["lastTimeMs"] = lastTimeMs,
+        ["stateRoot"] = new BsonValue(stateRoot),
+    };
+
+    private static ChainException Corrupt(string message) => new(new ChainError(ChainErrorCode.StoreMismatch, message));
+}

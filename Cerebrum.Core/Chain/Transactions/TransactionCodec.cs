@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text;
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Crypto;
+using Google.Protobuf;
+
+namespace Cerebrum.Core.Chain.Transactions;
+
+/// <summary>
+/// Signing and decoding of <see cref="SignedTransaction"/>: the sender signs "cerebrum-tx:" || the Transaction's exact
+/// bytes (so no re-encoding is ever needed to verify), and the hash is SHA-256 of the SignedTransaction encoding.
+/// </summary>
+public static class TransactionCodec
+{
+    private static readonly byte[] Domain = Encoding.ASCII.GetBytes("cerebrum-tx:");
+
+    /// <summary>Fills in the sender key and signs; returns the SignedTransaction encoding.</summary>
+    public static byte[] Sign(PrivateKey sender, Transaction transaction)
+    {
+        var body = transaction.Clone();
+        body.SenderPublicKey = ByteString.CopyFrom(sender.PublicKey.ToProtobuf());
+        var bytes = body.ToByteArray();
+        return new SignedTransaction
+        {
+            Transaction = ByteString.CopyFrom(bytes),
+            Signature = ByteString.CopyFrom(sender.Sign(SignBytes(bytes))),
+        }.ToByteArray();
+    }
+
+    public static byte[] Hash(ReadOnlySpan<byte> encoded) => SHA256.HashData(encoded);
+
+    public static byte[] SignBytes(ReadOnlySpan<byte> transaction) => [.. Domain, .. transaction];
+
+    /// <summary>Checks size, encoding, chain id, body and signature.</summary>
+    public static bool TryDecode(byte[] encoded, string chainId, ChainParams parameters, out VerifiedTransaction? transaction, out ChainError? error)
+    {
+        transaction = null;
+        if (encoded.Length > parameters.MaxTxBytes)
+        {
+            error = new ChainError(ChainErrorCode.TransactionTooLarge, $"transaction of {encoded.Length} bytes exceeds the limit of {parameters.MaxTxBytes}");
+            return false;
+        }
+        SignedTransaction signed;
+        Transaction body;
+        try
+        {
+            signed = SignedTransaction.Parser.ParseFrom(encoded);
+            body = Transaction.Parser.ParseFrom(signed.Transaction);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            error = new ChainError(ChainErrorCode.MalformedTransaction, $"not a valid SignedTransaction: {e.Message}");
+            return false;
+        }
+        if (body.ChainId != chainId)
+        {
+            error = new ChainError(ChainErrorCode.WrongChainId, $"transaction is for chain '{body.ChainId}', this is '{chainId}'");
+            return false;
+        }
+        if (body.BodyCase == Transaction.BodyOneofCase.None)
+        {
+            error = new ChainError(ChainErrorCode.UnknownTransactionType, "transaction has no body (or one this version does not know)");
+            return false;
+        }
+        PublicKey key;
+        try
+        {
+            key = PublicKey.FromProtobuf(body.SenderPublicKey.Span);
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException)
+        {
+            error = new ChainError(ChainErrorCode.BadSignature, $"sender public key is invalid: {e.Message}");
+            return false;
+        }
+        if (key.Type != KeyType.Secp256k1)
+        {
+            error = new ChainError(ChainErrorCode.BadSignature, $"sender key is {key.Type}; accounts use secp256k1");
+            return false;
+        }
+        if (!key.Verify(SignBytes(signed.Transaction.Span), signed.Signature.Span))
+        {
+            error = new ChainError(ChainErrorCode.BadSignature, "signature does not verify against the sender key");
+            return false;
+        }
+        transaction = new VerifiedTransaction(encoded, Hash(encoded), body, key, key.ToPeerId());
+        error = null;
+        return true;
+    }
+}

@@ -1,0 +1,37 @@
+using Cerebrum.Core.Chain.State;
+using Google.Protobuf;
+
+namespace Cerebrum.Core.Chain.Transactions;
+
+/// <summary>
+/// Applies one verified transaction to a state overlay: fee and nonce first, then the type's handler, all in a child
+/// overlay merged only on success, so a refused transaction leaves no trace. Used alike by the mempool and blocks.
+/// </summary>
+public static class TransactionExecutor
+{
+    public static ChainError? Apply(StateOverlay state, BlockContext block, VerifiedTransaction transaction)
+    {
+        var body = transaction.Body;
+        if (body.Fee < block.Params.MinFee)
+            return new ChainError(ChainErrorCode.FeeTooLow, $"fee {body.Fee} is below the minimum of {block.Params.MinFee}");
+        var handler = TransactionHandlers.For(body.BodyCase);
+        if (handler is null)
+            return new ChainError(ChainErrorCode.UnknownTransactionType, $"no handler for transaction type {body.BodyCase}");
+        var scratch = new StateOverlay(state);
+        var sender = scratch.GetAccount(transaction.Sender);
+        if (body.Nonce != sender.Nonce)
+            return new ChainError(ChainErrorCode.WrongNonce, $"nonce {body.Nonce}, expected {sender.Nonce}");
+        if (sender.Balance < body.Fee)
+            return new ChainError(ChainErrorCode.InsufficientBalance, $"fee {body.Fee} but the balance is {sender.Balance}");
+        if (Amounts.AddWithoutOverflow(block.FeesCollected, body.Fee, out var fees) is { } overflow) return overflow;
+        sender.Balance -= body.Fee;
+        sender.Nonce++;
+        if (sender.PublicKey.IsEmpty) sender.PublicKey = ByteString.CopyFrom(body.SenderPublicKey.Span);
+        if (handler.Apply(new TransactionContext(scratch, block, transaction, sender)) is { } refused)
+            return refused;
+        scratch.SetAccount(transaction.Sender, sender);
+        scratch.MergeInto(state);
+        block.FeesCollected = fees;
+        return null;
+    }
+}

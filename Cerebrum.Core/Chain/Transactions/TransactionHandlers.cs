@@ -1,0 +1,20 @@
+using System.Collections.Frozen;
+using Cerebrum.Core.Chain.Proto;
+
+namespace Cerebrum.Core.Chain.Transactions;
+
+/// <summary>The table of transaction types: adding a type is a oneof case in chain.proto, a handler, and one line here.</summary>
+public static class TransactionHandlers
+{
+    private static readonly FrozenDictionary<Transaction.BodyOneofCase, ITransactionHandler> Table = new ITransactionHandler[]
+    {
+        new TransferHandler(),
+        new StakeHandler(),
+        new UnstakeHandler(),
+        new RegisterNodeHandler(),
+        new RegisterModelHandler(),
+        new DepositHandler(),
+    }.ToFrozenDictionary(h => h.Type);
+
+    public static ITransactionHandler? For(Transaction.BodyOneofCase type) => Table.GetValueOrDefault(type);
+}

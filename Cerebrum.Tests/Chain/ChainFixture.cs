@@ -1,0 +1,106 @@
+using Cerebrum.Core.Chain;
+using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Genesis;
+using Cerebrum.Core.Chain.Mempool;
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Crypto;
+
+namespace Cerebrum.Tests.Chain;
+
+/// <summary>A chain in a temporary directory: 4 genesis validators (power 10 each), funded users, and helpers to commit blocks.</summary>
+public sealed class ChainFixture : IDisposable
+{
+    public const string ChainId = "cerebrum-test";
+    public const ulong UserBalance = 1_000_000_000;
+    public static readonly DateTimeOffset GenesisTime = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly bool _ownsDirectory;
+
+    public ChainFixture(ChainParams? parameters = null, MempoolOptions? mempool = null, int users = 3, ChainFixture? sameGenesisAs = null, string? directory = null)
+    {
+        Validators = sameGenesisAs?.Validators ?? [.. Enumerable.Range(0, 4).Select(_ => PrivateKey.Generate(KeyType.Secp256k1))];
+        Users = sameGenesisAs?.Users ?? [.. Enumerable.Range(0, users).Select(_ => PrivateKey.Generate(KeyType.Secp256k1))];
+        Genesis = sameGenesisAs?.Genesis ?? new GenesisDocument
+        {
+            ChainId = ChainId,
+            GenesisTime = GenesisTime,
+            Accounts = [.. Users.Select(u => new GenesisAccount { PeerId = u.PeerId.ToString(), Balance = UserBalance })],
+            Validators = [.. Validators.Select(v => GenesisValidator.From(v.PublicKey, 10))],
+            Params = parameters ?? new ChainParams { UnbondingDelay = TimeSpan.FromMinutes(1), MinFee = 5, StakePerPower = 1_000, MinNodeStake = 5_000 },
+        };
+        _ownsDirectory = directory is null;
+        Directory = directory ?? Path.Combine(Path.GetTempPath(), "cerebrum-chain-" + Guid.NewGuid().ToString("N"));
+        Mempool = mempool ?? new MempoolOptions();
+        Node = Open();
+    }
+
+    public IReadOnlyList<PrivateKey> Validators { get; }
+
+    public IReadOnlyList<PrivateKey> Users { get; }
+
+    public PrivateKey Alice => Users[0];
+
+    public PrivateKey Bob => Users[1];
+
+    public PrivateKey Carol => Users[2];
+
+    public GenesisDocument Genesis { get; }
+
+    public string Directory { get; }
+
+    public MempoolOptions Mempool { get; }
+
+    public TestCommitVerifier Verifier { get; } = new();
+
+    public ChainNode Node { get; private set; }
+
+    public ChainNode Open() => ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, CommitVerifier = Verifier, Mempool = Mempool });
+
+    public ChainNode Reopen()
+    {
+        Node.Dispose();
+        Node = Open();
+        return Node;
+    }
+
+    public DateTimeOffset NextTime => Node.Status.LastTime + TimeSpan.FromSeconds(1);
+
+    public byte[] Propose(DateTimeOffset? time = null, int proposer = 0) =>
+        Node.CreateProposal(Node.Status.Height + 1, Validators[proposer].PeerId, time ?? NextTime);
+
+    public byte[] CommitFor(byte[] blockBytes, IEnumerable<PrivateKey>? signers = null)
+    {
+        var header = Block.Parser.ParseFrom(blockBytes).Header;
+        return TestCommits.Create(header.Height, BlockHashing.HeaderHash(header), signers ?? Validators);
+    }
+
+    /// <summary>Proposes a block from the mempool and commits it with every validator's signature.</summary>
+    public FinalizedBlock CommitNext(DateTimeOffset? time = null)
+    {
+        var block = Propose(time);
+        var error = Node.Commit(block, CommitFor(block));
+        Assert.That(error, Is.Null, () => $"commit failed: {error}");
+        return Node.GetBlock(Node.Status.Height)!;
+    }
+
+    /// <summary>Submits a transaction that must be accepted.</summary>
+    public void Submit(byte[] tx)
+    {
+        var result = Node.SubmitTransaction(tx);
+        Assert.That(result.Error, Is.Null, () => $"submission refused: {result.Error}");
+    }
+
+    /// <summary>Submits a transaction that must be refused with <paramref name="code"/>; returns the error.</summary>
+    public ChainError Refused(byte[] tx, ChainErrorCode code)
+    {
+        var result = Node.SubmitTransaction(tx);
+        Assert.That(result.Error?.Code, Is.EqualTo(code), () => $"expected {code}, got {result.Error?.ToString() ?? "accepted"}");
+        return result.Error!;
+    }
+
+    public void Dispose()
+    {
+        Node.Dispose();
+        if (_ownsDirectory && System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
