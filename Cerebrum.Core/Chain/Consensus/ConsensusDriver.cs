@@ -77,11 +77,10 @@ public sealed class ConsensusDriver : IAsyncDisposable
             return ValidationResult.Reject;
         var snapshot = _snapshot;
         if (snapshot is null) return ValidationResult.Ignore;
-        if (message!.Height < snapshot.Height - 1 || message.Height > snapshot.Height + _options.MaxHeightsAhead)
+        if (message!.Height < snapshot.Height - ConsensusStateMachine.RecentDecisions || message.Height > snapshot.Height + _options.MaxHeightsAhead)
             return ValidationResult.Ignore;
-        var validators = message.Height == snapshot.Height ? snapshot.Validators
-            : message.Height == snapshot.Height - 1 ? snapshot.Previous
-            : null;
+        // Other heights' validator sets are not at hand: their signers are checked by the keys their peer IDs inline.
+        var validators = message.Height == snapshot.Height ? snapshot.Validators : null;
         return message switch
         {
             SignedVote v => CheckSigner(v.Validator, validators, key => v.VerifySignature(_machine.ChainId, key)),
@@ -122,7 +121,7 @@ public sealed class ConsensusDriver : IAsyncDisposable
             {
                 var previous = _snapshot;
                 if (_machine.Validators is not null && (previous is null || previous.Height != _machine.Height))
-                    _snapshot = new HeightSnapshot(_machine.Height, _machine.Validators!, previous?.Validators);
+                    _snapshot = new HeightSnapshot(_machine.Height, _machine.Validators);
             }
         }
     }
@@ -244,5 +243,5 @@ public sealed class ConsensusDriver : IAsyncDisposable
         public ITimer? Timer { get; set; }
     }
 
-    private sealed record HeightSnapshot(long Height, ValidatorSet Validators, ValidatorSet? Previous);
+    private sealed record HeightSnapshot(long Height, ValidatorSet Validators);
 }

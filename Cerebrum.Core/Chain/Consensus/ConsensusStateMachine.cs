@@ -30,6 +30,7 @@ public sealed class ConsensusStateMachine
     private readonly Dictionary<(int Round, VoteType Type), VoteSet> _votes = [];
     private readonly Dictionary<int, RoundSenders> _senders = [];
     private readonly Dictionary<string, bool> _validity = [];
+    private readonly List<SignedVote> _ownVotes = [];
     private ProposedValue? _lockedValue;
     private ProposedValue? _validValue;
     private Decision? _decision;
@@ -39,10 +40,11 @@ public sealed class ConsensusStateMachine
     private bool _polkaRuleApplied;
     private bool _precommitTimeoutScheduled;
 
-    // The previous height, to help validators that are one height behind.
-    private ValidatorSet? _previousValidators;
-    private Decision? _lastDecision;
-    private bool _peerBehind;
+    /// <summary>How many past heights' decisions are kept to help validators that fell behind (older ones need block sync).</summary>
+    public const int RecentDecisions = 8;
+
+    // The last decided heights, oldest first, to hand their decision to validators still working on them.
+    private readonly List<RecentDecision> _recent = [];
 
     /// <param name="privateKey">This validator's key; null (or a key outside the set) runs an observer that never signs.</param>
     public ConsensusStateMachine(ConsensusOptions options, string chainId, PrivateKey? privateKey, IConsensusApplication application)
@@ -154,15 +156,17 @@ public sealed class ConsensusStateMachine
 
     private void StartHeightCore(long height, ValidatorSet validators)
     {
-        _previousValidators = _validators;
-        _lastDecision = height == Height + 1 ? _decision : null;
-        _peerBehind = false;
+        if (_decision is not null && _validators is not null)
+            _recent.Add(new RecentDecision(_decision, _validators));
+        _recent.RemoveAll(r => r.Decision.Height < height - RecentDecisions);
+        foreach (var r in _recent) r.Sent = false;
         Height = height;
         _validators = validators;
         _proposals.Clear();
         _votes.Clear();
         _senders.Clear();
         _validity.Clear();
+        _ownVotes.Clear();
         // lines 2-8 (per height): lockedValue, lockedRound, validValue, validRound reset
         _lockedValue = null;
         LockedRound = -1;
@@ -196,6 +200,7 @@ public sealed class ConsensusStateMachine
                 _proposals.TryAdd(round, proposal);
                 AddSender(round, proposer.Id);
                 _actions.Add(new BroadcastMessage(proposal));
+                BroadcastPolka(); // the prevotes that justify validRound, so that peers can apply line 28
                 return;
             }
         }
@@ -397,15 +402,20 @@ public sealed class ConsensusStateMachine
         if (vote.Round > Round + _options.MaxRoundsAhead)
             return (InputVerdict.Ignored, $"round {vote.Round} is too far ahead of {Round}");
         var votes = Votes(vote.Round, vote.Type);
-        var known = votes.Get(index);
-        if (known is not null && known.ValueId.Span.SequenceEqual(vote.ValueId.Span))
+        if (votes.Contains(index, vote.ValueId.Span))
             return (InputVerdict.Duplicate, null);
         if (!vote.VerifySignature(_chainId, _validators.Validators[index].PublicKey))
             return (InputVerdict.Rejected, "bad vote signature");
-        if (votes.Add(index, vote, out var existing) == VoteSet.AddResult.Conflict)
+        switch (votes.Add(index, vote, vote.IsNil || IsProposed(vote.ValueId.Span), out var first))
         {
-            Evidence.Add(new DuplicateVoteEvidence(existing!, vote));
-            return (InputVerdict.Accepted, "conflicting vote: evidence recorded, vote not counted");
+            case VoteSet.AddResult.Conflict:
+                Evidence.Add(new DuplicateVoteEvidence(first!, vote));
+                return (InputVerdict.Accepted, "conflicting vote: evidence recorded");
+            case VoteSet.AddResult.ConflictDropped:
+                Evidence.Add(new DuplicateVoteEvidence(first!, vote));
+                return (InputVerdict.Ignored, "conflicting vote beyond the bound: evidence recorded, vote not counted");
+            case VoteSet.AddResult.Duplicate:
+                return (InputVerdict.Duplicate, null);
         }
         AddSender(vote.Round, vote.Validator);
         return (InputVerdict.Accepted, null);
@@ -426,36 +436,47 @@ public sealed class ConsensusStateMachine
         return (InputVerdict.Accepted, null);
     }
 
-    // A signed message of the height we just decided shows a validator still working on it: send it our decision.
+    // A validly signed message of a recently decided height shows a validator still working on it: send it that
+    // decision (at most once per height until the next rebroadcast or height), so it can decide and catch up.
     private void NoteOldMessage(ConsensusMessage message)
     {
-        if (_lastDecision is null || _previousValidators is null || message.Height != Height - 1 || _peerBehind)
+        var recent = _recent.Find(r => r.Decision.Height == message.Height);
+        if (recent is null || recent.Sent)
             return;
-        _peerBehind = message switch
+        var signed = message switch
         {
-            SignedVote v => _previousValidators.Find(v.Validator) is { } val && v.VerifySignature(_chainId, val.PublicKey),
-            SignedProposal p => _previousValidators.Find(p.Proposer) is { } val && p.VerifySignature(_chainId, val.PublicKey),
+            SignedVote v => recent.Validators.Find(v.Validator) is { } val && v.VerifySignature(_chainId, val.PublicKey),
+            SignedProposal p => recent.Validators.Find(p.Proposer) is { } val && p.VerifySignature(_chainId, val.PublicKey),
             _ => false,
         };
+        if (!signed) return;
+        recent.Sent = true;
+        _actions.Add(new BroadcastMessage(recent.Decision));
     }
 
-    // Not in the paper, whose gossip is reliable: re-send what this validator said in the current round so that lost
-    // messages are eventually delivered, and the last decision to a validator seen behind.
+    // Not in the paper, whose gossip is eventually reliable: re-send this validator's proposal of the current round and
+    // its votes of this height, so that lost messages are eventually delivered. Validators left in an earlier round
+    // need the earlier votes (e.g. the precommits that moved the others on) when fewer than f+1 have moved ahead.
     private void Rebroadcast()
     {
-        if (_peerBehind && _lastDecision is not null)
-        {
-            _actions.Add(new BroadcastMessage(_lastDecision));
-            _peerBehind = false;
-        }
+        foreach (var r in _recent) r.Sent = false;
         if (_decision is not null) return;
         _actions.Add(new ScheduleTimeout(new ConsensusTimeout(Height, Round, TimeoutKind.Rebroadcast), _options.RebroadcastInterval));
-        if (_key is null || !_validators!.TryGetIndex(_key.PeerId, out var self)) return;
-        if (_proposals.TryGetValue(Round, out var proposal) && proposal.Proposer == _key.PeerId)
+        if (_key is not null && _proposals.TryGetValue(Round, out var proposal) && proposal.Proposer == _key.PeerId)
             _actions.Add(new BroadcastMessage(proposal));
-        foreach (var type in new[] { VoteType.Prevote, VoteType.Precommit })
-            if (_votes.TryGetValue((Round, type), out var votes) && votes.Get(self) is { } own)
-                _actions.Add(new BroadcastMessage(own));
+        foreach (var vote in _ownVotes)
+            _actions.Add(new BroadcastMessage(vote));
+        BroadcastPolka();
+    }
+
+    // Re-sends the 2f+1 prevotes of validRound for validValue. Validators that missed some of them (lost, or shown
+    // another vote by an equivocator) could otherwise never accept a proposal of validValue (line 28), while the
+    // validators locked on it prevote nothing else: a stall. CometBFT gossips the proposal's POL votes likewise.
+    private void BroadcastPolka()
+    {
+        if (_validValue is null || !_votes.TryGetValue((ValidRound, VoteType.Prevote), out var prevotes)) return;
+        foreach (var vote in prevotes.VotesFor(_validValue.Id))
+            _actions.Add(new BroadcastMessage(vote));
     }
 
     private void CastVote(VoteType type, ReadOnlySpan<byte> valueId)
@@ -463,8 +484,9 @@ public sealed class ConsensusStateMachine
         if (_key is null || !_validators!.TryGetIndex(_key.PeerId, out var index))
             return; // an observer follows the algorithm without voting
         var vote = SignedVote.Sign(_key, _chainId, type, Height, Round, valueId);
-        if (Votes(Round, type).Add(index, vote, out _) == VoteSet.AddResult.Added)
+        if (Votes(Round, type).Add(index, vote, relevant: true, out _) == VoteSet.AddResult.Added)
             AddSender(Round, vote.Validator);
+        _ownVotes.Add(vote);
         _actions.Add(new BroadcastMessage(vote));
     }
 
@@ -485,6 +507,14 @@ public sealed class ConsensusStateMachine
             senders.Seen[index] = true;
             senders.Power += _validators.Validators[index].Power;
         }
+    }
+
+    private bool IsProposed(ReadOnlySpan<byte> valueId)
+    {
+        foreach (var proposal in _proposals.Values)
+            if (proposal.ValueId.Span.SequenceEqual(valueId))
+                return true;
+        return false;
     }
 
     private bool IsLocked(ReadOnlyMemory<byte> id) => _lockedValue is not null && _lockedValue.Id.AsSpan().SequenceEqual(id.Span);
@@ -526,6 +556,15 @@ public sealed class ConsensusStateMachine
     }
 
     private sealed record ProposedValue(byte[] Value, byte[] Id);
+
+    private sealed class RecentDecision(Decision decision, ValidatorSet validators)
+    {
+        public Decision Decision { get; } = decision;
+
+        public ValidatorSet Validators { get; } = validators;
+
+        public bool Sent { get; set; }
+    }
 
     private sealed class RoundSenders(int count)
     {
