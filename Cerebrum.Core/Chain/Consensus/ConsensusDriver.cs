@@ -76,11 +76,12 @@ public sealed class ConsensusDriver : IAsyncDisposable
         if (!ConsensusMessageCodec.TryDecode(data, _options.MaxMessageBytes, out var message, out _))
             return ValidationResult.Reject;
         var snapshot = _snapshot;
-        if (snapshot is null) return ValidationResult.Ignore;
-        if (message!.Height < snapshot.Height - ConsensusStateMachine.RecentDecisions || message.Height > snapshot.Height + _options.MaxHeightsAhead)
+        if (snapshot is not null
+            && (message!.Height < snapshot.Height - ConsensusStateMachine.RecentDecisions || message.Height > snapshot.Height + _options.MaxHeightsAhead))
             return ValidationResult.Ignore;
-        // Other heights' validator sets are not at hand: their signers are checked by the keys their peer IDs inline.
-        var validators = message.Height == snapshot.Height ? snapshot.Validators : null;
+        // Other heights' validator sets (and all of them before start) are not at hand: their signers are checked by
+        // the keys their peer IDs inline.
+        var validators = message!.Height == snapshot?.Height ? snapshot.Validators : null;
         return message switch
         {
             SignedVote v => CheckSigner(v.Validator, validators, key => v.VerifySignature(_machine.ChainId, key)),
