@@ -32,10 +32,10 @@ internal sealed class FastTestKey : PrivateKey
 
         public static byte[] Mac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(key);
-            hash.AppendData(data);
-            return hash.GetHashAndReset();
+            var buffer = new byte[key.Length + data.Length];
+            key.CopyTo(buffer);
+            data.CopyTo(buffer.AsSpan(key.Length));
+            return SHA256.HashData(buffer);
         }
     }
 }
