@@ -61,7 +61,7 @@ public sealed class Commit
             error = null;
             return true;
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             commit = null;
             error = e.Message;

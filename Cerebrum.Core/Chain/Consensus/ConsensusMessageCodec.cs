@@ -41,8 +41,9 @@ public static class ConsensusMessageCodec
             error = null;
             return true;
         }
-        catch (Exception e) when (e is InvalidProtocolBufferException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Protobuf, multihash and field checks each throw their own exception types; any of them means malformed.
             error = e.Message;
             return false;
         }

@@ -54,6 +54,32 @@ public class CodecAndOptionsTests
     }
 
     [Test]
+    public void MutatedMessagesNeverThrow()
+    {
+        var keys = TestValidators.Secp256k1Keys(1);
+        var vote = SignedVote.Sign(keys[0], TestValidators.ChainId, VoteType.Precommit, 3, 1, Id(Value("x")));
+        byte[][] seeds =
+        [
+            ConsensusMessageCodec.Encode(vote),
+            ConsensusMessageCodec.Encode(SignedProposal.Sign(keys[0], TestValidators.ChainId, 3, 2, 1, Value("x"), Id(Value("x")))),
+            ConsensusMessageCodec.Encode(new Decision(Value("x"), new Commit(3, 1, Id(Value("x")), [new CommitSignature(keys[0].PeerId, vote.Signature)]))),
+        ];
+        var rng = new Random(7);
+        var decoded = 0;
+        for (var i = 0; i < 5_000; i++)
+        {
+            var bytes = seeds[i % seeds.Length].ToArray();
+            var mutations = rng.Next(1, 4);
+            for (var m = 0; m < mutations; m++)
+                bytes[rng.Next(bytes.Length)] = (byte)rng.Next(256);
+            if (rng.Next(4) == 0) bytes = bytes[..rng.Next(bytes.Length)];
+            Assert.That(() => { if (ConsensusMessageCodec.TryDecode(bytes, Max, out _, out _)) decoded++; }, Throws.Nothing, Convert.ToHexString(bytes));
+            Assert.That(() => new CommitVerifier(TestValidators.ChainId).Verify(bytes, 3, Id(Value("x")), TestValidators.SetOf(keys)), Throws.Nothing);
+        }
+        Assert.That(decoded, Is.GreaterThan(0), "some mutations still decode (e.g. a changed signature byte)");
+    }
+
+    [Test]
     public void OptionsHaveSensibleDefaultsAndAreValidated()
     {
         var defaults = new ConsensusOptions().Validate();
