@@ -25,8 +25,6 @@ internal enum SimulatedFault
 /// </summary>
 internal sealed class SimulatedNetwork
 {
-    public const int Nodes = 4;
-
     private readonly Random _rng;
     private readonly PriorityQueue<SimulatedEvent, (long Time, long Sequence)> _events = new();
     private readonly SimulatedNode[] _nodes;
@@ -35,14 +33,19 @@ internal sealed class SimulatedNetwork
     private readonly long _partitionEnd;
     private long _sequence;
 
-    public SimulatedNetwork(int seed, SimulatedFault fault, long gstMs = 4_000)
+    /// <param name="nodes">Validators; f = (nodes − 1) / 3 of them are faulty unless the fault is None.</param>
+    /// <param name="weighted">Random voting powers 1–4; the faulty ones are the lowest, so they hold less than 1/3.</param>
+    public SimulatedNetwork(int seed, SimulatedFault fault, int nodes = 4, bool weighted = false, long gstMs = 4_000)
     {
         _rng = new Random(seed);
         GstMs = gstMs;
         Fault = fault;
+        Nodes = nodes;
         var keys = TestValidators.FastKeys(Nodes, seed);
-        var schedule = new ValidatorSchedule(TestValidators.SetOf(keys));
-        FaultyNode = fault == SimulatedFault.None ? -1 : _rng.Next(Nodes);
+        long[] powers = [.. Enumerable.Range(0, Nodes).Select(_ => weighted ? _rng.Next(1, 5) : 1L)];
+        var schedule = new ValidatorSchedule(TestValidators.SetOf(keys, powers));
+        if (fault != SimulatedFault.None)
+            Faulty = Enumerable.Range(0, Nodes).OrderBy(i => powers[i]).ThenBy(_ => _rng.Next()).Take((Nodes - 1) / 3).ToHashSet();
         _nodes = new SimulatedNode[Nodes];
         for (var i = 0; i < Nodes; i++)
         {
@@ -50,7 +53,8 @@ internal sealed class SimulatedNetwork
             _nodes[i] = new SimulatedNode(i, keys[i], new ConsensusStateMachine(TestValidators.FastOptions, TestValidators.ChainId, keys[i], app), app);
         }
         if (fault == SimulatedFault.Crash)
-            _nodes[FaultyNode].CrashAtMs = _rng.NextInt64(0, gstMs);
+            foreach (var i in Faulty)
+                _nodes[i].CrashAtMs = _rng.NextInt64(0, gstMs);
         // A partition of a random side, for a random window before GST.
         for (var i = 0; i < Nodes; i++)
             if (_rng.Next(2) == 0) _partitionSide.Add(i);
@@ -62,7 +66,10 @@ internal sealed class SimulatedNetwork
 
     public SimulatedFault Fault { get; }
 
-    public int FaultyNode { get; }
+    public int Nodes { get; }
+
+    /// <summary>The faulty validators (empty when the fault is None).</summary>
+    public IReadOnlySet<int> Faulty { get; } = new HashSet<int>();
 
     public long NowMs { get; private set; }
 
@@ -70,7 +77,7 @@ internal sealed class SimulatedNetwork
 
     public IReadOnlyList<SimulatedNode> AllNodes => _nodes;
 
-    public IEnumerable<SimulatedNode> HonestNodes => _nodes.Where(n => n.Index != FaultyNode);
+    public IEnumerable<SimulatedNode> HonestNodes => _nodes.Where(n => !Faulty.Contains(n.Index));
 
     /// <summary>Safety violations seen: a height at which two honest validators decided different values.</summary>
     public List<string> Violations { get; } = [];
@@ -104,17 +111,17 @@ internal sealed class SimulatedNetwork
         if (output.Verdict == InputVerdict.Rejected && !IsFromFaulty(message!))
             throw new InvalidOperationException($"node{node.Index} rejected an honest message {message}: {output.Reason}");
         // Gossip: a validator forwards some of what it newly accepts.
-        if (output.Verdict == InputVerdict.Accepted && node.Index != FaultyNode && _rng.NextDouble() < 0.3)
+        if (output.Verdict == InputVerdict.Accepted && !Faulty.Contains(node.Index) && _rng.NextDouble() < 0.3)
             SendToOthers(node.Index, data);
         Execute(node, output);
     }
 
-    private bool IsFromFaulty(ConsensusMessage message) => FaultyNode >= 0 && message switch
+    private bool IsFromFaulty(ConsensusMessage message) => Faulty.Any(i => message switch
     {
-        SignedVote v => v.Validator == _nodes[FaultyNode].Key.PeerId,
-        SignedProposal p => p.Proposer == _nodes[FaultyNode].Key.PeerId,
+        SignedVote v => v.Validator == _nodes[i].Key.PeerId,
+        SignedProposal p => p.Proposer == _nodes[i].Key.PeerId,
         _ => false,
-    };
+    });
 
     private void Execute(SimulatedNode node, ConsensusOutput output)
     {
@@ -122,7 +129,7 @@ internal sealed class SimulatedNetwork
         {
             switch (action)
             {
-                case BroadcastMessage broadcast when Fault == SimulatedFault.Byzantine && node.Index == FaultyNode:
+                case BroadcastMessage broadcast when Fault == SimulatedFault.Byzantine && Faulty.Contains(node.Index):
                     Equivocate(node, broadcast.Message);
                     break;
                 case BroadcastMessage broadcast:
@@ -142,7 +149,7 @@ internal sealed class SimulatedNetwork
     {
         var id = Convert.ToHexString(SHA256.HashData(decide.Value.Span));
         node.Decisions[decide.Height] = (id, NowMs);
-        if (node.Index == FaultyNode) return;
+        if (Faulty.Contains(node.Index)) return;
         foreach (var other in HonestNodes)
             if (other.Decisions.TryGetValue(decide.Height, out var theirs) && theirs.ValueId != id)
                 Violations.Add($"height {decide.Height}: node{node.Index} decided {id[..8]}, node{other.Index} decided {theirs.ValueId[..8]}");
