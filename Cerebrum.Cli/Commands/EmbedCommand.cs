@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cerebrum.Cli.Inference;
+using Cerebrum.Core.Gateway;
 using Cerebrum.Cli.Network;
 using Cerebrum.Core.Inference;
 
