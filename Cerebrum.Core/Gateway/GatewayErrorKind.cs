@@ -26,4 +26,10 @@ public enum GatewayErrorKind
 
     /// <summary>504: the request's deadline passed before a node answered.</summary>
     DeadlineExceeded,
+
+    /// <summary>404: no such endpoint.</summary>
+    NotFound,
+
+    /// <summary>500: a fault of the gateway itself.</summary>
+    Internal,
 }
