@@ -76,8 +76,10 @@ public sealed class InferDispatcher
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    outcome = AttemptOutcome.Failure;
-                    lastFailure = $"{route.Node} did not answer within {(remaining < _options.AttemptTimeout ? remaining : _options.AttemptTimeout).TotalMilliseconds:0} ms";
+                    // Only a node that outlasts the attempt timeout is failing; running out of the request's own deadline is not its fault.
+                    var cutByDeadline = remaining < _options.AttemptTimeout;
+                    outcome = cutByDeadline ? AttemptOutcome.Neutral : AttemptOutcome.Failure;
+                    lastFailure = $"{route.Node} did not answer within {(cutByDeadline ? remaining : _options.AttemptTimeout).TotalMilliseconds:0} ms";
                 }
                 catch (InferCallException e) when (e.NodeError == InferErrorCode.BadInput)
                 {

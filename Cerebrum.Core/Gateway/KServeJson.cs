@@ -105,32 +105,46 @@ public static class KServeJson
     }
 
     /// <summary>The response form: <c>{"model_name": hash, "id": job id, "outputs": [ … ]}</c>, data flat.</summary>
-    public static string FormatOutputs(string modelHash, string jobId, IReadOnlyList<Tensor> outputs)
+    public static string FormatOutputs(string modelHash, string jobId, IReadOnlyList<Tensor> outputs) =>
+        Format(writer =>
+        {
+            writer.WriteString("model_name", modelHash);
+            writer.WriteString("id", jobId);
+            WriteTensors(writer, "outputs", outputs);
+        });
+
+    /// <summary>The request form: <c>{"inputs": [ … ]}</c>, data flat.</summary>
+    public static string FormatInputs(IReadOnlyList<Tensor> inputs) => Format(writer => WriteTensors(writer, "inputs", inputs));
+
+    private static string Format(Action<Utf8JsonWriter> writeProperties)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
         {
             writer.WriteStartObject();
-            writer.WriteString("model_name", modelHash);
-            writer.WriteString("id", jobId);
-            writer.WriteStartArray("outputs");
-            foreach (var tensor in outputs)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", tensor.Name);
-                writer.WriteString("datatype", TensorDataTypes.ToKServeName(tensor.DataType));
-                writer.WriteStartArray("shape");
-                foreach (var dim in tensor.Shape) writer.WriteNumberValue(dim);
-                writer.WriteEndArray();
-                writer.WriteStartArray("data");
-                WriteData(writer, tensor);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
+            writeProperties(writer);
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteTensors(Utf8JsonWriter writer, string property, IReadOnlyList<Tensor> tensors)
+    {
+        writer.WriteStartArray(property);
+        foreach (var tensor in tensors)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", tensor.Name);
+            writer.WriteString("datatype", TensorDataTypes.ToKServeName(tensor.DataType));
+            writer.WriteStartArray("shape");
+            foreach (var dim in tensor.Shape) writer.WriteNumberValue(dim);
+            writer.WriteEndArray();
+            writer.WriteStartArray("data");
+            WriteData(writer, tensor);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 
     /// <summary>One JSON array of numbers, shortest round-trip form.</summary>
