@@ -60,6 +60,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     public string UrlPath => Path.Combine(_dataDirectory.Root, "gateway.url");
 
+    /// <summary>Whether the gateway holds a live connection to <paramref name="node"/> (a sign, not a proof, that it can answer).</summary>
+    public bool IsConnected(Core.Crypto.PeerId node) => _network.Host.FindConnection(node) is not null;
+
     /// <exception cref="IOException">The key store cannot be opened or the HTTP port cannot be bound.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {

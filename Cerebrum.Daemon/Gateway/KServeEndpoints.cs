@@ -42,7 +42,7 @@ public static class KServeEndpoints
             if (routes.Count == 0 && !gateway.Table.HasSeen(name))
                 return GatewayErrors.Result(context, GatewayErrorKind.UnknownModel, UnknownModel(name));
             var now = gateway.Time.GetUtcNow();
-            var ready = routes.Any(r => r.Breaker.IsAvailable(now));
+            var ready = routes.Any(r => r.Breaker.IsAvailable(now) && gateway.IsConnected(r.Node));
             return Results.Json(new ModelReadyResponse(name, ready), GatewayJsonContext.Relaxed.ModelReadyResponse,
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).Produces<ModelReadyResponse>().Produces<ModelReadyResponse>(StatusCodes.Status503ServiceUnavailable).Produces<KServeErrorResponse>(StatusCodes.Status404NotFound);
