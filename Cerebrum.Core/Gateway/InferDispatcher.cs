@@ -40,11 +40,13 @@ public sealed class InferDispatcher
         var attempts = 0;
         var busy = 0;
         string? lastFailure = null;
+        var deadlineReached = false;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var now = _time.GetUtcNow();
-            if (now >= deadline)
+            // A timer may fire a hair before the clock reads the deadline; an attempt cut by it ends the request all the same.
+            if (deadlineReached || now >= deadline)
                 throw new GatewayException(GatewayErrorKind.DeadlineExceeded, DeadlineMessage(model, attempts, lastFailure));
             var routes = _table.Routes(model);
             if (routes.Count == 0)
@@ -78,6 +80,7 @@ public sealed class InferDispatcher
                 {
                     // Only a node that outlasts the attempt timeout is failing; running out of the request's own deadline is not its fault.
                     var cutByDeadline = remaining < _options.AttemptTimeout;
+                    deadlineReached = cutByDeadline;
                     outcome = cutByDeadline ? AttemptOutcome.Neutral : AttemptOutcome.Failure;
                     lastFailure = $"{route.Node} did not answer within {(cutByDeadline ? remaining : _options.AttemptTimeout).TotalMilliseconds:0} ms";
                 }

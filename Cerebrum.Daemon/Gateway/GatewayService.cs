@@ -22,6 +22,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<GatewayService> _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly HostInferNodeClient _nodeClient;
     private ApiKeyStore? _keys;
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
@@ -36,7 +37,8 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayService>();
         Table = new RoutingTable(Options.Routing);
-        Dispatcher = new InferDispatcher(Table, new NodeSelector(), new HostInferNodeClient(network.Host), time, loggerFactory.CreateLogger<InferDispatcher>());
+        _nodeClient = new HostInferNodeClient(network.Host);
+        Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>());
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
     }
 
@@ -102,6 +104,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         }
         _keys?.Dispose();
         _keys = null;
+        _nodeClient.Dispose();
         File.Delete(UrlPath);
     }
 

@@ -29,10 +29,14 @@ public static class InferProtocolClient
         return request;
     }
 
+    /// <param name="pool">When given, the job reuses an idle stream of the connection and leaves it open for the next;
+    /// without it, the job has a stream of its own, half-closed after the request.</param>
     /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
-    public static async Task<InferCallResult> InferAsync(Connection connection, InferRequest request, CancellationToken ct, int maxResponseBytes = DefaultMaxResponseBytes)
+    public static async Task<InferCallResult> InferAsync(Connection connection, InferRequest request, CancellationToken ct, int maxResponseBytes = DefaultMaxResponseBytes, InferStreamPool? pool = null)
     {
-        var response = await ExchangeAsync(connection, request, maxResponseBytes, ct).ConfigureAwait(false);
+        var response = pool is null
+            ? await ExchangeAsync(connection, request, maxResponseBytes, ct).ConfigureAwait(false)
+            : await ExchangePooledAsync(connection, pool, request, maxResponseBytes, ct).ConfigureAwait(false);
         if (response.Error is { } error)
             throw new InferCallException(InferCallFailure.NodeError, $"{InferCallException.ErrorName(error.Code)}: {error.Message}", error.Code);
         PublicKey nodeKey;
@@ -59,6 +63,65 @@ public static class InferProtocolClient
         }
         return new InferCallResult(response.JobId, response.ModelHash, outputs,
             TimeSpan.FromMicroseconds(response.QueueMicros), TimeSpan.FromMicroseconds(response.ComputeMicros));
+    }
+
+    private static async Task<InferResponse> ExchangePooledAsync(Connection connection, InferStreamPool pool, InferRequest request, int maxResponseBytes, CancellationToken ct)
+    {
+        var message = request.ToByteArray();
+        // An idle stream may have died since (the node reset it); then the job goes once more on a fresh stream.
+        while (pool.TryRent(connection) is { } idle)
+        {
+            if (await TryExchangeOnAsync(idle, pool, message, maxResponseBytes, ct).ConfigureAwait(false) is { } answer)
+                return Parse(answer);
+        }
+        ProtocolStream stream;
+        try
+        {
+            stream = await OpenStreamAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch (ProtocolNotSupportedException e)
+        {
+            throw new InferCallException(InferCallFailure.ProtocolNotSupported, DialFailureText.ProtocolNotSupported(InferProtocolHandler.ProtocolId), inner: e);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new InferCallException(InferCallFailure.Transport, $"infer failed: {e.Message}", inner: e);
+        }
+        return Parse(await TryExchangeOnAsync(stream, pool, message, maxResponseBytes, ct).ConfigureAwait(false)
+            ?? throw new InferCallException(InferCallFailure.Transport, $"the node closed the stream without answering job {request.JobId}"));
+    }
+
+    /// <summary>One request and its answer on <paramref name="stream"/>, which goes back to the pool afterwards; null when the stream broke.</summary>
+    private static async Task<byte[]?> TryExchangeOnAsync(ProtocolStream stream, InferStreamPool pool, byte[] message, int maxResponseBytes, CancellationToken ct)
+    {
+        byte[]? answer = null;
+        try
+        {
+            await LengthPrefixedMessage.WriteAsync(stream.Stream, message, ct).ConfigureAwait(false);
+            answer = await LengthPrefixedMessage.ReadAsync(stream.Stream, maxResponseBytes, ct).ConfigureAwait(false);
+            return answer;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return null;
+        }
+        finally
+        {
+            if (answer is not null) await pool.ReturnAsync(stream).ConfigureAwait(false);
+            else await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static InferResponse Parse(byte[] answer)
+    {
+        try
+        {
+            return InferResponse.Parser.ParseFrom(answer);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"the node's answer is not an InferResponse: {e.Message}", inner: e);
+        }
     }
 
     private static async Task<InferResponse> ExchangeAsync(Connection connection, InferRequest request, int maxResponseBytes, CancellationToken ct)
