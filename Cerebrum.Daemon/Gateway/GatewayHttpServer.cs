@@ -25,7 +25,7 @@ public static class GatewayHttpServer
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = gateway.Options.MaxRequestBytes;
+            kestrel.Limits.MaxRequestBodySize = GatewayRequestReader.DrainLimit(gateway.Options.MaxRequestBytes);
             kestrel.Listen(IPEndPoint.Parse(gateway.Options.Http));
         });
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Relaxed));

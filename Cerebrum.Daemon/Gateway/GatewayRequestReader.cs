@@ -11,22 +11,32 @@ public static class GatewayRequestReader
     /// <summary>Header with which a client asks for a shorter deadline than Gateway:RequestTimeout, in milliseconds.</summary>
     public const string TimeoutHeader = "X-Cerebrum-Timeout-Ms";
 
+    /// <summary>
+    /// How much of an oversized body is read and discarded before answering 413: a client still sending when the
+    /// answer comes would otherwise see its connection reset instead of the 413. Kestrel's own limit is set to this.
+    /// </summary>
+    public static long DrainLimit(long maxBytes) => maxBytes > long.MaxValue / 4 ? long.MaxValue : Math.Max(maxBytes * 4, maxBytes + 1024 * 1024);
+
     /// <exception cref="GatewayException">PayloadTooLarge beyond <paramref name="maxBytes"/>; BadRequest for an empty body or one that is not UTF-8.</exception>
     public static async Task<string> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > maxBytes)
-            throw TooLarge(request.ContentLength.Value, maxBytes);
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var declared = request.ContentLength;
+        if (declared > DrainLimit(maxBytes))
+            throw TooLarge(declared.Value, maxBytes);
+        using var buffer = new MemoryStream(declared is { } length && length <= maxBytes ? (int)length : 4096);
         try
         {
             var chunk = new byte[16 * 1024];
+            long total = 0;
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (buffer.Length + read > maxBytes)
-                    throw TooLarge(null, maxBytes);
-                buffer.Write(chunk, 0, read);
+                total += read;
+                if (total <= maxBytes)
+                    buffer.Write(chunk, 0, read);
             }
+            if (total > maxBytes)
+                throw TooLarge(declared, maxBytes);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
