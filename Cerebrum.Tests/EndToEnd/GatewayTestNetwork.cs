@@ -5,7 +5,6 @@ using Cerebrum.Daemon.Gateway;
 using Cerebrum.Tests.Cli;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.Inference;
-using Cerebrum.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerebrum.Tests.EndToEnd;
@@ -44,9 +43,22 @@ internal static class GatewayTestNetwork
 
     public static HttpClient HttpClient(this TestDaemon gateway) => new() { BaseAddress = gateway.Gateway().HttpUrl, Timeout = Timeout };
 
-    /// <summary>Waits until the gateway routes <paramref name="model"/> to <paramref name="nodes"/> nodes.</summary>
-    public static Task WaitForRoutesAsync(this TestDaemon gateway, string model, int nodes) =>
-        Poll.UntilAsync(() => gateway.Gateway().Table.Routes(model).Count == nodes, Timeout);
+    /// <summary>Waits until the gateway routes <paramref name="model"/> to <paramref name="nodes"/> nodes; on timeout, says what it has.</summary>
+    public static async Task WaitForRoutesAsync(this TestDaemon gateway, string model, int nodes)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (gateway.Gateway().Table.Routes(model).Count != nodes)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var network = gateway.Application.Network.Host;
+                Assert.Fail($"the gateway routes '{model}' to {gateway.Gateway().Table.Routes(model).Count} node(s), not {nodes}, after {Timeout.TotalSeconds} s; " +
+                    $"connected to {string.Join(", ", network.Connections.Select(c => c.RemotePeer))}; heartbeats from " +
+                    string.Join(", ", gateway.Application.Services.GetRequiredService<Cerebrum.Daemon.Status.NodeDirectoryService>().Book.Snapshot().Select(e => e.Status.Node)));
+            }
+            await Task.Delay(20);
+        }
+    }
 
     public static async Task<string> RunCliOkAsync(params string[] args)
     {
