@@ -65,6 +65,7 @@ public static class DaemonOptionsValidator
         if (options.PubSub.MaxNodeStatuses <= 0)
             errors.Add($"PubSub:MaxNodeStatuses: must be positive, not {options.PubSub.MaxNodeStatuses}");
         GatewayOptionsValidator.Validate(options.Gateway, errors);
+        GatewayOptionsValidator.ValidateMode(options, errors);
         return errors;
     }
 

@@ -5,6 +5,13 @@ namespace Cerebrum.Daemon.Configuration;
 /// <summary>Start-up checks of the "Gateway" section; each error names its key.</summary>
 public static class GatewayOptionsValidator
 {
+    /// <summary>Gateway mode learns its nodes from the heartbeats on cerebrum/1/status, so it must join that topic.</summary>
+    public static void ValidateMode(DaemonOptions options, List<string> errors)
+    {
+        if (options.HasMode(DaemonModes.Gateway) && !options.PubSub.Topics.Contains(Status.NodeDirectoryService.Topic, StringComparer.Ordinal))
+            errors.Add($"PubSub:Topics: gateway mode needs '{Status.NodeDirectoryService.Topic}', where nodes announce themselves");
+    }
+
     public static void Validate(GatewayOptions gateway, List<string> errors)
     {
         if (!IPEndPoint.TryParse(gateway.Http, out var endpoint) || !gateway.Http.Contains(':', StringComparison.Ordinal))

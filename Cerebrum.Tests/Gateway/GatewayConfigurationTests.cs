@@ -37,6 +37,15 @@ public sealed class GatewayConfigurationTests
         Assert.That(error.Errors, Has.Some.StartsWith("Gateway:Routing: LatencyWeight must be in (0, 1]"));
     }
 
+    [Test]
+    public void GatewayMode_WithoutTheStatusTopic_IsANamedError()
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() =>
+            Load("""{ "Modes": ["gateway"], "PubSub": { "Topics": ["cerebrum/1/txs"] } }"""));
+
+        Assert.That(error!.Errors, Has.Some.EqualTo("PubSub:Topics: gateway mode needs 'cerebrum/1/status', where nodes announce themselves"));
+    }
+
     private static DaemonOptions Load(string json, CommandLineOverrides? overrides = null)
     {
         using var directory = TemporaryDirectory.Create();
