@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cerebrum.Cli.Commands;
+using Cerebrum.Cli.Commands.Gateway;
 using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
 using Cerebrum.Cli.Commands.PubSub;
@@ -17,6 +18,7 @@ public static class CerebrumCommandLine
         InferCommand.Create(),
         EmbedCommand.Create(),
         PubSubCommand.Create(),
+        GatewayCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
