@@ -207,6 +207,16 @@ public sealed class Host : IAsyncDisposable
         return await connection.OpenStreamAsync(protocols, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Opens a stream to <paramref name="peer"/> (connecting when needed) with <paramref name="protocol"/> proposed
+    /// lazily, ahead of the first write (see <see cref="Connection.OpenStreamLazyAsync"/>).
+    /// </summary>
+    public async Task<ProtocolStream> OpenStreamLazyAsync(PeerId peer, string protocol, CancellationToken ct = default)
+    {
+        var connection = await ConnectAsync(peer, ct).ConfigureAwait(false);
+        return await connection.OpenStreamLazyAsync(protocol, ct).ConfigureAwait(false);
+    }
+
     /// <summary>One ping round trip on <paramref name="connection"/>.</summary>
     public async Task<TimeSpan> PingAsync(Connection connection, CancellationToken ct = default)
     {
