@@ -19,6 +19,7 @@ internal sealed class LazySelectStream : Stream
     private readonly Stream _inner;
     private readonly string _protocol;
     private readonly Action? _onNegotiationFailed;
+    private readonly bool _endBeforeAnswerIsRefusal;
     private readonly SemaphoreSlim _proposalGate = new(1, 1);
     // Cleared only after the proposal has been written, so a writer that sees null may write without the gate.
     private byte[]? _pendingProposal;
@@ -27,11 +28,16 @@ internal sealed class LazySelectStream : Stream
 
     /// <param name="onNegotiationFailed">Called once when the listener refuses or breaks the negotiation, before the
     /// first read throws (e.g. to reset a muxed stream, which the listener would otherwise keep reading as proposals).</param>
-    public LazySelectStream(Stream inner, string protocol, Action? onNegotiationFailed = null)
+    /// <param name="endBeforeAnswerIsRefusal">Report a stream that ends or fails before the answer as
+    /// <see cref="ProtocolNotSupportedException"/>. For muxed streams: a listener that refuses usually fails to parse the
+    /// application bytes behind the proposal as its next one and resets the stream, and a reset discards the unread
+    /// "na" (js-libp2p does this), so the reset is how most refusals arrive.</param>
+    public LazySelectStream(Stream inner, string protocol, Action? onNegotiationFailed = null, bool endBeforeAnswerIsRefusal = false)
     {
         _inner = inner;
         _protocol = protocol;
         _onNegotiationFailed = onNegotiationFailed;
+        _endBeforeAnswerIsRefusal = endBeforeAnswerIsRefusal;
         _pendingProposal = MultistreamMessage.Encode(MultistreamSelect.ProtocolId, protocol);
     }
 
@@ -135,6 +141,14 @@ internal sealed class LazySelectStream : Stream
             if (answer != _protocol)
                 throw new MultistreamProtocolException($"multistream-select: listener answered '{answer}' to the proposal '{_protocol}' (expected the echo or 'na')");
             _answerChecked = true;
+        }
+        catch (IOException e) when (_endBeforeAnswerIsRefusal)
+        {
+            var refusal = new ProtocolNotSupportedException([_protocol],
+                $"the peer ended the stream instead of accepting the protocol '{_protocol}': it does not support it, or refused the stream ({e.Message})", e);
+            _negotiationFailure = refusal;
+            _onNegotiationFailed?.Invoke();
+            throw refusal;
         }
         catch (Exception e)
         {

@@ -109,6 +109,30 @@ public class MultistreamSelectTests
         Assert.That(async () => await listener.WaitAsync(Timeout), Throws.InstanceOf<Exception>(), "the listener read the request as a bad proposal");
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task SelectLazy_AStreamEndingBeforeTheAnswerIsARefusalOnlyWhenAskedFor(bool endIsRefusal)
+    {
+        var dialer = new LazySelectStream(_pipe.A, "/gone/1", endBeforeAnswerIsRefusal: endIsRefusal);
+        await dialer.WriteAsync("request"u8.ToArray(), Ct);
+        await _pipe.B.DisposeAsync();
+
+        var e = Assert.CatchAsync(async () => await dialer.ReadAsync(new byte[8], Ct).AsTask().WaitAsync(Timeout));
+
+        if (endIsRefusal)
+        {
+            Assert.That(e, Is.InstanceOf<ProtocolNotSupportedException>());
+            Assert.That(((ProtocolNotSupportedException)e!).Protocols, Is.EqualTo(new[] { "/gone/1" }));
+            Assert.That(e!.Message, Does.Contain("/gone/1"));
+            Assert.That(e.InnerException, Is.InstanceOf<EndOfStreamException>());
+        }
+        else
+        {
+            // The /noise upgrade keeps the plain end-of-stream.
+            Assert.That(e, Is.InstanceOf<EndOfStreamException>());
+        }
+    }
+
     [Test]
     public async Task SelectLazy_SendProposalAsyncSendsItOnceWithoutApplicationBytes()
     {
