@@ -17,6 +17,13 @@ public sealed record InferenceEngineOptions
     /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose.</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin-wait between parallel sections instead of sleeping. Spinning can
+    /// shave microseconds off a run on a machine with cores to spare, but the spinning threads hold their cores during
+    /// and after every run, taking them from the network and protocol code that feeds the model.
+    /// </summary>
+    public bool IntraOpSpinning { get; init; } = true;
+
     /// <summary>Serving settings of models without an entry in <see cref="PerModel"/>.</summary>
     public ModelServingOptions DefaultServing { get; init; } = ModelServingOptions.Default;
 

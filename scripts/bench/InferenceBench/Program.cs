@@ -22,6 +22,7 @@ var maxBatch = 32;
 var batchDelay = TimeSpan.FromMilliseconds(2);
 string[] paths = ["engine", "node"];
 string[] batchingModes = ["off", "on"];
+bool? spinning = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -30,6 +31,7 @@ for (var i = 0; i < args.Length; i++)
         case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--paths": paths = args[++i].Split(','); break;
         case "--batching": batchingModes = args[++i].Split(','); break;
+        case "--spinning": spinning = args[++i] == "on"; break;
         case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
         case "--max-batch": maxBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--batch-delay-ms": batchDelay = TimeSpan.FromMilliseconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
@@ -60,7 +62,9 @@ try
     foreach (var batching in batchingModes.Select(m => m == "on"))
     {
         var serving = batching ? new ModelServingOptions(1, 1024, maxBatch, batchDelay) : new ModelServingOptions(1, 1024, 1, TimeSpan.Zero);
-        await using var engine = InferenceEngine.Start(new InferenceEngineOptions { Models = [model.Hash], DefaultServing = serving }, store, NullLogger.Instance);
+        var engineOptions = new InferenceEngineOptions { Models = [model.Hash], DefaultServing = serving };
+        if (spinning is { } spin) engineOptions = engineOptions with { IntraOpSpinning = spin };
+        await using var engine = InferenceEngine.Start(engineOptions, store, NullLogger.Instance);
         using var nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
         var handler = new InferProtocolHandler(engine, nodeKey);
         await using var node = new P2PHost(new P2PHostOptions { Identity = nodeKey, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")], PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
