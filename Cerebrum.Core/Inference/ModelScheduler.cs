@@ -144,6 +144,7 @@ internal sealed class ModelScheduler : IAsyncDisposable
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
+                if (carried is not null) batch.Add(carried);
                 foreach (var r in batch)
                     r.Completion.TrySetException(new InferenceException(InferenceErrorCode.Internal, $"model {_model.Name} was unloaded"));
                 return;
