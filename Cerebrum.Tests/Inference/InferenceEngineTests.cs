@@ -238,6 +238,21 @@ public sealed class InferenceEngineTests
         Assert.That(alone.Outputs.Single().ToFloats(), Is.EqualTo(new float[] { 5, 7, 9 }));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task IntraOpSpinning_EitherWay_GivesTheSameResults(bool spinning)
+    {
+        var engine = Start(new InferenceEngineOptions { IntraOpSpinning = spinning });
+
+        var result = await engine.RunAsync(new InferenceRequest("mm", [Floats("x", 2, 1, 0, 0, 1)], Soon)).WaitAsync(Bounded);
+
+        Assert.That(engine.LoadFailures, Is.Empty, "ONNX Runtime accepted the session setting");
+        Assert.That(result.Outputs.Single().ToFloats(), Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }));
+    }
+
+    [Test]
+    public void IntraOpSpinning_IsOffByDefault() => Assert.That(new InferenceEngineOptions().IntraOpSpinning, Is.False);
+
     [Test]
     public async Task Runs_HappenOnDedicatedThreads_NotThreadPoolThreads()
     {
