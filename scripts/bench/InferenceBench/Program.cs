@@ -13,7 +13,7 @@ using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 // MiniLM embeddings (one short sentence per request) at several concurrencies: the InferenceEngine in-process vs a node
 // over /cerebrum/infer/1.0.0 on loopback, with and without dynamic batching. Prints a markdown table.
 // Usage: inference-bench [--requests N] [--warmup N] [--concurrency 1,8,32] [--max-batch 32] [--batch-delay-ms 2]
-//                        [--paths engine,node] [--batching off,on]
+//                        [--paths engine,node,node-stream-per-job] [--batching off,on] [--spinning on|off]
 // Rows per ONNX Runtime run (how well batching merged) go to stderr.
 var requests = 256;
 var warmup = 128;
@@ -96,22 +96,37 @@ try
                 {
                     var stream = await connection.OpenStreamAsync(InferProtocolHandler.ProtocolId);
                     lock (streams) streams.Add(stream);
-                    return async i =>
-                    {
-                        var request = new InferRequest { JobId = i.ToString(CultureInfo.InvariantCulture), ModelHash = model.Hash, DeadlineUnixMs = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() };
-                        request.Inputs.AddRange(inputs[i % inputs.Length].Select(WireTensors.ToWire));
-                        await LengthPrefixedMessage.WriteAsync(stream.Stream, request.ToByteArray(), CancellationToken.None);
-                        var answer = await LengthPrefixedMessage.ReadAsync(stream.Stream, 64 << 20, CancellationToken.None) ?? throw new IOException("stream ended");
-                        var response = InferResponse.Parser.ParseFrom(answer);
-                        if (response.Error is { } error) throw new InvalidOperationException($"{error.Code}: {error.Message}");
-                    };
+                    return i => ExchangeAsync(stream.Stream, i);
                 });
                 foreach (var stream in streams) await stream.DisposeAsync();
                 Print("node over /cerebrum/infer/1.0.0", batching, concurrency, network, before, engine.Statistics(model.Hash));
             }
+            // Optional: a new stream per job, as a gateway without stream reuse does, with the request sent behind the
+            // protocol proposal (no negotiation round trip).
+            if (paths.Contains("node-stream-per-job"))
+            {
+                var before = engine.Statistics(model.Hash);
+                var network = await MeasureAsync(concurrency, warmup, requests, _ => Task.FromResult<Func<int, Task>>(async i =>
+                {
+                    await using var stream = await connection.OpenStreamLazyAsync(InferProtocolHandler.ProtocolId);
+                    await ExchangeAsync(stream.Stream, i);
+                    await stream.CompleteWritesAsync();
+                }));
+                Print("node, lazily opened stream per job", batching, concurrency, network, before, engine.Statistics(model.Hash));
+            }
         }
     }
     return 0;
+
+    async Task ExchangeAsync(Stream stream, int i)
+    {
+        var request = new InferRequest { JobId = i.ToString(CultureInfo.InvariantCulture), ModelHash = model.Hash, DeadlineUnixMs = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() };
+        request.Inputs.AddRange(inputs[i % inputs.Length].Select(WireTensors.ToWire));
+        await LengthPrefixedMessage.WriteAsync(stream, request.ToByteArray(), CancellationToken.None);
+        var answer = await LengthPrefixedMessage.ReadAsync(stream, 64 << 20, CancellationToken.None) ?? throw new IOException("stream ended");
+        var response = InferResponse.Parser.ParseFrom(answer);
+        if (response.Error is { } error) throw new InvalidOperationException($"{error.Code}: {error.Message}");
+    }
 }
 finally
 {
