@@ -12,6 +12,12 @@ public sealed record DaemonDirectory(string Root)
 
     public string CookiePath => Path.Combine(Root, ".cookie");
 
+    /// <summary>The daemon's secp256k1 identity; the CLI signs ledger transactions with it.</summary>
+    public string KeyPath => Path.Combine(Root, "identity.key");
+
+    /// <summary>The ledger's genesis file when the daemon keeps one in its data directory (init --devnet does).</summary>
+    public string GenesisPath => Path.Combine(Root, "genesis.json");
+
     /// <summary>Held exclusively by a running daemon, and by the CLI while it changes the directory's model store.</summary>
     public string LockPath => Path.Combine(Root, ".lock");
 
