@@ -22,13 +22,13 @@ public sealed class TransactionOptions
 
     public Option<string?> Peer { get; } = new("--peer")
     {
-        Description = "Gossip the transaction on cerebrum/1/txs through this peer instead of submitting it to the local daemon. The chain ID then comes from --chain-id or DIR/genesis.json, and the nonce from --nonce or a local daemon if one runs.",
+        Description = "Gossip the transaction on cerebrum/1/txs through this peer instead of submitting it to the local daemon. The chain ID then comes from --chain-id or the daemon's genesis file (Chain:Genesis in DIR/config.json, else DIR/genesis.json), and the nonce from --nonce or a local daemon if one runs.",
         HelpName = "MULTIADDR",
     };
 
     public Option<string?> ChainId { get; } = new("--chain-id")
     {
-        Description = "The chain the transaction is for (default: the local daemon's, or DIR/genesis.json's).",
+        Description = "The chain the transaction is for (default: the local daemon's; with --peer, its genesis file's).",
         HelpName = "ID",
     };
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Commands.PubSub;
+using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Crypto;
@@ -28,7 +29,7 @@ public static class TransactionSender
             return await SubmitToDaemonAsync(directory, key, body, parseResult.GetValue(options.Nonce), parseResult.GetValue(options.ChainId), stdout, cancellationToken);
 
         body.ChainId = parseResult.GetValue(options.ChainId) ?? ChainIdFromGenesis(directory)
-            ?? throw new CommandFailedException($"with --peer the chain ID comes from --chain-id or {directory.GenesisPath}, and neither is there");
+            ?? throw new CommandFailedException($"with --peer the chain ID comes from --chain-id or the genesis file of {directory.Root} (Chain:Genesis in its config.json, else genesis.json), and there is neither");
         body.Nonce = parseResult.GetValue(options.Nonce) ?? await NonceFromRunningDaemonAsync(directory, key.PeerId, cancellationToken)
             ?? throw new CommandFailedException($"with --peer and no daemon running in {directory.Root}, give the account's nonce with --nonce");
         var signed = TransactionCodec.Sign(key, body);
@@ -71,15 +72,15 @@ public static class TransactionSender
 
     private static string? ChainIdFromGenesis(DaemonDirectory directory)
     {
-        if (!File.Exists(directory.GenesisPath))
+        if (directory.FindGenesis() is not { } path)
             return null;
         try
         {
-            return GenesisDocument.Load(directory.GenesisPath).ChainId;
+            return GenesisDocument.Load(path).ChainId;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or System.Text.Json.JsonException)
+        catch (ChainException e)
         {
-            throw new CommandFailedException($"cannot read the chain ID from {directory.GenesisPath}: {e.Message}");
+            throw new CommandFailedException($"cannot read the chain ID from {path}: {e.Message}");
         }
     }
 

@@ -169,6 +169,22 @@ public sealed class ChainCommandTests
     }
 
     [Test]
+    public async Task TransferThroughAPeer_TakesTheChainIdFromTheConfiguredGenesis_ThenNeedsANonce()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var validator = Directory.CreateDirectory(Path.Combine(directory.Path, "v0")).FullName;
+        using var key = KeyFile.Create(Path.Combine(validator, "identity.key"));
+        File.WriteAllText(Path.Combine(validator, "config.json"), """{ "Chain": { "Genesis": "../genesis.json" } }""");
+        File.WriteAllText(Path.Combine(directory.Path, "genesis.json"), "{ not json");
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "5", "--peer", "/ip4/127.0.0.1/tcp/1", "--data-dir", validator);
+
+        // The configured file was found and read: its parse error is what is reported.
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.StartWith("error: cannot read the chain ID from").And.Contain(Path.Combine(directory.Path, "genesis.json")));
+    }
+
+    [Test]
     public async Task TransferThroughAPeer_WithoutNonceOrDaemon_AsksForTheNonce()
     {
         using var directory = TemporaryDirectory.Create();
