@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cerebrum.Cli.Commands;
 using Cerebrum.Cli.Commands.Account;
 using Cerebrum.Cli.Commands.Chain;
+using Cerebrum.Cli.Commands.Gateway;
 using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
 using Cerebrum.Cli.Commands.PubSub;
@@ -23,6 +24,7 @@ public static class CerebrumCommandLine
         ChainCommand.Create(),
         AccountCommand.Create(),
         TxCommand.Create(),
+        GatewayCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>

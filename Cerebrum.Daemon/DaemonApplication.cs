@@ -2,6 +2,7 @@ using System.Net;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Gateway;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
@@ -103,6 +104,11 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.AddSingleton<NodeDirectoryService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<NodeDirectoryService>());
         builder.Services.AddHostedService(services => services.GetRequiredService<PubSubService>());
+        if (options.HasMode(DaemonModes.Gateway))
+        {
+            builder.Services.AddSingleton<GatewayService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<GatewayService>());
+        }
         if (options.HasMode(DaemonModes.Node))
         {
             builder.Services.AddSingleton<NodeHeartbeatService>();
@@ -132,6 +138,8 @@ public sealed class DaemonApplication : IAsyncDisposable
 
         foreach (var listenAddress in Network.AnnouncedListenAddresses)
             await _stdout.WriteLineAsync($"listening {listenAddress}");
+        if (_app.Services.GetService<GatewayService>()?.HttpUrl is { } gatewayUrl)
+            await _stdout.WriteLineAsync($"gateway {gatewayUrl.ToString().TrimEnd('/')}");
         await _stdout.FlushAsync(cancellationToken);
     }
 

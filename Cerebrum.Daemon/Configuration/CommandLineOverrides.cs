@@ -17,4 +17,10 @@ public sealed record CommandLineOverrides
 
     /// <summary><c>--gpu</c>: sets Node:Gpu when true.</summary>
     public bool Gpu { get; init; }
+
+    /// <summary><c>--http IP:PORT</c>: replaces Gateway:Http.</summary>
+    public string? GatewayHttp { get; init; }
+
+    /// <summary><c>--open</c>: sets Gateway:Open when true.</summary>
+    public bool GatewayOpen { get; init; }
 }

@@ -9,11 +9,14 @@ public static class DaemonModes
     /// <summary>Serves inference: loads models and answers /cerebrum/infer/1.0.0.</summary>
     public const string Node = "node";
 
+    /// <summary>Serves apps over HTTP (KServe v2 and OpenAI-compatible APIs) by routing their requests to nodes.</summary>
+    public const string Gateway = "gateway";
+
     /// <summary>Modes this build implements.</summary>
-    public static IReadOnlyList<string> Available { get; } = [Node];
+    public static IReadOnlyList<string> Available { get; } = [Node, Gateway];
 
     /// <summary>Modes of the design that later builds add; naming one gives a clear "not available yet" error.</summary>
-    public static IReadOnlyList<string> Planned { get; } = ["validator", "gateway"];
+    public static IReadOnlyList<string> Planned { get; } = ["validator"];
 
     /// <summary>Splits comma-separated values, trims, lower-cases and removes duplicates.</summary>
     public static IReadOnlyList<string> Normalize(IEnumerable<string> values) =>
