@@ -1,9 +1,12 @@
 using System.CommandLine;
 using Cerebrum.Cli.Commands;
+using Cerebrum.Cli.Commands.Account;
+using Cerebrum.Cli.Commands.Chain;
 using Cerebrum.Cli.Commands.Gateway;
 using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
 using Cerebrum.Cli.Commands.PubSub;
+using Cerebrum.Cli.Commands.Tx;
 
 namespace Cerebrum.Cli;
 
@@ -18,6 +21,9 @@ public static class CerebrumCommandLine
         InferCommand.Create(),
         EmbedCommand.Create(),
         PubSubCommand.Create(),
+        ChainCommand.Create(),
+        AccountCommand.Create(),
+        TxCommand.Create(),
         GatewayCommand.Create(),
     };
 
