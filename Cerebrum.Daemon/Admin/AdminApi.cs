@@ -14,6 +14,7 @@ public static class AdminApi
         endpoints.MapNodeEndpoints();
         endpoints.MapPubSubEndpoints();
         endpoints.MapNodeDirectoryEndpoints();
+        endpoints.MapChainEndpoints();
         endpoints.MapFallback((HttpContext context) =>
             Results.Json(new AdminError($"no admin endpoint {context.Request.Method} {context.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
         return endpoints;

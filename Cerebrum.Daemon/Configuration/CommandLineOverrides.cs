@@ -17,4 +17,7 @@ public sealed record CommandLineOverrides
 
     /// <summary><c>--gpu</c>: sets Node:Gpu when true.</summary>
     public bool Gpu { get; init; }
+
+    /// <summary><c>--genesis</c>: replaces Chain:Genesis (made absolute by the caller).</summary>
+    public string? Genesis { get; init; }
 }

@@ -9,11 +9,14 @@ public static class DaemonModes
     /// <summary>Serves inference: loads models and answers /cerebrum/infer/1.0.0.</summary>
     public const string Node = "node";
 
+    /// <summary>Takes part in consensus (when its key is in the validator set); needs a genesis file.</summary>
+    public const string Validator = "validator";
+
     /// <summary>Modes this build implements.</summary>
-    public static IReadOnlyList<string> Available { get; } = [Node];
+    public static IReadOnlyList<string> Available { get; } = [Node, Validator];
 
     /// <summary>Modes of the design that later builds add; naming one gives a clear "not available yet" error.</summary>
-    public static IReadOnlyList<string> Planned { get; } = ["validator", "gateway"];
+    public static IReadOnlyList<string> Planned { get; } = ["gateway"];
 
     /// <summary>Splits comma-separated values, trims, lower-cases and removes duplicates.</summary>
     public static IReadOnlyList<string> Normalize(IEnumerable<string> values) =>
