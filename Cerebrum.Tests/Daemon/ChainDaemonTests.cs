@@ -117,6 +117,27 @@ public sealed class ChainDaemonTests
         Assert.That(File.Exists(Path.Combine(data, ValidatorService.LastSignedFileName)), Is.True, "signed steps are persisted");
     }
 
+    [Test]
+    public async Task AValidatorModeDaemonWhoseKeyIsNotInTheSet_FollowsTheChain()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var directory = TemporaryDirectory.Create();
+        var root = Path.Combine(directory.Path, "devnet");
+        Assert.That((await InitCommandTests.RunAsync("init", "--devnet", "1", "--out", root)).ExitCode, Is.Zero);
+        var data = Path.Combine(directory.Path, "outsider");
+        Directory.CreateDirectory(data);
+        File.Copy(Path.Combine(root, "genesis.json"), Path.Combine(data, "genesis.json"));
+
+        await using var daemon = await TestDaemon.StartAsync(cts.Token, dataDirectory: data, modes: ["validator"]);
+        using var http = Client(daemon);
+        var status = await http.GetFromJsonAsync<ChainStatusResponse>("chain/status", cts.Token);
+
+        Assert.That(status!.IsValidator, Is.False);
+        Assert.That(status.Height, Is.Zero);
+        Assert.That(daemon.Application.Services.GetService(typeof(ValidatorService)), Is.Not.Null, "validator mode runs");
+        Assert.That(((ValidatorService)daemon.Application.Services.GetService(typeof(ValidatorService))!).ConsensusHeight, Is.Zero, "but no consensus");
+    }
+
     private static HttpClient Client(TestDaemon daemon)
     {
         var http = new HttpClient { BaseAddress = daemon.AdminUrl };
