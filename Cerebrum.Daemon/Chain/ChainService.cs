@@ -224,8 +224,9 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         var verdict = submission.Error!.Code switch
         {
             ChainErrorCode.MalformedTransaction or ChainErrorCode.TransactionTooLarge or ChainErrorCode.BadSignature
-                or ChainErrorCode.WrongChainId or ChainErrorCode.UnknownTransactionType => ValidationResult.Reject,
-            // Duplicates, nonces and balances depend on this node's view and timing: not the sender's fault.
+                or ChainErrorCode.WrongChainId => ValidationResult.Reject,
+            // Duplicates, nonces and balances depend on this node's view and timing, and a type this version does not
+            // know may come from a newer one: not the sender's fault.
             _ => ValidationResult.Ignore,
         };
         _logger.LogDebug("{Verdict} a transaction from {Peer}: {Reason}", verdict, message.ReceivedFrom, submission.Error);
