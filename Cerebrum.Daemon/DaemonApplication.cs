@@ -1,12 +1,14 @@
 using System.Net;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Admin;
+using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Gateway;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
 using Cerebrum.Daemon.Status;
+using Cerebrum.Daemon.Validator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -92,6 +94,15 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(dataDirectory);
         builder.Services.AddSingleton<NetworkService>();
+        // The ledger opens before the host listens (opening takes a moment; peers connecting meanwhile would find no
+        // gossipsub yet), with its sync handler and topic validators in place; validator mode runs once pubsub does.
+        var genesisPath = ChainOptions.ResolveGenesisPath(options, dataDirectory);
+        if (genesisPath is not null)
+        {
+            builder.Services.AddSingleton(new ChainGenesisFile(genesisPath));
+            builder.Services.AddSingleton<ChainService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<ChainService>());
+        }
         builder.Services.AddHostedService(services => services.GetRequiredService<NetworkService>());
         // After the network service: modes start once the host listens and stop (draining their work) before it closes.
         if (options.HasMode(DaemonModes.Node))
@@ -114,9 +125,17 @@ public sealed class DaemonApplication : IAsyncDisposable
             builder.Services.AddSingleton<NodeHeartbeatService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<NodeHeartbeatService>());
         }
+        if (options.HasMode(DaemonModes.Validator))
+        {
+            builder.Services.AddSingleton<ValidatorService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<ValidatorService>());
+        }
 
         var cookie = AdminCookie.Generate();
         var app = builder.Build();
+        if (genesisPath is null)
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ChainService>()
+                .LogInformation("The ledger is off: no genesis file (set Chain:Genesis or run cerebrumd init --devnet N)");
         app.UseAdminCookieAuthentication(cookie);
         app.MapAdminApi();
         return new DaemonApplication(dataDirectory, app, cookie, stdout);

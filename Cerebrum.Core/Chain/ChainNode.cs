@@ -80,6 +80,12 @@ public sealed class ChainNode : IDisposable
         lock (_gate) return _store.State.GetAccount(id);
     }
 
+    /// <summary>The nonce <paramref name="id"/>'s next new transaction needs: the account's nonce plus its pending transactions.</summary>
+    public ulong GetNextNonce(PeerId id)
+    {
+        lock (_gate) return _store.State.GetAccount(id).Nonce + (ulong)_mempool.CountFrom(id);
+    }
+
     public UnbondingState? GetUnbonding(PeerId id)
     {
         lock (_gate) return _store.State.GetUnbonding(id);

@@ -113,7 +113,15 @@ public sealed class GossipRouter : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The payload cannot fit in an RPC.</exception>
     /// <exception cref="InvalidOperationException">The topic's validator did not accept the message, or an identical StrictNoSign payload was published recently.</exception>
-    public async ValueTask<MessageId> PublishAsync(string topic, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public ValueTask<MessageId> PublishAsync(string topic, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        PublishAsync(topic, data, resendIfSeen: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PublishAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>; with <paramref name="resendIfSeen"/>
+    /// a payload identical to one published or seen recently is sent to the current mesh again instead of refused (for
+    /// protocols that re-broadcast to reach peers that missed a message, such as consensus).
+    /// </summary>
+    public async ValueTask<MessageId> PublishAsync(string topic, ReadOnlyMemory<byte> data, bool resendIfSeen, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         cancellationToken.ThrowIfCancellationRequested();
@@ -137,7 +145,7 @@ public sealed class GossipRouter : IAsyncDisposable
         }
         lock (_gate)
         {
-            var published = _core.Publish(message);
+            var published = _core.Publish(message, resendIfSeen);
             Dispatch();
             return published.Id;
         }

@@ -249,15 +249,21 @@ public sealed class GossipsubCore
     }
 
     /// <summary>Sends a message we authored (with <see cref="MessageSigning.Create"/> and <see cref="NextSeqno"/>).</summary>
-    /// <exception cref="InvalidOperationException">A message with the same id was seen recently (StrictNoSign, same payload).</exception>
-    public PubSubMessage Publish(Message message)
+    /// <param name="resendIfSeen">
+    /// When a message with the same id was seen recently (StrictNoSign, same payload), send it to the current targets
+    /// again instead of throwing (not delivered locally again): a re-broadcast for peers that may have missed it, e.g.
+    /// because they joined the topic after the first send. Peers that have it drop it as a duplicate.
+    /// </param>
+    /// <exception cref="InvalidOperationException">A message with the same id was seen recently and <paramref name="resendIfSeen"/> is false.</exception>
+    public PubSubMessage Publish(Message message, bool resendIfSeen = false)
     {
         var now = Now;
         var topic = message.Topic;
         var id = MessageIdFunctionFor(topic)(message);
-        if (!_seen.Add(id, now))
+        var resend = !_seen.Add(id, now);
+        if (resend && !resendIfSeen)
             throw new InvalidOperationException($"message {id} was already published or seen in topic {topic}");
-        _mcache.Put(id, message);
+        if (!resend) _mcache.Put(id, message);
 
         var targets = new HashSet<PeerId>(PeerIdComparer.Instance);
         _topicPeers.TryGetValue(topic, out var topicPeers);
@@ -295,7 +301,7 @@ public sealed class GossipsubCore
         foreach (var peer in targets) RpcFor(peer).Publish.Add(message);
 
         var published = new PubSubMessage(message, id, LocalPeer);
-        if (_options.DeliverOwnMessages && _subscriptions.Contains(topic)) _deliveries.Add(published);
+        if (!resend && _options.DeliverOwnMessages && _subscriptions.Contains(topic)) _deliveries.Add(published);
         return published;
     }
 

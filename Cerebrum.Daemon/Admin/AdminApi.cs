@@ -16,6 +16,7 @@ public static class AdminApi
         endpoints.MapPubSubEndpoints();
         endpoints.MapNodeDirectoryEndpoints();
         endpoints.MapGatewayAdminEndpoints();
+        endpoints.MapChainEndpoints();
         endpoints.MapFallback((HttpContext context) =>
             Results.Json(new AdminError($"no admin endpoint {context.Request.Method} {context.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
         return endpoints;

@@ -1,6 +1,7 @@
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.PubSub;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Cerebrum.Daemon.Admin;
@@ -10,14 +11,15 @@ public static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/status", (NetworkService network, PubSubService pubSub, TimeProvider time) => new StatusResponse(
+        endpoints.MapGet("/status", (NetworkService network, PubSubService pubSub, TimeProvider time, HttpContext http) => new StatusResponse(
             PeerId: network.PeerId.ToString(),
             AgentVersion: network.AgentVersion,
             ListenAddrs: network.AnnouncedListenAddresses,
             UptimeSeconds: (long)(time.GetUtcNow() - network.StartedAt).TotalSeconds,
             ConnectedPeers: network.ConnectedPeerCount,
             StartedAt: network.StartedAt,
-            PubSub: pubSub.GetTopicStatus()));
+            PubSub: pubSub.GetTopicStatus(),
+            Chain: ChainEndpoints.DescribeForStatus(http.RequestServices)));
         return endpoints;
     }
 }

@@ -10,4 +10,5 @@ public sealed record StatusResponse(
     long UptimeSeconds,
     int ConnectedPeers,
     DateTimeOffset StartedAt,
-    IReadOnlyList<PubSubTopicStatus>? PubSub = null);
+    IReadOnlyList<PubSubTopicStatus>? PubSub = null,
+    StatusChainResponse? Chain = null);

@@ -10,9 +10,24 @@ public static class InitCommand
     public static Command Create()
     {
         var dataDirectoryOption = DataDirectoryOption.Create();
-        var command = new Command("init", "Create the data directory with a new secp256k1 identity key (identity.key, owner-only) and a default config.json. Existing files are left untouched, so running it again is safe.")
+        var devnetOption = new Option<int?>("--devnet")
+        {
+            Description = "Instead: write a local test network of N validators under --out DIR (DIR/v0..DIR/v{N-1}, DIR/genesis.json, DIR/faucet.key); then 'cerebrumd run --data-dir DIR/vK' for each K forms it.",
+            HelpName = "N",
+        };
+        var outOption = new Option<string?>("--out") { Description = "With --devnet: the directory to write the network into.", HelpName = "DIR" };
+        var basePortOption = new Option<int>("--base-port")
+        {
+            Description = $"With --devnet: validator K listens on 127.0.0.1 port BASE+K (default {DevnetInitializer.DefaultBasePort}).",
+            HelpName = "BASE",
+            DefaultValueFactory = _ => DevnetInitializer.DefaultBasePort,
+        };
+        var command = new Command("init", "Create the data directory with a new secp256k1 identity key (identity.key, owner-only) and a default config.json. Existing files are left untouched, so running it again is safe. With --devnet N --out DIR: a local N-validator network instead.")
         {
             dataDirectoryOption,
+            devnetOption,
+            outOption,
+            basePortOption,
         };
         command.SetAction(parseResult =>
         {
@@ -21,7 +36,21 @@ public static class InitCommand
             var dataDirectory = DataDirectory.Resolve(parseResult.GetValue(dataDirectoryOption));
             try
             {
+                if (parseResult.GetValue(devnetOption) is { } count)
+                {
+                    if (parseResult.GetValue(outOption) is not { Length: > 0 } output)
+                    {
+                        stderr.WriteLine("error: --devnet N needs --out DIR (where to write the validators' directories)");
+                        return 1;
+                    }
+                    return DevnetInitializer.Run(output, count, parseResult.GetValue(basePortOption), stdout);
+                }
                 return Run(dataDirectory, stdout);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return 1;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {

@@ -29,7 +29,7 @@ public static class RunCommand
         };
         var modeOption = new Option<string[]>("--mode", "-m")
         {
-            Description = $"Roles to run besides being a network peer, comma-separated or repeated: {string.Join(", ", DaemonModes.Available)} (later: {string.Join(", ", DaemonModes.Planned)}). 'node' serves the models of DIR's store over /cerebrum/infer/1.0.0; 'gateway' serves apps over HTTP (--http) and routes their requests to nodes. Replaces Modes from config.json; default: none (a plain network daemon).",
+            Description = $"Roles to run besides being a network peer, comma-separated or repeated: {string.Join(", ", DaemonModes.Available)}. 'node' serves the models of DIR's store over /cerebrum/infer/1.0.0; 'validator' takes part in consensus (needs a genesis file); 'gateway' serves apps over HTTP (--http) and routes their requests to nodes. Replaces Modes from config.json; default: none (a plain network daemon).",
             HelpName = "MODE",
         };
         var gpuOption = new Option<bool>("--gpu")
@@ -45,6 +45,11 @@ public static class RunCommand
         {
             Description = "Gateway mode: serve without API keys, for local development only (sets Gateway:Open).",
         };
+        var genesisOption = new Option<string?>("--genesis")
+        {
+            Description = "The network's genesis file (replaces Chain:Genesis; default DIR/genesis.json if it exists). Without one the daemon keeps no ledger; validator mode needs one.",
+            HelpName = "FILE",
+        };
         var command = new Command("run", "Run the daemon: load DIR/identity.key and DIR/config.json (overridden by CEREBRUM__* environment variables, then by these options), listen for peers, dial the bootstrap peers and serve the admin API on 127.0.0.1. Prints one 'listening <multiaddr>/p2p/<peer-id>' line per bound address to stdout once ready; logs go to stderr. Stops gracefully on SIGINT/SIGTERM.")
         {
             dataDirectoryOption,
@@ -55,6 +60,7 @@ public static class RunCommand
             gpuOption,
             httpOption,
             openOption,
+            genesisOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             DataDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)),
@@ -67,6 +73,7 @@ public static class RunCommand
                 Gpu = parseResult.GetValue(gpuOption),
                 GatewayHttp = parseResult.GetValue(httpOption),
                 GatewayOpen = parseResult.GetValue(openOption),
+                Genesis = parseResult.GetValue(genesisOption) is { } genesis ? Path.GetFullPath(genesis) : null,
             },
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
@@ -87,6 +94,7 @@ public static class RunCommand
         {
             configuration = DaemonConfiguration.Build(dataDirectory);
             options = DaemonConfiguration.Load(configuration, overrides);
+            _ = ChainOptions.ResolveGenesisPath(options, dataDirectory);
         }
         catch (InvalidConfigurationException e)
         {

@@ -26,4 +26,7 @@ public sealed record DaemonOptions
 
     public bool HasMode(string mode) => Modes.Contains(mode, StringComparer.Ordinal);
     public PubSubOptions PubSub { get; init; } = new();
+
+    /// <summary>The ledger (every mode, when there is a genesis file) and validator mode's consensus.</summary>
+    public ChainOptions Chain { get; init; } = new();
 }

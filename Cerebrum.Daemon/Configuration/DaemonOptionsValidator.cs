@@ -60,6 +60,7 @@ public static class DaemonOptionsValidator
             if (string.IsNullOrWhiteSpace(options.PubSub.Topics[i]))
                 errors.Add($"PubSub:Topics:{i}: a topic name must not be empty");
         }
+        ChainOptionsValidator.Validate(options.Chain, errors);
         RequirePositive(errors, "PubSub:BanDuration", options.PubSub.BanDuration);
         RequirePositive(errors, "PubSub:NodeStatusExpiry", options.PubSub.NodeStatusExpiry);
         if (options.PubSub.MaxNodeStatuses <= 0)

@@ -33,7 +33,7 @@ public sealed class PubSubService : IHostedService, IAsyncDisposable
         _options = options.PubSub;
         _time = time;
         _logger = loggerFactory.CreateLogger<PubSubService>();
-        Router = new GossipRouter(identity, CreateRouterOptions(_options.Topics), new PeerScoreParams(), _thresholds, time,
+        Router = new GossipRouter(identity, CreateRouterOptions(_options.Topics), CreateScoreParams(_options.Topics), _thresholds, time,
             loggerFactory.CreateLogger<GossipRouter>());
         _binding = new GossipHostBinding(network.Host, Router, loggerFactory.CreateLogger<GossipHostBinding>());
     }
@@ -50,6 +50,16 @@ public sealed class PubSubService : IHostedService, IAsyncDisposable
             topic => topic,
             topic => new TopicOptions { SignaturePolicy = IsCerebrumTopic(topic) ? SignaturePolicy.StrictNoSign : SignaturePolicy.StrictSign },
             StringComparer.Ordinal),
+    };
+
+    /// <summary>
+    /// Score parameters for <paramref name="topics"/>. A peer that leaves gracefully PRUNEs us with a backoff; restarted
+    /// within it, it has forgotten the backoff and GRAFTs every topic again (two behaviour penalties per topic, GRAFT
+    /// flood included). The threshold forgives that one restart, so a restarted validator is not graylisted and banned.
+    /// </summary>
+    public static PeerScoreParams CreateScoreParams(IReadOnlyCollection<string> topics) => new()
+    {
+        BehaviourPenaltyThreshold = 2 * topics.Distinct(StringComparer.Ordinal).Count(),
     };
 
     public static bool IsCerebrumTopic(string topic) => topic.StartsWith("cerebrum/", StringComparison.Ordinal);

@@ -136,9 +136,9 @@ public sealed class DaemonConfigurationTests
     public void UnknownAndPlannedModes_AndBadServingValues_AreNamedErrors()
     {
         var error = Assert.Throws<InvalidConfigurationException>(() =>
-            Load("""{ "Node": { "Serving": { "MaxConcurrency": 0 } } }""", new CommandLineOverrides { Modes = ["node,validator", "bogus"] }));
+            Load("""{ "Node": { "Serving": { "MaxConcurrency": 0 } } }""", new CommandLineOverrides { Modes = ["node,gateway", "bogus"] }));
 
-        Assert.That(error!.Errors, Has.Some.StartsWith("Modes: 'validator' mode is not available in this build yet"));
+        Assert.That(error!.Errors, Has.Some.StartsWith("Modes: 'gateway' mode is not available in this build yet"));
         Assert.That(error.Errors, Has.Some.StartsWith("Modes: unknown mode 'bogus'"));
         Assert.That(error.Errors, Has.Some.Contains("Node:").And.Contains("MaxConcurrency must be 1..1024"));
     }

@@ -40,6 +40,9 @@ public sealed class TransactionPool
 
     public VerifiedTransaction? Find(byte[] hash) => _byHash.GetValueOrDefault(Convert.ToHexStringLower(hash))?.Transaction;
 
+    /// <summary>How many of <paramref name="sender"/>'s transactions are pending (they take the nonces after the account's).</summary>
+    public int CountFrom(PeerId sender) => _bySender.TryGetValue(sender, out var queue) ? queue.Count : 0;
+
     /// <summary>Admits <paramref name="tx"/> or says precisely why not.</summary>
     public ChainError? Add(VerifiedTransaction tx)
     {

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cerebrum.Core.Chain.Genesis;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Daemon.Configuration;
+
+namespace Cerebrum.Daemon.CommandLine;
+
+/// <summary>
+/// <c>cerebrumd init --devnet N --out DIR</c>: a local test network of N validators. Writes <c>DIR/genesis.json</c>
+/// (chain <c>cerebrum-devnet</c>, every validator with power 10 and a funded account, plus a funded
+/// <c>DIR/faucet.key</c> account), and per validator K a data directory <c>DIR/vK</c> with its identity key and a
+/// config.json: validator mode, listening on 127.0.0.1:(base port + K), the other validators as bootstrap peers,
+/// the admin API on a free port (its URL is in <c>DIR/vK/admin.url</c>), and <c>Chain:Genesis</c> = ../genesis.json.
+/// </summary>
+public static class DevnetInitializer
+{
+    public const int DefaultBasePort = 4101;
+    public const string ChainId = "cerebrum-devnet";
+    public const ulong ValidatorPower = 10;
+
+    /// <summary>Each validator's and the faucet's starting balance: 1,000,000 CER in micro-CER.</summary>
+    public const ulong StartingBalance = 1_000_000_000_000;
+
+    public const string FaucetKeyFileName = "faucet.key";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <exception cref="IOException">A validator directory already exists (nothing is overwritten).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Bad count or ports.</exception>
+    public static int Run(string outputDirectory, int count, int basePort, TextWriter stdout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 100);
+        if (basePort < 1 || basePort + count - 1 > 65535)
+            throw new ArgumentOutOfRangeException(nameof(basePort), basePort, $"ports {basePort}..{basePort + count - 1} are not all TCP ports");
+        var root = Path.GetFullPath(outputDirectory);
+        var directories = Enumerable.Range(0, count).Select(k => Path.Combine(root, "v" + k.ToString(CultureInfo.InvariantCulture))).ToList();
+        foreach (var directory in directories.Where(Directory.Exists))
+            throw new IOException($"{directory} already exists; refusing to overwrite a devnet (remove {root} or pick another --out)");
+        var genesisPath = Path.Combine(root, "genesis.json");
+        if (File.Exists(genesisPath))
+            throw new IOException($"{genesisPath} already exists; refusing to overwrite a devnet (remove {root} or pick another --out)");
+        CreateOwnerOnlyDirectory(root);
+
+        var keys = new List<PrivateKey>();
+        try
+        {
+            foreach (var directory in directories)
+            {
+                CreateOwnerOnlyDirectory(directory);
+                keys.Add(KeyFile.Create(Path.Combine(directory, KeyFile.FileName)));
+            }
+            using var faucet = KeyFile.LoadOrCreate(Path.Combine(root, FaucetKeyFileName)).Key;
+            var addresses = keys.Select((key, k) => $"/ip4/127.0.0.1/tcp/{basePort + k}/p2p/{key.PeerId}").ToList();
+
+            var genesis = new GenesisDocument
+            {
+                ChainId = ChainId,
+                GenesisTime = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+                Accounts = [.. keys.Select(k => k.PeerId).Append(faucet.PeerId).Select(id => new GenesisAccount { PeerId = id.ToString(), Balance = StartingBalance })],
+                Validators = [.. keys.Select(k => GenesisValidator.From(k.PublicKey, ValidatorPower))],
+            };
+            genesis.Validate();
+            File.WriteAllText(genesisPath, genesis.ToJson() + Environment.NewLine);
+
+            for (var k = 0; k < count; k++)
+            {
+                var config = JsonNode.Parse(DefaultConfigFile.Render())!.AsObject();
+                config["Modes"] = new JsonArray("validator");
+                var network = config["Network"]!.AsObject();
+                network["ListenAddresses"] = new JsonArray($"/ip4/127.0.0.1/tcp/{basePort + k}");
+                network["BootstrapPeers"] = new JsonArray([.. addresses.Where((_, i) => i != k).Select(a => (JsonNode)a)]);
+                config["Admin"]!.AsObject()["Port"] = 0;
+                config["Chain"]!.AsObject()["Genesis"] = Path.Combine("..", "genesis.json");
+                File.WriteAllText(Path.Combine(directories[k], "config.json"), config.ToJsonString(Indented) + Environment.NewLine);
+                stdout.WriteLine($"validator {k}: {directories[k]} peer id {keys[k].PeerId} listening {addresses[k]}");
+            }
+            stdout.WriteLine($"genesis {genesisPath} (chain {ChainId}, {count} validators of power {ValidatorPower})");
+            stdout.WriteLine($"faucet key {Path.Combine(root, FaucetKeyFileName)} (account {faucet.PeerId}, {StartingBalance} micro-CER)");
+            stdout.WriteLine($"start each with: cerebrumd run --data-dir {Path.Combine(root, "vK")}");
+            return 0;
+        }
+        finally
+        {
+            foreach (var key in keys) key.Dispose();
+        }
+    }
+
+    private static void CreateOwnerOnlyDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(path);
+        else
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+}

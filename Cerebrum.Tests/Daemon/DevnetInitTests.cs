@@ -1,0 +1,76 @@
+using Cerebrum.Core.Chain.Genesis;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Daemon.CommandLine;
+using Cerebrum.Daemon.Configuration;
+using DataDirectory = Cerebrum.Daemon.DataDirectory;
+
+namespace Cerebrum.Tests.Daemon;
+
+/// <summary><c>cerebrumd init --devnet N --out DIR</c>: N validator directories that form one network with no other flags.</summary>
+[TestFixture]
+public sealed class DevnetInitTests
+{
+    [Test]
+    public async Task WritesNValidatorDirectories_EachNamingTheOthers_AndOneGenesis()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var root = Path.Combine(directory.Path, "devnet");
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync("init", "--devnet", "3", "--out", root, "--base-port", "31500");
+        Assert.That(exitCode, Is.Zero, stderr);
+
+        var genesis = GenesisDocument.Load(Path.Combine(root, "genesis.json"));
+        Assert.DoesNotThrow(genesis.Validate);
+        using var faucet = KeyFile.Load(Path.Combine(root, "faucet.key"));
+        Assert.That(genesis.Accounts.Select(a => a.PeerId), Does.Contain(faucet.PeerId.ToString()));
+        var peers = new List<PeerId>();
+        for (var k = 0; k < 3; k++)
+        {
+            var data = new DataDirectory(Path.Combine(root, "v" + k));
+            using var key = KeyFile.Load(data.KeyPath);
+            peers.Add(key.PeerId);
+            var options = DaemonConfiguration.Load(DaemonConfiguration.Build(data), new CommandLineOverrides());
+            Assert.That(options.Modes, Is.EqualTo(new[] { "validator" }));
+            Assert.That(options.Network.ListenAddresses, Is.EqualTo(new[] { $"/ip4/127.0.0.1/tcp/{31500 + k}" }));
+            Assert.That(options.Network.BootstrapPeers, Has.Count.EqualTo(2));
+            Assert.That(options.Network.BootstrapPeers, Has.None.Contains(key.PeerId.ToString()), "not itself");
+            Assert.That(ChainOptions.ResolveGenesisPath(options, data), Is.EqualTo(Path.Combine(root, "genesis.json")));
+            Assert.That(genesis.Accounts.Single(a => a.PeerId == key.PeerId.ToString()).Balance, Is.EqualTo(DevnetInitializer.StartingBalance));
+            Assert.That(stdout, Does.Contain(key.PeerId.ToString()));
+        }
+        Assert.That(genesis.Validators.Select(v => v.DecodePublicKey().ToPeerId()), Is.EquivalentTo(peers));
+        for (var k = 0; k < 3; k++)
+        {
+            var options = DaemonConfiguration.Load(DaemonConfiguration.Build(new DataDirectory(Path.Combine(root, "v" + k))), new CommandLineOverrides());
+            foreach (var other in peers.Where((_, i) => i != k))
+                Assert.That(options.Network.BootstrapPeers, Has.One.EndsWith("/p2p/" + other));
+        }
+    }
+
+    [Test]
+    public async Task RefusesToOverwriteAnExistingDevnet()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var root = Path.Combine(directory.Path, "devnet");
+        Assert.That((await InitCommandTests.RunAsync("init", "--devnet", "2", "--out", root)).ExitCode, Is.Zero);
+        var keyBefore = File.ReadAllBytes(Path.Combine(root, "v0", KeyFile.FileName));
+
+        var (exitCode, _, stderr) = await InitCommandTests.RunAsync("init", "--devnet", "2", "--out", root);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("already exists"));
+        Assert.That(File.ReadAllBytes(Path.Combine(root, "v0", KeyFile.FileName)), Is.EqualTo(keyBefore));
+    }
+
+    [TestCase("--devnet", "0", "--out", "x", ExpectedResult = "error:")]
+    [TestCase("--devnet", "2", ExpectedResult = "needs --out")]
+    [TestCase("--devnet", "2", "--out", "x", "--base-port", "65535", ExpectedResult = "not all TCP ports")]
+    public async Task<string> BadArguments_AreClearErrors(params string[] args)
+    {
+        using var directory = TemporaryDirectory.Create();
+        var (exitCode, _, stderr) = await InitCommandTests.RunAsync(["init", .. args.Select(a => a == "x" ? Path.Combine(directory.Path, "x") : a)]);
+        Assert.That(exitCode, Is.Not.Zero);
+        return stderr.Contains("needs --out", StringComparison.Ordinal) ? "needs --out"
+            : stderr.Contains("not all TCP ports", StringComparison.Ordinal) ? "not all TCP ports"
+            : stderr.StartsWith("error:", StringComparison.Ordinal) ? "error:" : stderr;
+    }
+}
