@@ -1,8 +1,12 @@
 using System.CommandLine;
 using Cerebrum.Cli.Commands;
+using Cerebrum.Cli.Commands.Account;
+using Cerebrum.Cli.Commands.Chain;
+using Cerebrum.Cli.Commands.Gateway;
 using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
 using Cerebrum.Cli.Commands.PubSub;
+using Cerebrum.Cli.Commands.Tx;
 
 namespace Cerebrum.Cli;
 
@@ -17,6 +21,10 @@ public static class CerebrumCommandLine
         InferCommand.Create(),
         EmbedCommand.Create(),
         PubSubCommand.Create(),
+        ChainCommand.Create(),
+        AccountCommand.Create(),
+        TxCommand.Create(),
+        GatewayCommand.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>

@@ -24,11 +24,7 @@ public static class CommonOptions
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 10,
         };
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double>() is not (> 0 and <= 86_400))
-                result.AddError("--timeout must be a positive number of seconds (at most 86400)");
-        });
+        option.Check(value => value is not (> 0 and <= 86_400) ? "--timeout must be a positive number of seconds (at most 86400)" : null);
         return option;
     }
 

@@ -3,6 +3,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Gateway;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
@@ -114,6 +115,11 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.AddSingleton<NodeDirectoryService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<NodeDirectoryService>());
         builder.Services.AddHostedService(services => services.GetRequiredService<PubSubService>());
+        if (options.HasMode(DaemonModes.Gateway))
+        {
+            builder.Services.AddSingleton<GatewayService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<GatewayService>());
+        }
         if (options.HasMode(DaemonModes.Node))
         {
             builder.Services.AddSingleton<NodeHeartbeatService>();
@@ -151,6 +157,8 @@ public sealed class DaemonApplication : IAsyncDisposable
 
         foreach (var listenAddress in Network.AnnouncedListenAddresses)
             await _stdout.WriteLineAsync($"listening {listenAddress}");
+        if (_app.Services.GetService<GatewayService>()?.HttpUrl is { } gatewayUrl)
+            await _stdout.WriteLineAsync($"gateway {gatewayUrl.ToString().TrimEnd('/')}");
         await _stdout.FlushAsync(cancellationToken);
     }
 

@@ -9,6 +9,11 @@ if (Test-Path 'scripts/interop/package.json') {
     npm ci --prefix scripts/interop --no-audit --no-fund
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
+# The official openai npm client, which the gateway tests call /v1/embeddings with.
+if (Test-Path 'scripts/openai/package.json') {
+    npm ci --prefix scripts/openai --no-audit --no-fund
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
 
 dotnet test Cerebrum.sln -c Release --logger 'trx;LogFileName=results.trx' --results-directory TestResults @args
 exit $LASTEXITCODE

@@ -53,6 +53,16 @@ public sealed class AdminClient : IDisposable
     public Task<T> PostAsync<T>(string path, object body, CancellationToken cancellationToken) =>
         SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, cancellationToken);
 
+    /// <summary>Posts raw bytes (<c>application/octet-stream</c>), e.g. a signed transaction.</summary>
+    public Task<T> PostBytesAsync<T>(string path, byte[] body, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, path) { Content = content }, cancellationToken);
+    }
+    public Task<T> DeleteAsync<T>(string path, CancellationToken cancellationToken) =>
+        SendAsync<T>(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)
@@ -87,7 +97,7 @@ public sealed class AdminClient : IDisposable
         {
             var error = await response.Content.ReadFromJsonAsync<AdminErrorResponse>(Json, cancellationToken);
             if (!string.IsNullOrEmpty(error?.Error))
-                return error.Error;
+                return error.Code is null ? error.Error : $"{error.Error} ({error.Code})";
         }
         catch (JsonException)
         {

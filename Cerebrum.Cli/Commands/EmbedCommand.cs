@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.Text.Json;
+using Cerebrum.Cli.Gateway;
 using Cerebrum.Cli.Inference;
+using Cerebrum.Core.Gateway;
 using Cerebrum.Cli.Network;
 using Cerebrum.Core.Inference;
 
@@ -25,16 +28,30 @@ public static class EmbedCommand
             HelpName = "NAME|HASH",
             DefaultValueFactory = _ => BuiltinModels.AllMiniLmL6V2,
         };
+        var gatewayOption = GatewayOptions.Gateway();
+        var apiKeyOption = GatewayOptions.ApiKey();
         var timeoutOption = CommonOptions.Timeout("Give up when connecting, or when the answer takes longer than this many seconds (also the job's deadline on the node).");
-        var command = new Command("embed", $"Embed a text with a node's {BuiltinModels.AllMiniLmL6V2} over /cerebrum/infer/1.0.0 (tokenized and pooled on this side, the node's receipt verified) and print the unit-length embedding as one JSON array of numbers.")
+        var command = new Command("embed", $"Embed a text with a node's {BuiltinModels.AllMiniLmL6V2} over /cerebrum/infer/1.0.0 (tokenized and pooled on this side, the node's receipt verified; --peer) or through a gateway's /v1/embeddings (--gateway), and print the unit-length embedding as one JSON array of numbers.")
         {
             textArgument,
             peerOption,
+            gatewayOption,
+            apiKeyOption,
             modelOption,
             timeoutOption,
         };
+        GatewayOptions.RequireOneTarget(command, peerOption, gatewayOption);
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
+            var timeoutValue = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
+            if (parseResult.GetValue(gatewayOption) is { Length: > 0 } gatewayUrl)
+            {
+                using var gateway = GatewayHttpClient.Create(gatewayUrl, parseResult.GetValue(apiKeyOption), timeoutValue);
+                var request = JsonSerializer.Serialize(new EmbeddingRequest(parseResult.GetValue(modelOption)!, parseResult.GetValue(textArgument)!), CliJson.Options);
+                var answer = await gateway.PostAsync("v1/embeddings", request, cancellationToken);
+                await stdout.WriteLineAsync(KServeJson.FormatVector(ReadFirstEmbedding(answer)));
+                return 0;
+            }
             var encoder = BuiltinTextEncoder.Open();
             var inputs = encoder.Tokenize([parseResult.GetValue(textArgument)!]);
             var timeout = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
@@ -56,4 +73,19 @@ public static class EmbedCommand
         });
         return command;
     }
+
+    private static float[] ReadFirstEmbedding(string answer)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(answer);
+            return [.. document.RootElement.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle())];
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or FormatException)
+        {
+            throw new CommandFailedException($"the gateway's answer is not an embeddings response: {e.Message}");
+        }
+    }
+
+    private sealed record EmbeddingRequest(string Model, string Input);
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Cerebrum.Cli.Gateway;
 using Cerebrum.Cli.Inference;
+using Cerebrum.Core.Gateway;
 using Cerebrum.Cli.Network;
 using Cerebrum.Core.Inference;
 
@@ -24,17 +26,31 @@ public static class InferCommand
             Required = true,
         };
         var timeoutOption = CommonOptions.Timeout("Give up when connecting, or when the answer takes longer than this many seconds (also the job's deadline on the node).");
-        var command = new Command("infer", "Send one inference job directly to a node over /cerebrum/infer/1.0.0 from a throwaway identity, verify the node's signed receipt, and print the outputs as one line of KServe v2 JSON ({\"model_name\",\"id\",\"outputs\":[…]}). A node's refusal prints 'error: <type>: <reason>' (unknown_model, bad_input, busy, deadline_exceeded, internal).")
+        var gatewayOption = GatewayOptions.Gateway();
+        var apiKeyOption = GatewayOptions.ApiKey();
+        var command = new Command("infer", "Send one inference job directly to a node over /cerebrum/infer/1.0.0 from a throwaway identity (--peer), verify the node's signed receipt, and print the outputs as one line of KServe v2 JSON ({\"model_name\",\"id\",\"outputs\":[…]}); or send it through a gateway's KServe v2 API (--gateway). A node's refusal prints 'error: <type>: <reason>' (unknown_model, bad_input, busy, deadline_exceeded, internal); a gateway's 'error: <status> <reason>: <message>'.")
         {
             peerOption,
+            gatewayOption,
+            apiKeyOption,
             modelOption,
             inputOption,
             timeoutOption,
         };
+        GatewayOptions.RequireOneTarget(command, peerOption, gatewayOption);
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
             var inputs = ParseInput(parseResult.GetValue(inputOption)!);
             var timeout = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
+            if (parseResult.GetValue(gatewayOption) is { Length: > 0 } gatewayUrl)
+            {
+                using var gateway = GatewayHttpClient.Create(gatewayUrl, parseResult.GetValue(apiKeyOption), timeout);
+                var model = parseResult.GetValue(modelOption)!;
+                var body = KServeJson.FormatInputs(inputs);
+                var answer = await gateway.PostAsync($"v2/models/{Uri.EscapeDataString(model)}/infer", body, cancellationToken);
+                await stdout.WriteLineAsync(answer.Trim());
+                return 0;
+            }
             await using var peer = await DirectConnection.OpenAsync(parseResult.GetValue(peerOption)!, timeout, cancellationToken);
             var result = await InferClient.InferAsync(peer, parseResult.GetValue(modelOption)!, inputs, timeout, cancellationToken);
             await stdout.WriteLineAsync(KServeJson.FormatOutputs(result.ModelHash, result.JobId, result.Outputs));
@@ -43,11 +59,10 @@ public static class InferCommand
         return command;
     }
 
-    public static Option<string> PeerOption() => new("--peer", "-p")
+    public static Option<string?> PeerOption() => new("--peer", "-p")
     {
-        Description = "The node's address, e.g. /ip4/127.0.0.1/tcp/4001/p2p/<peer-id> (with /p2p/<peer-id> its identity is verified).",
+        Description = "The node's address, e.g. /ip4/127.0.0.1/tcp/4001/p2p/<peer-id> (with /p2p/<peer-id> its identity is verified). Either this or --gateway.",
         HelpName = "MULTIADDR",
-        Required = true,
     };
 
     private static IReadOnlyList<Tensor> ParseInput(string text)

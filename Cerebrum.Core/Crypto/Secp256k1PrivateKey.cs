@@ -7,10 +7,12 @@ namespace Cerebrum.Core.Crypto;
 public sealed class Secp256k1PrivateKey : PrivateKey
 {
     private readonly ECPrivKey _key;
+    private readonly byte[] _secret = new byte[32]; // the scalar again, for the native signer
 
     private Secp256k1PrivateKey(ECPrivKey key)
     {
         _key = key;
+        key.WriteToSpan(_secret);
         PublicKey = new Secp256k1PublicKey(key.CreatePubKey(), true);
     }
 
@@ -43,6 +45,8 @@ public sealed class Secp256k1PrivateKey : PrivateKey
     {
         Span<byte> hash = stackalloc byte[32];
         System.Security.Cryptography.SHA256.HashData(data, hash);
+        if (NativeSecp256k1.IsAvailable)
+            return NativeSecp256k1.SignDer(hash, _secret);
         // RFC 6979 signing in libsecp256k1 always yields a normalized (low-S) signature.
         var sig = _key.SignECDSARFC6979(hash);
         Span<byte> der = stackalloc byte[72];
@@ -59,7 +63,11 @@ public sealed class Secp256k1PrivateKey : PrivateKey
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _key.Dispose();
+        if (disposing)
+        {
+            _key.Dispose();
+            CryptographicOperations.ZeroMemory(_secret);
+        }
         base.Dispose(disposing);
     }
 }

@@ -30,6 +30,14 @@ public sealed class Secp256k1PublicKey : PublicKey
 
     public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
+        if (NativeSecp256k1.IsAvailable)
+        {
+            Span<byte> digest = stackalloc byte[32];
+            System.Security.Cryptography.SHA256.HashData(data, digest);
+            if (NativeSecp256k1.VerifyDer(signature, digest, _compressed) is { } verified)
+                return verified;
+            // Not strict DER: the managed parser below accepts the lax forms.
+        }
         if (!SecpECDSASignature.TryCreateFromDer(signature, out var sig) || sig is null)
             return false;
         // Other implementations may emit high-S signatures; the handshake does not care about malleability,

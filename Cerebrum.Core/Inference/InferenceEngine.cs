@@ -186,6 +186,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         try
         {
             if (_options.IntraOpThreads > 0) options.IntraOpNumThreads = _options.IntraOpThreads;
+            if (!_options.IntraOpSpinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             if (cuda) options.AppendExecutionProvider_CUDA(_options.GpuDeviceId);
             return options;
         }

@@ -17,6 +17,14 @@ public sealed record InferenceEngineOptions
     /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose.</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin-wait between parallel sections instead of sleeping (ONNX Runtime's
+    /// own default). Off by default: the spinning threads hold their cores during and after every run, taking them from
+    /// the network and protocol code that feeds the model, and from a run's own sibling threads when the machine is
+    /// busy. On a shared 2-core VM, turning it off halved the process CPU per MiniLM request (see docs/benchmarks.md).
+    /// </summary>
+    public bool IntraOpSpinning { get; init; }
+
     /// <summary>Serving settings of models without an entry in <see cref="PerModel"/>.</summary>
     public ModelServingOptions DefaultServing { get; init; } = ModelServingOptions.Default;
 

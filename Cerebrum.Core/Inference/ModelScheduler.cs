@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Cerebrum.Core.Common;
 using Microsoft.Extensions.Logging;
 
@@ -9,6 +8,13 @@ namespace Cerebrum.Core.Inference;
 /// Busy at once), requests dropped once their deadline passes, and, for batchable models, requests of the same shape
 /// merged into one run.
 /// </summary>
+/// <remarks>
+/// Each worker is a dedicated thread, not a thread-pool task: a run blocks its thread for the whole ONNX Runtime call
+/// (milliseconds to seconds), and on a small machine the pool has only a couple of threads, which the network and
+/// protocol code needs. Workers wait for requests on a monitor, so the batching wait (MaxQueueDelay) is as precise as
+/// the OS's timed wait; the runtime's timers (CancelAfter, Task.Delay) tick with the coarse clock, 4 ms on a 250 Hz
+/// kernel, which would stretch a 2 ms batching window to 4-8 ms.
+/// </remarks>
 internal sealed class ModelScheduler : IAsyncDisposable
 {
     private readonly ModelInfo _model;
@@ -16,8 +22,11 @@ internal sealed class ModelScheduler : IAsyncDisposable
     private readonly Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> _run;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<PendingRequest> _queue;
+    private readonly Queue<PendingRequest> _queue = new();
+    private readonly object _gate = new(); // guards _queue and _stopping; workers wait on it for requests
     private readonly BackgroundTasks _workers;
+    private readonly long _maxQueueDelayTicks;
+    private bool _stopping;
     private readonly bool _batching;
     private int _queued;
     private int _running;
@@ -31,14 +40,16 @@ internal sealed class ModelScheduler : IAsyncDisposable
         _time = time;
         _logger = logger;
         _batching = options.MaxBatchSize > 1 && BatchAssembler.IsBatchable(model);
-        // Admission is decided by counting (_queued) so that a full queue answers Busy at once, never waits.
-        _queue = Channel.CreateUnbounded<PendingRequest>(new UnboundedChannelOptions { SingleReader = options.MaxConcurrency == 1 });
+        _maxQueueDelayTicks = (long)(options.MaxQueueDelay.TotalSeconds * time.TimestampFrequency);
         _workers = new BackgroundTasks(logger);
         for (var i = 0; i < options.MaxConcurrency; i++)
-            _workers.Run($"inference worker {i} of {model.Name}", WorkAsync);
+        {
+            _workers.Run($"inference worker {i} of {model.Name}", stop => Task.Factory.StartNew(
+                () => Work(stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        }
     }
 
-    /// <summary>Test hook: awaited by a worker after it has taken a batch and before it runs it.</summary>
+    /// <summary>Test hook: waited for by a worker after it has taken a batch and before it runs it.</summary>
     internal Func<CancellationToken, Task>? BeforeRun { get; set; }
 
     public bool Batching => _batching;
@@ -55,6 +66,7 @@ internal sealed class ModelScheduler : IAsyncDisposable
             Interlocked.Increment(ref _expired);
             throw Expired(deadline);
         }
+        // Admission is decided by counting (_queued) so that a full queue answers Busy at once, never waits.
         // Free slots count as queue room: a request that a worker will take at once is not waiting.
         var capacity = _options.MaxQueueLength + _options.MaxConcurrency - Volatile.Read(ref _running);
         if (Interlocked.Increment(ref _queued) > capacity)
@@ -74,44 +86,68 @@ internal sealed class ModelScheduler : IAsyncDisposable
             if (pending.Completion.TrySetException(Expired(deadline))) Interlocked.Increment(ref _expired);
         });
         using var onCancel = ct.Register(() => pending.Completion.TrySetCanceled(ct));
-        if (!_queue.Writer.TryWrite(pending))
+        lock (_gate)
         {
-            Interlocked.Decrement(ref _queued);
-            throw new InferenceException(InferenceErrorCode.Internal, $"model {_model.Name} is shutting down");
+            if (_stopping)
+            {
+                Interlocked.Decrement(ref _queued);
+                throw new InferenceException(InferenceErrorCode.Internal, $"model {_model.Name} is shutting down");
+            }
+            _queue.Enqueue(pending);
+            Monitor.Pulse(_gate);
         }
         return await pending.Completion.Task.ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        Stop();
         await _workers.DisposeAsync().ConfigureAwait(false);
-        while (_queue.Reader.TryRead(out var left))
-            left.Completion.TrySetException(new InferenceException(InferenceErrorCode.Internal, $"model {_model.Name} was unloaded"));
+        List<PendingRequest> left;
+        lock (_gate)
+        {
+            left = [.. _queue];
+            _queue.Clear();
+        }
+        foreach (var request in left)
+            request.Completion.TrySetException(new InferenceException(InferenceErrorCode.Internal, $"model {_model.Name} was unloaded"));
     }
 
-    private async Task WorkAsync(CancellationToken stop)
+    private void Stop()
     {
-        PendingRequest? carried = null;
-        var reader = _queue.Reader;
-        while (!stop.IsCancellationRequested)
+        lock (_gate)
         {
-            var first = carried;
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>A worker thread's loop: take a request, gather a batch behind it, run, repeat until stopped.</summary>
+    private void Work(CancellationToken stop)
+    {
+        using var onStop = stop.Register(Stop);
+        PendingRequest? carried = null;
+        while (true)
+        {
+            var first = carried ?? Take();
             carried = null;
-            if (first is null)
-            {
-                if (!await reader.WaitToReadAsync(stop).ConfigureAwait(false)) return;
-                if (!reader.TryRead(out first)) continue;
-                Interlocked.Decrement(ref _queued);
-            }
+            if (first is null) return;
             var batch = new List<PendingRequest> { first };
             if (_batching && first.BatchKey is not null)
-                carried = await CollectAsync(batch, stop).ConfigureAwait(false);
+                carried = Collect(batch);
             Interlocked.Increment(ref _running);
             try
             {
-                if (BeforeRun is { } hook) await hook(stop).ConfigureAwait(false);
+                // The hook is test-only; a dedicated thread may block on it.
+                if (BeforeRun is { } hook) hook(stop).GetAwaiter().GetResult();
                 Execute(batch);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                if (carried is not null) batch.Add(carried);
+                foreach (var r in batch)
+                    r.Completion.TrySetException(new InferenceException(InferenceErrorCode.Internal, $"model {_model.Name} was unloaded"));
+                return;
             }
             finally
             {
@@ -120,34 +156,51 @@ internal sealed class ModelScheduler : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds same-shaped requests to the batch until it is full or the first one has waited MaxQueueDelay; returns a request that did not fit.</summary>
-    private async Task<PendingRequest?> CollectAsync(List<PendingRequest> batch, CancellationToken stop)
+    /// <summary>The next queued request, waiting for one; null once stopping.</summary>
+    private PendingRequest? Take()
+    {
+        lock (_gate)
+        {
+            while (!_stopping)
+            {
+                if (_queue.TryDequeue(out var next))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    return next;
+                }
+                Monitor.Wait(_gate);
+            }
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Adds same-shaped requests to the batch until it is full or the first one has waited MaxQueueDelay; returns a
+    /// request that did not fit.
+    /// </summary>
+    private PendingRequest? Collect(List<PendingRequest> batch)
     {
         var first = batch[0];
         var rows = first.Rows;
-        var reader = _queue.Reader;
-        while (rows < _options.MaxBatchSize)
+        var closesAt = first.EnqueuedTimestamp + _maxQueueDelayTicks;
+        lock (_gate)
         {
-            if (reader.TryRead(out var next))
+            while (rows < _options.MaxBatchSize)
             {
-                Interlocked.Decrement(ref _queued);
-                if (next.IsSettled) continue;
-                if (next.BatchKey != first.BatchKey || rows + next.Rows > _options.MaxBatchSize) return next;
-                batch.Add(next);
-                rows += next.Rows;
-                continue;
-            }
-            var waitLeft = _options.MaxQueueDelay - _time.GetElapsedTime(first.EnqueuedTimestamp);
-            if (waitLeft <= TimeSpan.Zero) return null;
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            wait.CancelAfter(waitLeft);
-            try
-            {
-                if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) return null;
-            }
-            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-            {
-                return null;
+                if (_queue.TryDequeue(out var next))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    if (next.IsSettled) continue;
+                    if (next.BatchKey != first.BatchKey || rows + next.Rows > _options.MaxBatchSize) return next;
+                    batch.Add(next);
+                    rows += next.Rows;
+                    continue;
+                }
+                var left = closesAt - _time.GetTimestamp();
+                if (_stopping || left <= 0) return null;
+                // Rounded up to whole milliseconds (what the wait takes): at worst a batch closes up to 1 ms late,
+                // never early, and the thread never spins.
+                Monitor.Wait(_gate, (int)Math.Ceiling(left * 1000.0 / _time.TimestampFrequency));
             }
         }
         return null;

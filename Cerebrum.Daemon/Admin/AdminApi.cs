@@ -1,3 +1,4 @@
+using Cerebrum.Daemon.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,6 +15,7 @@ public static class AdminApi
         endpoints.MapNodeEndpoints();
         endpoints.MapPubSubEndpoints();
         endpoints.MapNodeDirectoryEndpoints();
+        endpoints.MapGatewayAdminEndpoints();
         endpoints.MapChainEndpoints();
         endpoints.MapFallback((HttpContext context) =>
             Results.Json(new AdminError($"no admin endpoint {context.Request.Method} {context.Request.Path}"), statusCode: StatusCodes.Status404NotFound));

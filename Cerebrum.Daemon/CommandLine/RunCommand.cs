@@ -29,12 +29,21 @@ public static class RunCommand
         };
         var modeOption = new Option<string[]>("--mode", "-m")
         {
-            Description = $"Roles to run besides being a network peer, comma-separated or repeated: {string.Join(", ", DaemonModes.Available)} (later: {string.Join(", ", DaemonModes.Planned)}). 'node' serves the models of DIR's store over /cerebrum/infer/1.0.0; 'validator' takes part in consensus (needs a genesis file). Replaces Modes from config.json; default: none (a plain network daemon).",
+            Description = $"Roles to run besides being a network peer, comma-separated or repeated: {string.Join(", ", DaemonModes.Available)}. 'node' serves the models of DIR's store over /cerebrum/infer/1.0.0; 'validator' takes part in consensus (needs a genesis file); 'gateway' serves apps over HTTP (--http) and routes their requests to nodes. Replaces Modes from config.json; default: none (a plain network daemon).",
             HelpName = "MODE",
         };
         var gpuOption = new Option<bool>("--gpu")
         {
             Description = "Node mode: run models on CUDA (sets Node:Gpu). Where CUDA is not usable the node logs why and runs on CPU.",
+        };
+        var httpOption = new Option<string?>("--http")
+        {
+            Description = "Gateway mode: where the app-facing HTTP API listens, IP:PORT (port 0 picks a free port); replaces Gateway:Http (default 127.0.0.1:8080). The bound URL is printed as 'gateway http://IP:PORT'.",
+            HelpName = "IP:PORT",
+        };
+        var openOption = new Option<bool>("--open")
+        {
+            Description = "Gateway mode: serve without API keys, for local development only (sets Gateway:Open).",
         };
         var genesisOption = new Option<string?>("--genesis")
         {
@@ -49,6 +58,8 @@ public static class RunCommand
             adminPortOption,
             modeOption,
             gpuOption,
+            httpOption,
+            openOption,
             genesisOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
@@ -60,6 +71,8 @@ public static class RunCommand
                 AdminPort = parseResult.GetValue(adminPortOption),
                 Modes = parseResult.GetValue(modeOption) ?? [],
                 Gpu = parseResult.GetValue(gpuOption),
+                GatewayHttp = parseResult.GetValue(httpOption),
+                GatewayOpen = parseResult.GetValue(openOption),
                 Genesis = parseResult.GetValue(genesisOption) is { } genesis ? Path.GetFullPath(genesis) : null,
             },
             parseResult.InvocationConfiguration.Output,

@@ -18,6 +18,12 @@ public sealed record CommandLineOverrides
     /// <summary><c>--gpu</c>: sets Node:Gpu when true.</summary>
     public bool Gpu { get; init; }
 
+    /// <summary><c>--http IP:PORT</c>: replaces Gateway:Http.</summary>
+    public string? GatewayHttp { get; init; }
+
+    /// <summary><c>--open</c>: sets Gateway:Open when true.</summary>
+    public bool GatewayOpen { get; init; }
+
     /// <summary><c>--genesis</c>: replaces Chain:Genesis (made absolute by the caller).</summary>
     public string? Genesis { get; init; }
 }

@@ -38,6 +38,7 @@ public static class DaemonConfiguration
         // "Modes": ["node"] in config.json, CEREBRUM__Modes__0=node, or a comma-separated scalar (CEREBRUM__Modes=node,gateway).
         IEnumerable<string> modes = modesSection.Value is { } scalar ? [scalar] : modesSection.GetChildren().Select(c => c.Value ?? "");
         var pubSub = BindSection<PubSubOptions>(configuration, "PubSub", errors);
+        var gateway = BindSection<GatewayOptions>(configuration, "Gateway", errors);
         var chain = BindSection<ChainOptions>(configuration, "Chain", errors);
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);
@@ -54,13 +55,17 @@ public static class DaemonConfiguration
             modes = overrides.Modes;
         if (overrides.Gpu)
             node = node with { Gpu = true };
+        if (overrides.GatewayHttp is { } http)
+            gateway = gateway with { Http = http };
+        if (overrides.GatewayOpen)
+            gateway = gateway with { Open = true };
         if (overrides.Genesis is { } genesis)
             chain = chain with { Genesis = genesis };
 
         if (pubSub.Topics.Count == 0)
             pubSub = pubSub with { Topics = PubSubOptions.DefaultTopics };
 
-        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node, PubSub = pubSub, Chain = chain };
+        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node, PubSub = pubSub, Gateway = gateway, Chain = chain };
         errors.AddRange(DaemonOptionsValidator.Validate(options));
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);

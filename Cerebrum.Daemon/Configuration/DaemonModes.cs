@@ -12,11 +12,14 @@ public static class DaemonModes
     /// <summary>Takes part in consensus (when its key is in the validator set); needs a genesis file.</summary>
     public const string Validator = "validator";
 
+    /// <summary>Serves apps over HTTP (KServe v2 and OpenAI-compatible APIs) by routing their requests to nodes.</summary>
+    public const string Gateway = "gateway";
+
     /// <summary>Modes this build implements.</summary>
-    public static IReadOnlyList<string> Available { get; } = [Node, Validator];
+    public static IReadOnlyList<string> Available { get; } = [Node, Validator, Gateway];
 
     /// <summary>Modes of the design that later builds add; naming one gives a clear "not available yet" error.</summary>
-    public static IReadOnlyList<string> Planned { get; } = ["gateway"];
+    public static IReadOnlyList<string> Planned { get; } = [];
 
     /// <summary>Splits comma-separated values, trims, lower-cases and removes duplicates.</summary>
     public static IReadOnlyList<string> Normalize(IEnumerable<string> values) =>

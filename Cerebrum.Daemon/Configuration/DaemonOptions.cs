@@ -21,6 +21,9 @@ public sealed record DaemonOptions
     /// <summary>Used when <see cref="Modes"/> has "node".</summary>
     public NodeOptions Node { get; init; } = new();
 
+    /// <summary>Used when <see cref="Modes"/> has "gateway".</summary>
+    public GatewayOptions Gateway { get; init; } = new();
+
     public bool HasMode(string mode) => Modes.Contains(mode, StringComparer.Ordinal);
     public PubSubOptions PubSub { get; init; } = new();
 

@@ -53,6 +53,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        NativeSecp256k1.LogIfFallback(_logger);
         await Host.StartAsync(cancellationToken);
         var dialers = _options.BootstrapPeers
             .Select(address => new BootstrapDialer(Host, Multiaddress.Parse(address), _options, _time, _logger))

@@ -21,6 +21,14 @@ public sealed class CliHelpTests
         ["model", "remove"],
         ["infer"],
         ["embed"],
+        ["chain"],
+        ["chain", "status"],
+        ["chain", "block"],
+        ["account"],
+        ["account", "show"],
+        ["tx"],
+        ["tx", "transfer"],
+        ["tx", "stake"],
     ];
 
     [Test]
@@ -69,6 +77,18 @@ public sealed class CliHelpTests
             foreach (var child in command.Subcommands)
                 Visit(child, $"{path} {child.Name}");
         }
+    }
+
+    [TestCase("net", "ping", "/ip4/127.0.0.1/tcp/1", "--count", "abc")]
+    [TestCase("net", "ping", "/ip4/127.0.0.1/tcp/1", "--timeout", "soon")]
+    [TestCase("net", "perf", "/ip4/127.0.0.1/tcp/1", "--streams", "many")]
+    [TestCase("pubsub", "sub", "--peer", "/ip4/127.0.0.1/tcp/1", "t", "--count", "x")]
+    public async Task ANumberOptionThatIsNotANumber_GetsTheParsersErrorNotACrash(params string[] args)
+    {
+        var (exitCode, _, stderr) = await RunAsync(args);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("Cannot parse argument").And.Not.Contain("Exception"));
     }
 
     [Test]

@@ -1,4 +1,4 @@
-using Cerebrum.Cli.Inference;
+using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
 
 namespace Cerebrum.Tests.Cli;

@@ -225,6 +225,72 @@ public sealed class InferenceEngineTests
     }
 
     [Test]
+    public async Task DynamicBatching_ALoneRequestRunsWhenTheWindowCloses()
+    {
+        var engine = Start(new InferenceEngineOptions
+        {
+            PerModel = new Dictionary<string, ModelServingOptions> { ["mm"] = new(MaxBatchSize: 8, MaxQueueDelay: TimeSpan.FromMilliseconds(30)) },
+        });
+
+        var alone = await engine.RunAsync(new InferenceRequest("mm", [Floats("x", 1, 1, 1)], Soon)).WaitAsync(Bounded);
+
+        Assert.That(alone.BatchRequests, Is.EqualTo(1), "the batch closed without waiting for more requests to fill it");
+        Assert.That(alone.Outputs.Single().ToFloats(), Is.EqualTo(new float[] { 5, 7, 9 }));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task IntraOpSpinning_EitherWay_GivesTheSameResults(bool spinning)
+    {
+        var engine = Start(new InferenceEngineOptions { IntraOpSpinning = spinning });
+
+        var result = await engine.RunAsync(new InferenceRequest("mm", [Floats("x", 2, 1, 0, 0, 1)], Soon)).WaitAsync(Bounded);
+
+        Assert.That(engine.LoadFailures, Is.Empty, "ONNX Runtime accepted the session setting");
+        Assert.That(result.Outputs.Single().ToFloats(), Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }));
+    }
+
+    [Test]
+    public void IntraOpSpinning_IsOffByDefault() => Assert.That(new InferenceEngineOptions().IntraOpSpinning, Is.False);
+
+    [Test]
+    public async Task Runs_HappenOnDedicatedThreads_NotThreadPoolThreads()
+    {
+        var engine = Start();
+        var onPool = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        engine.SetBeforeRunHook("add", _ =>
+        {
+            onPool.TrySetResult(Thread.CurrentThread.IsThreadPoolThread);
+            return Task.CompletedTask;
+        });
+
+        await engine.RunAsync(new InferenceRequest("add", [Floats("a", 1, 1, 2, 3), Floats("b", 1, 1, 2, 3)], Soon)).WaitAsync(Bounded);
+
+        // A run blocks its thread for the whole ONNX Runtime call; on the pool it would starve the network code.
+        Assert.That(await onPool.Task.WaitAsync(Bounded), Is.False);
+    }
+
+    [Test]
+    public async Task Disposing_FailsTheHeldAndTheQueuedRequests()
+    {
+        var engine = Start();
+        var (entered, _) = Gate(engine, "add");
+        var held = engine.RunAsync(new InferenceRequest("add", [Floats("a", 1, 1, 2, 3), Floats("b", 1, 1, 2, 3)], Soon));
+        await entered.Task.WaitAsync(Bounded);
+        var queued = engine.RunAsync(new InferenceRequest("add", [Floats("a", 1, 1, 2, 3), Floats("b", 1, 1, 2, 3)], Soon));
+
+        await engine.DisposeAsync().AsTask().WaitAsync(Bounded);
+        _engine = null;
+
+        foreach (var request in new[] { held, queued })
+        {
+            var e = Assert.ThrowsAsync<InferenceException>(() => request.WaitAsync(Bounded))!;
+            Assert.That(e.Code, Is.EqualTo(InferenceErrorCode.Internal));
+            Assert.That(e.Message, Does.Contain("unloaded"));
+        }
+    }
+
+    [Test]
     public async Task CorruptModelFile_IsRefusedAtStart_WhileOtherModelsKeepWorking()
     {
         var mm = _store.Find("mm")!;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Protocols.Identify;
 using Cerebrum.Core.Network.Protocols.Perf;
 using Cerebrum.Core.Network.Protocols.Ping;
@@ -116,6 +117,43 @@ public sealed class JsLibp2pInteropTests
         var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(100));
 
         Assert.That(results, Has.All.True);
+    }
+
+    [Test]
+    public async Task We_echo_through_js_on_lazily_opened_streams()
+    {
+        var (js, listening) = await JsPeer.ListenAsync("ed25519");
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync();
+        var connection = await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
+
+        for (var i = 0; i < 3; i++)
+        {
+            // The request rides behind js's proposal; js's listener must keep it for the echo handler.
+            var payload = EchoProtocol.Pattern(10_000 * (i + 1), i);
+            await using var stream = await connection.OpenStreamLazyAsync(EchoProtocol.Id).WaitAsync(Timeout);
+            await stream.Stream.WriteAsync(payload).AsTask().WaitAsync(Timeout);
+            await stream.CompleteWritesAsync().AsTask().WaitAsync(Timeout);
+            using var echoed = new MemoryStream();
+            await stream.Stream.CopyToAsync(echoed).WaitAsync(Timeout);
+            Assert.That(echoed.ToArray(), Is.EqualTo(payload), $"stream {i}");
+        }
+    }
+
+    [Test]
+    public async Task Js_refusing_a_lazy_proposal_is_protocol_not_supported()
+    {
+        var (js, listening) = await JsPeer.ListenAsync("ed25519");
+        await using var _ = js;
+        await using var host = await TestHosts.StartAsync();
+        var connection = await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
+
+        await using var stream = await connection.OpenStreamLazyAsync("/cerebrum/absent/1.0.0").WaitAsync(Timeout);
+        await stream.Stream.WriteAsync(new byte[] { 1, 2, 3 }).AsTask().WaitAsync(Timeout);
+
+        Assert.That(async () => await stream.Stream.ReadAsync(new byte[16]).AsTask().WaitAsync(Timeout), Throws.InstanceOf<ProtocolNotSupportedException>());
+        var echoed = await EchoProtocol.RoundTripAsync(connection, [7, 8, 9], CancellationToken.None).WaitAsync(Timeout);
+        Assert.That(echoed, Is.EqualTo(new byte[] { 7, 8, 9 }), "the connection keeps working");
     }
 
     [Test]

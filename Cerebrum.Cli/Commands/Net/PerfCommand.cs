@@ -31,21 +31,9 @@ public static class PerfCommand
             HelpName = "K",
             DefaultValueFactory = _ => 1,
         };
-        uploadOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<long>() < 0)
-                result.AddError("--upload must not be negative");
-        });
-        downloadOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<long>() < 0)
-                result.AddError("--download must not be negative");
-        });
-        streamsOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-                result.AddError("--streams must be at least 1");
-        });
+        uploadOption.Check(value => value < 0 ? "--upload must not be negative" : null);
+        downloadOption.Check(value => value < 0 ? "--download must not be negative" : null);
+        streamsOption.Check(value => value < 1 ? "--streams must be at least 1" : null);
         var jsonOption = CommonOptions.Json("the measurement (uploadBytes, downloadBytes, streams, uploadSeconds, downloadSeconds, totalSeconds, uploadMBps, downloadMBps)");
         var timeoutOption = CommonOptions.Timeout("Give up when connecting (TCP, Noise and Yamux handshakes) takes longer than this many seconds; the transfer itself is not limited (Ctrl+C stops it).");
         var command = new Command("perf", "Measure throughput to a peer with the libp2p perf protocol (/perf/1.0.0): upload and download the given byte counts on K parallel streams, then print upload and download MB/s and the total seconds.")

@@ -18,22 +18,14 @@ public static class PingCommand
             HelpName = "N",
             DefaultValueFactory = _ => 4,
         };
-        countOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-                result.AddError("--count must be at least 1");
-        });
+        countOption.Check(value => value < 1 ? "--count must be at least 1" : null);
         var intervalOption = new Option<double>("--interval", "-i")
         {
             Description = "Seconds to wait between pings (0 sends the next as soon as the previous pong arrives).",
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 1,
         };
-        intervalOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double>() < 0)
-                result.AddError("--interval must not be negative");
-        });
+        intervalOption.Check(value => value < 0 ? "--interval must not be negative" : null);
         var timeoutOption = CommonOptions.Timeout();
         var command = new Command("ping", "Dial a peer with a throwaway Ed25519 identity and measure round-trip times with the libp2p ping protocol (/ipfs/ping/1.0.0). Prints 'pong from <peer-id> time=<ms> ms' per ping; on failure prints one 'error: …' line (unreachable, handshake failed, peer ID mismatch, protocol not supported) and exits non-zero.")
         {

@@ -14,11 +14,7 @@ public static class SubCommand
             Description = "Exit 0 after this many messages (default: run until Ctrl-C).",
             HelpName = "N",
         };
-        countOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1)
-                result.AddError("--count must be at least 1");
-        });
+        countOption.Check(value => value is < 1 ? "--count must be at least 1" : null);
         var timeoutOption = CommonOptions.Timeout("Give up when connecting to the peer (TCP, Noise and Yamux handshakes) takes longer than this many seconds.");
         var command = new Command("sub", "Join TOPIC through a peer with a throwaway identity and print each message as '<from> <seqno> <size> <data>': from and seqno are '-' under StrictNoSign, seqno is decimal, data is printed as UTF-8 when it is printable UTF-8 and as hex otherwise.")
         {

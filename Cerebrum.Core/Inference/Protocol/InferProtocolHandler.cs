@@ -21,7 +21,7 @@ public sealed class InferProtocolHandler
 
     private readonly InferenceEngine _engine;
     private readonly PrivateKey _nodeKey;
-    private readonly byte[] _nodePublicKey;
+    private readonly ByteString _nodePublicKey;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
@@ -30,7 +30,7 @@ public sealed class InferProtocolHandler
     {
         _engine = engine;
         _nodeKey = nodeKey;
-        _nodePublicKey = nodeKey.PublicKey.ToProtobuf();
+        _nodePublicKey = ByteString.CopyFrom(nodeKey.PublicKey.ToProtobuf());
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _maxMessageBytes = (int)Math.Min(int.MaxValue, engine.MaxRequestBytes + EnvelopeBytes);
@@ -46,7 +46,7 @@ public sealed class InferProtocolHandler
         while (await LengthPrefixedMessage.ReadAsync(stream, _maxMessageBytes, ct).ConfigureAwait(false) is { } message)
         {
             var response = await AnswerAsync(message, ct).ConfigureAwait(false);
-            await LengthPrefixedMessage.WriteAsync(stream, response.ToByteArray(), ct).ConfigureAwait(false);
+            await PooledMessageWriter.WriteAsync(stream, response, ct).ConfigureAwait(false);
         }
     }
 
@@ -82,23 +82,27 @@ public sealed class InferProtocolHandler
         {
             if (request.DeadlineUnixMs <= 0)
                 throw new InferenceException(InferenceErrorCode.BadInput, "deadline_unix_ms is required");
-            var inputs = request.Inputs.Select(WireTensors.FromWire).ToList();
+            var inputs = new List<Tensor>(request.Inputs.Count);
+            foreach (var input in request.Inputs) inputs.Add(WireTensors.FromWire(input)); // views of the request's bytes
             var deadline = DateTimeOffset.FromUnixTimeMilliseconds(request.DeadlineUnixMs);
-            var result = await _engine.RunAsync(new InferenceRequest(request.ModelHash, inputs, deadline), ct).ConfigureAwait(false);
+            var running = _engine.RunAsync(new InferenceRequest(request.ModelHash, inputs, deadline), ct);
+            // The input half of the receipt does not depend on the run: hash while the model works.
+            var inputHash = InferReceipts.HashTensors(request.Inputs);
+            var result = await running.ConfigureAwait(false);
             var response = new InferResponse
             {
                 JobId = request.JobId,
                 ModelHash = result.ModelHash,
                 QueueMicros = (ulong)(result.QueueTime.Ticks / TimeSpan.TicksPerMicrosecond),
                 ComputeMicros = (ulong)(result.ComputeTime.Ticks / TimeSpan.TicksPerMicrosecond),
-                NodePublicKey = ByteString.CopyFrom(_nodePublicKey),
+                NodePublicKey = _nodePublicKey,
             };
-            response.Outputs.AddRange(result.Outputs.Select(WireTensors.ToWire));
-            var inputHash = InferReceipts.HashTensors(request.Inputs);
+            // The engine's outputs are fresh arrays that nothing else holds, so the response can share them.
+            foreach (var output in result.Outputs) response.Outputs.Add(WireTensors.Wrap(output));
             var outputHash = InferReceipts.HashTensors(response.Outputs);
-            response.InputHash = ByteString.CopyFrom(inputHash);
-            response.OutputHash = ByteString.CopyFrom(outputHash);
-            response.Signature = ByteString.CopyFrom(InferReceipts.Sign(_nodeKey, request.JobId, result.ModelHash, inputHash, outputHash));
+            response.InputHash = UnsafeByteOperations.UnsafeWrap(inputHash);
+            response.OutputHash = UnsafeByteOperations.UnsafeWrap(outputHash);
+            response.Signature = UnsafeByteOperations.UnsafeWrap(InferReceipts.Sign(_nodeKey, request.JobId, result.ModelHash, inputHash, outputHash));
             return response;
         }
         catch (InferenceException e)
@@ -116,7 +120,7 @@ public sealed class InferProtocolHandler
     private InferResponse Failure(string jobId, InferenceErrorCode code, string message) => new()
     {
         JobId = jobId,
-        NodePublicKey = ByteString.CopyFrom(_nodePublicKey),
+        NodePublicKey = _nodePublicKey,
         Error = new InferError { Code = (InferErrorCode)(int)code, Message = message },
     };
 }

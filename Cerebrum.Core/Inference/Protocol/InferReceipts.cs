@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Cerebrum.Core.Crypto;
@@ -14,12 +15,76 @@ public static class InferReceipts
 {
     private static readonly byte[] Domain = Encoding.UTF8.GetBytes(InferProtocolHandler.ProtocolId);
 
-    /// <summary>SHA-256 of a <see cref="TensorSet"/> holding the tensors sorted by name.</summary>
+    /// <summary>SHA-256 of a <see cref="TensorSet"/> holding the tensors sorted by name (ordinal, stable).</summary>
+    /// <remarks>
+    /// The set is never built: each entry's protobuf encoding is fed to the hash as it would be serialized, the tensor
+    /// headers from a small pooled buffer and the element bytes straight from where they lie, so hashing a response
+    /// costs no copy of its tensors.
+    /// </remarks>
     public static byte[] HashTensors(IEnumerable<WireTensor> tensors)
     {
-        var set = new TensorSet();
-        set.Tensors.AddRange(tensors.OrderBy(t => t.Name, StringComparer.Ordinal));
-        return SHA256.HashData(set.ToByteArray());
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var tensor in tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+            AppendEntry(hash, tensor);
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>Hashes one <c>tensors</c> entry of a TensorSet: field tag, length, then the WireTensor's own encoding.</summary>
+    private static void AppendEntry(IncrementalHash hash, WireTensor tensor)
+    {
+        var size = tensor.CalculateSize();
+        var data = tensor.Data.Span;
+        // Tags and lengths take at most 6 bytes each, an int32 or int64 varint at most 10.
+        var bound = 40 + Encoding.UTF8.GetMaxByteCount(tensor.Name.Length) + 10 * tensor.Shape.Count;
+        var buffer = ArrayPool<byte>.Shared.Rent(bound);
+        try
+        {
+            using var output = new CodedOutputStream(buffer);
+            output.WriteTag(TensorSet.TensorsFieldNumber, WireFormat.WireType.LengthDelimited);
+            output.WriteLength(size);
+            var entryStart = (int)output.Position;
+            // Field order and default-value omission as proto3 serializes them.
+            if (tensor.Name.Length > 0)
+            {
+                output.WriteTag(WireTensor.NameFieldNumber, WireFormat.WireType.LengthDelimited);
+                output.WriteString(tensor.Name);
+            }
+            if (tensor.Dtype != 0)
+            {
+                output.WriteTag(WireTensor.DtypeFieldNumber, WireFormat.WireType.Varint);
+                output.WriteInt32(tensor.Dtype);
+            }
+            if (tensor.Shape.Count > 0)
+            {
+                var packed = 0;
+                foreach (var dimension in tensor.Shape) packed += CodedOutputStream.ComputeInt64Size(dimension);
+                output.WriteTag(WireTensor.ShapeFieldNumber, WireFormat.WireType.LengthDelimited);
+                output.WriteLength(packed);
+                foreach (var dimension in tensor.Shape) output.WriteInt64(dimension);
+            }
+            if (data.Length > 0)
+            {
+                output.WriteTag(WireTensor.DataFieldNumber, WireFormat.WireType.LengthDelimited);
+                output.WriteLength(data.Length);
+            }
+            var headerEnd = (int)output.Position;
+            if (headerEnd - entryStart + data.Length == size)
+            {
+                hash.AppendData(buffer, 0, headerEnd);
+                hash.AppendData(data);
+            }
+            else
+            {
+                // Only a tensor carrying fields this version does not know (kept by the parser, and serialized after
+                // the known ones) gets here: hash its full serialization, exactly as a TensorSet would hold it.
+                hash.AppendData(buffer, 0, entryStart);
+                hash.AppendData(tensor.ToByteArray());
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static byte[] SigningBytes(string jobId, string modelHash, ReadOnlySpan<byte> inputHash, ReadOnlySpan<byte> outputHash)
@@ -31,7 +96,10 @@ public static class InferReceipts
             InputHash = ByteString.CopyFrom(inputHash),
             OutputHash = ByteString.CopyFrom(outputHash),
         };
-        return [.. Domain, .. receipt.ToByteArray()];
+        var bytes = new byte[Domain.Length + receipt.CalculateSize()];
+        Domain.CopyTo(bytes, 0);
+        receipt.WriteTo(bytes.AsSpan(Domain.Length));
+        return bytes;
     }
 
     public static byte[] Sign(PrivateKey key, string jobId, string modelHash, ReadOnlySpan<byte> inputHash, ReadOnlySpan<byte> outputHash) =>

@@ -28,12 +28,22 @@ public static class NodeStatusFactory
                 Name = model.Name,
                 FreeSlots = (uint)Math.Max(0, statistics.MaxConcurrency - statistics.Running),
                 QueueDepth = (uint)Math.Max(0, statistics.QueueDepth),
+                Task = model.Task,
             };
+            advert.Inputs.AddRange(model.Inputs.Select(ToSpec));
+            advert.Outputs.AddRange(model.Outputs.Select(ToSpec));
             status.Models.Add(advert);
             status.FreeSlots += advert.FreeSlots;
             status.QueueDepth += advert.QueueDepth;
         }
         return status;
+    }
+
+    private static TensorSpec ToSpec(TensorSignature signature)
+    {
+        var spec = new TensorSpec { Name = signature.Name, Dtype = (int)signature.DataType };
+        spec.Shape.AddRange(signature.Dimensions);
+        return spec;
     }
 
     public static HardwareSummary Summarize(HardwareInfo hardware)

@@ -86,6 +86,24 @@ public sealed class Connection : IAsyncDisposable
 
     public Task<ProtocolStream> OpenStreamAsync(string protocol, CancellationToken ct = default) => OpenStreamAsync([protocol], ct);
 
+    /// <summary>
+    /// Opens a stream for <paramref name="protocol"/> without waiting for the negotiation: the multistream header and
+    /// proposal go out in front of the first write, so a request costs no extra round trip. The listener's answer is
+    /// checked by the first read of <see cref="ProtocolStream.Stream"/>, which throws
+    /// <see cref="ProtocolNotSupportedException"/> if the remote refused (the stream is then reset). A remote that resets
+    /// or ends the stream before answering is reported the same way, with the reset as the inner exception: that is how a
+    /// refusal usually arrives from other implementations, which reset when they cannot read the bytes behind the
+    /// proposal as another proposal (and a reset discards their unread "na"). Suits a dialer
+    /// with a single choice of protocol that writes first; a first read before any write sends the proposal alone.
+    /// The negotiation has no timeout of its own: it is bounded by whatever bounds the caller's first read.
+    /// </summary>
+    public async Task<ProtocolStream> OpenStreamLazyAsync(string protocol, CancellationToken ct = default)
+    {
+        MultistreamSelect.ValidateProtocol(protocol);
+        var stream = await Session.OpenStreamAsync(ct).ConfigureAwait(false);
+        return new ProtocolStream(stream, new LazySelectStream(stream, protocol, stream.Reset, endBeforeAnswerIsRefusal: true), protocol, this);
+    }
+
     /// <summary>Graceful close: GoAway, flush, then the socket.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.NetworkInformation;
@@ -205,6 +206,16 @@ public sealed class Host : IAsyncDisposable
     {
         var connection = await ConnectAsync(peer, ct).ConfigureAwait(false);
         return await connection.OpenStreamAsync(protocols, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens a stream to <paramref name="peer"/> (connecting when needed) with <paramref name="protocol"/> proposed
+    /// lazily, ahead of the first write (see <see cref="Connection.OpenStreamLazyAsync"/>).
+    /// </summary>
+    public async Task<ProtocolStream> OpenStreamLazyAsync(PeerId peer, string protocol, CancellationToken ct = default)
+    {
+        var connection = await ConnectAsync(peer, ct).ConfigureAwait(false);
+        return await connection.OpenStreamLazyAsync(protocol, ct).ConfigureAwait(false);
     }
 
     /// <summary>One ping round trip on <paramref name="connection"/>.</summary>
@@ -572,18 +583,29 @@ public sealed class Host : IAsyncDisposable
     private async Task HandleStreamAsync(Connection connection, YamuxStream stream, CancellationToken ct)
     {
         string protocol;
-        try
+        var refused = false;
+        bool IsSupported(string proposal)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(_options.StreamNegotiationTimeout);
-            protocol = await MultistreamSelect.HandleAsync(stream, _handlers.ContainsKey, Protocols, timeout.Token).ConfigureAwait(false);
+            if (_handlers.ContainsKey(proposal)) return true;
+            refused = true;
+            return false;
         }
-        catch (Exception e)
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            _logger.LogDebug("Stream negotiation with {Peer} failed: {Reason}", connection.RemotePeer, e.Message);
-            stream.Reset();
-            await stream.DisposeAsync().ConfigureAwait(false);
-            return;
+            timeout.CancelAfter(_options.StreamNegotiationTimeout);
+            try
+            {
+                protocol = await MultistreamSelect.HandleAsync(stream, IsSupported, Protocols, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogDebug("Stream negotiation with {Peer} failed: {Reason}", connection.RemotePeer, e.Message);
+                if (refused && !timeout.IsCancellationRequested)
+                    await LetTheRefusalArriveAsync(stream, timeout.Token).ConfigureAwait(false);
+                stream.Reset();
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
         }
 
         if (!_handlers.TryGetValue(protocol, out var handler))
@@ -605,6 +627,32 @@ public sealed class Host : IAsyncDisposable
         finally
         {
             await protocolStream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After a refusal, a lazy dialer's application bytes follow its proposal, and we fail to read them as the next one.
+    /// A reset now would race our "na" to the dialer, and a yamux reset discards data the reader has not consumed yet,
+    /// so the dialer could see a bare reset instead of "protocol not supported". Instead: half-close, and discard what
+    /// the dialer sends until it closes or resets (it does on reading the "na"), within the negotiation timeout.
+    /// </summary>
+    private static async Task LetTheRefusalArriveAsync(YamuxStream stream, CancellationToken timeout)
+    {
+        var discard = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            await stream.CompleteWritesAsync(timeout).ConfigureAwait(false);
+            while (await stream.ReadAsync(discard, timeout).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The dialer reset, the session ended, or the negotiation time ran out: the caller resets either way.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(discard);
         }
     }
 

@@ -1,6 +1,9 @@
 namespace Cerebrum.Core.Network.Multistream;
 
-/// <summary>The peer answered <c>na</c> to every protocol we proposed.</summary>
+/// <summary>
+/// The peer answered <c>na</c> to every protocol we proposed (or, for a lazily proposed protocol, ended the stream
+/// instead of answering: see <see cref="Network.Connection.OpenStreamLazyAsync"/>).
+/// </summary>
 public sealed class ProtocolNotSupportedException : Exception
 {
     public ProtocolNotSupportedException()
@@ -20,6 +23,12 @@ public sealed class ProtocolNotSupportedException : Exception
 
     public ProtocolNotSupportedException(IReadOnlyList<string> protocols)
         : base($"the peer supports none of the proposed protocols: {string.Join(", ", protocols)}")
+    {
+        Protocols = [.. protocols];
+    }
+
+    public ProtocolNotSupportedException(IReadOnlyList<string> protocols, string message, Exception? innerException)
+        : base(message, innerException)
     {
         Protocols = [.. protocols];
     }

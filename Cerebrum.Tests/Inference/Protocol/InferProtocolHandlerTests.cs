@@ -95,6 +95,52 @@ public sealed class InferProtocolHandlerTests
     }
 
     [Test]
+    public async Task ReceiptHashes_MatchTheTensorSetDefinition()
+    {
+        var request = Request("job-h", AddHash, InAMinute, Floats("b", 4, 5, 6), Floats("a", 1, 2, 3));
+
+        var response = await ExchangeAsync(request.ToByteArray());
+
+        // Computed here the plain way infer.proto defines it: a TensorSet of the tensors sorted by name, serialized.
+        static byte[] Definition(IEnumerable<WireTensor> tensors)
+        {
+            var set = new TensorSet();
+            set.Tensors.AddRange(tensors.OrderBy(t => t.Name, StringComparer.Ordinal));
+            return System.Security.Cryptography.SHA256.HashData(set.ToByteArray());
+        }
+        Assert.That(response.Error, Is.Null);
+        Assert.That(response.InputHash.ToByteArray(), Is.EqualTo(Definition(request.Inputs)));
+        Assert.That(response.OutputHash.ToByteArray(), Is.EqualTo(Definition(response.Outputs)));
+        var signed = InferReceipts.SigningBytes(response.JobId, response.ModelHash, response.InputHash.Span, response.OutputHash.Span);
+        Assert.That(_nodeKey.PublicKey.Verify(signed, response.Signature.Span), Is.True);
+    }
+
+    [Test]
+    public async Task EachResponse_GoesOutInOneWriteAndOneFlush()
+    {
+        var (client, server) = DuplexPipe.Create();
+        var recorder = new Cerebrum.Tests.Network.Multistream.RecordingStream(server);
+        var serving = new InferProtocolHandler(_engine, _nodeKey).HandleAsync(recorder, CancellationToken.None);
+        var request = Request("job-w", AddHash, InAMinute, Floats("a", 1, 2, 3), Floats("b", 1, 2, 3));
+
+        await LengthPrefixedMessage.WriteAsync(client, request.ToByteArray(), CancellationToken.None).AsTask().WaitAsync(Bounded);
+        var answer = await LengthPrefixedMessage.ReadAsync(client, 1 << 20, CancellationToken.None).AsTask().WaitAsync(Bounded);
+        await client.DisposeAsync();
+        await serving.WaitAsync(Bounded);
+        await server.DisposeAsync();
+
+        Assert.That(recorder.Log, Has.Count.EqualTo(2));
+        Assert.That(recorder.Log[0], Does.StartWith("write:"));
+        Assert.That(recorder.Log[1], Is.EqualTo("flush"));
+        var written = Convert.FromHexString(recorder.Log[0]["write:".Length..]);
+        var prefixed = new byte[written.Length];
+        var n = Cerebrum.Core.Multiformats.Varint.Write((ulong)answer!.Length, prefixed);
+        answer.CopyTo(prefixed, n);
+        Assert.That(written, Is.EqualTo(prefixed), "the write is the length prefix and the whole response");
+        Assert.That(InferReceipts.Verify(request, InferResponse.Parser.ParseFrom(answer), _nodeKey.PublicKey), Is.True);
+    }
+
+    [Test]
     public async Task TypedErrors_AndTheStreamKeepsServing()
     {
         var unknown = await ExchangeAsync(Request("j1", "sha256:" + new string('b', 64), InAMinute, Floats("a", 1, 2, 3)).ToByteArray());

@@ -69,6 +69,87 @@ public class MultistreamSelectTests
     }
 
     [Test]
+    public async Task SelectLazy_AReadBeforeAnyWriteSendsTheProposalAlone()
+    {
+        // A protocol whose listener speaks first: the dialer's first call is a read, and the listener says nothing
+        // until it has a proposal, so the read must send it.
+        var recorder = new RecordingStream(_pipe.A);
+        var dialer = MultistreamSelect.SelectLazy(recorder, "/greeting/1");
+        var reading = dialer.ReadAsync(new byte[5], Ct).AsTask();
+
+        var agreed = await MultistreamSelect.HandleAsync(_pipe.B, p => p == "/greeting/1", null, Ct).WaitAsync(Timeout);
+        await _pipe.B.WriteAsync("hello"u8.ToArray(), Ct);
+        var read = await reading.WaitAsync(Timeout);
+        await dialer.WriteAsync("later"u8.ToArray(), Ct);
+        var after = new byte[5];
+        await _pipe.B.ReadExactlyAsync(after, Ct).AsTask().WaitAsync(Timeout);
+
+        Assert.That(agreed, Is.EqualTo("/greeting/1"));
+        Assert.That(read, Is.GreaterThan(0));
+        Assert.That(after, Is.EqualTo("later"u8.ToArray()), "a later write carries only its own bytes");
+        var proposal = "write:" + Convert.ToHexStringLower(MultistreamMessage.Encode(MultistreamSelect.ProtocolId, "/greeting/1"));
+        Assert.That(recorder.Log, Is.EqualTo(new[] { proposal, "flush", "write:" + Convert.ToHexStringLower("later"u8) }));
+    }
+
+    [Test]
+    public async Task SelectLazy_RefusalIsRememberedAndReportedOnce()
+    {
+        var failures = 0;
+        var dialer = new LazySelectStream(_pipe.A, "/absent/1", () => failures++);
+        await dialer.WriteAsync("request"u8.ToArray(), Ct);
+        var listener = MultistreamSelect.HandleAsync(_pipe.B, _ => false, null, Ct);
+
+        var first = Assert.ThrowsAsync<ProtocolNotSupportedException>(async () => await dialer.ReadAsync(new byte[8], Ct).AsTask().WaitAsync(Timeout));
+        var second = Assert.ThrowsAsync<ProtocolNotSupportedException>(async () => await dialer.ReadAsync(new byte[8], Ct).AsTask().WaitAsync(Timeout));
+
+        Assert.That(first!.Protocols, Is.EqualTo(new[] { "/absent/1" }));
+        Assert.That(second, Is.SameAs(first), "later reads do not parse the listener's next bytes as application data");
+        Assert.That(failures, Is.EqualTo(1));
+        await _pipe.A.DisposeAsync();
+        Assert.That(async () => await listener.WaitAsync(Timeout), Throws.InstanceOf<Exception>(), "the listener read the request as a bad proposal");
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task SelectLazy_AStreamEndingBeforeTheAnswerIsARefusalOnlyWhenAskedFor(bool endIsRefusal)
+    {
+        var dialer = new LazySelectStream(_pipe.A, "/gone/1", endBeforeAnswerIsRefusal: endIsRefusal);
+        await dialer.WriteAsync("request"u8.ToArray(), Ct);
+        await _pipe.B.DisposeAsync();
+
+        var e = Assert.CatchAsync(async () => await dialer.ReadAsync(new byte[8], Ct).AsTask().WaitAsync(Timeout));
+
+        if (endIsRefusal)
+        {
+            Assert.That(e, Is.InstanceOf<ProtocolNotSupportedException>());
+            Assert.That(((ProtocolNotSupportedException)e!).Protocols, Is.EqualTo(new[] { "/gone/1" }));
+            Assert.That(e!.Message, Does.Contain("/gone/1"));
+            Assert.That(e.InnerException, Is.InstanceOf<EndOfStreamException>());
+        }
+        else
+        {
+            // The /noise upgrade keeps the plain end-of-stream.
+            Assert.That(e, Is.InstanceOf<EndOfStreamException>());
+        }
+    }
+
+    [Test]
+    public async Task SelectLazy_SendProposalAsyncSendsItOnceWithoutApplicationBytes()
+    {
+        var recorder = new RecordingStream(_pipe.A);
+        var dialer = new LazySelectStream(recorder, "/quiet/1");
+
+        await dialer.SendProposalAsync(Ct);
+        await dialer.SendProposalAsync(Ct);
+        var agreed = await MultistreamSelect.HandleAsync(_pipe.B, p => p == "/quiet/1", null, Ct).WaitAsync(Timeout);
+
+        Assert.That(agreed, Is.EqualTo("/quiet/1"));
+        Assert.That(dialer.ProposalSent, Is.True);
+        var proposal = "write:" + Convert.ToHexStringLower(MultistreamMessage.Encode(MultistreamSelect.ProtocolId, "/quiet/1"));
+        Assert.That(recorder.Log, Is.EqualTo(new[] { proposal, "flush" }));
+    }
+
+    [Test]
     public async Task Select_AcceptedAfterOneNa()
     {
         var seen = new List<string>();

@@ -12,16 +12,26 @@ using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 
 // MiniLM embeddings (one short sentence per request) at several concurrencies: the InferenceEngine in-process vs a node
 // over /cerebrum/infer/1.0.0 on loopback, with and without dynamic batching. Prints a markdown table.
-// Usage: inference-bench [--requests N] [--concurrency 1,8,32] [--max-batch 32] [--batch-delay-ms 2]
+// Usage: inference-bench [--requests N] [--warmup N] [--concurrency 1,8,32] [--max-batch 32] [--batch-delay-ms 2]
+//                        [--paths engine,node,node-stream-per-job] [--batching off,on] [--spinning on|off]
+// Rows per ONNX Runtime run (how well batching merged) go to stderr.
 var requests = 256;
+var warmup = 128;
 int[] concurrencies = [1, 8, 32];
 var maxBatch = 32;
 var batchDelay = TimeSpan.FromMilliseconds(2);
+string[] paths = ["engine", "node"];
+string[] batchingModes = ["off", "on"];
+bool? spinning = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--requests": requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--paths": paths = args[++i].Split(','); break;
+        case "--batching": batchingModes = args[++i].Split(','); break;
+        case "--spinning": spinning = args[++i] == "on"; break;
         case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
         case "--max-batch": maxBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--batch-delay-ms": batchDelay = TimeSpan.FromMilliseconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
@@ -49,10 +59,12 @@ try
     Console.WriteLine();
     Console.WriteLine("| path | batching | concurrency | p50 ms | p99 ms | requests/s |");
     Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
-    foreach (var batching in new[] { false, true })
+    foreach (var batching in batchingModes.Select(m => m == "on"))
     {
         var serving = batching ? new ModelServingOptions(1, 1024, maxBatch, batchDelay) : new ModelServingOptions(1, 1024, 1, TimeSpan.Zero);
-        await using var engine = InferenceEngine.Start(new InferenceEngineOptions { Models = [model.Hash], DefaultServing = serving }, store, NullLogger.Instance);
+        var engineOptions = new InferenceEngineOptions { Models = [model.Hash], DefaultServing = serving };
+        if (spinning is { } spin) engineOptions = engineOptions with { IntraOpSpinning = spin };
+        await using var engine = InferenceEngine.Start(engineOptions, store, NullLogger.Instance);
         using var nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
         var handler = new InferProtocolHandler(engine, nodeKey);
         await using var node = new P2PHost(new P2PHostOptions { Identity = nodeKey, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")], PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
@@ -69,62 +81,97 @@ try
 
         foreach (var concurrency in concurrencies)
         {
-            var raw = await MeasureAsync(concurrency, requests, _ => Task.FromResult<Func<int, Task>>(async i =>
-                await engine.RunAsync(new InferenceRequest(model.Hash, inputs[i % inputs.Length], DateTimeOffset.UtcNow.AddMinutes(1)))));
-            Print("in-process engine", batching, concurrency, raw);
-            var streams = new List<ProtocolStream>();
-            var network = await MeasureAsync(concurrency, requests, async _ =>
+            if (paths.Contains("engine"))
             {
-                var stream = await connection.OpenStreamAsync(InferProtocolHandler.ProtocolId);
-                lock (streams) streams.Add(stream);
-                return async i =>
+                var before = engine.Statistics(model.Hash);
+                var raw = await MeasureAsync(concurrency, warmup, requests, _ => Task.FromResult<Func<int, Task>>(async i =>
+                    await engine.RunAsync(new InferenceRequest(model.Hash, inputs[i % inputs.Length], DateTimeOffset.UtcNow.AddMinutes(1)))));
+                Print("in-process engine", batching, concurrency, raw, before, engine.Statistics(model.Hash));
+            }
+            if (paths.Contains("node"))
+            {
+                var streams = new List<ProtocolStream>();
+                var before = engine.Statistics(model.Hash);
+                var network = await MeasureAsync(concurrency, warmup, requests, async _ =>
                 {
-                    var request = new InferRequest { JobId = i.ToString(CultureInfo.InvariantCulture), ModelHash = model.Hash, DeadlineUnixMs = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() };
-                    request.Inputs.AddRange(inputs[i % inputs.Length].Select(WireTensors.ToWire));
-                    await LengthPrefixedMessage.WriteAsync(stream.Stream, request.ToByteArray(), CancellationToken.None);
-                    var answer = await LengthPrefixedMessage.ReadAsync(stream.Stream, 64 << 20, CancellationToken.None) ?? throw new IOException("stream ended");
-                    var response = InferResponse.Parser.ParseFrom(answer);
-                    if (response.Error is { } error) throw new InvalidOperationException($"{error.Code}: {error.Message}");
-                };
-            });
-            foreach (var stream in streams) await stream.DisposeAsync();
-            Print("node over /cerebrum/infer/1.0.0", batching, concurrency, network);
+                    var stream = await connection.OpenStreamAsync(InferProtocolHandler.ProtocolId);
+                    lock (streams) streams.Add(stream);
+                    return i => ExchangeAsync(stream.Stream, i);
+                });
+                foreach (var stream in streams) await stream.DisposeAsync();
+                Print("node over /cerebrum/infer/1.0.0", batching, concurrency, network, before, engine.Statistics(model.Hash));
+            }
+            // Optional: a new stream per job, as a gateway without stream reuse does, with the request sent behind the
+            // protocol proposal (no negotiation round trip).
+            if (paths.Contains("node-stream-per-job"))
+            {
+                var before = engine.Statistics(model.Hash);
+                var network = await MeasureAsync(concurrency, warmup, requests, _ => Task.FromResult<Func<int, Task>>(async i =>
+                {
+                    await using var stream = await connection.OpenStreamLazyAsync(InferProtocolHandler.ProtocolId);
+                    await ExchangeAsync(stream.Stream, i);
+                    await stream.CompleteWritesAsync();
+                }));
+                Print("node, lazily opened stream per job", batching, concurrency, network, before, engine.Statistics(model.Hash));
+            }
         }
     }
     return 0;
+
+    async Task ExchangeAsync(Stream stream, int i)
+    {
+        var request = new InferRequest { JobId = i.ToString(CultureInfo.InvariantCulture), ModelHash = model.Hash, DeadlineUnixMs = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() };
+        request.Inputs.AddRange(inputs[i % inputs.Length].Select(WireTensors.ToWire));
+        await LengthPrefixedMessage.WriteAsync(stream, request.ToByteArray(), CancellationToken.None);
+        var answer = await LengthPrefixedMessage.ReadAsync(stream, 64 << 20, CancellationToken.None) ?? throw new IOException("stream ended");
+        var response = InferResponse.Parser.ParseFrom(answer);
+        if (response.Error is { } error) throw new InvalidOperationException($"{error.Code}: {error.Message}");
+    }
 }
 finally
 {
     Directory.Delete(directory, recursive: true);
 }
 
-// Each of `concurrency` workers gets its own request function (e.g. its own stream), warms up, then all run until
-// `total` requests are done. Returns sorted latencies in ms and the wall time.
-static async Task<(double[] Latencies, TimeSpan Wall)> MeasureAsync(int concurrency, int total, Func<int, Task<Func<int, Task>>> createWorker)
+// Each of `concurrency` workers gets its own request function (e.g. its own stream); together they first run `warmup`
+// requests unmeasured (so that the JIT has tiered up the path and its buffers are allocated, as on a node that has been
+// serving for a while), then `total` measured ones. Returns sorted latencies in ms and the wall time of the measured part.
+static async Task<(double[] Latencies, TimeSpan Wall, TimeSpan Cpu)> MeasureAsync(int concurrency, int warmup, int total, Func<int, Task<Func<int, Task>>> createWorker)
 {
     var workers = new Func<int, Task>[concurrency];
     for (var w = 0; w < concurrency; w++) workers[w] = await createWorker(w);
-    await Task.WhenAll(workers.Select((work, w) => work(w)));
+    await RunAsync(Math.Max(warmup, concurrency), null);
     var latencies = new double[total];
-    var next = -1;
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var wall = Stopwatch.StartNew();
-    await Task.WhenAll(workers.Select(work => Task.Run(async () =>
-    {
-        int i;
-        while ((i = Interlocked.Increment(ref next)) < total)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await work(i);
-            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-    })));
+    await RunAsync(total, latencies);
     wall.Stop();
+    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
     Array.Sort(latencies);
-    return (latencies, wall.Elapsed);
+    return (latencies, wall.Elapsed, cpu);
+
+    Task RunAsync(int count, double[]? record)
+    {
+        var next = -1;
+        return Task.WhenAll(workers.Select(work => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await work(i);
+                record?[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            }
+        })));
+    }
 }
 
-static void Print(string path, bool batching, int concurrency, (double[] Latencies, TimeSpan Wall) result)
+static void Print(string path, bool batching, int concurrency, (double[] Latencies, TimeSpan Wall, TimeSpan Cpu) result, ModelStatistics before, ModelStatistics after)
 {
+    var runs = after.Runs - before.Runs;
+    Console.Error.WriteLine($"{path}, batching {(batching ? "on" : "off")}, concurrency {concurrency}: " +
+        $"{(after.Completed - before.Completed) / (double)Math.Max(1, runs):0.0} requests per run (warm-up included), " +
+        $"{result.Cpu.TotalMilliseconds / result.Latencies.Length:0.00} ms of process CPU per request");
     var l = result.Latencies;
     string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
     Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(l[l.Length / 2])} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} |");

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Cerebrum.Core.Inference;
 
-namespace Cerebrum.Cli.Inference;
+namespace Cerebrum.Core.Gateway;
 
 /// <summary>
 /// Tensors in the Open Inference Protocol (KServe v2) JSON form: <c>{"name","shape","datatype","data"}</c>, with
@@ -13,8 +13,16 @@ namespace Cerebrum.Cli.Inference;
 /// </summary>
 public static class KServeJson
 {
+    /// <param name="source">What the JSON came from, named in the "not valid JSON" message (e.g. "--input", "the request body").</param>
     /// <exception cref="FormatException">Bad JSON, an unknown datatype, a bad shape, or data that does not fit it.</exception>
-    public static IReadOnlyList<Tensor> ParseInputs(string json)
+    public static IReadOnlyList<Tensor> ParseInputs(string json, string source = "--input") => ParseRequest(json, source).Inputs;
+
+    /// <summary>
+    /// A KServe v2 inference request: <c>{"id"?, "parameters"?, "inputs":[…], "outputs"?:[{"name"}]}</c>, or (as the CLI
+    /// accepts) one tensor object.
+    /// </summary>
+    /// <exception cref="FormatException">Bad JSON, an unknown datatype, a bad shape, or data that does not fit it.</exception>
+    public static KServeInferRequest ParseRequest(string json, string source = "the request body")
     {
         JsonDocument document;
         try
@@ -23,18 +31,34 @@ public static class KServeJson
         }
         catch (JsonException e)
         {
-            throw new FormatException($"--input is not valid JSON: {e.Message}");
+            throw new FormatException($"{source} is not valid JSON: {e.Message}");
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                throw new FormatException("--input must be a JSON object: {\"inputs\":[…]} or one {\"name\",\"shape\",\"datatype\",\"data\"} tensor");
+                throw new FormatException($"{source} must be a JSON object: {{\"inputs\":[…]}} or one {{\"name\",\"shape\",\"datatype\",\"data\"}} tensor");
             if (!root.TryGetProperty("inputs", out var inputs))
-                return [ParseTensor(root, "input")];
+                return new KServeInferRequest(null, [ParseTensor(root, "input")], null);
             if (inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
                 throw new FormatException("\"inputs\" must be a non-empty array of tensors");
-            return [.. inputs.EnumerateArray().Select((t, i) => ParseTensor(t, $"inputs[{i}]"))];
+            string? id = null;
+            if (root.TryGetProperty("id", out var idElement))
+                id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : throw new FormatException("\"id\" must be a string");
+            List<string>? outputs = null;
+            if (root.TryGetProperty("outputs", out var outputsElement))
+            {
+                if (outputsElement.ValueKind != JsonValueKind.Array)
+                    throw new FormatException("\"outputs\" must be an array of {\"name\"} objects");
+                outputs = [.. outputsElement.EnumerateArray().Select((o, i) =>
+                    o.ValueKind == JsonValueKind.Object && o.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } name
+                        ? name : throw new FormatException($"outputs[{i}]: \"name\" must be a non-empty string"))];
+            }
+            var tensors = inputs.EnumerateArray().Select((t, i) => ParseTensor(t, $"inputs[{i}]")).ToList();
+            var duplicate = tensors.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null)
+                throw new FormatException($"input '{duplicate.Key}' is given more than once");
+            return new KServeInferRequest(id, tensors, outputs);
         }
     }
 
@@ -81,32 +105,46 @@ public static class KServeJson
     }
 
     /// <summary>The response form: <c>{"model_name": hash, "id": job id, "outputs": [ … ]}</c>, data flat.</summary>
-    public static string FormatOutputs(string modelHash, string jobId, IReadOnlyList<Tensor> outputs)
+    public static string FormatOutputs(string modelHash, string jobId, IReadOnlyList<Tensor> outputs) =>
+        Format(writer =>
+        {
+            writer.WriteString("model_name", modelHash);
+            writer.WriteString("id", jobId);
+            WriteTensors(writer, "outputs", outputs);
+        });
+
+    /// <summary>The request form: <c>{"inputs": [ … ]}</c>, data flat.</summary>
+    public static string FormatInputs(IReadOnlyList<Tensor> inputs) => Format(writer => WriteTensors(writer, "inputs", inputs));
+
+    private static string Format(Action<Utf8JsonWriter> writeProperties)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
         {
             writer.WriteStartObject();
-            writer.WriteString("model_name", modelHash);
-            writer.WriteString("id", jobId);
-            writer.WriteStartArray("outputs");
-            foreach (var tensor in outputs)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", tensor.Name);
-                writer.WriteString("datatype", TensorDataTypes.ToKServeName(tensor.DataType));
-                writer.WriteStartArray("shape");
-                foreach (var dim in tensor.Shape) writer.WriteNumberValue(dim);
-                writer.WriteEndArray();
-                writer.WriteStartArray("data");
-                WriteData(writer, tensor);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
+            writeProperties(writer);
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteTensors(Utf8JsonWriter writer, string property, IReadOnlyList<Tensor> tensors)
+    {
+        writer.WriteStartArray(property);
+        foreach (var tensor in tensors)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", tensor.Name);
+            writer.WriteString("datatype", TensorDataTypes.ToKServeName(tensor.DataType));
+            writer.WriteStartArray("shape");
+            foreach (var dim in tensor.Shape) writer.WriteNumberValue(dim);
+            writer.WriteEndArray();
+            writer.WriteStartArray("data");
+            WriteData(writer, tensor);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 
     /// <summary>One JSON array of numbers, shortest round-trip form.</summary>

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+using Cerebrum.Cli.Admin;
+
+namespace Cerebrum.Cli.Chain;
+
+/// <summary>
+/// Text output of the ledger commands: one <c>label value</c> pair per line with single spaces, so that a script can
+/// match a line such as <c>height 12</c> exactly.
+/// </summary>
+public static class ChainText
+{
+    public static string Status(ChainStatusResponse status)
+    {
+        var text = new StringBuilder();
+        Line(text, "chain-id", status.ChainId);
+        Line(text, "height", Number(status.Height));
+        Line(text, "hash", status.Hash);
+        Line(text, "time", Time(status.Time));
+        Line(text, "state-root", status.StateRoot);
+        Line(text, "syncing", status.Syncing ? "yes" : "no");
+        Line(text, "pending", $"{Number((ulong)status.PendingTransactions)} transaction(s)");
+        Line(text, "validator", status.IsValidator ? "this daemon is in the validator set" : "this daemon is not a validator");
+        var total = status.Validators.Sum(v => v.Power);
+        Line(text, "validators", $"{status.Validators.Count} (total power {total.ToString(CultureInfo.InvariantCulture)})");
+        foreach (var validator in status.Validators)
+            text.Append(CultureInfo.InvariantCulture, $"  {validator.PeerId} power {validator.Power}\n");
+        return text.ToString().TrimEnd('\n');
+    }
+
+    public static string Block(BlockResponse block)
+    {
+        var text = new StringBuilder();
+        Line(text, "height", Number(block.Height));
+        Line(text, "hash", block.Hash);
+        Line(text, "previous-hash", block.PreviousHash);
+        Line(text, "time", Time(block.Time));
+        Line(text, "proposer", block.Proposer);
+        Line(text, "state-root", block.StateRoot);
+        Line(text, "commit-signatures", block.CommitSignatures.ToString(CultureInfo.InvariantCulture));
+        Line(text, "transactions", block.Transactions.Count.ToString(CultureInfo.InvariantCulture));
+        foreach (var tx in block.Transactions)
+            text.Append(CultureInfo.InvariantCulture, $"  {tx.Hash} {tx.Type} from {tx.Sender} nonce {tx.Nonce} fee {tx.Fee}\n");
+        return text.ToString().TrimEnd('\n');
+    }
+
+    public static string Account(AccountResponse account)
+    {
+        var text = new StringBuilder();
+        Line(text, "account", account.PeerId);
+        Line(text, "balance", Number(account.Balance));
+        Line(text, "stake", Number(account.Stake));
+        Line(text, "escrow", Number(account.Escrow));
+        Line(text, "unbonding", account.UnbondingRelease is { } release && account.Unbonding > 0
+            ? $"{Number(account.Unbonding)} (released at {Time(release)})"
+            : Number(account.Unbonding));
+        Line(text, "nonce", Number(account.Nonce));
+        Line(text, "next-nonce", Number(account.NextNonce));
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static void Line(StringBuilder text, string label, string value) => text.Append(label).Append(' ').Append(value).Append('\n');
+
+    private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Text.Json;
+using Cerebrum.Cli.Admin;
+using Cerebrum.Cli.Chain;
+using Cerebrum.Core.Crypto;
+
+namespace Cerebrum.Cli.Commands.Account;
+
+/// <summary><c>cerebrum account show ID</c>: balance, stake, escrow, unbonding and nonce of one account.</summary>
+public static class AccountShowCommand
+{
+    public static Command Create()
+    {
+        var idArgument = new Argument<string>("ID") { Description = "The account's peer ID (base58btc, e.g. 16Uiu2HAm…, or a CIDv1). An account never used shows zeros." };
+        var dataDirectoryOption = CommonOptions.DataDirectory();
+        var jsonOption = CommonOptions.Json("the account");
+        var command = new Command("show", "Show an account's balance, stake, gateway escrow, unbonding amount and nonce in micro-CER, as committed on the local daemon's chain.")
+        {
+            idArgument,
+            dataDirectoryOption,
+            jsonOption,
+        };
+        command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
+        {
+            var text = parseResult.GetValue(idArgument)!.Trim();
+            if (!PeerId.TryParse(text, out var id, out var error))
+                throw new CommandFailedException($"invalid account ID '{text}': {error}");
+            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            var account = await admin.GetAsync<AccountResponse>($"chain/accounts/{id}", cancellationToken);
+            if (parseResult.GetValue(jsonOption))
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(account, CliJson.Options));
+                return 0;
+            }
+            await stdout.WriteLineAsync(ChainText.Account(account));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Text.Json;
+using Cerebrum.Cli.Admin;
+using Cerebrum.Cli.Chain;
+
+namespace Cerebrum.Cli.Commands.Chain;
+
+/// <summary>
+/// <c>cerebrum chain status</c>: chain ID, the last finalized block (one <c>height N</c> line scripts can wait for),
+/// the validator set and whether the daemon is still catching up.
+/// </summary>
+public static class ChainStatusCommand
+{
+    public static Command Create()
+    {
+        var dataDirectoryOption = CommonOptions.DataDirectory();
+        var jsonOption = CommonOptions.Json("the chain status");
+        var command = new Command("status", "Show the chain ID, the last finalized block (a line 'height N', its hash and time), the validator set, and whether the daemon is syncing.")
+        {
+            dataDirectoryOption,
+            jsonOption,
+        };
+        command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
+        {
+            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            var status = await admin.GetAsync<ChainStatusResponse>("chain/status", cancellationToken);
+            if (parseResult.GetValue(jsonOption))
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(status, CliJson.Options));
+                return 0;
+            }
+            await stdout.WriteLineAsync(ChainText.Status(status));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Globalization;
+using Cerebrum.Cli.Gateway;
+
+namespace Cerebrum.Cli.Commands.Gateway;
+
+/// <summary><c>cerebrum gateway key create --name NAME [--rate N/s]</c>: prints the new key once.</summary>
+public static class GatewayKeyCreateCommand
+{
+    public static Command Create()
+    {
+        var nameOption = new Option<string>("--name")
+        {
+            Description = "A unique name for the key (who or what uses it); 'key revoke NAME' removes it.",
+            HelpName = "NAME",
+            Required = true,
+        };
+        var rateOption = new Option<string?>("--rate")
+        {
+            Description = "Rate limit: requests per second (N or N/s), per minute (N/m) or per hour (N/h); beyond it the gateway answers 429 with Retry-After. Default: unlimited.",
+            HelpName = "N/s",
+        };
+        var dataDirectoryOption = CommonOptions.DataDirectory();
+        var command = new Command("create", "Create an API key and print it. It is shown only this once: only its SHA-256 is stored.")
+        {
+            nameOption,
+            rateOption,
+            dataDirectoryOption,
+        };
+        command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
+        {
+            var name = parseResult.GetValue(nameOption)!;
+            var rate = parseResult.GetValue(rateOption) is { } text ? ParseRate(text) : 0;
+            using var access = GatewayKeyAccess.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            string key;
+            if (access.Store is { } store)
+            {
+                try
+                {
+                    (key, _) = store.Create(name, rate, DateTimeOffset.UtcNow);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CommandFailedException(e.Message);
+                }
+            }
+            else
+            {
+                var created = await access.Admin!.PostAsync<ApiKeyOutput>("gateway/keys", new { name, ratePerSecond = rate }, cancellationToken);
+                key = created.Key ?? throw new CommandFailedException("the daemon created the key but did not return it");
+            }
+            await stdout.WriteLineAsync(key);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>"10", "10/s", "600/m", "3600/h" → requests per second.</summary>
+    public static double ParseRate(string text)
+    {
+        var parts = text.Trim().Split('/');
+        var per = parts.Length == 2 ? parts[1].Trim().ToLowerInvariant() : "s";
+        var seconds = per switch
+        {
+            "s" or "sec" or "second" => 1.0,
+            "m" or "min" or "minute" => 60.0,
+            "h" or "hour" => 3600.0,
+            _ => 0,
+        };
+        if (parts.Length > 2 || seconds == 0 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var count) || !(count > 0) || double.IsInfinity(count))
+            throw new CommandFailedException($"--rate must be a positive number of requests per second, minute or hour, e.g. 10/s, 600/m; not '{text}'");
+        return count / seconds;
+    }
+}

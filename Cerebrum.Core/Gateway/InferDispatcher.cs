@@ -1,0 +1,145 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Protocol.Proto;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cerebrum.Core.Gateway;
+
+/// <summary>
+/// Turns one request into a job on a node: picks a route with the <see cref="NodeSelector"/>, runs the attempt, and when
+/// the node fails, disconnects, times out or is busy, tries another node, until one answers, the deadline passes or no
+/// node is left. Every way out is an answer or a <see cref="GatewayException"/> saying why; nothing is dropped silently.
+/// The outcome of each attempt feeds the route's latency average and circuit breaker.
+/// </summary>
+public sealed class InferDispatcher
+{
+    private readonly RoutingTable _table;
+    private readonly NodeSelector _selector;
+    private readonly IInferNodeClient _client;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RoutingOptions _options;
+
+    public InferDispatcher(RoutingTable table, NodeSelector selector, IInferNodeClient client, TimeProvider time, ILogger? logger = null)
+    {
+        _table = table;
+        _selector = selector;
+        _client = client;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+        _options = table.Options;
+    }
+
+    /// <exception cref="GatewayException">The request cannot be answered (unknown model, bad input, no node, no capacity, deadline).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the client went away).</exception>
+    public async Task<DispatchResult> DispatchAsync(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var tried = new HashSet<PeerId>();
+        var attempts = 0;
+        var busy = 0;
+        string? lastFailure = null;
+        var deadlineReached = false;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var now = _time.GetUtcNow();
+            // A timer may fire a hair before the clock reads the deadline; an attempt cut by it ends the request all the same.
+            if (deadlineReached || now >= deadline)
+                throw new GatewayException(GatewayErrorKind.DeadlineExceeded, DeadlineMessage(model, attempts, lastFailure));
+            var routes = _table.Routes(model);
+            if (routes.Count == 0)
+            {
+                throw _table.HasSeen(model)
+                    ? new GatewayException(GatewayErrorKind.NoNode, $"no node serves model '{model}' at the moment (none has announced it recently)")
+                    : new GatewayException(GatewayErrorKind.UnknownModel, $"unknown model '{model}': no node on the network announces it");
+            }
+            if (attempts >= _options.MaxAttempts)
+                throw new GatewayException(GatewayErrorKind.NoNode, $"{attempts} node(s) serving model '{model}' failed; last: {lastFailure}");
+            var route = _selector.Select(routes, tried, _options.MaxOutstandingPerNode, now);
+            if (route is null)
+                throw NothingSelectable(model, routes, tried, busy, lastFailure, now);
+
+            tried.Add(route.Node);
+            attempts++;
+            var started = _time.GetTimestamp();
+            var outcome = AttemptOutcome.Neutral;
+            try
+            {
+                var remaining = deadline - now;
+                using var attemptTimeout = new CancellationTokenSource(remaining < _options.AttemptTimeout ? remaining : _options.AttemptTimeout, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
+                try
+                {
+                    var result = await _client.InferAsync(route.Node, route.Model.Hash, inputs, deadline, linked.Token).ConfigureAwait(false);
+                    outcome = AttemptOutcome.Success;
+                    return new DispatchResult(result, route.Node, route.Model, attempts);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Only a node that outlasts the attempt timeout is failing; running out of the request's own deadline is not its fault.
+                    var cutByDeadline = remaining < _options.AttemptTimeout;
+                    deadlineReached = cutByDeadline;
+                    outcome = cutByDeadline ? AttemptOutcome.Neutral : AttemptOutcome.Failure;
+                    lastFailure = $"{route.Node} did not answer within {(cutByDeadline ? remaining : _options.AttemptTimeout).TotalMilliseconds:0} ms";
+                }
+                catch (InferCallException e) when (e.NodeError == InferErrorCode.BadInput)
+                {
+                    // The node is healthy; the request is wrong, and would be wrong on every node.
+                    throw new GatewayException(GatewayErrorKind.BadRequest, StripCode(e.Message));
+                }
+                catch (InferCallException e) when (e.NodeError is InferErrorCode.Busy or InferErrorCode.DeadlineExceeded)
+                {
+                    busy += e.NodeError == InferErrorCode.Busy ? 1 : 0;
+                    lastFailure = $"{route.Node}: {e.Message}";
+                }
+                catch (InferCallException e)
+                {
+                    outcome = AttemptOutcome.Failure;
+                    lastFailure = $"{route.Node}: {e.Message}";
+                }
+            }
+            finally
+            {
+                route.End();
+                switch (outcome)
+                {
+                    case AttemptOutcome.Success: route.RecordSuccess(_time.GetElapsedTime(started)); break;
+                    case AttemptOutcome.Failure: route.RecordFailure(_time.GetUtcNow()); break;
+                    default: route.Breaker.RecordNeutral(); break;
+                }
+            }
+            _logger.LogDebug("Attempt {Attempt} of a request for {Model} failed, trying another node: {Reason}", attempts, model, lastFailure);
+        }
+    }
+
+    private GatewayException NothingSelectable(string model, IReadOnlyList<NodeRoute> routes, HashSet<PeerId> tried, int busy, string? lastFailure, DateTimeOffset now)
+    {
+        var untried = routes.Where(r => !tried.Contains(r.Node)).ToList();
+        var saturated = untried.Count(r => r.Outstanding >= _options.MaxOutstandingPerNode && r.Breaker.IsAvailable(now));
+        if (saturated > 0 || (busy > 0 && untried.All(r => !r.Breaker.IsAvailable(now))))
+        {
+            return new GatewayException(GatewayErrorKind.NoCapacity,
+                $"every node serving model '{model}' is at capacity; retry after {_options.RetryAfter.TotalSeconds:0.#} s", _options.RetryAfter);
+        }
+        if (tried.Count == 0)
+            return new GatewayException(GatewayErrorKind.NoNode, $"no node serving model '{model}' is answering: {routes.Count} node(s) failed recently and are skipped until they recover");
+        return new GatewayException(GatewayErrorKind.NoNode, $"no node serving model '{model}' could answer ({tried.Count} tried); last: {lastFailure}");
+    }
+
+    private static string DeadlineMessage(string model, int attempts, string? lastFailure) =>
+        attempts == 0
+            ? $"the request's deadline passed before model '{model}' could run"
+            : $"the request's deadline passed after {attempts} attempt(s) on model '{model}'; last: {lastFailure}";
+
+    // "bad_input: input 'a' is …" reads better in an HTTP error without the wire code.
+    private static string StripCode(string message) => message.StartsWith("bad_input: ", StringComparison.Ordinal) ? message["bad_input: ".Length..] : message;
+
+    private enum AttemptOutcome
+    {
+        Neutral,
+        Success,
+        Failure,
+    }
+}

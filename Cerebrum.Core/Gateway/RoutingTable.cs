@@ -1,0 +1,111 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Status;
+using Cerebrum.Core.Inference.Status.Proto;
+
+namespace Cerebrum.Core.Gateway;
+
+/// <summary>
+/// The gateway's view of who serves what, per model: the <see cref="NodeRoute"/>s built from the nodes' verified
+/// heartbeats. <see cref="Update"/> replaces the set of nodes with the latest heartbeats (a node whose heartbeat expired
+/// disappears), keeping each surviving route's measurements. Lookups by model name or hash read an immutable snapshot.
+/// </summary>
+public sealed class RoutingTable
+{
+    private readonly RoutingOptions _options;
+    private readonly Lock _gate = new();
+    private Dictionary<(PeerId Node, string Hash), NodeRoute> _routes = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private Snapshot _snapshot = new(new Dictionary<string, NodeRoute[]>(StringComparer.Ordinal), []);
+
+    public RoutingTable(RoutingOptions options)
+    {
+        options.Validate();
+        _options = options;
+    }
+
+    public RoutingOptions Options => _options;
+
+    /// <summary>Replaces the table's nodes with <paramref name="heartbeats"/> (one per node, as a <see cref="NodeStatusBook"/> holds them).</summary>
+    public void Update(IReadOnlyList<NodeStatusEntry> heartbeats)
+    {
+        lock (_gate)
+        {
+            var routes = new Dictionary<(PeerId, string), NodeRoute>();
+            foreach (var entry in heartbeats)
+            {
+                var status = entry.Status.Status;
+                foreach (var advert in status.Models)
+                {
+                    if (advert.Hash.Length == 0) continue;
+                    var key = (entry.Status.Node, advert.Hash);
+                    if (routes.ContainsKey(key)) continue;
+                    var model = ToServedModel(advert);
+                    var route = _routes.TryGetValue(key, out var known) ? known : new NodeRoute(entry.Status.Node, model, _options);
+                    route.Refresh(model, status.PricePerRequest, advert.FreeSlots, advert.QueueDepth);
+                    routes[key] = route;
+                }
+            }
+            _routes = routes;
+            var byModel = new Dictionary<string, List<NodeRoute>>(StringComparer.Ordinal);
+            foreach (var route in routes.Values)
+            {
+                Add(byModel, route.Model.Hash, route);
+                if (route.Model.Name.Length > 0 && route.Model.Name != route.Model.Hash) Add(byModel, route.Model.Name, route);
+            }
+            var models = routes.Values
+                .Where(r => r.Model.Name.Length > 0)
+                .GroupBy(r => r.Model.Name, StringComparer.Ordinal)
+                .Select(g => g.First().Model)
+                .OrderBy(m => m.Name, StringComparer.Ordinal)
+                .ToArray();
+            foreach (var key in byModel.Keys)
+            {
+                if (_seen.Count < MaxRemembered) _seen.Add(key);
+            }
+            _snapshot = new Snapshot(byModel.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), models);
+        }
+    }
+
+    /// <summary>Most model names and hashes remembered as once served (to tell "unknown" from "nobody serves it now").</summary>
+    public const int MaxRemembered = 100_000;
+
+    /// <summary>Whether any node has ever announced <paramref name="model"/> (by name or hash) since start-up.</summary>
+    public bool HasSeen(string model)
+    {
+        lock (_gate) return _seen.Contains(model);
+    }
+
+    /// <summary>The routes of a model, by its name or sha256:&lt;hex&gt; hash; empty when no node announces it.</summary>
+    public IReadOnlyList<NodeRoute> Routes(string model) =>
+        Volatile.Read(ref _snapshot).ByModel.TryGetValue(model, out var routes) ? routes : [];
+
+    /// <summary>One entry per model name announced by any node, ordered by name.</summary>
+    public IReadOnlyList<ServedModel> Models => Volatile.Read(ref _snapshot).Models;
+
+    /// <summary>Every route, for status pages.</summary>
+    public IReadOnlyList<NodeRoute> AllRoutes
+    {
+        get { lock (_gate) return [.. _routes.Values]; }
+    }
+
+    /// <summary>The model a name or hash refers to, as the first announcing node describes it; null when nobody serves it.</summary>
+    public ServedModel? FindModel(string model) => Routes(model) is [var first, ..] ? first.Model : null;
+
+    private static void Add(Dictionary<string, List<NodeRoute>> byModel, string key, NodeRoute route)
+    {
+        if (!byModel.TryGetValue(key, out var list)) byModel[key] = list = [];
+        list.Add(route);
+    }
+
+    private static ServedModel ToServedModel(ModelAdvert advert) =>
+        new(advert.Name, advert.Hash, advert.Task, [.. advert.Inputs.SelectMany(ToSignature)], [.. advert.Outputs.SelectMany(ToSignature)]);
+
+    // An element type this build does not know is left out of the description rather than failing the whole heartbeat.
+    private static IEnumerable<TensorSignature> ToSignature(TensorSpec spec) =>
+        TensorDataTypes.FromOnnx(spec.Dtype) is { } type
+            ? [new TensorSignature(spec.Name, type, [.. spec.Shape], [.. spec.Shape.Select(_ => "")])]
+            : [];
+
+    private sealed record Snapshot(Dictionary<string, NodeRoute[]> ByModel, IReadOnlyList<ServedModel> Models);
+}

@@ -1,0 +1,160 @@
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multistream;
+using Google.Protobuf;
+
+namespace Cerebrum.Core.Inference.Protocol;
+
+/// <summary>
+/// The caller's side of <c>/cerebrum/infer/1.0.0</c>: sends one <see cref="InferRequest"/> on a fresh stream of a
+/// connection, reads the <see cref="InferResponse"/>, and accepts it only when the node's public key is the connected
+/// peer's and its signed receipt matches the inputs sent and the outputs received. Every failure is one
+/// <see cref="InferCallException"/>; cancellation (the caller's deadline) surfaces as <see cref="OperationCanceledException"/>.
+/// </summary>
+public static class InferProtocolClient
+{
+    public const int DefaultMaxResponseBytes = 256 * 1024 * 1024;
+
+    /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id.</summary>
+    public static InferRequest CreateRequest(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline)
+    {
+        var request = new InferRequest
+        {
+            JobId = Guid.NewGuid().ToString("N"),
+            ModelHash = model,
+            DeadlineUnixMs = deadline.ToUnixTimeMilliseconds(),
+        };
+        request.Inputs.AddRange(inputs.Select(WireTensors.ToWire));
+        return request;
+    }
+
+    /// <param name="pool">When given, the job reuses an idle stream of the connection and leaves it open for the next;
+    /// without it, the job has a stream of its own, half-closed after the request.</param>
+    /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
+    public static async Task<InferCallResult> InferAsync(Connection connection, InferRequest request, CancellationToken ct, int maxResponseBytes = DefaultMaxResponseBytes, InferStreamPool? pool = null)
+    {
+        var response = pool is null
+            ? await ExchangeAsync(connection, request, maxResponseBytes, ct).ConfigureAwait(false)
+            : await ExchangePooledAsync(connection, pool, request, maxResponseBytes, ct).ConfigureAwait(false);
+        if (response.Error is { } error)
+            throw new InferCallException(InferCallFailure.NodeError, $"{InferCallException.ErrorName(error.Code)}: {error.Message}", error.Code);
+        PublicKey nodeKey;
+        try
+        {
+            nodeKey = PublicKey.FromProtobuf(response.NodePublicKey.Span);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentException or NotSupportedException or InvalidProtocolBufferException)
+        {
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: the node's public key does not decode ({e.Message})", inner: e);
+        }
+        if (nodeKey.ToPeerId() != connection.RemotePeer)
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: signed by {nodeKey.ToPeerId()}, not by the connected peer {connection.RemotePeer}");
+        if (!InferReceipts.Verify(request, response, nodeKey))
+            throw new InferCallException(InferCallFailure.InvalidAnswer, "receipt invalid: the node's signature does not match the inputs and outputs");
+        List<Tensor> outputs;
+        try
+        {
+            outputs = [.. response.Outputs.Select(WireTensors.FromWire)];
+        }
+        catch (InferenceException e)
+        {
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"the node answered an output this client cannot read: {e.Message}", inner: e);
+        }
+        return new InferCallResult(response.JobId, response.ModelHash, outputs,
+            TimeSpan.FromMicroseconds(response.QueueMicros), TimeSpan.FromMicroseconds(response.ComputeMicros));
+    }
+
+    private static async Task<InferResponse> ExchangePooledAsync(Connection connection, InferStreamPool pool, InferRequest request, int maxResponseBytes, CancellationToken ct)
+    {
+        var message = request.ToByteArray();
+        // An idle stream may have died since (the node reset it); then the job goes once more on a fresh stream.
+        while (pool.TryRent(connection) is { } idle)
+        {
+            if (await TryExchangeOnAsync(idle, pool, message, maxResponseBytes, ct).ConfigureAwait(false) is { } answer)
+                return Parse(answer);
+        }
+        ProtocolStream stream;
+        try
+        {
+            stream = await OpenStreamAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch (ProtocolNotSupportedException e)
+        {
+            throw new InferCallException(InferCallFailure.ProtocolNotSupported, DialFailureText.ProtocolNotSupported(InferProtocolHandler.ProtocolId), inner: e);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new InferCallException(InferCallFailure.Transport, $"infer failed: {e.Message}", inner: e);
+        }
+        return Parse(await TryExchangeOnAsync(stream, pool, message, maxResponseBytes, ct).ConfigureAwait(false)
+            ?? throw new InferCallException(InferCallFailure.Transport, $"the node closed the stream without answering job {request.JobId}"));
+    }
+
+    /// <summary>One request and its answer on <paramref name="stream"/>, which goes back to the pool afterwards; null when the stream broke.</summary>
+    private static async Task<byte[]?> TryExchangeOnAsync(ProtocolStream stream, InferStreamPool pool, byte[] message, int maxResponseBytes, CancellationToken ct)
+    {
+        byte[]? answer = null;
+        try
+        {
+            await LengthPrefixedMessage.WriteAsync(stream.Stream, message, ct).ConfigureAwait(false);
+            answer = await LengthPrefixedMessage.ReadAsync(stream.Stream, maxResponseBytes, ct).ConfigureAwait(false);
+            return answer;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return null;
+        }
+        finally
+        {
+            if (answer is not null) await pool.ReturnAsync(stream).ConfigureAwait(false);
+            else await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static InferResponse Parse(byte[] answer)
+    {
+        try
+        {
+            return InferResponse.Parser.ParseFrom(answer);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"the node's answer is not an InferResponse: {e.Message}", inner: e);
+        }
+    }
+
+    private static async Task<InferResponse> ExchangeAsync(Connection connection, InferRequest request, int maxResponseBytes, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await OpenStreamAsync(connection, ct).ConfigureAwait(false);
+            await LengthPrefixedMessage.WriteAsync(stream.Stream, request.ToByteArray(), ct).ConfigureAwait(false);
+            await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
+            var answer = await LengthPrefixedMessage.ReadAsync(stream.Stream, maxResponseBytes, ct).ConfigureAwait(false)
+                ?? throw new InferCallException(InferCallFailure.Transport, $"the node closed the stream without answering job {request.JobId}");
+            return InferResponse.Parser.ParseFrom(answer);
+        }
+        catch (ProtocolNotSupportedException e)
+        {
+            throw new InferCallException(InferCallFailure.ProtocolNotSupported, DialFailureText.ProtocolNotSupported(InferProtocolHandler.ProtocolId), inner: e);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"the node's answer is not an InferResponse: {e.Message}", inner: e);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException or OperationCanceledException)
+        {
+            // A stream reset or a connection closing under the call (not our cancellation) is a transport failure.
+            throw new InferCallException(InferCallFailure.Transport, $"infer failed: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>Opens the infer stream; the one place to switch to lazy multistream-select (no extra round trip) later.</summary>
+    private static Task<ProtocolStream> OpenStreamAsync(Connection connection, CancellationToken ct) =>
+        connection.OpenStreamAsync(InferProtocolHandler.ProtocolId, ct);
+}

@@ -1,0 +1,38 @@
+using System.Net;
+
+namespace Cerebrum.Daemon.Configuration;
+
+/// <summary>Start-up checks of the "Gateway" section; each error names its key.</summary>
+public static class GatewayOptionsValidator
+{
+    /// <summary>Gateway mode learns its nodes from the heartbeats on cerebrum/1/status, so it must join that topic.</summary>
+    public static void ValidateMode(DaemonOptions options, List<string> errors)
+    {
+        if (options.HasMode(DaemonModes.Gateway) && !options.PubSub.Topics.Contains(Status.NodeDirectoryService.Topic, StringComparer.Ordinal))
+            errors.Add($"PubSub:Topics: gateway mode needs '{Status.NodeDirectoryService.Topic}', where nodes announce themselves");
+    }
+
+    public static void Validate(GatewayOptions gateway, List<string> errors)
+    {
+        if (!IPEndPoint.TryParse(gateway.Http, out var endpoint) || !gateway.Http.Contains(':', StringComparison.Ordinal))
+            errors.Add($"Gateway:Http: '{gateway.Http}' is not IP:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080; port 0 picks a free port)");
+        else if (endpoint.Port is < 0 or > 65535)
+            errors.Add($"Gateway:Http: port {endpoint.Port} is not a TCP port");
+        if (gateway.MaxRequestBytes <= 0)
+            errors.Add($"Gateway:MaxRequestBytes: must be positive, not {gateway.MaxRequestBytes}");
+        if (gateway.RequestTimeout <= TimeSpan.Zero)
+            errors.Add($"Gateway:RequestTimeout: must be a positive duration such as \"00:00:30\", not {gateway.RequestTimeout}");
+        if (gateway.MaxEmbeddingInputs <= 0)
+            errors.Add($"Gateway:MaxEmbeddingInputs: must be positive, not {gateway.MaxEmbeddingInputs}");
+        if (gateway.RoutingRefreshInterval <= TimeSpan.Zero)
+            errors.Add($"Gateway:RoutingRefreshInterval: must be a positive duration, not {gateway.RoutingRefreshInterval}");
+        try
+        {
+            gateway.Routing.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"Gateway:Routing: {e.Message}");
+        }
+    }
+}

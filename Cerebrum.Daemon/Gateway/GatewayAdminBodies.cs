@@ -1,0 +1,13 @@
+namespace Cerebrum.Daemon.Gateway;
+
+/// <summary><c>POST /gateway/keys</c>: a name and an optional rate limit in requests per second (0 or absent = unlimited).</summary>
+public sealed record CreateApiKeyRequest(string? Name, double? RatePerSecond);
+
+/// <summary>An API key as listed; <see cref="Key"/> is set only in the answer to its creation, the one time it is shown.</summary>
+public sealed record ApiKeyResponse(string Name, double RatePerSecond, DateTimeOffset CreatedAt, string? Key);
+
+public sealed record RevokeApiKeyResponse(string Name, bool Revoked);
+
+/// <summary>One row of <c>GET /gateway/routes</c>: a node serving a model and what the gateway measured of it.</summary>
+public sealed record RouteResponse(string Model, string Hash, string PeerId, int Outstanding, double LatencyMs, long Served, long Failed,
+    string Circuit, bool Available, ulong PricePerRequest);

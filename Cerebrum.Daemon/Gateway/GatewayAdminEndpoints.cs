@@ -1,0 +1,60 @@
+using Cerebrum.Daemon.Admin;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cerebrum.Daemon.Gateway;
+
+/// <summary>
+/// Gateway mode on the loopback admin API: <c>GET/POST /gateway/keys</c>, <c>DELETE /gateway/keys/{name}</c> (what
+/// <c>cerebrum gateway key</c> uses while the daemon runs) and <c>GET /gateway/routes</c> (the routing table). 404 in
+/// other modes.
+/// </summary>
+public static class GatewayAdminEndpoints
+{
+    public static IEndpointRouteBuilder MapGatewayAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/gateway/keys", (IServiceProvider services) =>
+            services.GetService<GatewayService>() is { } gateway
+                ? Results.Ok(gateway.Keys.List().Select(k => new ApiKeyResponse(k.Name, k.RatePerSecond, k.CreatedAt, null)).ToList())
+                : NotGateway());
+        endpoints.MapPost("/gateway/keys", (CreateApiKeyRequest request, IServiceProvider services, TimeProvider time) =>
+        {
+            if (services.GetService<GatewayService>() is not { } gateway)
+                return NotGateway();
+            try
+            {
+                var (key, record) = gateway.Keys.Create(request.Name ?? "", request.RatePerSecond ?? 0, time.GetUtcNow());
+                return Results.Ok(new ApiKeyResponse(record.Name, record.RatePerSecond, record.CreatedAt, key));
+            }
+            catch (ArgumentException e)
+            {
+                return Results.Json(new AdminError(e.Message), statusCode: StatusCodes.Status400BadRequest);
+            }
+        });
+        endpoints.MapDelete("/gateway/keys/{name}", (string name, IServiceProvider services) =>
+        {
+            if (services.GetService<GatewayService>() is not { } gateway)
+                return NotGateway();
+            return gateway.Keys.Revoke(name)
+                ? Results.Ok(new RevokeApiKeyResponse(name, true))
+                : Results.Json(new AdminError($"no API key named '{name}'"), statusCode: StatusCodes.Status404NotFound);
+        });
+        endpoints.MapGet("/gateway/routes", (IServiceProvider services, TimeProvider time) =>
+        {
+            if (services.GetService<GatewayService>() is not { } gateway)
+                return NotGateway();
+            var now = time.GetUtcNow();
+            return Results.Ok(gateway.Table.AllRoutes
+                .OrderBy(r => r.Model.Name, StringComparer.Ordinal).ThenBy(r => r.Node.ToString(), StringComparer.Ordinal)
+                .Select(r => new RouteResponse(r.Model.Name, r.Model.Hash, r.Node.ToString(), r.Outstanding, r.Latency.TotalMilliseconds,
+                    r.Served, r.Failed, r.Breaker.State.ToString().ToLowerInvariant(), r.Breaker.IsAvailable(now), r.PricePerRequest))
+                .ToList());
+        });
+        return endpoints;
+    }
+
+    private static IResult NotGateway() => Results.Json(
+        new AdminError("this daemon does not run in gateway mode; start it with 'cerebrumd run --mode gateway'"), statusCode: StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,124 @@
+using Cerebrum.Core.Gateway;
+using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Network;
+using Cerebrum.Daemon.Status;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cerebrum.Daemon.Gateway;
+
+/// <summary>
+/// Gateway mode: keeps a <see cref="RoutingTable"/> fed by the verified heartbeats the daemon receives on
+/// <c>cerebrum/1/status</c> (every mode joins it; bootstrap peers from config connect the gateway to the mesh), runs
+/// requests through an <see cref="InferDispatcher"/> over the daemon's libp2p host, and serves the app-facing HTTP API
+/// on its own port (<c>Gateway:Http</c>). Stopping stops the HTTP server first, letting requests in flight finish.
+/// </summary>
+public sealed class GatewayService : IHostedService, IAsyncDisposable
+{
+    private readonly DataDirectory _dataDirectory;
+    private readonly NetworkService _network;
+    private readonly NodeDirectoryService _directory;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger<GatewayService> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HostInferNodeClient _nodeClient;
+    private ApiKeyStore? _keys;
+    private WebApplication? _http;
+    private Task _refresh = Task.CompletedTask;
+
+    public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        Options = options.Gateway;
+        _dataDirectory = dataDirectory;
+        _network = network;
+        _directory = directory;
+        Time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<GatewayService>();
+        Table = new RoutingTable(Options.Routing);
+        _nodeClient = new HostInferNodeClient(network.Host);
+        Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>());
+        Embedder = new GatewayTextEmbedder(Dispatcher, Table);
+    }
+
+    public GatewayOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    public RoutingTable Table { get; }
+
+    public InferDispatcher Dispatcher { get; }
+
+    public GatewayTextEmbedder Embedder { get; }
+
+    public ApiKeyRateLimiter RateLimiter { get; } = new();
+
+    /// <exception cref="InvalidOperationException">The service has not started.</exception>
+    public ApiKeyStore Keys => _keys ?? throw new InvalidOperationException("gateway mode has not started");
+
+    /// <summary>The HTTP API's bound base URL, e.g. http://127.0.0.1:8080/.</summary>
+    public Uri? HttpUrl { get; private set; }
+
+    public string UrlPath => Path.Combine(_dataDirectory.Root, "gateway.url");
+
+    /// <summary>Whether the gateway holds a live connection to <paramref name="node"/> (a sign, not a proof, that it can answer).</summary>
+    public bool IsConnected(Core.Crypto.PeerId node) => _network.Host.FindConnection(node) is not null;
+
+    /// <exception cref="IOException">The key store cannot be opened or the HTTP port cannot be bound.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _keys = new ApiKeyStore(_dataDirectory.Root);
+        Table.Update(_directory.Book.Snapshot());
+        _refresh = RefreshRoutesAsync(_stopping.Token);
+        _http = GatewayHttpServer.Create(this, _loggerFactory);
+        await _http.StartAsync(cancellationToken);
+        HttpUrl = GatewayHttpServer.BoundUrl(_http);
+        await File.WriteAllTextAsync(UrlPath, HttpUrl + Environment.NewLine, cancellationToken);
+        if (Options.Open)
+            _logger.LogWarning("Gateway HTTP API on {Url} is OPEN: no API key is needed (--open, for local development only)", HttpUrl);
+        else
+            _logger.LogInformation("Gateway HTTP API on {Url}; {Count} API key(s); create one with 'cerebrum gateway key create --name NAME'", HttpUrl, _keys.Count);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_http is { } http)
+        {
+            _http = null;
+            await http.StopAsync(cancellationToken);
+            await http.DisposeAsync();
+        }
+        await DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+            await _stopping.CancelAsync();
+        await _refresh;
+        if (_http is { } http)
+        {
+            _http = null;
+            await http.DisposeAsync();
+        }
+        _keys?.Dispose();
+        _keys = null;
+        _nodeClient.Dispose();
+        File.Delete(UrlPath);
+    }
+
+    // The node status book expires silent nodes; copying it into the table a few times a second keeps routing current.
+    private async Task RefreshRoutesAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Options.RoutingRefreshInterval, Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                Table.Update(_directory.Book.Snapshot());
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

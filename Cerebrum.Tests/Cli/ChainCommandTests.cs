@@ -1,0 +1,219 @@
+using Cerebrum.Cli.Admin;
+using Cerebrum.Cli.Chain;
+using Cerebrum.Core.Chain;
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Tests.Daemon;
+
+namespace Cerebrum.Tests.Cli;
+
+/// <summary>
+/// The ledger commands (<c>chain</c>, <c>account</c>, <c>tx</c>) against the admin contract: what they print, what
+/// they sign, and the one-line errors for bad input. The same commands against real validator daemons are covered
+/// end to end in <c>EndToEnd</c>.
+/// </summary>
+[TestFixture]
+public sealed class ChainCommandTests
+{
+    private static readonly string OtherAccount = PrivateKeyPeer();
+
+    private static string PrivateKeyPeer()
+    {
+        using var key = PrivateKey.Generate(KeyType.Secp256k1);
+        return key.PeerId.ToString();
+    }
+
+    [Test]
+    public void StatusText_HasAnExactHeightLineAndEveryValidator()
+    {
+        var text = ChainText.Status(new ChainStatusResponse("devnet", 12, "ab", DateTimeOffset.UnixEpoch, "cd", Syncing: true, 3,
+            [new ChainValidatorResponse("16Uiu2HAmA", 10), new ChainValidatorResponse("16Uiu2HAmB", 30)], IsValidator: false));
+        var lines = text.Split('\n');
+
+        Assert.That(lines, Does.Contain("height 12"));
+        Assert.That(lines, Does.Contain("chain-id devnet"));
+        Assert.That(lines, Does.Contain("syncing yes"));
+        Assert.That(lines, Does.Contain("validators 2 (total power 40)"));
+        Assert.That(lines, Does.Contain("  16Uiu2HAmB power 30"));
+        Assert.That(lines, Does.Contain("time 1970-01-01 00:00:00.000 UTC"));
+    }
+
+    [Test]
+    public void BlockText_ListsTransactions()
+    {
+        var text = ChainText.Block(new BlockResponse(5, "h5", "h4", DateTimeOffset.UnixEpoch, "16Uiu2HAmP", "root", [new BlockTransactionResponse("t1", "transfer", "16Uiu2HAmS", 3, 2)], 4));
+
+        Assert.That(text.Split('\n'), Does.Contain("height 5").And.Contain("commit-signatures 4").And.Contain("  t1 transfer from 16Uiu2HAmS nonce 3 fee 2"));
+    }
+
+    [Test]
+    public async Task Status_ThroughTheAdminApi_PrintsTheHeightLine()
+    {
+        using var directory = TemporaryDirectory.Create();
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+
+        var (exitCode, stdout, stderr) = await CliHelpTests.RunAsync("chain", "status", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Zero, stderr);
+        Assert.That(stdout.Split('\n', StringSplitOptions.TrimEntries), Does.Contain("height 12").And.Contain("chain-id cerebrum-test"));
+    }
+
+    [Test]
+    public async Task Transfer_SignsWithTheDataDirectorysKey_WithTheDaemonsChainIdAndNextNonce()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var key = KeyFile.Create(Path.Combine(directory.Path, "identity.key"));
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+
+        var (exitCode, stdout, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "250", "--fee", "3", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Zero, stderr);
+        Assert.That(api.Received, Has.Count.EqualTo(1));
+        var tx = api.Received[0];
+        Assert.That(tx.Sender, Is.EqualTo(key.PeerId));
+        Assert.That(tx.Body.ChainId, Is.EqualTo("cerebrum-test"));
+        Assert.That(tx.Body.Nonce, Is.EqualTo(7));
+        Assert.That(tx.Body.Fee, Is.EqualTo(3));
+        Assert.That(tx.Body.BodyCase, Is.EqualTo(Transaction.BodyOneofCase.Transfer));
+        Assert.That(tx.Body.Transfer.Amount, Is.EqualTo(250));
+        Assert.That(PeerId.FromBytes(tx.Body.Transfer.To.Span).ToString(), Is.EqualTo(OtherAccount));
+        Assert.That(stdout, Does.StartWith($"submitted {tx.HashHex}\n").And.Contain($"from {key.PeerId} nonce 7 fee 3"));
+    }
+
+    [Test]
+    public async Task Stake_WithAnExplicitNonce_UsesIt()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var key = KeyFile.Create(Path.Combine(directory.Path, "identity.key"));
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "stake", "--amount", "1000000", "--nonce", "42", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Zero, stderr);
+        Assert.That(api.Received.Single().Body.Stake.Amount, Is.EqualTo(1_000_000));
+        Assert.That(api.Received.Single().Body.Nonce, Is.EqualTo(42));
+    }
+
+    [Test]
+    public async Task Transfer_RefusedByTheDaemon_PrintsItsReasonAndCode()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var key = KeyFile.Create(Path.Combine(directory.Path, "identity.key"));
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+        api.RejectWith = ChainErrorCode.InsufficientBalance;
+
+        var (exitCode, stdout, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "5", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr.TrimEnd(), Is.EqualTo("error: refused by the test (InsufficientBalance)"));
+    }
+
+    [Test]
+    public async Task Transfer_OnAnotherChain_IsRefusedBeforeSigning()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var key = KeyFile.Create(Path.Combine(directory.Path, "identity.key"));
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "5", "--chain-id", "mainnet", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("--chain-id is 'mainnet' but the daemon").And.Contain("'cerebrum-test'"));
+        Assert.That(api.Received, Is.Empty);
+    }
+
+    [TestCase("0", "--amount must be a positive whole number")]
+    [TestCase("-5", "-5")]
+    [TestCase("lots", "lots")]
+    public async Task Transfer_WithABadAmount_FailsAtParsing(string amount, string expected)
+    {
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", amount);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain(expected));
+    }
+
+    [Test]
+    public async Task Transfer_ToAnInvalidAccount_SaysWhich()
+    {
+        using var directory = TemporaryDirectory.Create();
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", "not-a-peer", "--amount", "5", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.StartWith("error: invalid --to account 'not-a-peer'"));
+    }
+
+    [Test]
+    public async Task Transfer_WithoutAKey_SaysHowToCreateOne()
+    {
+        using var directory = TemporaryDirectory.Create();
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "5", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.StartWith("error: no identity key at").And.Contain("cerebrumd init --data-dir"));
+    }
+
+    [Test]
+    public async Task TransferThroughAPeer_WithoutChainIdOrGenesis_SaysWhatIsMissing()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var key = KeyFile.Create(Path.Combine(directory.Path, "identity.key"));
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "5", "--peer", "/ip4/127.0.0.1/tcp/1", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("with --peer the chain ID comes from --chain-id or"));
+    }
+
+    [Test]
+    public async Task TransferThroughAPeer_TakesTheChainIdFromTheConfiguredGenesis_ThenNeedsANonce()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var validator = Directory.CreateDirectory(Path.Combine(directory.Path, "v0")).FullName;
+        using var key = KeyFile.Create(Path.Combine(validator, "identity.key"));
+        File.WriteAllText(Path.Combine(validator, "config.json"), """{ "Chain": { "Genesis": "../genesis.json" } }""");
+        File.WriteAllText(Path.Combine(directory.Path, "genesis.json"), "{ not json");
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "5", "--peer", "/ip4/127.0.0.1/tcp/1", "--data-dir", validator);
+
+        // The configured file was found and read: its parse error is what is reported.
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.StartWith("error: cannot read the chain ID from").And.Contain(Path.Combine(directory.Path, "genesis.json")));
+    }
+
+    [Test]
+    public async Task TransferThroughAPeer_WithoutNonceOrDaemon_AsksForTheNonce()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var key = KeyFile.Create(Path.Combine(directory.Path, "identity.key"));
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "transfer", "--to", OtherAccount, "--amount", "5", "--peer", "/ip4/127.0.0.1/tcp/1", "--chain-id", "x", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("give the account's nonce with --nonce"));
+    }
+
+    [Test]
+    public async Task AccountShow_WithABadId_SaysWhy()
+    {
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("account", "show", "nope");
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(stderr, Does.StartWith("error: invalid account ID 'nope'"));
+    }
+
+    [Test]
+    public async Task AccountShow_PrintsBalanceAndNextNonce()
+    {
+        using var directory = TemporaryDirectory.Create();
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+
+        var (exitCode, stdout, stderr) = await CliHelpTests.RunAsync("account", "show", OtherAccount, "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Zero, stderr);
+        Assert.That(stdout.Split('\n', StringSplitOptions.TrimEntries), Does.Contain($"account {OtherAccount}").And.Contain("balance 1000").And.Contain("next-nonce 7"));
+    }
+}

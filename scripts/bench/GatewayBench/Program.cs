@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Cerebrum.Bench.Gateway;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference;
+using Cerebrum.Daemon;
+using Cerebrum.Daemon.CommandLine;
+using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Gateway;
+using Cerebrum.Tests.Inference;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+// HTTP -> gateway -> node -> ONNX Runtime against a single-process ASP.NET Core + ONNX Runtime server (the baseline),
+// measured in one run: MiniLM embeddings (/v1/embeddings) and a tiny add model (/v2/models/add/infer), at several
+// concurrencies. The gateway and the node are real cerebrumd daemons (in this process, talking libp2p over loopback).
+// Usage: gateway-bench [--requests N] [--tiny-requests N] [--concurrency 1,32]
+var requests = 200;
+var tinyRequests = 2000;
+int[] concurrencies = [1, 32];
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--requests": requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--tiny-requests": tinyRequests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+    }
+}
+
+var root = Directory.CreateTempSubdirectory("cerebrum-gateway-bench-").FullName;
+try
+{
+    var addModel = OnnxTestModels.Write(root, "add.onnx", OnnxTestModels.AddFloat());
+    var serving = new ModelServingOptions(1, 1024, 1, TimeSpan.Zero);
+    const string Quiet = """{ "Logging": { "LogLevel": { "Default": "Warning" } }, "Node": { "Serving": { "MaxConcurrency": 1, "MaxQueueLength": 1024 } }, "Gateway": { "Routing": { "MaxOutstandingPerNode": 1024 } } }""";
+
+    // The node: a store with both models, served by a cerebrumd in node mode.
+    var nodeDir = Prepare(Path.Combine(root, "node"), addModel, Quiet);
+    await using var node = await StartDaemonAsync(nodeDir, new CommandLineOverrides { ListenAddresses = ["/ip4/127.0.0.1/tcp/0"], Modes = ["node"] });
+    var gatewayDir = Path.Combine(root, "gateway");
+    Directory.CreateDirectory(gatewayDir);
+    File.WriteAllText(Path.Combine(gatewayDir, "config.json"), Quiet);
+    await using var gateway = await StartDaemonAsync(gatewayDir, new CommandLineOverrides
+    {
+        ListenAddresses = ["/ip4/127.0.0.1/tcp/0"],
+        BootstrapPeers = [node.Network.AnnouncedListenAddresses[0]],
+        Modes = ["gateway"],
+        GatewayHttp = "127.0.0.1:0",
+        GatewayOpen = true,
+    });
+    var gatewayService = gateway.Services.GetRequiredService<GatewayService>();
+    var ready = Stopwatch.StartNew();
+    while (gatewayService.Table.Routes("add").Count == 0 || gatewayService.Table.Routes(BuiltinModels.AllMiniLmL6V2).Count == 0)
+    {
+        if (ready.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("the gateway did not hear the node's heartbeat within 60 s");
+        await Task.Delay(50);
+    }
+
+    // The baseline: its own store and engine with the same models and serving settings.
+    var baselineDir = Prepare(Path.Combine(root, "baseline"), addModel, "{}");
+    using var baselineStore = new ModelStore(baselineDir);
+    await using var engine = InferenceEngine.Start(new InferenceEngineOptions
+    {
+        Models = [.. baselineStore.List().Select(m => m.Hash)],
+        DefaultServing = serving,
+    }, baselineStore, NullLogger.Instance);
+    await using var baseline = BaselineServer.Create(engine, BuiltinTextEncoder.Open());
+    await baseline.StartAsync();
+    var baselineUrl = new Uri(baseline.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
+    var sentences = new[]
+    {
+        "The quick brown fox jumps over the lazy dog.",
+        "Decentralized networks route inference jobs to GPU suppliers.",
+        "A node keeps its models warm in memory.",
+        "Validators check that nodes answer correctly and fast.",
+    };
+    var workloads = new (string Name, string Path, int Requests, Func<int, string> Body)[]
+    {
+        ("MiniLM embeddings", "v1/embeddings", requests, i => $$"""{"model":"{{BuiltinModels.AllMiniLmL6V2}}","input":"{{sentences[i % sentences.Length]}}"}"""),
+        ("tiny add model", "v2/models/add/infer", tinyRequests, i => $$"""{"inputs":[{"name":"a","shape":[1,3],"datatype":"FP32","data":[{{i}},1,2]},{"name":"b","shape":[1,3],"datatype":"FP32","data":[1,1,1]}]}"""),
+    };
+
+    Console.WriteLine($"HTTP/1.1 on loopback, one request per call, requests per cell after a warm-up: MiniLM {requests}, tiny {tinyRequests}; " +
+        $"node and baseline: MaxConcurrency 1, no batching; {Environment.ProcessorCount} cores. The gateway, the node, the baseline and the client share this process.");
+    Console.WriteLine();
+    Console.WriteLine("| workload | path | concurrency | p50 ms | p99 ms | requests/s |");
+    Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+    var summary = new StringBuilder();
+    foreach (var workload in workloads)
+    {
+        foreach (var concurrency in concurrencies)
+        {
+            var direct = await MeasureAsync(http, new Uri(baselineUrl, workload.Path), workload.Body, concurrency, workload.Requests);
+            Print(workload.Name, "baseline: ASP.NET Core + ONNX Runtime", concurrency, direct);
+            var routed = await MeasureAsync(http, new Uri(gatewayService.HttpUrl!, workload.Path), workload.Body, concurrency, workload.Requests);
+            Print(workload.Name, "gateway -> node -> ONNX Runtime", concurrency, routed);
+            var throughputRatio = (routed.Latencies.Length / routed.Wall.TotalSeconds) / (direct.Latencies.Length / direct.Wall.TotalSeconds);
+            var addedP50 = Median(routed.Latencies) - Median(direct.Latencies);
+            summary.AppendLine(CultureInfo.InvariantCulture, $"- {workload.Name}, concurrency {concurrency}: gateway throughput {throughputRatio:P0} of the baseline; p50 added {addedP50:0.00} ms");
+        }
+    }
+    Console.WriteLine();
+    Console.Write(summary);
+    return 0;
+}
+finally
+{
+    Directory.Delete(root, recursive: true);
+}
+
+static string Prepare(string directory, string addModel, string config)
+{
+    Directory.CreateDirectory(directory);
+    File.WriteAllText(Path.Combine(directory, "config.json"), config);
+    using var store = new ModelStore(directory);
+    store.Add(addModel, "add");
+    store.AddBuiltin(BuiltinModels.AllMiniLmL6V2);
+    return directory;
+}
+
+static async Task<DaemonApplication> StartDaemonAsync(string directory, CommandLineOverrides overrides)
+{
+    var data = new DataDirectory(directory);
+    InitCommand.Run(data, TextWriter.Null);
+    var configuration = DaemonConfiguration.Build(data);
+    var options = DaemonConfiguration.Load(configuration, overrides);
+    var identity = KeyFile.Load(data.KeyPath);
+    var daemon = DaemonApplication.Create(data, identity, options, configuration, TextWriter.Null);
+    await daemon.StartAsync(CancellationToken.None);
+    return daemon;
+}
+
+// `concurrency` workers warm up (5 requests each), then run until `total` requests are done. Sorted latencies in ms and the wall time.
+static async Task<(double[] Latencies, TimeSpan Wall)> MeasureAsync(HttpClient http, Uri url, Func<int, string> body, int concurrency, int total)
+{
+    async Task SendAsync(int i)
+    {
+        using var content = new StringContent(body(i), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(url, content);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
+    }
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w => { for (var k = 0; k < 5; k++) await SendAsync(w * 5 + k); }));
+    var latencies = new double[total];
+    var next = -1;
+    var wall = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < total)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await SendAsync(i);
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    })));
+    wall.Stop();
+    Array.Sort(latencies);
+    return (latencies, wall.Elapsed);
+}
+
+static double Median(double[] sorted) => sorted[sorted.Length / 2];
+
+static void Print(string workload, string path, int concurrency, (double[] Latencies, TimeSpan Wall) result)
+{
+    var l = result.Latencies;
+    string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+    Console.WriteLine($"| {workload} | {path} | {concurrency} | {F(Median(l))} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} |");
+}
