@@ -20,6 +20,26 @@ public static class ConsensusMessageCodec
     }
 
     /// <summary>Decodes a message; never throws on bad input.</summary>
+    /// <summary>
+    /// <paramref name="encoded"/> with <c>gossip_nonce</c> (field 15) set to <paramref name="nonce"/>: appending a field
+    /// to an encoded protobuf message sets it, so the signed content stays byte for byte what it was.
+    /// </summary>
+    public static byte[] WithGossipNonce(ReadOnlySpan<byte> encoded, ulong nonce)
+    {
+        const byte tag = (15 << 3) | 0; // field 15, varint
+        var payload = new byte[encoded.Length + 11];
+        encoded.CopyTo(payload);
+        var length = encoded.Length;
+        payload[length++] = tag;
+        while (nonce >= 0x80)
+        {
+            payload[length++] = (byte)(nonce | 0x80);
+            nonce >>= 7;
+        }
+        payload[length++] = (byte)nonce;
+        return payload.AsSpan(0, length).ToArray();
+    }
+
     public static bool TryDecode(ReadOnlySpan<byte> bytes, int maxBytes, out ConsensusMessage? message, out string? error)
     {
         message = null;

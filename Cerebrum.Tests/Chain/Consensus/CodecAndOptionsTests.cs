@@ -27,6 +27,29 @@ public class CodecAndOptionsTests
         Assert.That(((SignedVote)Decode(ConsensusMessageCodec.Encode(nil))).IsNil, Is.True);
     }
 
+    [TestCase(0UL)]
+    [TestCase(127UL)]
+    [TestCase(128UL)]
+    [TestCase(ulong.MaxValue)]
+    public void AGossipNonce_MakesEachBroadcastDistinct_AndLeavesTheSignedMessageAsItWas(ulong nonce)
+    {
+        var keys = TestValidators.Secp256k1Keys(1);
+        var vote = SignedVote.Sign(keys[0], TestValidators.ChainId, VoteType.Prevote, 8, 0, []);
+        var encoded = ConsensusMessageCodec.Encode(vote);
+
+        var first = ConsensusMessageCodec.WithGossipNonce(encoded, nonce);
+        var second = ConsensusMessageCodec.WithGossipNonce(encoded, unchecked(nonce + 1));
+
+        Assert.That(first, Is.Not.EqualTo(second), "distinct payloads, so distinct gossip message ids");
+        Assert.That(Cerebrum.Core.Chain.Consensus.Proto.ConsensusMessage.Parser.ParseFrom(first).GossipNonce, Is.EqualTo(nonce));
+        foreach (var payload in new[] { first, second })
+        {
+            var decoded = (SignedVote)Decode(payload);
+            Assert.That(decoded.SameContent(vote) && decoded.Signature.Span.SequenceEqual(vote.Signature.Span), Is.True);
+            Assert.That(decoded.VerifySignature(TestValidators.ChainId, keys[0].PublicKey), Is.True);
+        }
+    }
+
     [Test]
     public void MalformedMessagesAreRefusedWithoutThrowing()
     {
