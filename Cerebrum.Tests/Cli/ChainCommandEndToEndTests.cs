@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Daemon;
 
@@ -16,14 +14,8 @@ public sealed class ChainCommandEndToEndTests
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var directory = TemporaryDirectory.Create();
-        var root = Path.Combine(directory.Path, "devnet");
-        Assert.That((await InitCommandTests.RunAsync("init", "--devnet", "1", "--out", root, "--base-port", "1")).ExitCode, Is.Zero);
-        var data = Path.Combine(root, "v0");
-        var configPath = Path.Combine(data, "config.json");
-        var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, cts.Token))!.AsObject();
-        config["Chain"]!["Consensus"]!["CommitDelay"] = "00:00:00.100";
-        await File.WriteAllTextAsync(configPath, config.ToJsonString(), cts.Token);
-        using var faucet = KeyFile.Load(Path.Combine(root, DevnetInitializer.FaucetKeyFileName));
+        var (data, faucet) = await OneValidatorDevnet.CreateAsync(directory.Path, cts.Token);
+        using var faucetKey = faucet;
         await using var daemon = await TestDaemon.StartAsync(cts.Token, dataDirectory: data);
 
         var status = await PollAsync(() => CliHelpTests.RunAsync("chain", "status", "--data-dir", data),
