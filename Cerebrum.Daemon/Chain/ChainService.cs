@@ -44,14 +44,13 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     private ConsensusMessageScreen? _consensusScreen;
     private long _bestKnownHeight;
     private int _disposed;
-    private readonly CancellationTokenRegistration _stopRegistration;
-    private Task? _tasksDisposal;
+    private readonly CancellationToken _applicationStopping;
 
     public ChainService(NetworkService network, PubSubService pubSub, DaemonOptions options, DataDirectory dataDirectory, ChainGenesisFile genesisFile,
         TimeProvider time, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime)
     {
         // Registered before the network service, so stopped after it: the sync loop ends as soon as shutdown begins.
-        _stopRegistration = lifetime.ApplicationStopping.Register(() => _ = DisposeTasksAsync());
+        _applicationStopping = lifetime.ApplicationStopping;
         _network = network;
         _pubSub = pubSub;
         _options = options.Chain;
@@ -102,7 +101,18 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         _pubSub.Router.RegisterValidator(ConsensusDriver.Topic, ValidateConsensusAsync);
         _network.Host.ConnectionOpened += OnConnectionOpened;
         RequestSync();
-        _tasks.Run("chain sync", SyncLoopAsync);
+        _tasks.Run("chain sync", async stopping =>
+        {
+            using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(stopping, _applicationStopping);
+            try
+            {
+                await SyncLoopAsync(shutdown.Token);
+            }
+            catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+            {
+                // Shutdown began: the loop's end, not a failure.
+            }
+        });
         return Task.CompletedTask;
     }
 
@@ -119,14 +129,8 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await _stopRegistration.DisposeAsync();
-        await DisposeTasksAsync();
+        await _tasks.DisposeAsync();
         _chain?.Dispose();
-    }
-
-    private Task DisposeTasksAsync()
-    {
-        lock (_tasks) return _tasksDisposal ??= _tasks.DisposeAsync().AsTask();
     }
 
     /// <summary>Admits a SignedTransaction to the mempool and gossips it; the rejection when refused.</summary>
