@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
 using Cerebrum.Core.Crypto;
@@ -25,15 +24,7 @@ public static class AccountShowCommand
             var text = parseResult.GetValue(idArgument)!.Trim();
             if (!PeerId.TryParse(text, out var id, out var error))
                 throw new CommandFailedException($"invalid account ID '{text}': {error}");
-            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
-            var account = await admin.GetAsync<AccountResponse>($"chain/accounts/{id}", cancellationToken);
-            if (parseResult.GetValue(jsonOption))
-            {
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(account, CliJson.Options));
-                return 0;
-            }
-            await stdout.WriteLineAsync(ChainText.Account(account));
-            return 0;
+            return await AdminQuery.PrintAsync<AccountResponse>(parseResult, dataDirectoryOption, jsonOption, $"chain/accounts/{id}", ChainText.Account, stdout, cancellationToken);
         });
         return command;
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
 
@@ -20,19 +19,9 @@ public static class ChainBlockCommand
             dataDirectoryOption,
             jsonOption,
         };
-        command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
-        {
-            var height = parseResult.GetValue(heightArgument);
-            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
-            var block = await admin.GetAsync<BlockResponse>($"chain/blocks/{height.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
-            if (parseResult.GetValue(jsonOption))
-            {
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(block, CliJson.Options));
-                return 0;
-            }
-            await stdout.WriteLineAsync(ChainText.Block(block));
-            return 0;
-        });
+        command.SetGuardedAction((parseResult, stdout, cancellationToken) =>
+            AdminQuery.PrintAsync<BlockResponse>(parseResult, dataDirectoryOption, jsonOption,
+                $"chain/blocks/{parseResult.GetValue(heightArgument).ToString(CultureInfo.InvariantCulture)}", ChainText.Block, stdout, cancellationToken));
         return command;
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
 
@@ -20,18 +19,8 @@ public static class ChainStatusCommand
             dataDirectoryOption,
             jsonOption,
         };
-        command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
-        {
-            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
-            var status = await admin.GetAsync<ChainStatusResponse>("chain/status", cancellationToken);
-            if (parseResult.GetValue(jsonOption))
-            {
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(status, CliJson.Options));
-                return 0;
-            }
-            await stdout.WriteLineAsync(ChainText.Status(status));
-            return 0;
-        });
+        command.SetGuardedAction((parseResult, stdout, cancellationToken) =>
+            AdminQuery.PrintAsync<ChainStatusResponse>(parseResult, dataDirectoryOption, jsonOption, "chain/status", ChainText.Status, stdout, cancellationToken));
         return command;
     }
 }
