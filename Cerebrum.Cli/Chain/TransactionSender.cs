@@ -17,7 +17,6 @@ namespace Cerebrum.Cli.Chain;
 public static class TransactionSender
 {
     public const string Topic = "cerebrum/1/txs";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
     public static async Task<int> SendAsync(ParseResult parseResult, TransactionOptions options, Transaction body, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -95,18 +94,17 @@ public static class TransactionSender
     private static async Task<PeerId> GossipAsync(string peerAddress, byte[] signed, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await using var peer = await PubSubPeer.JoinAsync(peerAddress, Topic, timeout, cancellationToken);
-        using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ready.CancelAfter(timeout);
+        await peer.WaitForPublishTargetsAsync(Topic, timeout, cancellationToken);
+        using var sent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        sent.CancelAfter(timeout);
         try
         {
-            while (peer.Router.GetTopicPeers(Topic).Count == 0)
-                await Task.Delay(PollInterval, ready.Token);
-            await peer.Router.PublishAsync(Topic, signed, ready.Token);
-            await peer.Router.FlushAsync(ready.Token);
+            await peer.Router.PublishAsync(Topic, signed, sent.Token);
+            await peer.Router.FlushAsync(sent.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CommandFailedException($"timeout: {peer.Remote} had no peer subscribed to {Topic} within {timeout.TotalSeconds:0.#} s (is it a daemon with a ledger?)");
+            throw new CommandFailedException($"timeout: the transaction was not sent within {timeout.TotalSeconds:0.#} s");
         }
         return peer.Remote;
     }

@@ -6,8 +6,6 @@ namespace Cerebrum.Cli.Commands.PubSub;
 /// <summary><c>cerebrum pubsub pub</c>: publishes one message once there is a peer to send it to.</summary>
 public static class PubCommand
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
-
     public static Command Create()
     {
         var peerOption = PubSubCommand.Peer();
@@ -29,18 +27,7 @@ public static class PubCommand
             await using var peer = await PubSubPeer.JoinAsync(parseResult.GetValue(peerOption)!, topic, timeout, cancellationToken);
             var router = peer.Router;
 
-            using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            ready.CancelAfter(timeout);
-            IReadOnlyCollection<Core.Crypto.PeerId> targets;
-            try
-            {
-                while ((targets = router.Options.FloodPublish ? router.GetTopicPeers(topic) : router.GetMeshPeers(topic)).Count == 0)
-                    await Task.Delay(PollInterval, ready.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new CommandFailedException($"timeout: no peer subscribed to {topic} through {peer.Remote} within {timeout.TotalSeconds:0.#} s");
-            }
+            var targets = await peer.WaitForPublishTargetsAsync(topic, timeout, cancellationToken);
 
             Core.PubSub.MessageId id;
             try

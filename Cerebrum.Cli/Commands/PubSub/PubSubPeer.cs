@@ -14,6 +14,7 @@ namespace Cerebrum.Cli.Commands.PubSub;
 /// </summary>
 public sealed class PubSubPeer : IAsyncDisposable
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private readonly PrivateKey _identity;
     private readonly P2PHost _host;
     private readonly GossipHostBinding _binding;
@@ -90,6 +91,28 @@ public sealed class PubSubPeer : IAsyncDisposable
                     new CommandFailedException($"unreachable: no connection to {address} within {(timeout * 2).TotalSeconds:0.#} s"),
                 _ => e,
             };
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="topic"/> has a peer to publish to (with flood publishing any peer subscribed to it,
+    /// else a mesh peer) and returns them.
+    /// </summary>
+    /// <exception cref="CommandFailedException">None within <paramref name="timeout"/>.</exception>
+    public async Task<IReadOnlyCollection<PeerId>> WaitForPublishTargetsAsync(string topic, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ready.CancelAfter(timeout);
+        try
+        {
+            IReadOnlyCollection<PeerId> targets;
+            while ((targets = Router.Options.FloodPublish ? Router.GetTopicPeers(topic) : Router.GetMeshPeers(topic)).Count == 0)
+                await Task.Delay(PollInterval, ready.Token);
+            return targets;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CommandFailedException($"timeout: no peer subscribed to {topic} through {Remote} within {timeout.TotalSeconds:0.#} s");
         }
     }
 
