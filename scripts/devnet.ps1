@@ -4,10 +4,12 @@
 # every process it started.
 #   scripts/devnet.ps1                   # 3 nodes, gateway on http://127.0.0.1:8080
 #   scripts/devnet.ps1 -Nodes 2 -Http 8081
+#   scripts/devnet.ps1 -State C:\temp\devnet2   # another state directory (default .data/devnet)
 # State lives in .data/devnet (identities and model stores are kept between runs; logs in .data/devnet/*.log).
 param(
     [ValidateRange(1, 64)][int]$Nodes = 3,
-    [ValidateRange(1, 65535)][int]$Http = 8080
+    [ValidateRange(1, 65535)][int]$Http = 8080,
+    [string]$State = ''
 )
 $ErrorActionPreference = 'Stop'
 
@@ -20,8 +22,8 @@ foreach ($project in 'Cerebrum.Daemon', 'Cerebrum.Cli') {
 }
 $daemon = Join-Path $repo 'Cerebrum.Daemon/bin/Release/net10.0/cerebrumd.dll'
 $cli = Join-Path $repo 'Cerebrum.Cli/bin/Release/net10.0/cerebrum.dll'
-$root = Join-Path $repo '.data/devnet'
-New-Item -ItemType Directory -Force -Path $root | Out-Null
+$root = if ($State) { $State } else { Join-Path $repo '.data/devnet' }
+$root = (New-Item -ItemType Directory -Force -Path $root).FullName
 
 $processes = @()
 

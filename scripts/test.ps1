@@ -15,5 +15,9 @@ if (Test-Path 'scripts/openai/package.json') {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+# PowerShell as a local .NET tool (.config/dotnet-tools.json), which the tests run scripts/devnet.ps1 with.
+dotnet tool restore
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+
 dotnet test Cerebrum.sln -c Release --logger 'trx;LogFileName=results.trx' --results-directory TestResults @args
 exit $LASTEXITCODE

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Cerebrum.Tests.Daemon;
+using Cerebrum.Tests.TestSupport;
+
+namespace Cerebrum.Tests.EndToEnd;
+
+/// <summary>
+/// The README's main command, run as a newcomer runs it: <c>scripts/devnet</c> (bash) and its PowerShell twin
+/// <c>scripts/devnet.ps1</c> (through the repository's local PowerShell tool) start one node and an open gateway,
+/// print the gateway's URL, answer <c>/v1/embeddings</c> with a real MiniLM vector, and on Ctrl-C (SIGINT to the
+/// script's process group, as a terminal sends it) stop every process they started.
+/// </summary>
+[TestFixture]
+[Platform("Linux", Reason = "Ctrl-C is simulated with setsid and a SIGINT to the process group")]
+[NonParallelizable]
+public sealed class DevnetScriptEndToEndTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    [Test]
+    public Task Bash_StartsANetworkThatAnswersEmbeddings_AndCtrlCStopsIt() =>
+        RunAsync(state => ["bash", Path.Combine(RepositoryRoot.Path, "scripts", "devnet"), "--nodes", "1", "--http", FreePort(), "--state", state]);
+
+    [Test]
+    public Task PowerShell_StartsANetworkThatAnswersEmbeddings_AndCtrlCStopsIt() =>
+        RunAsync(state => ["dotnet", "tool", "run", "pwsh", "-NoProfile", "-File", Path.Combine(RepositoryRoot.Path, "scripts", "devnet.ps1"),
+            "-Nodes", "1", "-Http", FreePort(), "-State", state]);
+
+    [Test]
+    public async Task Bash_RefusesABadPort_WithAClearMessage()
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { Path.Combine(RepositoryRoot.Path, "scripts", "devnet"), "--http", "70000" }) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(StopTimeout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(process.ExitCode, Is.EqualTo(2));
+            Assert.That(stderr.Result, Does.Contain("--http must be a port number (1-65535)"));
+        });
+    }
+
+    private static async Task RunAsync(Func<string, string[]> command)
+    {
+        using var state = TemporaryDirectory.Create();
+        // setsid: the script leads its own process group, so one SIGINT reaches it and everything it started, as Ctrl-C does.
+        var start = new ProcessStartInfo("setsid")
+        {
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var arg in command(state.Path)) start.ArgumentList.Add(arg);
+        using var script = Process.Start(start)!;
+        var group = script.Id;
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var gatewayLine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        script.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stdout) stdout.AppendLine(e.Data);
+            if (e.Data.StartsWith("gateway http://", StringComparison.Ordinal)) gatewayLine.TrySetResult(e.Data["gateway ".Length..]);
+        };
+        script.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        script.BeginOutputReadLine();
+        script.BeginErrorReadLine();
+        try
+        {
+            var exited = script.WaitForExitAsync();
+            var first = await Task.WhenAny(gatewayLine.Task, exited, Task.Delay(StartTimeout));
+            if (first != gatewayLine.Task)
+                Assert.Fail($"no 'gateway' line within {StartTimeout.TotalSeconds} s (exited: {script.HasExited}).\nstdout:\n{Text(stdout)}\nstderr:\n{Text(stderr)}");
+            var url = gatewayLine.Task.Result;
+
+            using (var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(30) })
+            {
+                using var response = await http.PostAsync("v1/embeddings",
+                    new StringContent("""{"model":"all-minilm-l6-v2","input":"hello world"}""", Encoding.UTF8, "application/json"));
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+                using var json = JsonDocument.Parse(body);
+                var vector = json.RootElement.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                Assert.That(vector, Has.Length.EqualTo(384));
+                Assert.That(Math.Sqrt(vector.Sum(v => v * v)), Is.EqualTo(1.0).Within(1e-3), "a MiniLM sentence vector is L2-normalized");
+            }
+            Assert.That(Text(stdout), Does.Contain($"curl -s {url}/v1/embeddings"), "the ready-to-paste curl names the gateway's URL");
+            var members = ProcessGroupMembers(group);
+            Assert.That(members, Has.Count.GreaterThanOrEqualTo(3), "the script, one node and the gateway run in the script's process group");
+
+            Signal("INT", group);
+            await exited.WaitAsync(StopTimeout);
+            await Poll.UntilAsync(() => ProcessGroupMembers(group).Count == 0, StopTimeout);
+            Assert.That(Text(stderr), Does.Contain("devnet stopped"), Text(stderr));
+        }
+        finally
+        {
+            if (ProcessGroupMembers(group).Count > 0) Signal("KILL", group);
+        }
+    }
+
+    private static string Text(StringBuilder builder)
+    {
+        lock (builder) return builder.ToString();
+    }
+
+    private static string FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static void Signal(string signal, int group)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", "--", $"-{group}"])!;
+        kill.WaitForExit(10_000);
+    }
+
+    /// <summary>Live processes (zombies excluded) whose process group is <paramref name="group"/>, from /proc.</summary>
+    private static List<int> ProcessGroupMembers(int group)
+    {
+        var members = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            // Fields after the parenthesized command name: state, ppid, pgrp, ...
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields[0] != "Z" && int.Parse(fields[2], CultureInfo.InvariantCulture) == group) members.Add(pid);
+        }
+        return members;
+    }
+}
