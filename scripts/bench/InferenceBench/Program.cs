@@ -84,8 +84,8 @@ try
             if (paths.Contains("engine"))
             {
                 var before = engine.Statistics(model.Hash);
-                var raw = await MeasureAsync(concurrency, warmup, requests, _ => Task.FromResult<Func<int, Task>>(async i =>
-                    await engine.RunAsync(new InferenceRequest(model.Hash, inputs[i % inputs.Length], DateTimeOffset.UtcNow.AddMinutes(1)))));
+                var raw = await MeasureAsync(concurrency, warmup, requests, _ => Task.FromResult<Func<int, Task<TimeSpan>>>(async i =>
+                    (await engine.RunAsync(new InferenceRequest(model.Hash, inputs[i % inputs.Length], DateTimeOffset.UtcNow.AddMinutes(1)))).ComputeTime));
                 Print("in-process engine", batching, concurrency, raw, before, engine.Statistics(model.Hash));
             }
             if (paths.Contains("node"))
@@ -106,11 +106,12 @@ try
             if (paths.Contains("node-stream-per-job"))
             {
                 var before = engine.Statistics(model.Hash);
-                var network = await MeasureAsync(concurrency, warmup, requests, _ => Task.FromResult<Func<int, Task>>(async i =>
+                var network = await MeasureAsync(concurrency, warmup, requests, _ => Task.FromResult<Func<int, Task<TimeSpan>>>(async i =>
                 {
                     await using var stream = await connection.OpenStreamLazyAsync(InferProtocolHandler.ProtocolId);
-                    await ExchangeAsync(stream.Stream, i);
+                    var compute = await ExchangeAsync(stream.Stream, i);
                     await stream.CompleteWritesAsync();
+                    return compute;
                 }));
                 Print("node, lazily opened stream per job", batching, concurrency, network, before, engine.Statistics(model.Hash));
             }
@@ -118,7 +119,8 @@ try
     }
     return 0;
 
-    async Task ExchangeAsync(Stream stream, int i)
+    // The model's run time as the node reports it.
+    async Task<TimeSpan> ExchangeAsync(Stream stream, int i)
     {
         var request = new InferRequest { JobId = i.ToString(CultureInfo.InvariantCulture), ModelHash = model.Hash, DeadlineUnixMs = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() };
         request.Inputs.AddRange(inputs[i % inputs.Length].Select(WireTensors.ToWire));
@@ -126,6 +128,7 @@ try
         var answer = await LengthPrefixedMessage.ReadAsync(stream, 64 << 20, CancellationToken.None) ?? throw new IOException("stream ended");
         var response = InferResponse.Parser.ParseFrom(answer);
         if (response.Error is { } error) throw new InvalidOperationException($"{error.Code}: {error.Message}");
+        return TimeSpan.FromMicroseconds(response.ComputeMicros);
     }
 }
 finally
@@ -133,24 +136,31 @@ finally
     Directory.Delete(directory, recursive: true);
 }
 
-// Each of `concurrency` workers gets its own request function (e.g. its own stream); together they first run `warmup`
-// requests unmeasured (so that the JIT has tiered up the path and its buffers are allocated, as on a node that has been
-// serving for a while), then `total` measured ones. Returns sorted latencies in ms and the wall time of the measured part.
-static async Task<(double[] Latencies, TimeSpan Wall, TimeSpan Cpu)> MeasureAsync(int concurrency, int warmup, int total, Func<int, Task<Func<int, Task>>> createWorker)
+// Each of `concurrency` workers gets its own request function (e.g. its own stream), which returns the model's run time
+// for that request; together they first run `warmup` requests unmeasured (so that the JIT has tiered up the path and
+// its buffers are allocated, as on a node that has been serving for a while), then `total` measured ones. Returns sorted
+// latencies in ms, sorted latencies beyond the model's run (what the path adds to ONNX Runtime, request by request, so
+// that the run time's own spread cancels out), the wall time and process CPU of the measured part, and the methods the
+// JIT compiled during it (non-zero: the warm-up was too short and the figures include compilation).
+static async Task<Measurement> MeasureAsync(int concurrency, int warmup, int total, Func<int, Task<Func<int, Task<TimeSpan>>>> createWorker)
 {
-    var workers = new Func<int, Task>[concurrency];
+    var workers = new Func<int, Task<TimeSpan>>[concurrency];
     for (var w = 0; w < concurrency; w++) workers[w] = await createWorker(w);
-    await RunAsync(Math.Max(warmup, concurrency), null);
+    await RunAsync(Math.Max(warmup, concurrency), null, null);
     var latencies = new double[total];
+    var beyondRun = new double[total];
+    var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var wall = Stopwatch.StartNew();
-    await RunAsync(total, latencies);
+    await RunAsync(total, latencies, beyondRun);
     wall.Stop();
     cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+    jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
     Array.Sort(latencies);
-    return (latencies, wall.Elapsed, cpu);
+    Array.Sort(beyondRun);
+    return new Measurement(latencies, beyondRun, wall.Elapsed, cpu, jitted);
 
-    Task RunAsync(int count, double[]? record)
+    Task RunAsync(int count, double[]? record, double[]? recordBeyondRun)
     {
         var next = -1;
         return Task.WhenAll(workers.Select(work => Task.Run(async () =>
@@ -159,20 +169,25 @@ static async Task<(double[] Latencies, TimeSpan Wall, TimeSpan Cpu)> MeasureAsyn
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 var started = Stopwatch.GetTimestamp();
-                await work(i);
-                record?[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var run = await work(i);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                record?[i] = elapsed.TotalMilliseconds;
+                recordBeyondRun?[i] = (elapsed - run).TotalMilliseconds;
             }
         })));
     }
 }
 
-static void Print(string path, bool batching, int concurrency, (double[] Latencies, TimeSpan Wall, TimeSpan Cpu) result, ModelStatistics before, ModelStatistics after)
+static void Print(string path, bool batching, int concurrency, Measurement result, ModelStatistics before, ModelStatistics after)
 {
     var runs = after.Runs - before.Runs;
-    Console.Error.WriteLine($"{path}, batching {(batching ? "on" : "off")}, concurrency {concurrency}: " +
-        $"{(after.Completed - before.Completed) / (double)Math.Max(1, runs):0.0} requests per run (warm-up included), " +
-        $"{result.Cpu.TotalMilliseconds / result.Latencies.Length:0.00} ms of process CPU per request");
     var l = result.Latencies;
     string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+    Console.Error.WriteLine($"{path}, batching {(batching ? "on" : "off")}, concurrency {concurrency}: " +
+        $"{(after.Completed - before.Completed) / (double)Math.Max(1, runs):0.0} requests per run (warm-up included), " +
+        $"{result.Cpu.TotalMilliseconds / l.Length:0.00} ms of process CPU per request, " +
+        $"p50 beyond the model's run {F(result.BeyondRun[l.Length / 2])} ms, {result.Jitted} methods JIT-compiled while measuring");
     Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(l[l.Length / 2])} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} |");
 }
+
+internal sealed record Measurement(double[] Latencies, double[] BeyondRun, TimeSpan Wall, TimeSpan Cpu, long Jitted);
