@@ -57,8 +57,8 @@ try
     Console.WriteLine($"MiniLM (all-MiniLM-L6-v2) embeddings, one sentence per request, {requests} requests per cell after a warm-up; " +
         $"batching: up to {maxBatch} requests within {batchDelay.TotalMilliseconds} ms; {Environment.ProcessorCount} cores.");
     Console.WriteLine();
-    Console.WriteLine("| path | batching | concurrency | p50 ms | p99 ms | requests/s |");
-    Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| path | batching | concurrency | p50 ms | p99 ms | requests/s | p50 beyond the model's run ms | process CPU ms per request |");
+    Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var batching in batchingModes.Select(m => m == "on"))
     {
         var serving = batching ? new ModelServingOptions(1, 1024, maxBatch, batchDelay) : new ModelServingOptions(1, 1024, 1, TimeSpan.Zero);
@@ -137,8 +137,10 @@ finally
 }
 
 // Each of `concurrency` workers gets its own request function (e.g. its own stream), which returns the model's run time
-// for that request; together they first run `warmup` requests unmeasured (so that the JIT has tiered up the path and
-// its buffers are allocated, as on a node that has been serving for a while), then `total` measured ones. Returns sorted
+// for that request; together they first run `warmup` requests unmeasured, then more in rounds until a round leaves the
+// JIT (nearly) idle, at most for WarmUpLimit (so that the JIT has tiered up the path and its buffers are allocated, as
+// on a node that has been serving for a while: with the old fixed 128 requests, the node path's cell went on compiling
+// about 1,500 methods while measured, about 1.8 ms of CPU per request), then `total` measured ones. Returns sorted
 // latencies in ms, sorted latencies beyond the model's run (what the path adds to ONNX Runtime, request by request, so
 // that the run time's own spread cancels out), the wall time and process CPU of the measured part, and the methods the
 // JIT compiled during it (non-zero: the warm-up was too short and the figures include compilation).
@@ -146,7 +148,18 @@ static async Task<Measurement> MeasureAsync(int concurrency, int warmup, int tot
 {
     var workers = new Func<int, Task<TimeSpan>>[concurrency];
     for (var w = 0; w < concurrency; w++) workers[w] = await createWorker(w);
+    var warmedUp = Stopwatch.StartNew();
     await RunAsync(Math.Max(warmup, concurrency), null, null);
+    var round = Math.Max(64, 4 * concurrency);
+    var rounds = 0;
+    while (warmedUp.Elapsed < WarmUpLimit)
+    {
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        await RunAsync(round, null, null);
+        rounds++;
+        if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled <= QuietRoundMethods) break;
+    }
+    Console.Error.WriteLine($"  warm-up: {Math.Max(warmup, concurrency) + rounds * round} requests in {warmedUp.Elapsed.TotalSeconds:0.0} s");
     var latencies = new double[total];
     var beyondRun = new double[total];
     var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -185,9 +198,17 @@ static void Print(string path, bool batching, int concurrency, Measurement resul
     string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
     Console.Error.WriteLine($"{path}, batching {(batching ? "on" : "off")}, concurrency {concurrency}: " +
         $"{(after.Completed - before.Completed) / (double)Math.Max(1, runs):0.0} requests per run (warm-up included), " +
-        $"{result.Cpu.TotalMilliseconds / l.Length:0.00} ms of process CPU per request, " +
-        $"p50 beyond the model's run {F(result.BeyondRun[l.Length / 2])} ms, {result.Jitted} methods JIT-compiled while measuring");
-    Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(l[l.Length / 2])} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} |");
+        $"{result.Jitted} methods JIT-compiled while measuring");
+    Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(l[l.Length / 2])} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} | {F(result.BeyondRun[l.Length / 2])} | {F(result.Cpu.TotalMilliseconds / l.Length)} |");
+}
+
+internal static partial class Program
+{
+    /// <summary>Longest warm-up of one cell.</summary>
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>A warm-up round that compiled at most this many methods ends the warm-up.</summary>
+    private const int QuietRoundMethods = 2;
 }
 
 internal sealed record Measurement(double[] Latencies, double[] BeyondRun, TimeSpan Wall, TimeSpan Cpu, long Jitted);
