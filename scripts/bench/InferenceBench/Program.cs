@@ -137,7 +137,7 @@ finally
 }
 
 // Each of `concurrency` workers gets its own request function (e.g. its own stream), which returns the model's run time
-// for that request; together they first run `warmup` requests unmeasured, then more in rounds until a round leaves the
+// for that request; together they first run `warmup` requests unmeasured, then more in rounds of at least 0.5 s until a round leaves the
 // JIT (nearly) idle, at most for WarmUpLimit (so that the JIT has tiered up the path and its buffers are allocated, as
 // on a node that has been serving for a while: with the old fixed 128 requests, the node path's cell went on compiling
 // about 1,500 methods while measured, about 1.8 ms of CPU per request), then `total` measured ones. Returns sorted
@@ -149,17 +149,14 @@ static async Task<Measurement> MeasureAsync(int concurrency, int warmup, int tot
     var workers = new Func<int, Task<TimeSpan>>[concurrency];
     for (var w = 0; w < concurrency; w++) workers[w] = await createWorker(w);
     var warmedUp = Stopwatch.StartNew();
-    await RunAsync(Math.Max(warmup, concurrency), null, null);
-    var round = Math.Max(64, 4 * concurrency);
-    var rounds = 0;
+    var warmUpRequests = await RunAsync(Math.Max(warmup, concurrency), null, null);
     while (warmedUp.Elapsed < WarmUpLimit)
     {
         var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        await RunAsync(round, null, null);
-        rounds++;
+        warmUpRequests += await RunAsync(4 * concurrency, null, null, QuietRound);
         if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled <= QuietRoundMethods) break;
     }
-    Console.Error.WriteLine($"  warm-up: {Math.Max(warmup, concurrency) + rounds * round} requests in {warmedUp.Elapsed.TotalSeconds:0.0} s");
+    Console.Error.WriteLine($"  warm-up: {warmUpRequests} requests in {warmedUp.Elapsed.TotalSeconds:0.0} s");
     var latencies = new double[total];
     var beyondRun = new double[total];
     var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -173,13 +170,15 @@ static async Task<Measurement> MeasureAsync(int concurrency, int warmup, int tot
     Array.Sort(beyondRun);
     return new Measurement(latencies, beyondRun, wall.Elapsed, cpu, jitted);
 
-    Task RunAsync(int count, double[]? record, double[]? recordBeyondRun)
+    // At least `count` requests, and for warm-up rounds at least `minimum` long (longer than the JIT's tiering delay).
+    async Task<int> RunAsync(int count, double[]? record, double[]? recordBeyondRun, TimeSpan minimum = default)
     {
         var next = -1;
-        return Task.WhenAll(workers.Select(work => Task.Run(async () =>
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(workers.Select(work => Task.Run(async () =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            while ((i = Interlocked.Increment(ref next)) < count || (record is null && clock.Elapsed < minimum))
             {
                 var started = Stopwatch.GetTimestamp();
                 var run = await work(i);
@@ -188,6 +187,7 @@ static async Task<Measurement> MeasureAsync(int concurrency, int warmup, int tot
                 recordBeyondRun?[i] = (elapsed - run).TotalMilliseconds;
             }
         })));
+        return next - workers.Length + 1;
     }
 }
 
@@ -206,6 +206,9 @@ internal static partial class Program
 {
     /// <summary>Longest warm-up of one cell.</summary>
     private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Shortest warm-up round: longer than the JIT's tiering delay (100 ms), so that a quiet round means tiered up.</summary>
+    private static readonly TimeSpan QuietRound = TimeSpan.FromMilliseconds(500);
 
     /// <summary>A warm-up round that compiled at most this many methods ends the warm-up.</summary>
     private const int QuietRoundMethods = 2;
