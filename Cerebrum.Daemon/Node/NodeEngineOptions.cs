@@ -14,6 +14,7 @@ public static class NodeEngineOptions
         GpuDeviceId = node.GpuDeviceId,
         MaxRequestBytes = node.MaxRequestBytes,
         IntraOpThreads = node.IntraOpThreads,
+        IntraOpSpinning = node.IntraOpSpinning,
         DefaultServing = node.Serving.ToEngineOptions(),
         PerModel = node.PerModel.ToDictionary(p => p.Key, p => p.Value.ToEngineOptions(), StringComparer.Ordinal),
     };

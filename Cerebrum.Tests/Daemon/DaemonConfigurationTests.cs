@@ -1,4 +1,5 @@
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Node;
 using DataDirectory = Cerebrum.Daemon.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
@@ -130,6 +131,18 @@ public sealed class DaemonConfigurationTests
         Assert.That(options.Node.Gpu, Is.False);
         Assert.That(overridden.Modes, Is.EqualTo(new[] { "node" }));
         Assert.That(overridden.Node.Gpu, Is.True);
+    }
+
+    [Test]
+    public void NodeOnnxRuntimeThreading_IsBound_AndReachesTheEngineOptions()
+    {
+        var defaults = NodeEngineOptions.From(Load("{}").Node);
+        var configured = NodeEngineOptions.From(Load("""{ "Node": { "IntraOpThreads": 3, "IntraOpSpinning": true } }""").Node);
+
+        Assert.That(defaults.IntraOpSpinning, Is.False);
+        Assert.That(defaults.IntraOpThreads, Is.Zero);
+        Assert.That(configured.IntraOpSpinning, Is.True);
+        Assert.That(configured.IntraOpThreads, Is.EqualTo(3));
     }
 
     [Test]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Cerebrum.Core.Inference;
+using Cerebrum.Daemon.Gateway;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Tests.Cli;
 using Cerebrum.Tests.Daemon;
@@ -131,6 +132,21 @@ public sealed class GatewayApiEndToEndTests
         Assert.That(data.Select(d => d.GetProperty("index").GetInt32()), Is.EqualTo(new[] { 0, 1 }));
         for (var i = 0; i < 2; i++)
             Assert.That(data[i].GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()), Is.EqualTo(direct[i]).Within(1e-5f));
+    }
+
+    [TestCase("v2/models/add/infer", """{"inputs":[{"name":"a","shape":[1,3],"datatype":"FP32","data":[1,2,3]},{"name":"b","shape":[1,3],"datatype":"FP32","data":[1,1,1]}]}""")]
+    [TestCase("v1/embeddings", """{"model":"all-minilm-l6-v2","input":"hello world"}""")]
+    public async Task AnsweredJobs_CarryTheNodesQueueAndComputeTime_InServerTiming(string path, string json)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(path, content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var timing = string.Join(",", response.Headers.GetValues(ServerTimingHeader.Name));
+        var metrics = timing.Split(',').Select(m => m.Trim().Split(";dur=")).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(metrics.Keys, Is.EquivalentTo(new[] { "queue", "compute" }), timing);
+        Assert.That(metrics["queue"], Is.GreaterThanOrEqualTo(0));
+        Assert.That(metrics["compute"], Is.GreaterThan(0), "a model run takes time");
     }
 
     [Test]

@@ -86,6 +86,41 @@ public sealed class InferProtocolClientTests
         Assert.That(error.Message, Is.EqualTo("receipt invalid: the node's signature does not match the inputs and outputs"));
     }
 
+    [Test]
+    public async Task AReceiptSignedByAnotherKeyThanTheConnectedPeers_IsAnInvalidAnswer()
+    {
+        var connection = await _client.DialAsync(TestHosts.AddressOf(_node));
+        using var other = PrivateKey.Generate(KeyType.Secp256k1);
+        _tamper = r =>
+        {
+            // A well-formed receipt, but by a key the connection did not authenticate.
+            r.NodePublicKey = ByteString.CopyFrom(other.PublicKey.ToProtobuf());
+            r.Signature = ByteString.CopyFrom(InferReceipts.Sign(other, r.JobId, r.ModelHash, r.InputHash.Span, r.OutputHash.Span));
+            return r;
+        };
+
+        var error = Assert.ThrowsAsync<InferCallException>(() => InferProtocolClient.InferAsync(connection, Request(1), CancellationToken.None, pool: new InferStreamPool()));
+
+        Assert.That(error!.Failure, Is.EqualTo(InferCallFailure.InvalidAnswer));
+        Assert.That(error.Message, Is.EqualTo($"receipt invalid: signed by {other.PublicKey.ToPeerId()}, not by the connected peer {_node.PeerId}"));
+    }
+
+    [Test]
+    public async Task AReceiptKeyThatDoesNotDecode_IsAnInvalidAnswer()
+    {
+        var connection = await _client.DialAsync(TestHosts.AddressOf(_node));
+        _tamper = r =>
+        {
+            r.NodePublicKey = ByteString.CopyFrom([0x08, 0x02, 0x12, 0x02, 0x01, 0x02]); // secp256k1, 2 bytes of key
+            return r;
+        };
+
+        var error = Assert.ThrowsAsync<InferCallException>(() => InferProtocolClient.InferAsync(connection, Request(1), CancellationToken.None, pool: new InferStreamPool()));
+
+        Assert.That(error!.Failure, Is.EqualTo(InferCallFailure.InvalidAnswer));
+        Assert.That(error.Message, Does.StartWith("receipt invalid: the node's public key does not decode"));
+    }
+
     private static InferRequest Request(float start) =>
         InferProtocolClient.CreateRequest("add", [Tensor.FromFloats("x", [2], [start, start + 1])], DateTimeOffset.UtcNow.AddMinutes(1));
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
+using Cerebrum.Daemon.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ namespace Cerebrum.Bench.Gateway;
 
 /// <summary>
 /// The baseline: one ASP.NET Core process running ONNX Runtime itself, with the same two endpoints as the gateway and
-/// the same JSON, tokenizer and pooling code, but no network hop, routing or receipts.
+/// the same JSON, tokenizer and pooling code and the same Server-Timing header, but no network hop, routing or receipts.
 /// </summary>
 internal static class BaselineServer
 {
@@ -26,6 +27,7 @@ internal static class BaselineServer
             using var reader = new StreamReader(request.Body);
             var parsed = KServeJson.ParseRequest(await reader.ReadToEndAsync());
             var result = await engine.RunAsync(new InferenceRequest(name, parsed.Inputs, DateTimeOffset.UtcNow.AddSeconds(30)));
+            request.HttpContext.Response.Headers[ServerTimingHeader.Name] = ServerTimingHeader.Format(result.QueueTime, result.ComputeTime);
             return Results.Text(KServeJson.FormatOutputs(name, parsed.Id ?? "", result.Outputs), "application/json");
         });
         app.MapPost("/v1/embeddings", async (HttpRequest request) =>
@@ -36,6 +38,7 @@ internal static class BaselineServer
                 ? [one.GetString()!] : document.RootElement.GetProperty("input").EnumerateArray().Select(e => e.GetString()!).ToList();
             var inputs = encoder.Tokenize(texts);
             var result = await engine.RunAsync(new InferenceRequest(model, inputs, DateTimeOffset.UtcNow.AddSeconds(30)));
+            request.HttpContext.Response.Headers[ServerTimingHeader.Name] = ServerTimingHeader.Format(result.QueueTime, result.ComputeTime);
             var vectors = BuiltinTextEncoder.Pool(result.Outputs.First(o => o.Name == BuiltinTextEncoder.HiddenStateOutput),
                 inputs.First(i => i.Name == BuiltinTextEncoder.AttentionMaskInput));
             using var buffer = new MemoryStream();
