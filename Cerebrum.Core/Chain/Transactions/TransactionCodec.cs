@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cerebrum.Core.Chain.Caching;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Google.Protobuf;
@@ -62,16 +63,17 @@ public static class TransactionCodec
             error = new ChainError(ChainErrorCode.UnknownTransactionType, "transaction has no body (or one this version does not know)");
             return false;
         }
-        PublicKey key;
+        SenderKeyCache.Sender sender;
         try
         {
-            key = PublicKey.FromProtobuf(body.SenderPublicKey.Span);
+            sender = SenderKeyCache.Parse(body.SenderPublicKey.Span);
         }
         catch (Exception e) when (e is FormatException or NotSupportedException)
         {
             error = new ChainError(ChainErrorCode.BadSignature, $"sender public key is invalid: {e.Message}");
             return false;
         }
+        var key = sender.Key;
         if (key.Type != KeyType.Secp256k1)
         {
             error = new ChainError(ChainErrorCode.BadSignature, $"sender key is {key.Type}; accounts use secp256k1");
@@ -82,7 +84,7 @@ public static class TransactionCodec
             error = new ChainError(ChainErrorCode.BadSignature, "signature does not verify against the sender key");
             return false;
         }
-        transaction = new VerifiedTransaction(encoded, Hash(encoded), body, key, key.ToPeerId());
+        transaction = new VerifiedTransaction(encoded, Hash(encoded), body, key, sender.Id);
         error = null;
         return true;
     }
