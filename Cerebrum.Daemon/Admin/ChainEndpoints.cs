@@ -120,7 +120,7 @@ public static class ChainEndpoints
         var signed = SignedTransaction.Parser.ParseFrom(encoded);
         var body = Transaction.Parser.ParseFrom(signed.Transaction);
         var name = body.BodyCase.ToString();
-        var sender = PublicKey.FromProtobuf(body.SenderPublicKey.Span).ToPeerId().ToString();
+        var sender = Core.Chain.Transactions.TransactionCodec.SenderPeerId(body.SenderPublicKey.Span).ToString();
         return new ChainTransactionSummary(Convert.ToHexStringLower(Core.Chain.Transactions.TransactionCodec.Hash(encoded.Span)),
             char.ToLowerInvariant(name[0]) + name[1..], sender, body.Nonce, body.Fee);
     }
