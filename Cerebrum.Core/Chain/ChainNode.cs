@@ -78,6 +78,33 @@ public sealed class ChainNode : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks several SignedTransactions (signatures in parallel, outside the lock) and admits them to the mempool in
+    /// order, so a sender's later nonces follow its earlier ones; one answer per transaction, a bad one refusing only itself.
+    /// </summary>
+    public IReadOnlyList<TransactionSubmission> SubmitTransactions(IReadOnlyList<byte[]> encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        var decoded = new (VerifiedTransaction? Tx, ChainError? Error)[encoded.Count];
+        if (encoded.Count == 1)
+            decoded[0] = Decode(encoded[0]);
+        else
+            Parallel.For(0, encoded.Count, i => decoded[i] = Decode(encoded[i]));
+        var results = new TransactionSubmission[encoded.Count];
+        lock (_gate)
+        {
+            for (var i = 0; i < decoded.Length; i++)
+            {
+                var (tx, error) = decoded[i];
+                results[i] = tx is null ? new TransactionSubmission(null, error) : new TransactionSubmission(tx.Hash, _mempool.Add(tx));
+            }
+        }
+        return results;
+
+        (VerifiedTransaction?, ChainError?) Decode(byte[] bytes) =>
+            TransactionCodec.TryDecode(bytes, ChainId, Params, _verified, out var tx, out var error) ? (tx, null) : (null, error);
+    }
+
     public AccountState GetAccount(PeerId id)
     {
         lock (_gate) return _store.State.GetAccount(id);

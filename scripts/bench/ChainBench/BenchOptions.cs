@@ -8,9 +8,6 @@ public sealed record BenchOptions
     public required string Cerebrumd { get; init; }
     public IReadOnlyList<int> ValidatorCounts { get; init; } = [1, 4];
     public int Transactions { get; init; } = 20_000;
-
-    /// <summary>Transfers submitted and finalized, unmeasured, before the throughput phase (0: none).</summary>
-    public int WarmupTransactions { get; init; }
     public int Senders { get; init; } = 256;
     public int Concurrency { get; init; } = 32;
     public int LatencyRate { get; init; } = 500;
@@ -31,7 +28,6 @@ public sealed record BenchOptions
                 "--cerebrumd" => options with { Cerebrumd = cerebrumd = Next() },
                 "--validators" => options with { ValidatorCounts = [.. Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] },
                 "--txs" => options with { Transactions = Int() },
-                "--warmup-txs" => options with { WarmupTransactions = Int() },
                 "--senders" => options with { Senders = Int() },
                 "--concurrency" => options with { Concurrency = Int() },
                 "--latency-rate" => options with { LatencyRate = Int() },
