@@ -23,7 +23,8 @@ public sealed class TransactionGossipBatcher
         _pending = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.MaxPending)
         {
             SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait: TryWrite then says false when full (DropWrite would report a dropped item as written).
+            FullMode = BoundedChannelFullMode.Wait,
         });
     }
 
