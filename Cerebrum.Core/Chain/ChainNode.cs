@@ -24,6 +24,7 @@ public sealed class ChainNode : IDisposable
     private readonly ChainStore _store;
     private readonly TransactionPool _mempool;
     private readonly BlockExecutor _executor;
+    private readonly VerifiedTransactionCache _verified;
     private (byte[] Digest, ulong Height, BlockExecution Execution)? _lastValidated;
 
     private ChainNode(ChainNodeOptions options, ChainStore store)
@@ -32,6 +33,8 @@ public sealed class ChainNode : IDisposable
         _store = store;
         _executor = new BlockExecutor(Genesis.ChainId, Genesis.Params, options.CommitVerifier);
         _mempool = new TransactionPool(options.Mempool, store.State, store.Head, Genesis.Params);
+        // Room for a full mempool plus the blocks that may arrive before, or while, their transactions are gossiped.
+        _verified = new VerifiedTransactionCache((int)Math.Min(options.Mempool.MaxTransactions + 2L * Genesis.Params.MaxBlockTxs, 1_000_000));
     }
 
     /// <summary>Opens (or creates from genesis) <c>DIR/chain.db</c> and resumes from its last committed block.</summary>
@@ -66,13 +69,40 @@ public sealed class ChainNode : IDisposable
     public TransactionSubmission SubmitTransaction(byte[] encoded)
     {
         // Signature verification, the costly part, runs outside the lock.
-        if (!TransactionCodec.TryDecode(encoded, ChainId, Params, out var tx, out var error))
+        if (!TransactionCodec.TryDecode(encoded, ChainId, Params, _verified, out var tx, out var error))
             return new TransactionSubmission(null, error);
         lock (_gate)
         {
             error = _mempool.Add(tx!);
             return new TransactionSubmission(tx!.Hash, error);
         }
+    }
+
+    /// <summary>
+    /// Checks several SignedTransactions (signatures in parallel, outside the lock) and admits them to the mempool in
+    /// order, so a sender's later nonces follow its earlier ones; one answer per transaction, a bad one refusing only itself.
+    /// </summary>
+    public IReadOnlyList<TransactionSubmission> SubmitTransactions(IReadOnlyList<byte[]> encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        var decoded = new (VerifiedTransaction? Tx, ChainError? Error)[encoded.Count];
+        if (encoded.Count == 1)
+            decoded[0] = Decode(encoded[0]);
+        else
+            Parallel.For(0, encoded.Count, i => decoded[i] = Decode(encoded[i]));
+        var results = new TransactionSubmission[encoded.Count];
+        lock (_gate)
+        {
+            for (var i = 0; i < decoded.Length; i++)
+            {
+                var (tx, error) = decoded[i];
+                results[i] = tx is null ? new TransactionSubmission(null, error) : new TransactionSubmission(tx.Hash, _mempool.Add(tx));
+            }
+        }
+        return results;
+
+        (VerifiedTransaction?, ChainError?) Decode(byte[] bytes) =>
+            TransactionCodec.TryDecode(bytes, ChainId, Params, _verified, out var tx, out var error) ? (tx, null) : (null, error);
     }
 
     public AccountState GetAccount(PeerId id)
@@ -209,7 +239,7 @@ public sealed class ChainNode : IDisposable
             execution = cached.Execution;
             return null;
         }
-        execution = _executor.Execute(_store.State, _store.Head, blockBytes, _mempool.Find, out var error);
+        execution = _executor.Execute(_store.State, _store.Head, blockBytes, _mempool.Find, _verified, out var error);
         if (execution is not null) _lastValidated = (digest, _store.Head.Height, execution);
         return error;
     }

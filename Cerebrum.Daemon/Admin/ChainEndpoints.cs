@@ -76,7 +76,7 @@ public static class ChainEndpoints
             var maxBytes = service.Chain.Params.MaxTxBytes;
             if (http.Request.ContentLength > maxBytes)
                 return Error(StatusCodes.Status413PayloadTooLarge, $"a transaction is at most {maxBytes} bytes; the body has {http.Request.ContentLength}");
-            var body = await ReadAtMostAsync(http.Request.Body, maxBytes + 1, cancellationToken);
+            var body = await ReadAtMostAsync(http.Request.Body, http.Request.ContentLength, maxBytes + 1, cancellationToken);
             if (body.Length > maxBytes)
                 return Error(StatusCodes.Status413PayloadTooLarge, $"a transaction is at most {maxBytes} bytes");
             if (body.Length == 0)
@@ -120,13 +120,20 @@ public static class ChainEndpoints
         var signed = SignedTransaction.Parser.ParseFrom(encoded);
         var body = Transaction.Parser.ParseFrom(signed.Transaction);
         var name = body.BodyCase.ToString();
-        var sender = PublicKey.FromProtobuf(body.SenderPublicKey.Span).ToPeerId().ToString();
+        var sender = Core.Chain.Transactions.TransactionCodec.SenderPeerId(body.SenderPublicKey.Span).ToString();
         return new ChainTransactionSummary(Convert.ToHexStringLower(Core.Chain.Transactions.TransactionCodec.Hash(encoded.Span)),
             char.ToLowerInvariant(name[0]) + name[1..], sender, body.Nonce, body.Fee);
     }
 
-    private static async Task<byte[]> ReadAtMostAsync(Stream body, int limit, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadAtMostAsync(Stream body, long? contentLength, int limit, CancellationToken cancellationToken)
     {
+        if (contentLength is { } length && length < limit)
+        {
+            // The usual case (the length is declared): one exact allocation per transaction, the hot path under load.
+            var exact = new byte[length];
+            var filled = await body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
+            return filled == exact.Length ? exact : exact[..filled];
+        }
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;

@@ -4,6 +4,7 @@ using Cerebrum.Core.Chain.Consensus;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.Sync;
+using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.PubSub;
@@ -39,6 +40,8 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     private readonly ILogger<ChainService> _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly BackgroundTasks _tasks;
+    private readonly TransactionGossipBatcher _transactionGossip;
+    private readonly TransactionGossipOptions _transactionGossipOptions = new();
     private readonly Channel<bool> _syncRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ChainNode? _chain;
     private ConsensusMessageScreen? _consensusScreen;
@@ -60,6 +63,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ChainService>();
         _tasks = new BackgroundTasks(_logger);
+        _transactionGossip = new TransactionGossipBatcher(_transactionGossipOptions, time);
     }
 
     /// <summary>The ledger; available once the service started.</summary>
@@ -100,6 +104,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         _pubSub.Router.RegisterValidator(BlocksTopic, ValidateBlockAsync);
         _pubSub.Router.RegisterValidator(ConsensusDriver.Topic, ValidateConsensusAsync);
         _network.Host.ConnectionOpened += OnConnectionOpened;
+        _tasks.Run("transaction gossip", stopping => _transactionGossip.RunAsync(PublishTransactionsAsync, stopping));
         RequestSync();
         _tasks.Run("chain sync", async stopping =>
         {
@@ -133,21 +138,27 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         _chain?.Dispose();
     }
 
-    /// <summary>Admits a SignedTransaction to the mempool and gossips it; the rejection when refused.</summary>
-    public async Task<TransactionSubmission> SubmitAsync(byte[] encoded, CancellationToken cancellationToken)
+    /// <summary>Admits a SignedTransaction to the mempool and queues it for gossip (batched); the rejection when refused.</summary>
+    public Task<TransactionSubmission> SubmitAsync(byte[] encoded, CancellationToken cancellationToken)
     {
         var submission = Chain.SubmitTransaction(encoded);
-        if (!submission.Accepted) return submission;
+        // In our mempool either way; peers receive a transaction with the next proposal if not by gossip.
+        if (submission.Accepted && !_transactionGossip.Enqueue(encoded))
+            _logger.LogDebug("Gossip queue full: transaction {Hash} is not gossiped", Convert.ToHexStringLower(submission.Hash!));
+        return Task.FromResult(submission);
+    }
+
+    private async Task PublishTransactionsAsync(byte[] payload, CancellationToken cancellationToken)
+    {
         try
         {
-            await _pubSub.Router.PublishAsync(TransactionsTopic, encoded, cancellationToken);
+            await _pubSub.Router.PublishAsync(TransactionsTopic, payload, cancellationToken);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // In our mempool already; peers receive it with the next proposal if not by gossip.
-            _logger.LogDebug("Gossip of transaction {Hash} failed: {Reason}", Convert.ToHexStringLower(submission.Hash!), e.Message);
+            // In our mempool already; peers receive the transactions with the next proposal if not by gossip.
+            _logger.LogDebug("Gossip of {Bytes} bytes of transactions failed: {Reason}", payload.Length, e.Message);
         }
-        return submission;
     }
 
     /// <summary>Publishes a finalized block with its commit on <c>cerebrum/1/blocks</c> (best effort).</summary>
@@ -223,17 +234,16 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     {
         // Our own transactions are already in the mempool.
         if (message.ReceivedFrom == _pubSub.Router.LocalPeer) return ValueTask.FromResult(ValidationResult.Accept);
-        var submission = Chain.SubmitTransaction(message.Data.ToArray());
-        if (submission.Accepted) return ValueTask.FromResult(ValidationResult.Accept);
-        var verdict = submission.Error!.Code switch
+        if (!TransactionGossipCodec.TryDecode(message.Data, _transactionGossipOptions.MaxTransactionsReceived, out var transactions, out var malformed))
         {
-            ChainErrorCode.MalformedTransaction or ChainErrorCode.TransactionTooLarge or ChainErrorCode.BadSignature
-                or ChainErrorCode.WrongChainId => ValidationResult.Reject,
-            // Duplicates, nonces and balances depend on this node's view and timing, and a type this version does not
-            // know may come from a newer one: not the sender's fault.
-            _ => ValidationResult.Ignore,
-        };
-        _logger.LogDebug("{Verdict} a transaction from {Peer}: {Reason}", verdict, message.ReceivedFrom, submission.Error);
+            _logger.LogDebug("Rejected a transactions message from {Peer}: {Reason}", message.ReceivedFrom, malformed);
+            return ValueTask.FromResult(ValidationResult.Reject);
+        }
+        var submissions = Chain.SubmitTransactions(transactions);
+        var verdict = TransactionGossipVerdict.For(submissions);
+        if (verdict != ValidationResult.Accept && _logger.IsEnabled(LogLevel.Debug))
+            _logger.LogDebug("{Verdict} a message of {Count} transaction(s) from {Peer}: {Reason}", verdict, submissions.Count, message.ReceivedFrom,
+                submissions.FirstOrDefault(s => !s.Accepted)?.Error);
         return ValueTask.FromResult(verdict);
     }
 

@@ -107,4 +107,28 @@ public sealed class ChainStoreTests
         Assert.That(Assert.Throws<ChainException>(() => (chain.Genesis with { Accounts = [new GenesisAccount { PeerId = "nope" }] }).Validate()).Message, Does.Contain("nope"));
         Assert.That(Assert.Throws<ChainException>(() => (chain.Genesis with { Params = new ChainParams { MaxBlockTxs = 0 } }).Validate()).Message, Does.Contain("maxBlockTxs"));
     }
+
+    [Test]
+    public void Transactions_indexed_by_their_hex_hash_in_an_older_store_are_still_found()
+    {
+        using var chain = new ChainFixture();
+        var tx = Txs.Transfer(chain.Alice, 0, chain.Bob.PeerId, 100);
+        chain.Submit(tx);
+        chain.CommitNext();
+        var hash = Core.Chain.Transactions.TransactionCodec.Hash(tx);
+        Assert.That(chain.Node.GetTransaction(hash)?.Height, Is.EqualTo(1));
+        chain.Node.Dispose();
+        // Rewrite the index entry the way stores written before the binary keys held it.
+        using (var database = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = Path.Combine(chain.Directory, "chain.db"), Connection = LiteDB.ConnectionType.Direct }))
+        {
+            var txs = database.GetCollection("txs");
+            Assert.That(txs.Delete(new LiteDB.BsonValue(hash)), Is.True);
+            txs.Insert(new LiteDB.BsonDocument { ["_id"] = Convert.ToHexStringLower(hash), ["height"] = 1L, ["index"] = 0 });
+        }
+        chain.Reopen();
+        var found = chain.Node.GetTransaction(hash);
+        Assert.That(found?.Height, Is.EqualTo(1));
+        Assert.That(found!.Encoded, Is.EqualTo(tx));
+        Assert.That(chain.Node.GetTransaction(new byte[32]), Is.Null);
+    }
 }

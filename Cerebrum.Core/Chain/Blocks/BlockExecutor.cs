@@ -80,7 +80,13 @@ public sealed class BlockExecutor
 
     /// <summary>Checks block head+1 completely (header, last commit, every transaction in order, state root) and executes it.</summary>
     /// <param name="knownTransaction">Already verified transactions by hash (the mempool's), to skip their signature checks.</param>
-    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, Func<byte[], VerifiedTransaction?>? knownTransaction, out ChainError? error)
+    /// <param name="verified">Transactions verified before (found by hash and exact bytes; the others are added).</param>
+    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, Func<byte[], VerifiedTransaction?>? knownTransaction, out ChainError? error) =>
+        Execute(state, head, blockBytes, knownTransaction, null, out error);
+
+    /// <inheritdoc cref="Execute(CommittedState, ChainHead, byte[], Func{byte[], VerifiedTransaction?}?, out ChainError?)"/>
+    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, Func<byte[], VerifiedTransaction?>? knownTransaction,
+        VerifiedTransactionCache? verified, out ChainError? error)
     {
         Block block;
         try
@@ -98,7 +104,7 @@ public sealed class BlockExecutor
         var overlay = new StateOverlay(state);
         var context = new BlockContext(header.Height, header.TimeUnixMs, proposer, _params);
         BeginBlock(overlay, context);
-        var decoded = DecodeAll(block, knownTransaction);
+        var decoded = DecodeAll(block, knownTransaction, verified);
         var hashes = new List<byte[]>(block.Txs.Count);
         for (var i = 0; i < decoded.Length; i++)
         {
@@ -133,20 +139,23 @@ public sealed class BlockExecutor
     /// Every transaction decoded and its signature checked, those not already known in parallel: signature checks
     /// are the bulk of a block's cost and independent of each other; execution stays sequential.
     /// </summary>
-    private (VerifiedTransaction? Tx, ChainError? Error)[] DecodeAll(Block block, Func<byte[], VerifiedTransaction?>? knownTransaction)
+    private (VerifiedTransaction? Tx, ChainError? Error)[] DecodeAll(Block block, Func<byte[], VerifiedTransaction?>? knownTransaction, VerifiedTransactionCache? verified)
     {
         var decoded = new (VerifiedTransaction? Tx, ChainError? Error)[block.Txs.Count];
-        var unknown = new List<int>();
+        var unknown = new List<(int Index, byte[] Encoded)>();
         for (var i = 0; i < decoded.Length; i++)
         {
             var encoded = block.Txs[i].ToByteArray();
-            if (knownTransaction?.Invoke(TransactionCodec.Hash(encoded)) is { } known) decoded[i] = (known, null);
-            else unknown.Add(i);
+            if (knownTransaction is not null && encoded.Length <= _params.MaxTxBytes && knownTransaction(TransactionCodec.Hash(encoded)) is { } known
+                && known.Encoded.AsSpan().SequenceEqual(encoded))
+                decoded[i] = (known, null);
+            else
+                unknown.Add((i, encoded));
         }
-        Parallel.ForEach(unknown, i =>
+        Parallel.ForEach(unknown, entry =>
         {
-            TransactionCodec.TryDecode(block.Txs[i].ToByteArray(), _chainId, _params, out var tx, out var error);
-            decoded[i] = (tx, error);
+            TransactionCodec.TryDecode(entry.Encoded, _chainId, _params, verified, out var tx, out var error);
+            decoded[entry.Index] = (tx, error);
         });
         return decoded;
     }

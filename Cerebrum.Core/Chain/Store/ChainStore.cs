@@ -9,7 +9,7 @@ namespace Cerebrum.Core.Chain.Store;
 /// <summary>
 /// The ledger's durable copy in its own LiteDB file, <c>DIR/chain.db</c> (separate from <c>cerebrum.db</c>, so the
 /// ledger's writes and the model store's never share a transaction or a lock). Collections: <c>blocks</c> (by height,
-/// with a unique hash index; block bytes, commit bytes and the validator set that decided it), <c>txs</c> (hash →
+/// with a unique hash index; block bytes, commit bytes and the validator set that decided it), <c>txs</c> (hash bytes →
 /// height and index), <c>state</c> (state key → value encoding) and <c>meta</c> (the head). Every block is written in
 /// one LiteDB transaction, and the in-memory state changes only after it commits, so a crash at any instant leaves
 /// the last committed block, which reopening resumes from.
@@ -133,8 +133,9 @@ public sealed class ChainStore : IDisposable
                 ["validators"] = new BsonValue(head.LastValidators!.Encoded),
             });
             BeforeWrite?.Invoke("txs");
-            // A transaction hash never repeats on a chain (its nonce is spent), so a plain bulk insert suffices.
-            _txs.InsertBulk(execution.TxHashes.Select((hash, i) => new BsonDocument { ["_id"] = Convert.ToHexStringLower(hash), ["height"] = (long)head.Height, ["index"] = i }));
+            // A transaction hash never repeats on a chain (its nonce is spent), so a plain bulk insert suffices. Keyed by
+            // the hash's bytes: LiteDB compares binary keys bytewise, and hex strings with its collation (several times slower).
+            _txs.InsertBulk(execution.TxHashes.Select((hash, i) => new BsonDocument { ["_id"] = new BsonValue(hash), ["height"] = (long)head.Height, ["index"] = i }));
             BeforeWrite?.Invoke("state");
             WriteState(execution.Changes);
             BeforeWrite?.Invoke("meta");
@@ -164,7 +165,8 @@ public sealed class ChainStore : IDisposable
         height is 0 or > long.MaxValue || _blocks.FindById((long)height) is not { } doc ? null : ValidatorSet.Decode(doc["validators"].AsBinary);
 
     public (ulong Height, int Index)? GetTransactionLocation(byte[] hash) =>
-        _txs.FindById(Convert.ToHexStringLower(hash)) is { } doc ? ((ulong)doc["height"].AsInt64, doc["index"].AsInt32) : null;
+        // Stores written before the index was keyed by bytes hold hex-string keys.
+        (_txs.FindById(new BsonValue(hash)) ?? _txs.FindById(Convert.ToHexStringLower(hash))) is { } doc ? ((ulong)doc["height"].AsInt64, doc["index"].AsInt32) : null;
 
     public void Dispose() => _database.Dispose();
 

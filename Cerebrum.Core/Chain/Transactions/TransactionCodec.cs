@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cerebrum.Core.Chain.Caching;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Google.Protobuf;
@@ -29,16 +30,35 @@ public static class TransactionCodec
 
     public static byte[] Hash(ReadOnlySpan<byte> encoded) => SHA256.HashData(encoded);
 
+    /// <summary>The peer ID of a transaction's sender key (its protobuf encoding), parsed once per key.</summary>
+    /// <exception cref="FormatException">Not a valid key encoding.</exception>
+    /// <exception cref="NotSupportedException">A key type this build does not know.</exception>
+    public static PeerId SenderPeerId(ReadOnlySpan<byte> senderPublicKey) => SenderKeyCache.Parse(senderPublicKey).Id;
+
     public static byte[] SignBytes(ReadOnlySpan<byte> transaction) => [.. Domain, .. transaction];
 
     /// <summary>Checks size, encoding, chain id, body and signature.</summary>
-    public static bool TryDecode(byte[] encoded, string chainId, ChainParams parameters, out VerifiedTransaction? transaction, out ChainError? error)
+    public static bool TryDecode(byte[] encoded, string chainId, ChainParams parameters, out VerifiedTransaction? transaction, out ChainError? error) =>
+        TryDecode(encoded, chainId, parameters, null, out transaction, out error);
+
+    /// <summary>
+    /// Checks size, encoding, chain id, body and signature, unless <paramref name="verified"/> (checked under the same
+    /// chain id and limits) already holds these exact bytes; adds what passes to it.
+    /// </summary>
+    public static bool TryDecode(byte[] encoded, string chainId, ChainParams parameters, VerifiedTransactionCache? verified, out VerifiedTransaction? transaction, out ChainError? error)
     {
         transaction = null;
         if (encoded.Length > parameters.MaxTxBytes)
         {
             error = new ChainError(ChainErrorCode.TransactionTooLarge, $"transaction of {encoded.Length} bytes exceeds the limit of {parameters.MaxTxBytes}");
             return false;
+        }
+        var hash = Hash(encoded);
+        if (verified?.Find(hash, encoded) is { } known)
+        {
+            transaction = known;
+            error = null;
+            return true;
         }
         SignedTransaction signed;
         Transaction body;
@@ -62,16 +82,17 @@ public static class TransactionCodec
             error = new ChainError(ChainErrorCode.UnknownTransactionType, "transaction has no body (or one this version does not know)");
             return false;
         }
-        PublicKey key;
+        SenderKeyCache.Sender sender;
         try
         {
-            key = PublicKey.FromProtobuf(body.SenderPublicKey.Span);
+            sender = SenderKeyCache.Parse(body.SenderPublicKey.Span);
         }
         catch (Exception e) when (e is FormatException or NotSupportedException)
         {
             error = new ChainError(ChainErrorCode.BadSignature, $"sender public key is invalid: {e.Message}");
             return false;
         }
+        var key = sender.Key;
         if (key.Type != KeyType.Secp256k1)
         {
             error = new ChainError(ChainErrorCode.BadSignature, $"sender key is {key.Type}; accounts use secp256k1");
@@ -82,7 +103,8 @@ public static class TransactionCodec
             error = new ChainError(ChainErrorCode.BadSignature, "signature does not verify against the sender key");
             return false;
         }
-        transaction = new VerifiedTransaction(encoded, Hash(encoded), body, key, key.ToPeerId());
+        transaction = new VerifiedTransaction(encoded, hash, body, key, sender.Id);
+        verified?.Add(transaction);
         error = null;
         return true;
     }

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Chain.Caching;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Crypto;
@@ -14,7 +15,7 @@ public sealed class TransferHandler : ITransactionHandler
         PeerId to;
         try
         {
-            to = PeerId.FromBytes(transfer.To.Span);
+            to = PeerIdCache.FromBytes(transfer.To.Span);
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentException)
         {

@@ -6,7 +6,7 @@ namespace Cerebrum.Core.Chain.Transactions;
 /// <summary>A decoded transaction whose signature has been checked: its exact bytes, hash, body and sender.</summary>
 public sealed record VerifiedTransaction(byte[] Encoded, byte[] Hash, Transaction Body, PublicKey SenderKey, PeerId Sender)
 {
-    public string HashHex => Convert.ToHexStringLower(Hash);
+    public string HashHex { get; } = Convert.ToHexStringLower(Hash);
 
     public int Size => Encoded.Length;
 }

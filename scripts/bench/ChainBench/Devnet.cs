@@ -26,6 +26,18 @@ public sealed class Devnet : IAsyncDisposable
         Admins = admins;
     }
 
+    /// <summary>CPU time (user + system) the validator processes have used so far, together.</summary>
+    public TimeSpan ValidatorCpuTime()
+    {
+        var total = TimeSpan.Zero;
+        foreach (var process in _processes)
+        {
+            process.Refresh();
+            total += process.TotalProcessorTime;
+        }
+        return total;
+    }
+
     /// <summary>One admin client per validator (base address and cookie set).</summary>
     public IReadOnlyList<HttpClient> Admins { get; }
 

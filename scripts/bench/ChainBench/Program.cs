@@ -4,14 +4,15 @@ using Cerebrum.Bench.Chain;
 using Cerebrum.Core.Crypto;
 
 // Chain benchmark: N validator daemons (cerebrumd init --devnet N) on loopback under a load of pre-signed transfers
-// submitted through their admin APIs. Phase 1 (throughput): --txs transfers as fast as --concurrency submitters go;
-// finalized transfers per second = count / (first submission .. last finality). Phase 2 (latency): transfers
-// offered at --latency-rate per second for --latency-seconds; submission-to-finality p50/p99. The same run with one
-// validator is the peer the four are compared to.
+// submitted through their admin APIs. Throughput: --txs transfers as fast as --concurrency submitters go; finalized
+// transfers per second = count / (first submission .. last finality), measured twice: on the freshly started daemons
+// (whose first tens of seconds go largely to the tiered JIT recompiling their hot paths) and again right after, warmed
+// up, as a long-running validator is. Latency: transfers offered at --latency-rate per second for --latency-seconds;
+// submission-to-finality p50/p99. The same run with one validator is the peer the four are compared to.
 var options = BenchOptions.Parse(args);
 using var cancel = new CancellationTokenSource(options.Timeout * 4);
 var senders = Enumerable.Range(0, options.Senders).Select(_ => PrivateKey.Generate(KeyType.Secp256k1)).ToList();
-var rows = new List<(int Validators, double Tps, double P50, double P99, double LatencyRate, double Blocks, long Rejected, long Retries)>();
+var rows = new List<(int Validators, Round Fresh, Round Warm, double P50, double P99, long Rejected)>();
 
 foreach (var validators in options.ValidatorCounts)
 {
@@ -19,45 +20,52 @@ foreach (var validators in options.ValidatorCounts)
     await using var devnet = await Devnet.StartAsync(options, validators, senders, cancel.Token);
     await devnet.WaitForHeightAsync(2, TimeSpan.FromSeconds(90), cancel.Token);
     var load = new TransferLoad(senders, "cerebrum-devnet");
+    var fresh = await ThroughputAsync(devnet, load, validators, "fresh");
+    var warm = await ThroughputAsync(devnet, load, validators, "warmed up");
 
-    var perSender = (options.Transactions + senders.Count - 1) / senders.Count;
-    var signed = load.Sign(perSender);
-    var total = signed.Sum(q => q.Count);
-    var startHeight = await Devnet.HeightAsync(devnet.Admins[0], cancel.Token);
-    Console.Error.WriteLine($"{validators} validator(s): throughput phase, {total} transfers");
-    var submit = load.SubmitAllAsync(signed, devnet.Admins, options.Concurrency, cancel.Token);
-    var endHeight = await load.WatchAsync(devnet.Admins[0], startHeight,
-        () => submit.IsCompleted && load.FinalizedCount >= load.SubmittedCount, options.Timeout, cancel.Token);
-    await submit;
-    var tps = load.FinalizedCount / load.Span().TotalSeconds;
-    var blocks = endHeight - startHeight;
-    var rejected = load.Rejected;
-    var retries = load.Retries;
-    Console.Error.WriteLine($"{validators} validator(s): {load.FinalizedCount} finalized in {load.Span().TotalSeconds:0.00} s over {blocks} blocks ({tps:0} tx/s), {rejected} rejected, {retries} mempool-full retries");
-
-    load.Reset();
     var latencySigned = load.Sign(Math.Max(1, options.LatencyRate * (int)options.LatencyDuration.TotalSeconds / senders.Count));
-    startHeight = await Devnet.HeightAsync(devnet.Admins[0], cancel.Token);
+    var startHeight = await Devnet.HeightAsync(devnet.Admins[0], cancel.Token);
     Console.Error.WriteLine($"{validators} validator(s): latency phase, {options.LatencyRate} tx/s offered");
     var offered = load.SubmitAtRateAsync(latencySigned, devnet.Admins, options.LatencyRate, cancel.Token);
     await load.WatchAsync(devnet.Admins[0], startHeight, () => offered.IsCompleted && load.FinalizedCount >= load.SubmittedCount, options.Timeout, cancel.Token);
     await offered;
     var latencies = load.Latencies();
-    rows.Add((validators, tps, Percentiles.Of(latencies, 50), Percentiles.Of(latencies, 99), options.LatencyRate, blocks, rejected + load.Rejected, retries));
+    rows.Add((validators, fresh, warm, Percentiles.Of(latencies, 50), Percentiles.Of(latencies, 99), fresh.Rejected + warm.Rejected + load.Rejected));
     Console.Error.WriteLine($"{validators} validator(s): finality p50 {Percentiles.Of(latencies, 50):0} ms, p99 {Percentiles.Of(latencies, 99):0} ms");
+    load.Reset();
 }
 
 var text = new StringBuilder();
-text.AppendLine(CultureInfo.InvariantCulture, $"{options.Transactions} pre-signed transfers from {options.Senders} accounts, submitted over the validators' admin APIs (`POST /chain/txs`) by {options.Concurrency} submitters; each sender's transfers go in nonce order to one validator. Finality = the first poll (every 5 ms) of validator 0 that shows the block holding the transfer. Latency at an offered {options.LatencyRate} transfers/s for {options.LatencyDuration.TotalSeconds:0} s. Commit delay: {(options.CommitDelay is { } d ? $"{d.TotalMilliseconds:0} ms (set by the benchmark)" : "the default")}.");
+text.AppendLine(CultureInfo.InvariantCulture, $"{options.Transactions} pre-signed transfers from {options.Senders} accounts per throughput round, submitted over the validators' admin APIs (`POST /chain/txs`) by {options.Concurrency} submitters; each sender's transfers go in nonce order to one validator. Two rounds: on the freshly started daemons, then again right after (warmed up). Finality = the first poll (every 5 ms) of validator 0 that shows the block holding the transfer. Validators' CPU = user + system time of all validator processes during the round / finalized transfers. Latency (after both rounds) at an offered {options.LatencyRate} transfers/s for {options.LatencyDuration.TotalSeconds:0} s. Commit delay: {(options.CommitDelay is { } d ? $"{d.TotalMilliseconds:0} ms (set by the benchmark)" : "the default")}.");
 text.AppendLine();
-text.AppendLine("| validators | finalized transfers/s | blocks | finality p50 ms | finality p99 ms | rejected | mempool-full retries |");
-text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+text.AppendLine("| validators | finalized transfers/s, fresh | validators' CPU ms per transfer, fresh | finalized transfers/s, warmed up | validators' CPU ms per transfer, warmed up | blocks (warmed up) | finality p50 ms | finality p99 ms | rejected | mempool-full retries |");
+text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 foreach (var row in rows)
-    text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Validators} | {row.Tps:0} | {row.Blocks} | {row.P50:0} | {row.P99:0} | {row.Rejected} | {row.Retries} |");
+    text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Validators} | {row.Fresh.Tps:0} | {row.Fresh.CpuPerTx:0.000} | {row.Warm.Tps:0} | {row.Warm.CpuPerTx:0.000} | {row.Warm.Blocks} | {row.P50:0} | {row.P99:0} | {row.Rejected} | {row.Fresh.Retries + row.Warm.Retries} |");
 if (rows.Count == 2)
 {
     text.AppendLine();
-    text.AppendLine(CultureInfo.InvariantCulture, $"Ratio {rows[1].Validators} validators / {rows[0].Validators}: throughput {rows[1].Tps / rows[0].Tps:0.00}x, finality p50 {rows[1].P50 / rows[0].P50:0.00}x.");
+    text.AppendLine(CultureInfo.InvariantCulture, $"Ratio {rows[1].Validators} validators / {rows[0].Validators}: throughput {rows[1].Fresh.Tps / rows[0].Fresh.Tps:0.00}x fresh, {rows[1].Warm.Tps / rows[0].Warm.Tps:0.00}x warmed up; finality p50 {rows[1].P50 / rows[0].P50:0.00}x.");
 }
 Console.Write(text);
 foreach (var sender in senders) sender.Dispose();
+
+async Task<Round> ThroughputAsync(Devnet devnet, TransferLoad load, int validators, string label)
+{
+    var signed = load.Sign((options.Transactions + senders.Count - 1) / senders.Count);
+    var startHeight = await Devnet.HeightAsync(devnet.Admins[0], cancel.Token);
+    Console.Error.WriteLine($"{validators} validator(s): throughput, {label}: {signed.Sum(q => q.Count)} transfers");
+    var cpuBefore = devnet.ValidatorCpuTime();
+    var submit = load.SubmitAllAsync(signed, devnet.Admins, options.Concurrency, cancel.Token);
+    var endHeight = await load.WatchAsync(devnet.Admins[0], startHeight,
+        () => submit.IsCompleted && load.FinalizedCount >= load.SubmittedCount, options.Timeout, cancel.Token);
+    await submit;
+    // CPU the validators used per finalized transfer: the figure least disturbed by other load on a shared machine.
+    var round = new Round(load.FinalizedCount / load.Span().TotalSeconds,
+        (devnet.ValidatorCpuTime() - cpuBefore).TotalMilliseconds / Math.Max(1, load.FinalizedCount), endHeight - startHeight, load.Rejected, load.Retries);
+    Console.Error.WriteLine($"{validators} validator(s), {label}: {load.FinalizedCount} finalized in {load.Span().TotalSeconds:0.00} s over {round.Blocks} blocks ({round.Tps:0} tx/s, validators' CPU {round.CpuPerTx:0.000} ms per transfer), {round.Rejected} rejected, {round.Retries} mempool-full retries");
+    load.Reset();
+    return round;
+}
+
+internal sealed record Round(double Tps, double CpuPerTx, ulong Blocks, long Rejected, long Retries);
