@@ -37,7 +37,13 @@ public sealed class ChainConsensusApplication : IConsensusApplication
 
     public ValueVerdict ValidateValue(long height, ReadOnlySpan<byte> value)
     {
-        if (height != (long)_chain.Status.Height + 1) return ValueVerdict.Invalid;
+        var chainHeight = (long)_chain.Status.Height;
+        // A height the chain already finalized (the blocks topic or sync was faster than this validator's consensus):
+        // its committed block, which +2/3 precommitted, is the one valid value there.
+        if (height >= 1 && height <= chainHeight)
+            return _chain.GetBlock((ulong)height) is { } stored && BlockHashing.TryHashBlock(value.ToArray(), out var hash) && stored.Hash.AsSpan().SequenceEqual(hash)
+                ? ValueVerdict.Valid : ValueVerdict.Invalid;
+        if (height != chainHeight + 1) return ValueVerdict.Invalid;
         return _chain.ValidateProposal(value.ToArray()) is null ? ValueVerdict.Valid : ValueVerdict.Invalid;
     }
 

@@ -140,6 +140,7 @@ public sealed class ValidatorService : IHostedService, IAsyncDisposable
                 else if (behindSince is null)
                 {
                     behindSince = _time.GetUtcNow();
+                    OfferCommittedDecision(driver, driverHeight);
                 }
                 else if (_time.GetUtcNow() - behindSince > grace)
                 {
@@ -160,6 +161,23 @@ public sealed class ValidatorService : IHostedService, IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             _wake.Reader.TryRead(out _);
         }
+    }
+
+    /// <summary>
+    /// The chain finalized the driver's height without it (the block and its commit came on the blocks topic first, and
+    /// the peers have moved on, so the precommits it missed will not come again): hand the driver that decision, so it
+    /// decides and starts the next height after the usual commit delay, in step with the others, instead of sitting
+    /// out until the supervisor's grace period replaces it.
+    /// </summary>
+    private void OfferCommittedDecision(ConsensusDriver driver, long height)
+    {
+        if (height < 1 || _chainService.Chain.GetBlock((ulong)height) is not { } block) return;
+        if (!Commit.TryFromBytes(block.Commit, out var commit, out var error))
+        {
+            _logger.LogWarning("The stored commit of height {Height} does not decode: {Reason}", height, error);
+            return;
+        }
+        driver.OfferDecision(new Decision(block.BlockBytes, commit!));
     }
 
     private Task TryStartDriverAsync(long height)

@@ -65,6 +65,23 @@ public sealed class ChainConsensusApplicationTests
     }
 
     [Test]
+    public void AtAFinalizedHeight_OnlyTheCommittedBlockIsValid()
+    {
+        // The blocks topic or sync can finalize a height before this validator's consensus decides it; a peer's
+        // decision for that height must then still be acceptable, and nothing else.
+        var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId, TimeProvider.System);
+        var block = app.ProposeValue(1, 0);
+        var other = _chain.CreateProposal(1, _fixture.Validators[1].PeerId, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.That(app.ValidateValue(1, other), Is.EqualTo(ValueVerdict.Valid), "before the commit, another proposal is valid too");
+        app.OnDecided(1, block, CommitOf(1, app.ComputeValueId(block), 0, 1, 2));
+
+        Assert.That(app.ValidateValue(1, block), Is.EqualTo(ValueVerdict.Valid));
+        Assert.That(app.ValidateValue(1, other), Is.EqualTo(ValueVerdict.Invalid));
+        Assert.That(app.ValidateValue(1, [1, 2, 3]), Is.EqualTo(ValueVerdict.Invalid));
+        Assert.That(app.ValidateValue(0, block), Is.EqualTo(ValueVerdict.Invalid));
+    }
+
+    [Test]
     public void ACommitWithoutAQuorumIsRefused_AndNothingChanges()
     {
         var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId, TimeProvider.System);

@@ -67,6 +67,20 @@ public sealed class ConsensusDriver : IAsyncDisposable
     }
 
     /// <summary>
+    /// Hands the driver a decision the host learned elsewhere (e.g. a block and its verified commit that reached the
+    /// chain through the blocks topic or sync before this driver saw enough precommits). The machine checks it like a
+    /// peer's decision, so a driver still at that height decides it and moves on at its usual pace; otherwise it is a
+    /// duplicate or stale and ignored.
+    /// </summary>
+    public void OfferDecision(Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        Interlocked.Increment(ref _queuedMessages);
+        if (!_inputs.Writer.TryWrite(new MessageInput(decision)))
+            Interlocked.Decrement(ref _queuedMessages);
+    }
+
+    /// <summary>
     /// Gossipsub validation of a consensus message before it is delivered or forwarded: Reject when malformed, signed
     /// badly, or (at a height whose validators are known) signed by a non-validator; Ignore when stale or far ahead.
     /// Thread-safe; it never changes consensus state.

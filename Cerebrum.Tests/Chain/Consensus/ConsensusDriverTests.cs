@@ -36,6 +36,32 @@ public class ConsensusDriverTests
     }
 
     [Test]
+    public async Task ADriverOfferedADecisionItCouldNotReachAlone_DecidesItAndMovesOn()
+    {
+        // Only driver 0 runs: alone it can never gather +2/3 precommits, as a validator whose peers already finalized
+        // the height (the block reached its chain over the blocks topic) and moved on.
+        await using var cluster = new Cluster(running: 1);
+        var driver = cluster.Drivers[0];
+        Decision DecisionBy(byte[] value, params int[] signers)
+        {
+            var id = System.Security.Cryptography.SHA256.HashData(value);
+            return new Decision(value, new Commit(1, 0, id, [.. signers.Select(i => new CommitSignature(cluster.Keys[i].PeerId,
+                cluster.Keys[i].Sign(SignBytes.ForVote(TestValidators.ChainId, VoteType.Precommit, 1, 0, id))))]));
+        }
+        var value = "h1 decided by the others"u8.ToArray();
+
+        // Without a quorum (2 of 4) an offer is refused; the full one (3 of 4), offered after it, is decided.
+        driver.OfferDecision(DecisionBy("h1 without a quorum"u8.ToArray(), 1, 2));
+        driver.OfferDecision(DecisionBy(value, 1, 2, 3));
+        await cluster.RunUntilAllDecidedAsync(height: 1);
+
+        Assert.That(cluster.Apps[0].Decided[1].Value, Is.EqualTo(value));
+        var watch = Stopwatch.StartNew();
+        while (driver.Height < 2 && watch.Elapsed < Bound) await cluster.TickAsync();
+        Assert.That(driver.Height, Is.EqualTo(2), "the driver went on to the next height");
+    }
+
+    [Test]
     public async Task TheGossipValidatorAcceptsRejectsAndIgnores()
     {
         await using var cluster = new Cluster(running: 1);
@@ -119,6 +145,13 @@ public class ConsensusDriverTests
             }
             Assert.That(done.Task.IsCompleted, Is.True,
                 $"not all decided height {height} within {Bound}: {string.Join(", ", RunningApps.Select(a => a.Decided.Count))}");
+        }
+
+        /// <summary>One step of simulated time, then a moment for the drivers' loops.</summary>
+        public async Task TickAsync()
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(5);
         }
 
         public void AssertAgreementAndCommits(long heights)
