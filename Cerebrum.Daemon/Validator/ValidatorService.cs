@@ -118,8 +118,7 @@ public sealed class ValidatorService : IHostedService, IAsyncDisposable
     /// </summary>
     private async Task SuperviseAsync(CancellationToken cancellationToken)
     {
-        var grace = _consensusOptions.CommitDelay + _consensusOptions.ProposeTimeout + TimeSpan.FromSeconds(1);
-        DateTimeOffset? behindSince = null;
+        var lag = new DriverLagTracker(_consensusOptions.CommitDelay + _consensusOptions.ProposeTimeout + TimeSpan.FromSeconds(1));
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), _time);
         var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
         while (true)
@@ -133,22 +132,17 @@ public sealed class ValidatorService : IHostedService, IAsyncDisposable
             else
             {
                 var driverHeight = Math.Max(driver.Height, _driverStartHeight);
-                if (driverHeight >= next)
+                switch (lag.Observe(driverHeight, next, _time.GetUtcNow()))
                 {
-                    behindSince = null;
-                }
-                else if (behindSince is null)
-                {
-                    behindSince = _time.GetUtcNow();
-                    OfferCommittedDecision(driver, driverHeight);
-                }
-                else if (_time.GetUtcNow() - behindSince > grace)
-                {
-                    _logger.LogInformation("The chain moved to height {Height} past consensus at {DriverHeight}; restarting consensus at {Next}", next - 1, driverHeight, next);
-                    _driver = null;
-                    await driver.DisposeAsync();
-                    behindSince = null;
-                    await TryStartDriverAsync(next);
+                    case DriverLagAction.OfferDecision:
+                        OfferCommittedDecision(driver, driverHeight);
+                        break;
+                    case DriverLagAction.Restart:
+                        _logger.LogInformation("The chain moved to height {Height} past consensus at {DriverHeight}; restarting consensus at {Next}", next - 1, driverHeight, next);
+                        _driver = null;
+                        await driver.DisposeAsync();
+                        await TryStartDriverAsync(next);
+                        break;
                 }
             }
             var wake = _wake.Reader.WaitToReadAsync(cancellationToken).AsTask();

@@ -15,6 +15,9 @@ public sealed record BenchOptions
     public TimeSpan? CommitDelay { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Keep the validators' data directories and daemon.log files (their path goes to stderr).</summary>
+    public bool Keep { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         string? cerebrumd = null;
@@ -33,6 +36,7 @@ public sealed record BenchOptions
                 "--latency-rate" => options with { LatencyRate = Int() },
                 "--latency-seconds" => options with { LatencyDuration = TimeSpan.FromSeconds(Int()) },
                 "--commit-delay-ms" => options with { CommitDelay = TimeSpan.FromMilliseconds(Int()) },
+                "--keep" => options with { Keep = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -18,10 +18,12 @@ public sealed class Devnet : IAsyncDisposable
 {
     private readonly string _root;
     private readonly List<Process> _processes;
+    private readonly bool _keep;
 
-    private Devnet(string root, List<Process> processes, List<HttpClient> admins)
+    private Devnet(string root, List<Process> processes, List<HttpClient> admins, bool keep)
     {
         _root = root;
+        _keep = keep;
         _processes = processes;
         Admins = admins;
     }
@@ -76,7 +78,7 @@ public sealed class Devnet : IAsyncDisposable
             }
             for (var k = 0; k < validators; k++)
                 admins.Add(await ConnectAdminAsync(Path.Combine(root, "v" + k.ToString(CultureInfo.InvariantCulture)), processes[k], cancellationToken));
-            return new Devnet(root, processes, admins);
+            return new Devnet(root, processes, admins, options.Keep);
         }
         catch
         {
@@ -216,6 +218,11 @@ public sealed class Devnet : IAsyncDisposable
     {
         foreach (var admin in Admins) admin.Dispose();
         await StopAsync(_processes);
+        if (_keep)
+        {
+            Console.Error.WriteLine($"kept the validators' directories and logs in {_root}");
+            return;
+        }
         try
         {
             Directory.Delete(_root, recursive: true);
