@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Cerebrum.Bench;
 using Cerebrum.Bench.Gateway;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
@@ -101,9 +102,9 @@ try
             Print(workload.Name, "baseline: ASP.NET Core + ONNX Runtime", concurrency, direct);
             var routed = await MeasureAsync(http, new Uri(gatewayService.HttpUrl!, workload.Path), workload.Body, concurrency, workload.Requests);
             Print(workload.Name, "gateway -> node -> ONNX Runtime", concurrency, routed);
-            var throughputRatio = (routed.Latencies.Length / routed.Wall.TotalSeconds) / (direct.Latencies.Length / direct.Wall.TotalSeconds);
-            var addedP50 = Median(routed.Latencies) - Median(direct.Latencies);
-            var addedBeyondRun = Median(routed.BeyondRun) - Median(direct.BeyondRun);
+            var throughputRatio = routed.RequestsPerSecond / direct.RequestsPerSecond;
+            var addedP50 = routed.P50 - direct.P50;
+            var addedBeyondRun = routed.BeyondRunP50 - direct.BeyondRunP50;
             summary.AppendLine(CultureInfo.InvariantCulture, $"- {workload.Name}, concurrency {concurrency}: gateway throughput {throughputRatio:P0} of the baseline; p50 added {addedP50:0.00} ms; p50 beyond the model's run added {addedBeyondRun:0.00} ms");
         }
     }
@@ -138,13 +139,10 @@ static async Task<DaemonApplication> StartDaemonAsync(string directory, CommandL
     return daemon;
 }
 
-// `concurrency` workers warm up, in rounds of at least 0.5 s until a round leaves the JIT (nearly) idle (at most 30 s: with the old five
-// requests per worker, the routed MiniLM cell, measured first, ran mostly on code the JIT had not optimized yet, and
-// came out about 2 ms slower than a warm run), then run until `total` requests are done. Sorted latencies in ms, the
-// wall time, process CPU and the methods compiled while measuring.
-static async Task<Measurement> MeasureAsync(HttpClient http, Uri url, Func<int, string> body, int concurrency, int total)
+// `concurrency` HTTP clients in a closed loop (ClosedLoopLoad: warm-up until the JIT is quiet, then `total` requests);
+// the model's run time of each request comes from the Server-Timing header.
+static async Task<LoadMeasurement> MeasureAsync(HttpClient http, Uri url, Func<int, string> body, int concurrency, int total)
 {
-    // The model's run time for this request, from the Server-Timing header.
     async Task<TimeSpan> SendAsync(int i)
     {
         using var content = new StringContent(body(i), Encoding.UTF8, "application/json");
@@ -155,56 +153,15 @@ static async Task<Measurement> MeasureAsync(HttpClient http, Uri url, Func<int, 
         var compute = timing.Split(',').Select(m => m.Trim()).Single(m => m.StartsWith("compute;dur=", StringComparison.Ordinal));
         return TimeSpan.FromMilliseconds(double.Parse(compute["compute;dur=".Length..], CultureInfo.InvariantCulture));
     }
-    // At least `count` requests, and for warm-up rounds at least `minimum` long (longer than the JIT's tiering delay).
-    async Task<int> RunAsync(int count, double[]? record, double[]? recordBeyondRun, TimeSpan minimum = default)
-    {
-        var next = -1;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count || (record is null && clock.Elapsed < minimum))
-            {
-                var started = Stopwatch.GetTimestamp();
-                var run = await SendAsync(i);
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                record?[i] = elapsed.TotalMilliseconds;
-                recordBeyondRun?[i] = (elapsed - run).TotalMilliseconds;
-            }
-        })));
-        return next - concurrency + 1;
-    }
-    var warmUp = Stopwatch.StartNew();
-    var warmUpRequests = 0;
-    while (warmUp.Elapsed < TimeSpan.FromSeconds(30))
-    {
-        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        warmUpRequests += await RunAsync(4 * concurrency, null, null, TimeSpan.FromMilliseconds(500));
-        if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled <= 2) break;
-    }
-    var latencies = new double[total];
-    var beyondRun = new double[total];
-    var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
-    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-    var wall = Stopwatch.StartNew();
-    await RunAsync(total, latencies, beyondRun);
-    wall.Stop();
-    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-    jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
-    Array.Sort(latencies);
-    Array.Sort(beyondRun);
-    Console.Error.WriteLine($"  {url.AbsolutePath}, concurrency {concurrency}: warm-up {warmUpRequests} requests in {warmUp.Elapsed.TotalSeconds:0.0} s, " +
-        $"{jitted} methods JIT-compiled while measuring");
-    return new Measurement(latencies, beyondRun, wall.Elapsed, cpu);
+    var result = await ClosedLoopLoad.MeasureAsync([.. Enumerable.Repeat<Func<int, Task<TimeSpan>>>(SendAsync, concurrency)], 0, total);
+    Console.Error.WriteLine($"  {url.AbsolutePath}, concurrency {concurrency}: warm-up {result.WarmUpRequests} requests in {result.WarmUp.TotalSeconds:0.0} s, " +
+        $"{result.Jitted} methods JIT-compiled while measuring");
+    return result;
 }
 
-static double Median(double[] sorted) => sorted[sorted.Length / 2];
-
-static void Print(string workload, string path, int concurrency, Measurement result)
+static void Print(string workload, string path, int concurrency, LoadMeasurement result)
 {
-    var l = result.Latencies;
     string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
-    Console.WriteLine($"| {workload} | {path} | {concurrency} | {F(Median(l))} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} | {F(Median(result.BeyondRun))} | {F(result.Cpu.TotalMilliseconds / l.Length)} |");
+    Console.WriteLine($"| {workload} | {path} | {concurrency} | {F(result.P50)} | {F(result.P99)} | {result.RequestsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)} | {F(result.BeyondRunP50)} | {F(result.CpuMsPerRequest)} |");
 }
 
-internal sealed record Measurement(double[] Latencies, double[] BeyondRun, TimeSpan Wall, TimeSpan Cpu);

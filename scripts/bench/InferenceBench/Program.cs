@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Cerebrum.Bench;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
@@ -137,81 +138,22 @@ finally
 }
 
 // Each of `concurrency` workers gets its own request function (e.g. its own stream), which returns the model's run time
-// for that request; together they first run `warmup` requests unmeasured, then more in rounds of at least 0.5 s until a round leaves the
-// JIT (nearly) idle, at most for WarmUpLimit (so that the JIT has tiered up the path and its buffers are allocated, as
-// on a node that has been serving for a while: with the old fixed 128 requests, the node path's cell went on compiling
-// about 1,500 methods while measured, about 1.8 ms of CPU per request), then `total` measured ones. Returns sorted
-// latencies in ms, sorted latencies beyond the model's run (what the path adds to ONNX Runtime, request by request, so
-// that the run time's own spread cancels out), the wall time and process CPU of the measured part, and the methods the
-// JIT compiled during it (non-zero: the warm-up was too short and the figures include compilation).
-static async Task<Measurement> MeasureAsync(int concurrency, int warmup, int total, Func<int, Task<Func<int, Task<TimeSpan>>>> createWorker)
+// for that request; ClosedLoopLoad warms them up until the JIT is quiet and measures `total` requests.
+static async Task<LoadMeasurement> MeasureAsync(int concurrency, int warmup, int total, Func<int, Task<Func<int, Task<TimeSpan>>>> createWorker)
 {
     var workers = new Func<int, Task<TimeSpan>>[concurrency];
     for (var w = 0; w < concurrency; w++) workers[w] = await createWorker(w);
-    var warmedUp = Stopwatch.StartNew();
-    var warmUpRequests = await RunAsync(Math.Max(warmup, concurrency), null, null);
-    while (warmedUp.Elapsed < WarmUpLimit)
-    {
-        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        warmUpRequests += await RunAsync(4 * concurrency, null, null, QuietRound);
-        if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled <= QuietRoundMethods) break;
-    }
-    Console.Error.WriteLine($"  warm-up: {warmUpRequests} requests in {warmedUp.Elapsed.TotalSeconds:0.0} s");
-    var latencies = new double[total];
-    var beyondRun = new double[total];
-    var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
-    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-    var wall = Stopwatch.StartNew();
-    await RunAsync(total, latencies, beyondRun);
-    wall.Stop();
-    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-    jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
-    Array.Sort(latencies);
-    Array.Sort(beyondRun);
-    return new Measurement(latencies, beyondRun, wall.Elapsed, cpu, jitted);
-
-    // At least `count` requests, and for warm-up rounds at least `minimum` long (longer than the JIT's tiering delay).
-    async Task<int> RunAsync(int count, double[]? record, double[]? recordBeyondRun, TimeSpan minimum = default)
-    {
-        var next = -1;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(workers.Select(work => Task.Run(async () =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count || (record is null && clock.Elapsed < minimum))
-            {
-                var started = Stopwatch.GetTimestamp();
-                var run = await work(i);
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                record?[i] = elapsed.TotalMilliseconds;
-                recordBeyondRun?[i] = (elapsed - run).TotalMilliseconds;
-            }
-        })));
-        return next - workers.Length + 1;
-    }
+    var result = await ClosedLoopLoad.MeasureAsync(workers, warmup, total);
+    Console.Error.WriteLine($"  warm-up: {result.WarmUpRequests} requests in {result.WarmUp.TotalSeconds:0.0} s");
+    return result;
 }
 
-static void Print(string path, bool batching, int concurrency, Measurement result, ModelStatistics before, ModelStatistics after)
+static void Print(string path, bool batching, int concurrency, LoadMeasurement result, ModelStatistics before, ModelStatistics after)
 {
     var runs = after.Runs - before.Runs;
-    var l = result.Latencies;
     string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
     Console.Error.WriteLine($"{path}, batching {(batching ? "on" : "off")}, concurrency {concurrency}: " +
         $"{(after.Completed - before.Completed) / (double)Math.Max(1, runs):0.0} requests per run (warm-up included), " +
         $"{result.Jitted} methods JIT-compiled while measuring");
-    Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(l[l.Length / 2])} | {F(l[Math.Min(l.Length - 1, (int)(l.Length * 0.99))])} | {(l.Length / result.Wall.TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture)} | {F(result.BeyondRun[l.Length / 2])} | {F(result.Cpu.TotalMilliseconds / l.Length)} |");
+    Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(result.P50)} | {F(result.P99)} | {result.RequestsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)} | {F(result.BeyondRunP50)} | {F(result.CpuMsPerRequest)} |");
 }
-
-internal static partial class Program
-{
-    /// <summary>Longest warm-up of one cell.</summary>
-    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(30);
-
-    /// <summary>Shortest warm-up round: longer than the JIT's tiering delay (100 ms), so that a quiet round means tiered up.</summary>
-    private static readonly TimeSpan QuietRound = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>A warm-up round that compiled at most this many methods ends the warm-up.</summary>
-    private const int QuietRoundMethods = 2;
-}
-
-internal sealed record Measurement(double[] Latencies, double[] BeyondRun, TimeSpan Wall, TimeSpan Cpu, long Jitted);
