@@ -8,6 +8,9 @@ public sealed record BenchOptions
     public required string Cerebrumd { get; init; }
     public IReadOnlyList<int> ValidatorCounts { get; init; } = [1, 4];
     public int Transactions { get; init; } = 20_000;
+
+    /// <summary>Unmeasured transfers between the fresh and the warmed-up round (the validators' JIT settles in the first tens of thousands).</summary>
+    public int WarmUpTransactions { get; init; } = 40_000;
     public int Senders { get; init; } = 256;
     public int Concurrency { get; init; } = 32;
     public int LatencyRate { get; init; } = 500;
@@ -31,6 +34,7 @@ public sealed record BenchOptions
                 "--cerebrumd" => options with { Cerebrumd = cerebrumd = Next() },
                 "--validators" => options with { ValidatorCounts = [.. Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] },
                 "--txs" => options with { Transactions = Int() },
+                "--warmup-txs" => options with { WarmUpTransactions = Int() },
                 "--senders" => options with { Senders = Int() },
                 "--concurrency" => options with { Concurrency = Int() },
                 "--latency-rate" => options with { LatencyRate = Int() },

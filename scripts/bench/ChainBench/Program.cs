@@ -6,8 +6,8 @@ using Cerebrum.Core.Crypto;
 // Chain benchmark: N validator daemons (cerebrumd init --devnet N) on loopback under a load of pre-signed transfers
 // submitted through their admin APIs. Throughput: --txs transfers as fast as --concurrency submitters go; finalized
 // transfers per second = count / (first submission .. last finality), measured twice: on the freshly started daemons
-// (whose first tens of seconds go largely to the tiered JIT recompiling their hot paths) and again right after, warmed
-// up, as a long-running validator is. Latency: transfers offered at --latency-rate per second for --latency-seconds;
+// (whose first tens of seconds go largely to the tiered JIT recompiling their hot paths: a fifth to a third of their
+// CPU in a profile) and, after --warmup-txs more transfers unmeasured, warmed up, as a long-running validator is. Latency: transfers offered at --latency-rate per second for --latency-seconds;
 // submission-to-finality p50/p99. The same run with one validator is the peer the four are compared to.
 var options = BenchOptions.Parse(args);
 using var cancel = new CancellationTokenSource(options.Timeout * 4);
@@ -20,8 +20,9 @@ foreach (var validators in options.ValidatorCounts)
     await using var devnet = await Devnet.StartAsync(options, validators, senders, cancel.Token);
     await devnet.WaitForHeightAsync(2, TimeSpan.FromSeconds(90), cancel.Token);
     var load = new TransferLoad(senders, "cerebrum-devnet");
-    var fresh = await ThroughputAsync(devnet, load, validators, "fresh");
-    var warm = await ThroughputAsync(devnet, load, validators, "warmed up");
+    var fresh = await ThroughputAsync(devnet, load, validators, "fresh", options.Transactions);
+    if (options.WarmUpTransactions > 0) await ThroughputAsync(devnet, load, validators, "warm-up (not reported)", options.WarmUpTransactions);
+    var warm = await ThroughputAsync(devnet, load, validators, "warmed up", options.Transactions);
 
     var latencySigned = load.Sign(Math.Max(1, options.LatencyRate * (int)options.LatencyDuration.TotalSeconds / senders.Count));
     var startHeight = await Devnet.HeightAsync(devnet.Admins[0], cancel.Token);
@@ -36,7 +37,7 @@ foreach (var validators in options.ValidatorCounts)
 }
 
 var text = new StringBuilder();
-text.AppendLine(CultureInfo.InvariantCulture, $"{options.Transactions} pre-signed transfers from {options.Senders} accounts per throughput round, submitted over the validators' admin APIs (`POST /chain/txs`) by {options.Concurrency} submitters; each sender's transfers go in nonce order to one validator. Two rounds: on the freshly started daemons, then again right after (warmed up). Finality = the first poll (every 5 ms) of validator 0 that shows the block holding the transfer. Validators' CPU = user + system time of all validator processes during the round / finalized transfers. Latency (after both rounds) at an offered {options.LatencyRate} transfers/s for {options.LatencyDuration.TotalSeconds:0} s. Commit delay: {(options.CommitDelay is { } d ? $"{d.TotalMilliseconds:0} ms (set by the benchmark)" : "the default")}.");
+text.AppendLine(CultureInfo.InvariantCulture, $"{options.Transactions} pre-signed transfers from {options.Senders} accounts per throughput round, submitted over the validators' admin APIs (`POST /chain/txs`) by {options.Concurrency} submitters; each sender's transfers go in nonce order to one validator. Two measured rounds: on the freshly started daemons, then warmed up (after {options.WarmUpTransactions} more transfers, unmeasured). Finality = the first poll (every 5 ms) of validator 0 that shows the block holding the transfer. Validators' CPU = user + system time of all validator processes during the round / finalized transfers. Latency (after the rounds) at an offered {options.LatencyRate} transfers/s for {options.LatencyDuration.TotalSeconds:0} s. Commit delay: {(options.CommitDelay is { } d ? $"{d.TotalMilliseconds:0} ms (set by the benchmark)" : "the default")}.");
 text.AppendLine();
 text.AppendLine("| validators | finalized transfers/s, fresh | validators' CPU ms per transfer, fresh | finalized transfers/s, warmed up | validators' CPU ms per transfer, warmed up | blocks (warmed up) | finality p50 ms | finality p99 ms | rejected | mempool-full retries |");
 text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -50,9 +51,9 @@ if (rows.Count == 2)
 Console.Write(text);
 foreach (var sender in senders) sender.Dispose();
 
-async Task<Round> ThroughputAsync(Devnet devnet, TransferLoad load, int validators, string label)
+async Task<Round> ThroughputAsync(Devnet devnet, TransferLoad load, int validators, string label, int transfers)
 {
-    var signed = load.Sign((options.Transactions + senders.Count - 1) / senders.Count);
+    var signed = load.Sign((transfers + senders.Count - 1) / senders.Count);
     var startHeight = await Devnet.HeightAsync(devnet.Admins[0], cancel.Token);
     Console.Error.WriteLine($"{validators} validator(s): throughput, {label}: {signed.Sum(q => q.Count)} transfers");
     var cpuBefore = devnet.ValidatorCpuTime();
