@@ -239,7 +239,7 @@ public sealed class ChainNode : IDisposable
             execution = cached.Execution;
             return null;
         }
-        execution = _executor.Execute(_store.State, _store.Head, blockBytes, _mempool.Find, _verified, out var error);
+        execution = _executor.Execute(_store.State, _store.Head, blockBytes, _verified, out var error);
         if (execution is not null) _lastValidated = (digest, _store.Head.Height, execution);
         return error;
     }

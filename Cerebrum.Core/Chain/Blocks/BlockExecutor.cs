@@ -79,14 +79,11 @@ public sealed class BlockExecutor
     }
 
     /// <summary>Checks block head+1 completely (header, last commit, every transaction in order, state root) and executes it.</summary>
-    /// <param name="knownTransaction">Already verified transactions by hash (the mempool's), to skip their signature checks.</param>
-    /// <param name="verified">Transactions verified before (found by hash and exact bytes; the others are added).</param>
-    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, Func<byte[], VerifiedTransaction?>? knownTransaction, out ChainError? error) =>
-        Execute(state, head, blockBytes, knownTransaction, null, out error);
-
-    /// <inheritdoc cref="Execute(CommittedState, ChainHead, byte[], Func{byte[], VerifiedTransaction?}?, out ChainError?)"/>
-    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, Func<byte[], VerifiedTransaction?>? knownTransaction,
-        VerifiedTransactionCache? verified, out ChainError? error)
+    /// <param name="verified">
+    /// Transactions this node verified before (its mempool's among them), found by hash and exact bytes to skip their
+    /// signature checks; the others are checked and added.
+    /// </param>
+    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, VerifiedTransactionCache? verified, out ChainError? error)
     {
         Block block;
         try
@@ -104,7 +101,7 @@ public sealed class BlockExecutor
         var overlay = new StateOverlay(state);
         var context = new BlockContext(header.Height, header.TimeUnixMs, proposer, _params);
         BeginBlock(overlay, context);
-        var decoded = DecodeAll(block, knownTransaction, verified);
+        var decoded = DecodeAll(block, verified);
         var hashes = new List<byte[]>(block.Txs.Count);
         for (var i = 0; i < decoded.Length; i++)
         {
@@ -136,26 +133,16 @@ public sealed class BlockExecutor
     }
 
     /// <summary>
-    /// Every transaction decoded and its signature checked, those not already known in parallel: signature checks
-    /// are the bulk of a block's cost and independent of each other; execution stays sequential.
+    /// Every transaction decoded and its signature checked (unless <paramref name="verified"/> already holds its bytes),
+    /// in parallel: signature checks are the bulk of a block's cost and independent of each other; execution stays sequential.
     /// </summary>
-    private (VerifiedTransaction? Tx, ChainError? Error)[] DecodeAll(Block block, Func<byte[], VerifiedTransaction?>? knownTransaction, VerifiedTransactionCache? verified)
+    private (VerifiedTransaction? Tx, ChainError? Error)[] DecodeAll(Block block, VerifiedTransactionCache? verified)
     {
         var decoded = new (VerifiedTransaction? Tx, ChainError? Error)[block.Txs.Count];
-        var unknown = new List<(int Index, byte[] Encoded)>();
-        for (var i = 0; i < decoded.Length; i++)
+        Parallel.For(0, decoded.Length, i =>
         {
-            var encoded = block.Txs[i].ToByteArray();
-            if (knownTransaction is not null && encoded.Length <= _params.MaxTxBytes && knownTransaction(TransactionCodec.Hash(encoded)) is { } known
-                && known.Encoded.AsSpan().SequenceEqual(encoded))
-                decoded[i] = (known, null);
-            else
-                unknown.Add((i, encoded));
-        }
-        Parallel.ForEach(unknown, entry =>
-        {
-            TransactionCodec.TryDecode(entry.Encoded, _chainId, _params, verified, out var tx, out var error);
-            decoded[entry.Index] = (tx, error);
+            TransactionCodec.TryDecode(block.Txs[i].ToByteArray(), _chainId, _params, verified, out var tx, out var error);
+            decoded[i] = (tx, error);
         });
         return decoded;
     }

@@ -38,8 +38,6 @@ public sealed class TransactionPool
 
     public bool Contains(byte[] hash) => _byHash.ContainsKey(Convert.ToHexStringLower(hash));
 
-    public VerifiedTransaction? Find(byte[] hash) => _byHash.GetValueOrDefault(Convert.ToHexStringLower(hash))?.Transaction;
-
     /// <summary>How many of <paramref name="sender"/>'s transactions are pending (they take the nonces after the account's).</summary>
     public int CountFrom(PeerId sender) => _bySender.TryGetValue(sender, out var queue) ? queue.Count : 0;
 

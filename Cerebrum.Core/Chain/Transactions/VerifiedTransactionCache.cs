@@ -1,3 +1,5 @@
+using Cerebrum.Core.Chain.Caching;
+
 namespace Cerebrum.Core.Chain.Transactions;
 
 /// <summary>
@@ -9,8 +11,8 @@ namespace Cerebrum.Core.Chain.Transactions;
 public sealed class VerifiedTransactionCache
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, VerifiedTransaction> _byHash = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    private readonly Dictionary<byte[], VerifiedTransaction> _byHash = new(ByteContentComparer.Instance);
+    private readonly Queue<byte[]> _order = new();
 
     public VerifiedTransactionCache(int capacity)
     {
@@ -31,9 +33,8 @@ public sealed class VerifiedTransactionCache
     /// <summary>The verified transaction with exactly these bytes (whose hash is <paramref name="hash"/>), if cached.</summary>
     public VerifiedTransaction? Find(byte[] hash, ReadOnlySpan<byte> encoded)
     {
-        var key = Convert.ToHexStringLower(hash);
         VerifiedTransaction? cached;
-        lock (_gate) cached = _byHash.GetValueOrDefault(key);
+        lock (_gate) cached = _byHash.GetValueOrDefault(hash);
         return cached is not null && encoded.SequenceEqual(cached.Encoded) ? cached : null;
     }
 
@@ -41,8 +42,8 @@ public sealed class VerifiedTransactionCache
     {
         lock (_gate)
         {
-            if (!_byHash.TryAdd(transaction.HashHex, transaction)) return;
-            _order.Enqueue(transaction.HashHex);
+            if (!_byHash.TryAdd(transaction.Hash, transaction)) return;
+            _order.Enqueue(transaction.Hash);
             while (_order.Count > Capacity) _byHash.Remove(_order.Dequeue());
         }
     }
