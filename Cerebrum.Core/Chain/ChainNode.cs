@@ -66,20 +66,10 @@ public sealed class ChainNode : IDisposable
     internal ChainStore Store => _store;
 
     /// <summary>Checks a SignedTransaction and admits it to the mempool, or gives the precise rejection.</summary>
-    public TransactionSubmission SubmitTransaction(byte[] encoded)
-    {
-        // Signature verification, the costly part, runs outside the lock.
-        if (!TransactionCodec.TryDecode(encoded, ChainId, Params, _verified, out var tx, out var error))
-            return new TransactionSubmission(null, error);
-        lock (_gate)
-        {
-            error = _mempool.Add(tx!);
-            return new TransactionSubmission(tx!.Hash, error);
-        }
-    }
+    public TransactionSubmission SubmitTransaction(byte[] encoded) => SubmitTransactions([encoded])[0];
 
     /// <summary>
-    /// Checks several SignedTransactions (signatures in parallel, outside the lock) and admits them to the mempool in
+    /// Checks several SignedTransactions (signatures, the costly part, in parallel and outside the lock) and admits them to the mempool in
     /// order, so a sender's later nonces follow its earlier ones; one answer per transaction, a bad one refusing only itself.
     /// </summary>
     public IReadOnlyList<TransactionSubmission> SubmitTransactions(IReadOnlyList<byte[]> encoded)
