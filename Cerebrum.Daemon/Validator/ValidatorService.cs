@@ -165,7 +165,9 @@ public sealed class ValidatorService : IHostedService, IAsyncDisposable
     /// </summary>
     private void OfferCommittedDecision(ConsensusDriver driver, long height)
     {
-        if (height < 1 || _chainService.Chain.GetBlock((ulong)height) is not { } block) return;
+        // A driver that decided the height itself is only in its commit delay: nothing to hand over (and a block read
+        // and copied for nothing, every height).
+        if (height < 1 || driver.DecidedHeight >= height || _chainService.Chain.GetBlock((ulong)height) is not { } block) return;
         if (!Commit.TryFromBytes(block.Commit, out var commit, out var error))
         {
             _logger.LogWarning("The stored commit of height {Height} does not decode: {Reason}", height, error);

@@ -30,6 +30,7 @@ public sealed class ConsensusDriver : IAsyncDisposable
     private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HashSet<TimerEntry> _timers = [];
     private volatile HeightSnapshot? _snapshot;
+    private long _decidedHeight;
     private int _queuedMessages;
     private int _started;
 
@@ -50,6 +51,9 @@ public sealed class ConsensusDriver : IAsyncDisposable
 
     /// <summary>The height being decided (0 before start); readable from any thread.</summary>
     public long Height => _snapshot?.Height ?? 0;
+
+    /// <summary>The last height this driver decided (0 before its first decision).</summary>
+    public long DecidedHeight => Volatile.Read(ref _decidedHeight);
 
     /// <summary>Equivocation evidence gathered so far, for Slash transactions.</summary>
     public EvidencePool Evidence => _machine.Evidence;
@@ -183,6 +187,7 @@ public sealed class ConsensusDriver : IAsyncDisposable
                     break;
                 case DecideValue decide:
                     _logger.LogDebug("consensus decided height {Height} in round {Round}", decide.Height, decide.Round);
+                    Volatile.Write(ref _decidedHeight, decide.Height);
                     _app.OnDecided(decide.Height, decide.Value, decide.Commit);
                     DisposeTimersBelow(decide.Height + 1);
                     break;

@@ -56,6 +56,7 @@ public class ConsensusDriverTests
         await cluster.RunUntilAllDecidedAsync(height: 1);
 
         Assert.That(cluster.Apps[0].Decided[1].Value, Is.EqualTo(value));
+        Assert.That(driver.DecidedHeight, Is.EqualTo(1));
         var watch = Stopwatch.StartNew();
         while (driver.Height < 2 && watch.Elapsed < Bound) await cluster.TickAsync();
         Assert.That(driver.Height, Is.EqualTo(2), "the driver went on to the next height");
