@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cerebrum.Core.Chain.Proto;
@@ -56,7 +55,7 @@ internal sealed class ChainDevnet : IAsyncDisposable
         var directory = TemporaryDirectory.Create();
         var root = Path.Combine(directory.Path, "devnet");
         var (exit, stdout, stderr) = await RunCerebrumdAsync(["init", "--devnet", count.ToString(CultureInfo.InvariantCulture), "--out", root,
-            "--base-port", FindFreePortRange(count).ToString(CultureInfo.InvariantCulture)]);
+            "--base-port", LoopbackPorts.FindFreeRange(count).ToString(CultureInfo.InvariantCulture)]);
         Assert.That(exit, Is.Zero, stdout + stderr);
         var devnet = new ChainDevnet(directory, count);
         for (var k = 0; k < count; k++) TuneForTests(Path.Combine(devnet.DataDirectory(k), "config.json"));
@@ -119,35 +118,6 @@ internal sealed class ChainDevnet : IAsyncDisposable
         config["Network"]!.AsObject()["DialBackoffBase"] = "00:00:00.500";
         config["Network"]!.AsObject()["DialBackoffMax"] = "00:00:01";
         File.WriteAllText(configPath, config.ToJsonString());
-    }
-
-    // A base port with `count` consecutive free ports after it (checked by binding each).
-    private static int FindFreePortRange(int count)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var basePort = Random.Shared.Next(20_000, 60_000);
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, basePort + i);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                return basePort;
-            }
-            catch (SocketException)
-            {
-                // Taken: try another range.
-            }
-            finally
-            {
-                foreach (var listener in listeners) listener.Stop();
-            }
-        }
-        throw new InvalidOperationException("no free port range found");
     }
 
     /// <summary>One <c>cerebrumd run</c> process and an admin client for it.</summary>

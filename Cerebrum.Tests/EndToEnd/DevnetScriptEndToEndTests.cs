@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Cerebrum.Tests.Daemon;
@@ -25,12 +24,12 @@ public sealed class DevnetScriptEndToEndTests
 
     [Test]
     public Task Bash_StartsANetworkThatAnswersEmbeddings_AndCtrlCStopsIt() =>
-        RunAsync(state => ["bash", Path.Combine(RepositoryRoot.Path, "scripts", "devnet"), "--nodes", "1", "--http", FreePort(), "--state", state]);
+        RunAsync(state => ["bash", Path.Combine(RepositoryRoot.Path, "scripts", "devnet"), "--nodes", "1", "--http", LoopbackPorts.FindFree().ToString(CultureInfo.InvariantCulture), "--state", state]);
 
     [Test]
     public Task PowerShell_StartsANetworkThatAnswersEmbeddings_AndCtrlCStopsIt() =>
         RunAsync(state => ["dotnet", "tool", "run", "pwsh", "-NoProfile", "-File", Path.Combine(RepositoryRoot.Path, "scripts", "devnet.ps1"),
-            "-Nodes", "1", "-Http", FreePort(), "-State", state]);
+            "-Nodes", "1", "-Http", LoopbackPorts.FindFree().ToString(CultureInfo.InvariantCulture), "-State", state]);
 
     [Test]
     public async Task Bash_RefusesABadPort_WithAClearMessage()
@@ -110,13 +109,6 @@ public sealed class DevnetScriptEndToEndTests
     private static string Text(StringBuilder builder)
     {
         lock (builder) return builder.ToString();
-    }
-
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
     }
 
     private static void Signal(string signal, int group)

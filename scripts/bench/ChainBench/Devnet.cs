@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Bench.Chain;
 
@@ -46,7 +45,7 @@ public sealed class Devnet : IAsyncDisposable
     public static async Task<Devnet> StartAsync(BenchOptions options, int validators, IReadOnlyList<PrivateKey> senders, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("cerebrum-chain-bench-").FullName;
-        var basePort = FindFreePortRun(validators);
+        var basePort = LoopbackPorts.FindFreeRange(validators);
         await RunToEndAsync(options.Cerebrumd, ["init", "--devnet", validators.ToString(CultureInfo.InvariantCulture), "--out", root, "--base-port", basePort.ToString(CultureInfo.InvariantCulture)], cancellationToken);
 
         var genesisPath = Path.Combine(root, "genesis.json");
@@ -142,34 +141,6 @@ public sealed class Devnet : IAsyncDisposable
     {
         using var status = await admin.GetFromJsonAsync<JsonDocument>("chain/status", cancellationToken) ?? throw new InvalidDataException("empty status");
         return status.RootElement.GetProperty("height").GetUInt64();
-    }
-
-    private static int FindFreePortRun(int count)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var basePort = Random.Shared.Next(20_000, 60_000);
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (var k = 0; k < count; k++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, basePort + k);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                return basePort;
-            }
-            catch (SocketException)
-            {
-                // Taken: try another run.
-            }
-            finally
-            {
-                foreach (var listener in listeners) listener.Stop();
-            }
-        }
-        throw new InvalidOperationException("no run of free loopback ports found");
     }
 
     private static async Task RunToEndAsync(string cerebrumd, string[] args, CancellationToken cancellationToken)
