@@ -18,9 +18,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 // HTTP -> gateway -> node -> ONNX Runtime against a single-process ASP.NET Core + ONNX Runtime server (the baseline),
 // measured in one run: MiniLM embeddings (/v1/embeddings) and a tiny add model (/v2/models/add/infer), at several
 // concurrencies. The gateway and the node are real cerebrumd daemons (in this process, talking libp2p over loopback).
-// Usage: gateway-bench [--requests N] [--tiny-requests N] [--concurrency 1,32]
-var requests = 200;
-var tinyRequests = 2000;
+// Each cell's two paths are measured in alternating blocks (--rounds of them, A B, B A, ...) so that both see the same
+// minutes of a drifting VM; at concurrency 1 both are also measured interleaved request by request (--pairs; 0 skips);
+// the CPU of one signed receipt is measured at the end (the routed path's floor beyond the baseline).
+// Usage: gateway-bench [--requests N] [--tiny-requests N] [--concurrency 1,32] [--rounds R] [--pairs N]
+var requests = 400;
+var tinyRequests = 4000;
+var rounds = 4;
+var pairs = 400;
 int[] concurrencies = [1, 32];
 for (var i = 0; i < args.Length; i++)
 {
@@ -28,6 +33,8 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--requests": requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--tiny-requests": tinyRequests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--pairs": pairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
@@ -88,26 +95,41 @@ try
         ("tiny add model", "v2/models/add/infer", tinyRequests, i => $$"""{"inputs":[{"name":"a","shape":[1,3],"datatype":"FP32","data":[{{i}},1,2]},{"name":"b","shape":[1,3],"datatype":"FP32","data":[1,1,1]}]}"""),
     };
 
-    Console.WriteLine($"HTTP/1.1 on loopback, one request per call, requests per cell after a warm-up until the JIT is quiet: MiniLM {requests}, tiny {tinyRequests}; " +
+    Console.WriteLine($"HTTP/1.1 on loopback, one request per call, requests per cell after a warm-up until the JIT is quiet: MiniLM {requests}, tiny {tinyRequests}, " +
+        $"in {rounds} blocks alternating with the other path's; " +
         $"node and baseline: MaxConcurrency 1, no batching; {Environment.ProcessorCount} cores. The gateway, the node, the baseline and the client share this process.");
     Console.WriteLine();
     Console.WriteLine("| workload | path | concurrency | p50 ms | p99 ms | requests/s | p50 beyond the model's run ms | process CPU ms per request |");
     Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     var summary = new StringBuilder();
+    var tinyBaselineCpuMs = double.NaN;
     foreach (var workload in workloads)
     {
         foreach (var concurrency in concurrencies)
         {
-            var direct = await MeasureAsync(http, new Uri(baselineUrl, workload.Path), workload.Body, concurrency, workload.Requests);
+            var (direct, routed) = await MeasureAsync(http, new Uri(baselineUrl, workload.Path), new Uri(gatewayService.HttpUrl!, workload.Path), workload.Body, concurrency, workload.Requests, rounds);
+            if (workload.Path.StartsWith("v2/", StringComparison.Ordinal)) tinyBaselineCpuMs = direct.CpuMsPerRequest;
             Print(workload.Name, "baseline: ASP.NET Core + ONNX Runtime", concurrency, direct);
-            var routed = await MeasureAsync(http, new Uri(gatewayService.HttpUrl!, workload.Path), workload.Body, concurrency, workload.Requests);
             Print(workload.Name, "gateway -> node -> ONNX Runtime", concurrency, routed);
             var throughputRatio = routed.RequestsPerSecond / direct.RequestsPerSecond;
             var addedP50 = routed.P50 - direct.P50;
             var addedBeyondRun = routed.BeyondRunP50 - direct.BeyondRunP50;
             summary.AppendLine(CultureInfo.InvariantCulture, $"- {workload.Name}, concurrency {concurrency}: gateway throughput {throughputRatio:P0} of the baseline; p50 added {addedP50:0.00} ms; p50 beyond the model's run added {addedBeyondRun:0.00} ms");
+            // Both paths are warm now (the two cells above).
+            if (concurrency == 1 && pairs > 0)
+            {
+                var paired = await InterleavedComparison.MeasureAsync(
+                    Sender(http, new Uri(baselineUrl, workload.Path), workload.Body), Sender(http, new Uri(gatewayService.HttpUrl!, workload.Path), workload.Body), pairs);
+                summary.AppendLine(CultureInfo.InvariantCulture,
+                    $"- {workload.Name}, concurrency 1, interleaved request by request ({pairs} pairs): baseline p50 {paired.P50A:0.00} ms, gateway {paired.P50B:0.00} ms; " +
+                    $"p50 added {paired.P50B - paired.P50A:0.00} ms, median of the pairs' differences {paired.MedianDifference:0.00} ms; beyond the model's run {paired.BeyondRunP50A:0.00} against {paired.BeyondRunP50B:0.00} ms");
+            }
         }
     }
+    var (signMicros, verifyMicros) = ReceiptCost.Measure(2000);
+    summary.AppendLine(CultureInfo.InvariantCulture,
+        $"- One signed receipt for a tiny-model job, in this run: {signMicros:0} us at the node (hashes and signature) and {verifyMicros:0} us at the gateway (hashes and check), " +
+        $"{signMicros + verifyMicros:0} us in all, against {tinyBaselineCpuMs * 1000:0} us of process CPU per request for the baseline's whole tiny-model request at the last concurrency measured");
     Console.WriteLine();
     Console.Write(summary);
     return 0;
@@ -139,25 +161,28 @@ static async Task<DaemonApplication> StartDaemonAsync(string directory, CommandL
     return daemon;
 }
 
-// `concurrency` HTTP clients in a closed loop (ClosedLoopLoad: warm-up until the JIT is quiet, then `total` requests);
-// the model's run time of each request comes from the Server-Timing header.
-static async Task<LoadMeasurement> MeasureAsync(HttpClient http, Uri url, Func<int, string> body, int concurrency, int total)
+// `concurrency` HTTP clients in a closed loop against each URL (ClosedLoopLoad: both warmed up until the JIT is quiet,
+// then `total` requests each in alternating blocks); the model's run time of each request comes from the Server-Timing header.
+static async Task<(LoadMeasurement Baseline, LoadMeasurement Routed)> MeasureAsync(HttpClient http, Uri baseline, Uri routed, Func<int, string> body, int concurrency, int total, int rounds)
 {
-    async Task<TimeSpan> SendAsync(int i)
-    {
-        using var content = new StringContent(body(i), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(url, content);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
-        var timing = string.Join(",", response.Headers.GetValues(ServerTimingHeader.Name));
-        var compute = timing.Split(',').Select(m => m.Trim()).Single(m => m.StartsWith("compute;dur=", StringComparison.Ordinal));
-        return TimeSpan.FromMilliseconds(double.Parse(compute["compute;dur=".Length..], CultureInfo.InvariantCulture));
-    }
-    var result = await ClosedLoopLoad.MeasureAsync([.. Enumerable.Repeat<Func<int, Task<TimeSpan>>>(SendAsync, concurrency)], 0, total);
-    Console.Error.WriteLine($"  {url.AbsolutePath}, concurrency {concurrency}: warm-up {result.WarmUpRequests} requests in {result.WarmUp.TotalSeconds:0.0} s, " +
-        $"{result.Jitted} methods JIT-compiled while measuring");
-    return result;
+    var (a, b) = await ClosedLoopLoad.MeasureAlternatingAsync(
+        [.. Enumerable.Repeat(Sender(http, baseline, body), concurrency)], [.. Enumerable.Repeat(Sender(http, routed, body), concurrency)], 0, total, rounds);
+    Console.Error.WriteLine($"  {baseline.AbsolutePath}, concurrency {concurrency}: warm-up {a.WarmUpRequests} + {b.WarmUpRequests} requests in " +
+        $"{a.WarmUp.TotalSeconds:0.0} + {b.WarmUp.TotalSeconds:0.0} s, {a.Jitted} methods JIT-compiled while measuring");
+    return (a, b);
 }
+
+// One request i to `url`; returns the model's run time from the Server-Timing header.
+static Func<int, Task<TimeSpan>> Sender(HttpClient http, Uri url, Func<int, string> body) => async i =>
+{
+    using var content = new StringContent(body(i), Encoding.UTF8, "application/json");
+    using var response = await http.PostAsync(url, content);
+    var text = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
+    var timing = string.Join(",", response.Headers.GetValues(ServerTimingHeader.Name));
+    var compute = timing.Split(',').Select(m => m.Trim()).Single(m => m.StartsWith("compute;dur=", StringComparison.Ordinal));
+    return TimeSpan.FromMilliseconds(double.Parse(compute["compute;dur=".Length..], CultureInfo.InvariantCulture));
+};
 
 static void Print(string workload, string path, int concurrency, LoadMeasurement result)
 {

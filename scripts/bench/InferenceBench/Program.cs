@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Cerebrum.Bench;
+using Cerebrum.Bench.Inference;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
@@ -13,8 +14,11 @@ using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 
 // MiniLM embeddings (one short sentence per request) at several concurrencies: the InferenceEngine in-process vs a node
 // over /cerebrum/infer/1.0.0 on loopback, with and without dynamic batching. Prints a markdown table.
+// Then, without batching, the two paths interleaved request by request at concurrency 1 (--pairs; 0 skips), and ONNX
+// Runtime's own throughput by batch size (--sweep; "none" skips), which bounds what batching can gain on this machine.
 // Usage: inference-bench [--requests N] [--warmup N] [--concurrency 1,8,32] [--max-batch 32] [--batch-delay-ms 2]
 //                        [--paths engine,node,node-stream-per-job] [--batching off,on] [--spinning on|off]
+//                        [--pairs N] [--sweep 1,2,4,8,16,32,64|none]
 // Rows per ONNX Runtime run (how well batching merged) go to stderr.
 var requests = 256;
 var warmup = 128;
@@ -24,6 +28,8 @@ var batchDelay = TimeSpan.FromMilliseconds(2);
 string[] paths = ["engine", "node"];
 string[] batchingModes = ["off", "on"];
 bool? spinning = null;
+var pairs = 400;
+int[] sweep = [1, 2, 4, 8, 16, 32, 64];
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -33,6 +39,11 @@ for (var i = 0; i < args.Length; i++)
         case "--paths": paths = args[++i].Split(','); break;
         case "--batching": batchingModes = args[++i].Split(','); break;
         case "--spinning": spinning = args[++i] == "on"; break;
+        case "--pairs": pairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--sweep":
+            var sizes = args[++i];
+            sweep = sizes == "none" ? [] : [.. sizes.Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))];
+            break;
         case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
         case "--max-batch": maxBatch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--batch-delay-ms": batchDelay = TimeSpan.FromMilliseconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
@@ -60,6 +71,7 @@ try
     Console.WriteLine();
     Console.WriteLine("| path | batching | concurrency | p50 ms | p99 ms | requests/s | p50 beyond the model's run ms | process CPU ms per request |");
     Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    var notes = new List<string>();
     foreach (var batching in batchingModes.Select(m => m == "on"))
     {
         var serving = batching ? new ModelServingOptions(1, 1024, maxBatch, batchDelay) : new ModelServingOptions(1, 1024, 1, TimeSpan.Zero);
@@ -117,6 +129,38 @@ try
                 Print("node, lazily opened stream per job", batching, concurrency, network, before, engine.Statistics(model.Hash));
             }
         }
+
+        // Both paths are warm now (the cells above); the same input for both requests of each pair.
+        if (!batching && pairs > 0)
+        {
+            var stream = await connection.OpenStreamAsync(InferProtocolHandler.ProtocolId);
+            var paired = await InterleavedComparison.MeasureAsync(
+                async i => (await engine.RunAsync(new InferenceRequest(model.Hash, inputs[i % inputs.Length], DateTimeOffset.UtcNow.AddMinutes(1)))).ComputeTime,
+                i => ExchangeAsync(stream.Stream, i),
+                pairs);
+            await stream.DisposeAsync();
+            notes.Add(FormattableString.Invariant(
+                $"- Interleaved, concurrency 1, no batching, {pairs} pairs (in-process engine, node over /cerebrum/infer/1.0.0): p50 {paired.P50A:0.00} against {paired.P50B:0.00} ms, ") +
+                FormattableString.Invariant(
+                $"difference of the p50s {paired.P50B - paired.P50A:0.00} ms, median of the pairs' differences {paired.MedianDifference:0.00} ms; beyond the model's run {paired.BeyondRunP50A:0.00} against {paired.BeyondRunP50B:0.00} ms."));
+        }
+        if (!batching && sweep.Length > 0)
+        {
+            var swept = await BatchSizeSweep.MeasureAsync(engine, model.Hash, encoder, sentences, sweep);
+            var single = swept.FirstOrDefault(r => r.BatchSize == 1).SentencesPerSecond;
+            notes.Add("");
+            notes.Add("ONNX Runtime by batch size (one request of B sentences per run, one run at a time, no scheduler):");
+            notes.Add("");
+            notes.Add("| sentences per run | ms per run | sentences/s | vs 1 per run |");
+            notes.Add("| ---: | ---: | ---: | ---: |");
+            foreach (var (size, runMs, perSecond) in swept)
+                notes.Add(FormattableString.Invariant($"| {size} | {runMs:0.00} | {perSecond:0.0} | {(single > 0 ? (perSecond / single).ToString("0.00x", CultureInfo.InvariantCulture) : "-")} |"));
+        }
+    }
+    if (notes.Count > 0)
+    {
+        Console.WriteLine();
+        foreach (var line in notes) Console.WriteLine(line);
     }
     return 0;
 

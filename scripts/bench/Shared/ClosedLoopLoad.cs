@@ -23,6 +23,46 @@ internal static class ClosedLoopLoad
 
     public static async Task<LoadMeasurement> MeasureAsync(IReadOnlyList<Func<int, Task<TimeSpan>>> workers, int minimumWarmUp, int total)
     {
+        var (warmUpRequests, warmUp) = await WarmUpAsync(workers, minimumWarmUp);
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var block = await MeasureBlockAsync(workers, total);
+        jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
+        return Combine([block], jitted, warmUpRequests, warmUp);
+    }
+
+    /// <summary>
+    /// Two paths under the same closed-loop load, measured in alternating blocks (A B, B A, ...) of total / rounds
+    /// requests each, after both are warmed up: throughput on a shared VM drifts by tens of percent within a minute, and
+    /// alternating puts both paths in the same minutes. Each path's figures pool its own blocks.
+    /// </summary>
+    public static async Task<(LoadMeasurement A, LoadMeasurement B)> MeasureAlternatingAsync(
+        IReadOnlyList<Func<int, Task<TimeSpan>>> a, IReadOnlyList<Func<int, Task<TimeSpan>>> b, int minimumWarmUp, int total, int rounds)
+    {
+        var (warmUpRequestsA, warmUpA) = await WarmUpAsync(a, minimumWarmUp);
+        var (warmUpRequestsB, warmUpB) = await WarmUpAsync(b, minimumWarmUp);
+        var blocksA = new List<Block>();
+        var blocksB = new List<Block>();
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var perBlock = Math.Max(1, total / rounds);
+        for (var r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                blocksA.Add(await MeasureBlockAsync(a, perBlock));
+                blocksB.Add(await MeasureBlockAsync(b, perBlock));
+            }
+            else
+            {
+                blocksB.Add(await MeasureBlockAsync(b, perBlock));
+                blocksA.Add(await MeasureBlockAsync(a, perBlock));
+            }
+        }
+        jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
+        return (Combine(blocksA, jitted, warmUpRequestsA, warmUpA), Combine(blocksB, jitted, warmUpRequestsB, warmUpB));
+    }
+
+    private static async Task<(int Requests, TimeSpan Elapsed)> WarmUpAsync(IReadOnlyList<Func<int, Task<TimeSpan>>> workers, int minimumWarmUp)
+    {
         var warmUp = Stopwatch.StartNew();
         var warmUpRequests = await RunAsync(workers, Math.Max(minimumWarmUp, workers.Count), null, null);
         while (warmUp.Elapsed < WarmUpLimit)
@@ -31,19 +71,32 @@ internal static class ClosedLoopLoad
             warmUpRequests += await RunAsync(workers, 4 * workers.Count, null, null, QuietRound);
             if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled <= QuietRoundMethods) break;
         }
-        warmUp.Stop();
+        return (warmUpRequests, warmUp.Elapsed);
+    }
+
+    private sealed record Block(double[] Latencies, double[] BeyondRun, TimeSpan Wall, TimeSpan Cpu);
+
+    private static async Task<Block> MeasureBlockAsync(IReadOnlyList<Func<int, Task<TimeSpan>>> workers, int total)
+    {
         var latencies = new double[total];
         var beyondRun = new double[total];
-        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         await RunAsync(workers, total, latencies, beyondRun);
         wall.Stop();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
+        return new Block(latencies, beyondRun, wall.Elapsed, cpu);
+    }
+
+    private static LoadMeasurement Combine(IReadOnlyList<Block> blocks, long jitted, int warmUpRequests, TimeSpan warmUp)
+    {
+        double[] latencies = [.. blocks.SelectMany(b => b.Latencies)];
+        double[] beyondRun = [.. blocks.SelectMany(b => b.BeyondRun)];
         Array.Sort(latencies);
         Array.Sort(beyondRun);
-        return new LoadMeasurement(latencies, beyondRun, wall.Elapsed, cpu, jitted, warmUpRequests, warmUp.Elapsed);
+        var wall = blocks.Aggregate(TimeSpan.Zero, (sum, b) => sum + b.Wall);
+        var cpu = blocks.Aggregate(TimeSpan.Zero, (sum, b) => sum + b.Cpu);
+        return new LoadMeasurement(latencies, beyondRun, wall, cpu, jitted, warmUpRequests, warmUp);
     }
 
     // At least `count` requests, and for warm-up rounds at least `minimum` long.

@@ -8,7 +8,8 @@ namespace Cerebrum.Bench.Transport;
 
 /// <summary>
 /// Transport benchmark peer. `serve` runs a host with the perf protocol until stdin closes; `client` measures
-/// one-stream and 16-stream throughput with /perf/1.0.0 and connection set-up time against any libp2p peer.
+/// one-stream and 16-stream throughput with /perf/1.0.0 and connection set-up time against any libp2p peer; `ceiling`
+/// measures the machine's cipher and plain-TCP limits (<see cref="MachineCeiling"/>).
 /// Output: one JSON object per line on stdout.
 /// </summary>
 public static class Program
@@ -17,7 +18,7 @@ public static class Program
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            await Console.Error.WriteLineAsync("usage: transport-bench serve [--host 127.0.0.1]\n       transport-bench client --addr MULTIADDR [--bytes N] [--runs R] [--setups S] [--warmup W]");
+            await Console.Error.WriteLineAsync("usage: transport-bench serve [--host 127.0.0.1]\n       transport-bench client --addr MULTIADDR [--bytes N] [--runs R] [--setups S] [--warmup W]\n       transport-bench ceiling");
             return 2;
         }
         var options = ParseOptions(args.AsSpan(1));
@@ -25,6 +26,7 @@ public static class Program
         {
             "serve" => await ServeAsync(options),
             "client" => await ClientAsync(options),
+            "ceiling" => Ceiling(),
             _ => Fail($"unknown mode '{args[0]}'"),
         };
     }
@@ -114,6 +116,12 @@ public static class Program
             bytes,
             setups,
         }));
+        return 0;
+    }
+
+    private static int Ceiling()
+    {
+        Console.WriteLine(JsonSerializer.Serialize(MachineCeiling.Measure()));
         return 0;
     }
 
