@@ -1,5 +1,6 @@
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Daemon;
+using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Cli;
 
@@ -53,15 +54,6 @@ public sealed class ChainCommandEndToEndTests
     private static ulong HeightOf(string stdout) =>
         Lines(stdout).FirstOrDefault(l => l.StartsWith("height ", StringComparison.Ordinal)) is { } line ? ulong.Parse(line[7..], System.Globalization.CultureInfo.InvariantCulture) : 0;
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> PollAsync(Func<Task<(int ExitCode, string Stdout, string Stderr)>> run, Func<(int ExitCode, string Stdout, string Stderr), bool> done)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var result = await run();
-            if (done(result)) return result;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"not reached within {Timeout.TotalSeconds} s; last output: {result.Stdout}{result.Stderr}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> PollAsync(Func<Task<(int ExitCode, string Stdout, string Stderr)>> run, Func<(int ExitCode, string Stdout, string Stderr), bool> done) =>
+        Poll.UntilAsync(run, done, Timeout, result => $"output: {result.Stdout}{result.Stderr}");
 }

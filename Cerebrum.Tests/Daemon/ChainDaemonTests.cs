@@ -146,13 +146,5 @@ public sealed class ChainDaemonTests
         return await http.PostAsync(new Uri("chain/txs", UriKind.Relative), content, cancellationToken);
     }
 
-    private static async Task PollAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {Timeout.TotalSeconds} s");
-            await Task.Delay(50);
-        }
-    }
+    private static Task PollAsync(Func<Task<bool>> condition) => Poll.UntilAsync(condition, Timeout);
 }

@@ -199,22 +199,19 @@ internal sealed class ChainDevnet : IAsyncDisposable
         }
 
         /// <summary>Polls the height until <paramref name="condition"/> holds (a failing request counts as not yet).</summary>
-        public async Task<ulong> WaitForHeightAsync(Func<ulong, bool> condition, TimeSpan timeout)
+        public async Task<ulong> WaitForHeightAsync(Func<ulong, bool> condition, TimeSpan timeout) =>
+            (await Poll.UntilAsync(HeightOrNullAsync, h => h is { } height && condition(height), timeout,
+                h => $"{DataDirectory} at height {(h is { } height ? height.ToString(CultureInfo.InvariantCulture) : "unknown (no answer)")}"))!.Value;
+
+        private async Task<ulong?> HeightOrNullAsync()
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (true)
+            try
             {
-                try
-                {
-                    var height = (await StatusAsync()).Height;
-                    if (condition(height)) return height;
-                }
-                catch (HttpRequestException)
-                {
-                    // Starting or busy: try again.
-                }
-                if (DateTime.UtcNow > deadline) Assert.Fail($"{DataDirectory}: height condition not met within {timeout.TotalSeconds} s");
-                await Task.Delay(100);
+                return (await StatusAsync()).Height;
+            }
+            catch (HttpRequestException)
+            {
+                return null; // starting or busy: try again
             }
         }
 

@@ -203,13 +203,5 @@ public sealed class ChainDevnetEndToEndTests
         }
     }
 
-    private static async Task PollAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {Timeout.TotalSeconds} s");
-            await Task.Delay(100);
-        }
-    }
+    private static Task PollAsync(Func<Task<bool>> condition) => Poll.UntilAsync(condition, Timeout);
 }
