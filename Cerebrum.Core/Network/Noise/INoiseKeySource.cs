@@ -1,8 +1,9 @@
 namespace Cerebrum.Core.Network.Noise;
 
 /// <summary>
-/// Supplies the X25519 keys for one handshake. Injectable so known-answer tests can pin both keys; production
-/// uses <see cref="RandomNoiseKeySource"/>. The handshake takes ownership of (and disposes) the returned pairs.
+/// Supplies the X25519 keys for one handshake. Injectable so known-answer tests can pin both keys; a host uses
+/// <see cref="SharedStaticNoiseKeySource"/> (one static key for all its handshakes), and a handshake configured without
+/// a source <see cref="RandomNoiseKeySource"/>. The handshake takes ownership of (and disposes) the returned pairs.
 /// </summary>
 public interface INoiseKeySource
 {
