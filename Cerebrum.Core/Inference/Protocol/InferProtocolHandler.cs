@@ -99,10 +99,7 @@ public sealed class InferProtocolHandler
             };
             // The engine's outputs are fresh arrays that nothing else holds, so the response can share them.
             foreach (var output in result.Outputs) response.Outputs.Add(WireTensors.Wrap(output));
-            var outputHash = InferReceipts.HashTensors(response.Outputs);
-            response.InputHash = UnsafeByteOperations.UnsafeWrap(inputHash);
-            response.OutputHash = UnsafeByteOperations.UnsafeWrap(outputHash);
-            response.Signature = UnsafeByteOperations.UnsafeWrap(InferReceipts.Sign(_nodeKey, request.JobId, result.ModelHash, inputHash, outputHash));
+            InferReceipts.SignResponse(response, _nodeKey, inputHash);
             return response;
         }
         catch (InferenceException e)

@@ -106,6 +106,19 @@ public static class InferReceipts
         key.Sign(SigningBytes(jobId, modelHash, inputHash, outputHash));
 
     /// <summary>
+    /// Completes a successful <paramref name="response"/> (job id, model hash and outputs already set) with its receipt:
+    /// the hash of its outputs, <paramref name="inputHash"/> (computed by the caller, e.g. while the model ran) and the
+    /// node's signature over both.
+    /// </summary>
+    public static void SignResponse(InferResponse response, PrivateKey key, byte[] inputHash)
+    {
+        var outputHash = HashTensors(response.Outputs);
+        response.InputHash = UnsafeByteOperations.UnsafeWrap(inputHash);
+        response.OutputHash = UnsafeByteOperations.UnsafeWrap(outputHash);
+        response.Signature = UnsafeByteOperations.UnsafeWrap(Sign(key, response.JobId, response.ModelHash, inputHash, outputHash));
+    }
+
+    /// <summary>
     /// True when <paramref name="response"/> is a success whose hashes match <paramref name="request"/>'s inputs and its own
     /// outputs, signed by <paramref name="node"/>.
     /// </summary>

@@ -3,7 +3,6 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
-using Google.Protobuf;
 
 namespace Cerebrum.Bench.Gateway;
 
@@ -36,14 +35,8 @@ internal static class ReceiptCost
         var verify = clock.Elapsed.TotalMicroseconds / iterations;
         return (sign, verify);
 
-        void Sign()
-        {
-            var inputHash = InferReceipts.HashTensors(request.Inputs);
-            var outputHash = InferReceipts.HashTensors(response.Outputs);
-            response.InputHash = UnsafeByteOperations.UnsafeWrap(inputHash);
-            response.OutputHash = UnsafeByteOperations.UnsafeWrap(outputHash);
-            response.Signature = UnsafeByteOperations.UnsafeWrap(InferReceipts.Sign(key, request.JobId, response.ModelHash, inputHash, outputHash));
-        }
+        // What the node does per job: the input hash (during the run) and the response's receipt (after it).
+        void Sign() => InferReceipts.SignResponse(response, key, InferReceipts.HashTensors(request.Inputs));
 
         void Verify()
         {
@@ -51,10 +44,5 @@ internal static class ReceiptCost
         }
     }
 
-    private static Tensor Floats(string name, params float[] values)
-    {
-        var bytes = new byte[values.Length * sizeof(float)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        return new Tensor(name, TensorDataType.Float32, [1, values.Length], bytes);
-    }
+    private static Tensor Floats(string name, params float[] values) => Tensor.FromFloats(name, [1, values.Length], values);
 }
