@@ -8,21 +8,32 @@ namespace Cerebrum.Core.Gateway;
 /// <summary>
 /// <see cref="IInferNodeClient"/> over a libp2p <see cref="Host"/>: reuses the live connection to the node (dialing its
 /// known addresses when there is none) and runs the job with <see cref="InferProtocolClient"/> on a pooled stream, so a
-/// busy gateway does not negotiate a new stream per job. A closed connection's idle streams are dropped.
+/// busy gateway does not negotiate a new stream per job. A closed connection's idle streams are dropped. Jobs routed
+/// to the host's own peer ID (a daemon that is node and gateway at once) run on the local node's handler.
 /// </summary>
 public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
 {
     private readonly Host _host;
+    private readonly Func<InferProtocolHandler?>? _localNode;
     private readonly InferStreamPool _streams = new();
 
-    public HostInferNodeClient(Host host)
+    /// <param name="localNode">This process's node, when it runs one: null while it does not serve (not started, or stopping).</param>
+    public HostInferNodeClient(Host host, Func<InferProtocolHandler?>? localNode = null)
     {
         _host = host;
+        _localNode = localNode;
         _host.ConnectionClosed += OnConnectionClosed;
     }
 
     public async Task<InferCallResult> InferAsync(PeerId node, string modelHash, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
+        if (node == _host.PeerId)
+        {
+            var handler = _localNode?.Invoke()
+                ?? throw new InferCallException(InferCallFailure.Transport, $"{node} is this daemon, and its node mode is not serving jobs");
+            var local = InferProtocolClient.CreateRequest(modelHash, inputs, deadline);
+            return await InferProtocolClient.InferLocallyAsync(handler, _host.Identity.PublicKey, local, cancellationToken).ConfigureAwait(false);
+        }
         Connection connection;
         try
         {

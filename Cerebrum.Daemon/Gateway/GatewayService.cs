@@ -1,6 +1,7 @@
 using Cerebrum.Core.Gateway;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
+using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -27,7 +28,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
 
-    public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
+    public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
+        NodeService? node = null)
     {
         Options = options.Gateway;
         _dataDirectory = dataDirectory;
@@ -37,7 +40,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayService>();
         Table = new RoutingTable(Options.Routing);
-        _nodeClient = new HostInferNodeClient(network.Host);
+        _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>());
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
     }

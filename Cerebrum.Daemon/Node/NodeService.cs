@@ -27,6 +27,7 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     private ModelStore? _store;
     private InferenceEngine? _engine;
     private InferProtocolHandler? _handler;
+    private bool _serving;
 
     public NodeService(DataDirectory dataDirectory, DaemonOptions options, PrivateKey identity, NetworkService network, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -43,7 +44,10 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The service has not started.</exception>
     public InferenceEngine Engine => _engine ?? throw new InvalidOperationException("node mode has not started");
 
-    /// <summary>Jobs answered over the network since start-up.</summary>
+    /// <summary>The infer handler while the node serves jobs; null before start and once stopping.</summary>
+    public InferProtocolHandler? ServingHandler => Volatile.Read(ref _serving) ? _handler : null;
+
+    /// <summary>Jobs answered since start-up, over the network and for this daemon's own gateway.</summary>
     public InferJobCounters Jobs => (_handler ?? throw new InvalidOperationException("node mode has not started")).Counters;
 
     /// <exception cref="IOException">The model store cannot be opened.</exception>
@@ -54,6 +58,7 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
         _engine = InferenceEngine.Start(NodeEngineOptions.From(_options, models), _store, _loggerFactory.CreateLogger<InferenceEngine>(), _time);
         _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time);
         _network.Host.SetHandler(InferProtocolHandler.ProtocolId, HandleStreamAsync);
+        Volatile.Write(ref _serving, true);
         if (_engine.Models.Count == 0)
             _logger.LogWarning("Node mode serves no model: add one with 'cerebrum model add --builtin {Builtin} --data-dir {Dir}' and restart",
                 BuiltinModels.AllMiniLmL6V2, _dataDirectory.Root);
@@ -64,6 +69,7 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _serving, false);
         _network.Host.RemoveHandler(InferProtocolHandler.ProtocolId);
         if (_handler is { } handler && handler.Counters.InFlight > 0)
         {

@@ -37,9 +37,31 @@ public static class InferProtocolClient
         var response = pool is null
             ? await ExchangeAsync(connection, request, maxResponseBytes, ct).ConfigureAwait(false)
             : await ExchangePooledAsync(connection, pool, request, maxResponseBytes, ct).ConfigureAwait(false);
+        ThrowIfRefused(response);
+        return Accept(request, response, ReceiptKey(connection, response.NodePublicKey.Span));
+    }
+
+    /// <summary>
+    /// The job run by this process's own node (a daemon in node and gateway mode, routing to itself: a host cannot dial
+    /// itself). The request goes through the handler as encoded bytes and the answer is checked as a remote one is, so
+    /// a local job has the same limits, errors and signed receipt.
+    /// </summary>
+    /// <exception cref="InferCallException">The node refused the job, or its answer does not verify.</exception>
+    public static async Task<InferCallResult> InferLocallyAsync(InferProtocolHandler node, PublicKey nodeKey, InferRequest request, CancellationToken ct)
+    {
+        var response = await node.AnswerAsync(request.ToByteArray(), ct).ConfigureAwait(false);
+        ThrowIfRefused(response);
+        return Accept(request, response, nodeKey);
+    }
+
+    private static void ThrowIfRefused(InferResponse response)
+    {
         if (response.Error is { } error)
             throw new InferCallException(InferCallFailure.NodeError, $"{InferCallException.ErrorName(error.Code)}: {error.Message}", error.Code);
-        var nodeKey = ReceiptKey(connection, response.NodePublicKey.Span);
+    }
+
+    private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey)
+    {
         if (!InferReceipts.Verify(request, response, nodeKey))
             throw new InferCallException(InferCallFailure.InvalidAnswer, "receipt invalid: the node's signature does not match the inputs and outputs");
         List<Tensor> outputs;

@@ -1,0 +1,42 @@
+using Cerebrum.Daemon.Node;
+using Cerebrum.Tests.Daemon;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cerebrum.Tests.EndToEnd;
+
+/// <summary>
+/// One daemon in node and gateway mode at once (<c>--mode node,gateway</c>): its gateway routes to its own node, which
+/// it cannot dial (a host does not connect to itself), so those jobs run on the local node's handler.
+/// </summary>
+[TestFixture]
+[CancelAfter(120_000)]
+public sealed class GatewayOnNodeEndToEndTests
+{
+    [Test]
+    public async Task ADaemonThatIsNodeAndGateway_ServesItsOwnModel_WithTheNodesCounters()
+    {
+        using var root = TemporaryDirectory.Create();
+        using var cancel = new CancellationTokenSource(GatewayTestNetwork.Timeout);
+        var data = await GatewayTestNetwork.PrepareNodeAsync(root.Path, "both");
+        await File.WriteAllTextAsync(Path.Combine(data, "config.json"),
+            """{ "Node": { "HeartbeatInterval": "00:00:00.200" }, "Gateway": { "Http": "127.0.0.1:0", "Open": true } }""", cancel.Token);
+        await using var daemon = await TestDaemon.StartAsync(cancel.Token, dataDirectory: data, modes: ["node", "gateway"]);
+
+        await daemon.WaitForRoutesAsync("add", 1);
+        Assert.That(daemon.Gateway().Table.Routes("add").Single().Node, Is.EqualTo(daemon.Application.Network.Host.PeerId), "the route is to itself");
+        using var http = daemon.HttpClient();
+        for (var i = 0; i < 3; i++)
+        {
+            var (status, body) = await http.PostJsonAsync("/v2/models/add/infer", GatewayTestNetwork.AddRequest(10 * i), cancel.Token);
+            Assert.That(status, Is.EqualTo(200), body.ToString());
+            Assert.That(GatewayTestNetwork.OutputData(body), Is.EqualTo(GatewayTestNetwork.AddExpected(10 * i)));
+        }
+        var (badStatus, badBody) = await http.PostJsonAsync("/v2/models/add/infer", """{"inputs":[{"name":"a","shape":[1,2],"datatype":"FP32","data":[1,2]},{"name":"b","shape":[1,2],"datatype":"FP32","data":[1,2]}]}""", cancel.Token);
+        Assert.That(badStatus, Is.EqualTo(400), badBody.ToString());
+
+        var jobs = daemon.Application.Services.GetRequiredService<NodeService>().Jobs;
+        Assert.That(jobs.Served, Is.EqualTo(3), "the jobs ran on this daemon's node");
+        Assert.That(jobs.Failed.Values.Sum(), Is.EqualTo(1), "the bad request reached the node and was refused there");
+        Assert.That(daemon.Application.Network.Host.Connections, Is.Empty, "no connection to itself was attempted");
+    }
+}
