@@ -7,6 +7,7 @@ using Cerebrum.Daemon.Gateway;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
+using Cerebrum.Daemon.ServiceManager;
 using Cerebrum.Daemon.Status;
 using Cerebrum.Daemon.Validator;
 using Microsoft.AspNetCore.Builder;
@@ -32,15 +33,19 @@ public sealed class DaemonApplication : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly AdminCookie _cookie;
     private readonly TextWriter _stdout;
+    private readonly SystemdEnvironment _systemd;
+    private readonly ILogger _logger;
     private FileStream? _lock;
     private bool _advertised;
 
-    private DaemonApplication(DataDirectory dataDirectory, WebApplication app, AdminCookie cookie, TextWriter stdout)
+    private DaemonApplication(DataDirectory dataDirectory, WebApplication app, AdminCookie cookie, TextWriter stdout, SystemdEnvironment systemd)
     {
         _dataDirectory = dataDirectory;
         _app = app;
         _cookie = cookie;
         _stdout = stdout;
+        _systemd = systemd;
+        _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<DaemonApplication>();
     }
 
     public Uri? AdminUrl { get; private set; }
@@ -53,8 +58,11 @@ public sealed class DaemonApplication : IAsyncDisposable
 
     /// <param name="configuration">The layered configuration the options came from; its "Logging" section sets log levels.</param>
     /// <param name="stdout">Receives the <c>listening</c> lines and nothing else; logs go to standard error.</param>
-    public static DaemonApplication Create(DataDirectory dataDirectory, PrivateKey identity, DaemonOptions options, IConfiguration configuration, TextWriter stdout)
+    /// <param name="systemd">What a service manager asked of this process (<see cref="SystemdEnvironment.FromProcess"/>); none by default. The application owns it.</param>
+    public static DaemonApplication Create(DataDirectory dataDirectory, PrivateKey identity, DaemonOptions options, IConfiguration configuration, TextWriter stdout,
+        SystemdEnvironment? systemd = null)
     {
+        systemd ??= SystemdEnvironment.None;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = dataDirectory.Root });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
@@ -64,14 +72,21 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
-        // One line per event; Logging:Console:FormatterName = "json" switches to JSON lines for log collectors.
-        if (string.Equals(configuration["Logging:Console:FormatterName"], ConsoleFormatterNames.Json, StringComparison.OrdinalIgnoreCase))
+        // One line per event; Logging:Console:FormatterName = "json" switches to JSON lines for log collectors, and
+        // "systemd" (the default when stderr is the journal) to syslog-priority lines without our own timestamps.
+        var formatter = configuration["Logging:Console:FormatterName"];
+        if (string.Equals(formatter, ConsoleFormatterNames.Json, StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.AddJsonConsole(console =>
             {
                 console.UseUtcTimestamp = true;
                 console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
+        }
+        else if (string.Equals(formatter, ConsoleFormatterNames.Systemd, StringComparison.OrdinalIgnoreCase)
+                 || (string.IsNullOrEmpty(formatter) && systemd.LogsToJournal))
+        {
+            builder.Logging.AddSystemdConsole();
         }
         else
         {
@@ -88,6 +103,12 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Shutdown.Timeout);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Admin.Port));
+
+        // A Windows service when the service control manager started us (stop requests end the run); a no-op otherwise.
+        builder.Services.AddWindowsService();
+        if (systemd is { Notifier: { } notifier, WatchdogInterval: { } watchdogInterval })
+            builder.Services.AddHostedService(services => new SystemdWatchdogService(notifier, watchdogInterval,
+                services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<SystemdWatchdogService>>()));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
@@ -138,7 +159,10 @@ public sealed class DaemonApplication : IAsyncDisposable
                 .LogInformation("The ledger is off: no genesis file (set Chain:Genesis or run cerebrumd init --devnet N)");
         app.UseAdminCookieAuthentication(cookie);
         app.MapAdminApi();
-        return new DaemonApplication(dataDirectory, app, cookie, stdout);
+        var daemon = new DaemonApplication(dataDirectory, app, cookie, stdout, systemd);
+        foreach (var problem in systemd.Problems)
+            daemon._logger.LogWarning("systemd: {Problem}", problem);
+        return daemon;
     }
 
     /// <summary>Takes the data directory's lock, writes the cookie, starts everything, writes admin.url, prints the listening lines.</summary>
@@ -160,6 +184,8 @@ public sealed class DaemonApplication : IAsyncDisposable
         if (_app.Services.GetService<GatewayService>()?.HttpUrl is { } gatewayUrl)
             await _stdout.WriteLineAsync($"gateway {gatewayUrl.ToString().TrimEnd('/')}");
         await _stdout.FlushAsync(cancellationToken);
+        // Only now is everything a unit's dependants might use in place: the listeners, admin.url and the cookie.
+        NotifyServiceManager("READY=1", $"STATUS=listening on {string.Join(", ", Network.AnnouncedListenAddresses)}; admin API {AdminUrl}");
     }
 
     /// <summary>Completes when SIGINT/SIGTERM asks the daemon to stop, or when <paramref name="cancellationToken"/> is cancelled.</summary>
@@ -170,6 +196,8 @@ public sealed class DaemonApplication : IAsyncDisposable
     {
         try
         {
+            if (_advertised)
+                NotifyServiceManager("STOPPING=1", "STATUS=stopping: draining jobs and closing connections");
             await _app.StopAsync();
         }
         finally
@@ -192,6 +220,22 @@ public sealed class DaemonApplication : IAsyncDisposable
     {
         await StopAsync();
         await _app.DisposeAsync();
+        _systemd.Dispose();
+    }
+
+    private void NotifyServiceManager(params ReadOnlySpan<string> assignments)
+    {
+        if (_systemd.Notifier is not { } notifier)
+            return;
+        try
+        {
+            notifier.Notify(assignments);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            // A unit of Type=notify then times out and says so; this line tells the operator why.
+            _logger.LogWarning("Cannot notify the service manager at {Socket}: {Reason}", notifier.SocketName, e.Message);
+        }
     }
 
     private static FileStream AcquireLock(string path)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.ServiceManager;
 
 namespace Cerebrum.Daemon.CommandLine;
 
@@ -117,7 +118,7 @@ public static class RunCommand
 
         using (identity)
         {
-            await using var daemon = DaemonApplication.Create(dataDirectory, identity, options, configuration, stdout);
+            await using var daemon = DaemonApplication.Create(dataDirectory, identity, options, configuration, stdout, SystemdEnvironment.FromProcess());
             try
             {
                 await daemon.StartAsync(cancellationToken);
