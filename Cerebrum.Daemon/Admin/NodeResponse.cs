@@ -7,6 +7,7 @@ namespace Cerebrum.Daemon.Admin;
 /// <param name="Timestamp">When the node built the status (its clock).</param>
 /// <param name="ReceivedAt">When this daemon accepted it (our clock).</param>
 /// <param name="PricePerRequest">Micro-CER per request.</param>
+/// <param name="Addresses">Where the node accepts connections, as it signed them.</param>
 public sealed record NodeResponse(
     string PeerId,
     DateTimeOffset Timestamp,
@@ -16,7 +17,8 @@ public sealed record NodeResponse(
     uint FreeSlots,
     uint QueueDepth,
     ulong PricePerRequest,
-    NodeHardwareResponse Hardware)
+    NodeHardwareResponse Hardware,
+    IReadOnlyList<string> Addresses)
 {
     public static NodeResponse From(NodeStatusEntry entry)
     {
@@ -27,6 +29,7 @@ public sealed record NodeResponse(
             status.FreeSlots, status.QueueDepth, status.PricePerRequest,
             new NodeHardwareResponse(hardware?.CpuModel ?? "", hardware?.LogicalCores ?? 0, hardware?.MemoryBytes ?? 0,
                 hardware?.OperatingSystem ?? "", hardware?.Architecture ?? "",
-                [.. (hardware?.Gpus ?? []).Select(g => new GpuInfo(g.Name, (long)Math.Min(g.MemoryBytes, long.MaxValue), g.Driver))]));
+                [.. (hardware?.Gpus ?? []).Select(g => new GpuInfo(g.Name, (long)Math.Min(g.MemoryBytes, long.MaxValue), g.Driver))]),
+            [.. entry.Status.Addresses.Select(a => a.ToString())]);
     }
 }

@@ -1,6 +1,7 @@
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.PubSub;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,13 +19,15 @@ public sealed class NodeDirectoryService : IHostedService
     public const string Topic = "cerebrum/1/status";
 
     private readonly PubSubService _pubSub;
+    private readonly NetworkService _network;
     private readonly TimeProvider _time;
     private readonly ILogger<NodeDirectoryService> _logger;
     private readonly NodeStatusValidator _validator = new();
 
-    public NodeDirectoryService(PubSubService pubSub, DaemonOptions options, TimeProvider time, ILogger<NodeDirectoryService> logger)
+    public NodeDirectoryService(PubSubService pubSub, NetworkService network, DaemonOptions options, TimeProvider time, ILogger<NodeDirectoryService> logger)
     {
         _pubSub = pubSub;
+        _network = network;
         _time = time;
         _logger = logger;
         Book = new NodeStatusBook(options.PubSub.MaxNodeStatuses, options.PubSub.NodeStatusExpiry, time);
@@ -56,6 +59,9 @@ public sealed class NodeDirectoryService : IHostedService
                 _logger.LogDebug("Ignoring a status of {Node} from {Peer}: {Reason}", status.Node, message.ReceivedFrom, stale);
                 return ValueTask.FromResult(ValidationResult.Ignore);
             }
+            // A node heard of only through the mesh is dialled at the addresses it signed, when a job is routed to it.
+            if (status.Addresses.Count > 0 && status.Node != _network.Host.PeerId)
+                _network.Host.PeerStore.AddAddresses(status.Node, status.Addresses);
             return ValueTask.FromResult(ValidationResult.Accept);
         }
         _logger.LogDebug("{Verdict} a status from {Peer}: {Reason}", verdict.Result, message.ReceivedFrom, verdict.Reason);

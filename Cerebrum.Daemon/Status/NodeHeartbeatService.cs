@@ -2,6 +2,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,7 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
 
     private readonly NodeService _node;
     private readonly PubSubService _pubSub;
+    private readonly NetworkService _network;
     private readonly PrivateKey _identity;
     private readonly NodeOptions _options;
     private readonly TimeProvider _time;
@@ -30,9 +32,11 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
     private ulong _sequence;
     private int _disposed;
 
-    public NodeHeartbeatService(NodeService node, PubSubService pubSub, PrivateKey identity, DaemonOptions options, TimeProvider time, ILogger<NodeHeartbeatService> logger)
+    public NodeHeartbeatService(NodeService node, PubSubService pubSub, NetworkService network, PrivateKey identity, DaemonOptions options, TimeProvider time,
+        ILogger<NodeHeartbeatService> logger)
     {
         _node = node;
+        _network = network;
         _pubSub = pubSub;
         _identity = identity;
         _options = options.Node;
@@ -70,7 +74,8 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
         var engine = _node.Engine;
         var models = engine.Models.Select(m => (m, engine.Statistics(m.Hash)));
         var status = NodeStatusFactory.Create(_identity.PeerId, _time.GetUtcNow(), Interlocked.Increment(ref _sequence), models,
-            (ulong)_options.PricePerRequest, _hardware ?? throw new InvalidOperationException("the heartbeat has not started"));
+            (ulong)_options.PricePerRequest, _hardware ?? throw new InvalidOperationException("the heartbeat has not started"),
+            _network.Host.AdvertisedAddresses);
         return NodeStatusSigning.Sign(_identity, status);
     }
 

@@ -48,6 +48,7 @@ public sealed class NodeHeartbeatEndToEndTests
         Assert.That(listed.Hardware.LogicalCores, Is.EqualTo((uint)Environment.ProcessorCount));
         Assert.That(listed.Hardware.MemoryBytes, Is.GreaterThan(0UL));
         Assert.That(listed.Sequence, Is.GreaterThan(0UL));
+        Assert.That(listed.Addresses, Is.EqualTo(node.Application.Network.Host.AdvertisedAddresses.Select(x => x.ToString())), "the node's dial addresses, signed");
         Assert.That(listed.Timestamp, Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromSeconds(30)));
         // The node lists its own heartbeat too.
         Assert.That((await GetNodesAsync(node, cts.Token)).Select(n => n.PeerId), Does.Contain(node.PeerId.ToString()));

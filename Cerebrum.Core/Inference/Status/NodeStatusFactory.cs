@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Network;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Inference.Status;
@@ -9,8 +10,9 @@ public static class NodeStatusFactory
 {
     /// <param name="models">Each served model with its current statistics.</param>
     /// <param name="pricePerRequest">Micro-CER per request.</param>
+    /// <param name="addresses">Where the node can be dialled; a /p2p suffix is dropped (the status names the node).</param>
     public static NodeStatus Create(PeerId node, DateTimeOffset now, ulong sequence, IEnumerable<(ModelInfo Model, ModelStatistics Statistics)> models,
-        ulong pricePerRequest, HardwareInfo hardware)
+        ulong pricePerRequest, HardwareInfo hardware, IEnumerable<Multiaddress>? addresses = null)
     {
         var status = new NodeStatus
         {
@@ -20,6 +22,8 @@ public static class NodeStatusFactory
             PricePerRequest = pricePerRequest,
             Hardware = Summarize(hardware),
         };
+        foreach (var address in addresses ?? [])
+            status.Addresses.Add(ByteString.CopyFrom(address.WithoutPeerId().ToBytes()));
         foreach (var (model, statistics) in models)
         {
             var advert = new ModelAdvert

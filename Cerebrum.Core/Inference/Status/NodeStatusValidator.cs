@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Network;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Inference.Status;
@@ -63,12 +64,28 @@ public sealed class NodeStatusValidator
             return NodeStatusVerdict.Reject($"the status names another node than the signing key's {node}");
         if (status.Models.Count > _limits.MaxModels)
             return NodeStatusVerdict.Reject($"{status.Models.Count} models exceeds the limit of {_limits.MaxModels}");
+        if (status.Addresses.Count > _limits.MaxAddresses)
+            return NodeStatusVerdict.Reject($"{status.Addresses.Count} addresses exceeds the limit of {_limits.MaxAddresses}");
+        var addresses = new Multiaddress[status.Addresses.Count];
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            try
+            {
+                addresses[i] = Multiaddress.FromBytes(status.Addresses[i].Span);
+            }
+            catch (FormatException e)
+            {
+                return NodeStatusVerdict.Reject($"address {i} is not a multiaddr: {e.Message}");
+            }
+            if (addresses[i].PeerId is not null)
+                return NodeStatusVerdict.Reject($"address {addresses[i]} has a /p2p part; the status names its node");
+        }
         var timestamp = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(status.TimestampUnixMs,
             DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
         if (timestamp > now + _limits.MaxFutureSkew)
             return NodeStatusVerdict.Ignore($"timestamp {timestamp:O} is more than {_limits.MaxFutureSkew} ahead of {now:O}");
         if (timestamp < now - _limits.MaxAge)
             return NodeStatusVerdict.Ignore($"timestamp {timestamp:O} is more than {_limits.MaxAge} before {now:O}");
-        return NodeStatusVerdict.Accept(new VerifiedNodeStatus(node, status));
+        return NodeStatusVerdict.Accept(new VerifiedNodeStatus(node, status, addresses));
     }
 }

@@ -1,10 +1,17 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Network;
 
 namespace Cerebrum.Core.Inference.Status;
 
 /// <summary>A <see cref="NodeStatus"/> whose signature checked out: <paramref name="Node"/> is the peer ID of the signing key.</summary>
-public sealed record VerifiedNodeStatus(PeerId Node, NodeStatus Status)
+/// <param name="Addresses">The status's dial addresses, decoded (none has a /p2p part).</param>
+public sealed record VerifiedNodeStatus(PeerId Node, NodeStatus Status, IReadOnlyList<Multiaddress> Addresses)
 {
+    public VerifiedNodeStatus(PeerId node, NodeStatus status)
+        : this(node, status, [])
+    {
+    }
+
     public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeMilliseconds(Status.TimestampUnixMs);
 }

@@ -2,6 +2,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Network;
 using Cerebrum.Core.PubSub;
 using Google.Protobuf;
 
@@ -182,6 +183,37 @@ public sealed class NodeStatusValidatorTests
         Assert.That(status.Models.Select(m => (m.FreeSlots, m.QueueDepth)), Is.EqualTo(new[] { (2u, 1u), (0u, 5u) }));
         Assert.That((status.FreeSlots, status.QueueDepth, status.PricePerRequest), Is.EqualTo((2u, 6u, 42UL)));
         Assert.That(status.NodePeerId.ToByteArray(), Is.EqualTo(_key.PeerId.Bytes.ToArray()));
+    }
+
+    [Test]
+    public void TheFactory_SignsTheDialAddresses_WithoutP2p_AndTheValidatorDecodesThem()
+    {
+        var status = NodeStatusFactory.Create(_key.PeerId, Now, 1, [], 0, Hardware,
+            [Multiaddress.Parse("/ip4/203.0.113.7/tcp/4001").WithPeerId(_key.PeerId), Multiaddress.Parse("/ip6/2001:db8::1/tcp/4001")]);
+
+        var verdict = _validator.Validate(NodeStatusSigning.Sign(_key, status), Now);
+
+        Assert.That(verdict.Result, Is.EqualTo(ValidationResult.Accept), verdict.Reason);
+        Assert.That(verdict.Status!.Addresses.Select(a => a.ToString()), Is.EqualTo(new[] { "/ip4/203.0.113.7/tcp/4001", "/ip6/2001:db8::1/tcp/4001" }));
+    }
+
+    [Test]
+    public void AddressesThatAreNotMultiaddrs_OrNameAPeer_OrTooMany_AreRejected()
+    {
+        var garbage = Status(_key, Now);
+        garbage.Addresses.Add(ByteString.CopyFrom(0xff, 0xff, 0xff));
+        var withPeer = Status(_key, Now);
+        withPeer.Addresses.Add(ByteString.CopyFrom(Multiaddress.Parse("/ip4/10.0.0.1/tcp/1").WithPeerId(_key.PeerId).ToBytes()));
+        var tooMany = Status(_key, Now);
+        for (var port = 1; port <= 17; port++)
+            tooMany.Addresses.Add(ByteString.CopyFrom(Multiaddress.Parse($"/ip4/10.0.0.1/tcp/{port}").ToBytes()));
+
+        var verdicts = new[] { garbage, withPeer, tooMany }.Select(s => _validator.Validate(NodeStatusSigning.Sign(_key, s), Now)).ToList();
+
+        Assert.That(verdicts.Select(v => v.Result), Has.All.EqualTo(ValidationResult.Reject));
+        Assert.That(verdicts[0].Reason, Does.StartWith("address 0 is not a multiaddr"));
+        Assert.That(verdicts[1].Reason, Does.Contain("has a /p2p part"));
+        Assert.That(verdicts[2].Reason, Is.EqualTo("17 addresses exceeds the limit of 16"));
     }
 
     private static NodeStatus Status(PrivateKey node, DateTimeOffset timestamp, ulong sequence = 1)
