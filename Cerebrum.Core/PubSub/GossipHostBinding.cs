@@ -1,6 +1,7 @@
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multistream;
+using Cerebrum.Core.Network.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,6 +37,7 @@ public sealed class GossipHostBinding : IAsyncDisposable
         _host.ConnectionOpened += OnConnectionOpened;
         _host.ConnectionClosed += OnConnectionClosed;
         _router.PeerExchangeReceived += OnPeerExchange;
+        _router.SignedPeerRecords = peer => _host.PeerStore.Get(peer)?.SignedPeerRecord ?? default;
         foreach (var connection in _host.Connections)
             OnConnectionOpened(_host, new ConnectionEventArgs(connection));
         if (_router.Options.DirectPeers.Count > 0)
@@ -117,7 +119,22 @@ public sealed class GossipHostBinding : IAsyncDisposable
 
     private void OnPeerExchange(object? sender, PeerExchangeCandidate candidate)
     {
-        if (_host.FindConnection(candidate.Peer) is not null) return;
+        if (candidate.Peer == _host.PeerId || _host.FindConnection(candidate.Peer) is not null) return;
+        if (!candidate.SignedPeerRecord.IsEmpty)
+        {
+            try
+            {
+                var record = PeerRecord.Open(candidate.SignedPeerRecord.Span);
+                if (record.Peer == candidate.Peer)
+                    _host.PeerStore.AddPeerRecord(record, candidate.SignedPeerRecord);
+                else
+                    _logger.LogDebug("PX offered {Peer} with the record of {Other}; ignoring the record", candidate.Peer, record.Peer);
+            }
+            catch (FormatException e)
+            {
+                _logger.LogDebug("PX offered {Peer} with a bad signed record: {Reason}", candidate.Peer, e.Message);
+            }
+        }
         _tasks.Run($"gossipsub PX dial {candidate.Peer}", async ct =>
         {
             try
@@ -138,6 +155,7 @@ public sealed class GossipHostBinding : IAsyncDisposable
             _host.ConnectionOpened -= OnConnectionOpened;
             _host.ConnectionClosed -= OnConnectionClosed;
             _router.PeerExchangeReceived -= OnPeerExchange;
+            _router.SignedPeerRecords = null;
             foreach (var protocol in GossipsubProtocols.All) _host.RemoveHandler(protocol);
         }
         await _tasks.DisposeAsync().ConfigureAwait(false);

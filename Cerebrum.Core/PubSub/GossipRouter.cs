@@ -65,6 +65,13 @@ public sealed class GossipRouter : IAsyncDisposable
 
     public GossipsubOptions Options => _options;
 
+    /// <summary>Where PRUNE peer exchange finds each offered peer's signed peer record (set by the network binding).</summary>
+    public Func<PeerId, ReadOnlyMemory<byte>>? SignedPeerRecords
+    {
+        get => _core.SignedPeerRecords;
+        set => _core.SignedPeerRecords = value;
+    }
+
     /// <summary>Raised (outside the router lock) for peers offered in PRUNE peer exchange, for the network layer to dial.</summary>
     public event EventHandler<PeerExchangeCandidate>? PeerExchangeReceived;
 

@@ -59,6 +59,9 @@ public sealed class GossipsubCore
     private TimeSpan _lastDecay;
     private ulong _seqno;
 
+    /// <summary>A peer's signed peer record (an encoded envelope), or empty: offered with it in PRUNE peer exchange.</summary>
+    public Func<PeerId, ReadOnlyMemory<byte>>? SignedPeerRecords { get; set; }
+
     public GossipsubCore(
         PrivateKey identity,
         GossipsubOptions options,
@@ -661,7 +664,13 @@ public sealed class GossipsubCore
             if (peerExchange && _options.DoPeerExchange && _score.Score(peer, now) >= 0
                 && _topicPeers.TryGetValue(topic, out var topicPeers))
                 foreach (var candidate in SelectRandom(topicPeers, _options.PrunePeers, p => p != peer && _score.Score(p, now) >= 0))
-                    prune.Peers.Add(new PeerInfo { PeerID = ByteString.CopyFrom(candidate.Bytes.Span) });
+                {
+                    var info = new PeerInfo { PeerID = ByteString.CopyFrom(candidate.Bytes.Span) };
+                    // The candidate's own signed record lets the pruned peer dial it at addresses we cannot forge.
+                    if (SignedPeerRecords?.Invoke(candidate) is { IsEmpty: false } record)
+                        info.SignedPeerRecord = ByteString.CopyFrom(record.Span);
+                    prune.Peers.Add(info);
+                }
         }
         ControlFor(peer).Prune.Add(prune);
     }

@@ -42,6 +42,11 @@ public sealed class JsLibp2pInteropTests
             Assert.That(identify.Protocols, Is.SupersetOf(new[] { IdentifyService.ProtocolId, PingService.ProtocolId, EchoProtocol.Id, PerfService.ProtocolId }));
             Assert.That(identify.ListenAddresses, Does.Contain(Multiaddress.Parse(jsAddress).WithoutPeerId()));
             Assert.That(identify.ObservedAddress, Is.EqualTo(connection.LocalAddress));
+            // js signs its addresses into a peer record (RFC 0003); we verified it against its key.
+            Assert.That(identify.PeerRecord, Is.Not.Null);
+            Assert.That(identify.PeerRecord!.Peer, Is.EqualTo(connection.RemotePeer));
+            Assert.That(identify.PeerRecord.Addresses, Does.Contain(Multiaddress.Parse(jsAddress).WithoutPeerId()));
+            Assert.That(host.PeerStore.Get(connection.RemotePeer)!.SignedPeerRecord.IsEmpty, Is.False);
         });
     }
 
@@ -83,6 +88,11 @@ public sealed class JsLibp2pInteropTests
             Assert.That(Strings(identify.GetProperty("listenAddrs")).Select(a => Multiaddress.Parse(a).WithoutPeerId()), Does.Contain(host.ListenAddresses[0]));
             Assert.That(Multiaddress.Parse(identify.GetProperty("observedAddr").GetString()!), Is.EqualTo(inbound.RemoteAddress));
             Assert.That(inbound.RemotePublicKey.Type, Is.EqualTo(jsKey == "ed25519" ? KeyType.Ed25519 : KeyType.Secp256k1));
+            // js opened our signed peer record and checked it against our key (it reports only verified ones).
+            var record = identify.GetProperty("signedPeerRecord");
+            Assert.That(record.ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Object), "js accepted our signed peer record");
+            Assert.That(record.GetProperty("seq").GetString(), Is.EqualTo(Core.Network.Records.PeerRecord.Open(host.SignedPeerRecord.Span).Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(Strings(record.GetProperty("addrs")).Select(Multiaddress.Parse), Is.EqualTo(host.AdvertisedAddresses));
         });
     }
 

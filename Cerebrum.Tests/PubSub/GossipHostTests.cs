@@ -11,10 +11,12 @@ public sealed class GossipHostTests
     private const string Topic = "cerebrum/test/host";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    private static async Task<GossipTestNode> StartNodeAsync(KeyType keyType, GossipsubOptions? options = null)
+    /// <param name="acceptPeerExchange">Take PX from peers with score 0 (the default threshold wants earned score).</param>
+    private static async Task<GossipTestNode> StartNodeAsync(KeyType keyType, GossipsubOptions? options = null, bool acceptPeerExchange = false)
     {
         var host = await TestHosts.StartAsync(keyType);
-        var router = new GossipRouter(host.Identity, options ?? new GossipsubOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
+        var router = new GossipRouter(host.Identity, options ?? new GossipsubOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) },
+            thresholds: acceptPeerExchange ? new PeerScoreThresholds { AcceptPXThreshold = 0 } : null);
         router.Start();
         var binding = new GossipHostBinding(host, router);
         binding.Start();
@@ -54,6 +56,32 @@ public sealed class GossipHostTests
         var atA = await NextAsync(subA);
         Assert.That(atA.From, Is.EqualTo(c.Host.PeerId));
         Assert.That(b.Router.GetCounters().InvalidSignatures, Is.Zero);
+    }
+
+    /// <summary>
+    /// A hub whose mesh holds one peer prunes the second with peer exchange, offering the first with its signed peer
+    /// record (learnt through identify). The pruned peer has no other way to know where the offered one listens.
+    /// </summary>
+    [Test]
+    public async Task Peer_exchange_with_signed_records_connects_peers_that_only_knew_the_hub()
+    {
+        var hubOptions = new GossipsubOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), D = 1, DLow = 1, DHigh = 1, DScore = 0, DOut = 0 };
+        await using var hub = await StartNodeAsync(KeyType.Secp256k1, hubOptions);
+        await using var a = await StartNodeAsync(KeyType.Ed25519, acceptPeerExchange: true);
+        await using var c = await StartNodeAsync(KeyType.Secp256k1, acceptPeerExchange: true);
+        await hub.Router.SubscribeAsync(Topic);
+        await a.Router.SubscribeAsync(Topic);
+        await c.Router.SubscribeAsync(Topic);
+        await a.Host.DialAsync(TestHosts.AddressOf(hub.Host));
+        await c.Host.DialAsync(TestHosts.AddressOf(hub.Host));
+        Assert.That(a.Host.PeerStore.Get(c.Host.PeerId), Is.Null, "a knows nothing of c at first");
+        Assert.That(c.Host.PeerStore.Get(a.Host.PeerId), Is.Null, "nor c of a");
+
+        await Poll.UntilAsync(() => a.Host.FindConnection(c.Host.PeerId) is not null, Timeout);
+
+        // Whichever of the two was pruned learnt the other's address from the record the hub passed on.
+        var learnt = a.Host.PeerStore.Get(c.Host.PeerId) is { SignedPeerRecord.IsEmpty: false } ? (a, c) : (c, a);
+        Assert.That(learnt.Item1.Host.PeerStore.Get(learnt.Item2.Host.PeerId)!.SignedPeerRecord.ToArray(), Is.EqualTo(learnt.Item2.Host.SignedPeerRecord.ToArray()));
     }
 
     [Test]

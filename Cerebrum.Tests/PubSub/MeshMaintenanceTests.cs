@@ -95,6 +95,28 @@ public sealed class MeshMaintenanceTests
     }
 
     [Test]
+    public void Peer_exchange_offers_each_candidates_signed_record_when_one_is_known()
+    {
+        var h = new CoreHarness();
+        h.Core.Subscribe(Topic);
+        var peers = h.AddSubscribedPeers(13);
+        var known = peers.Take(12).ToHashSet();
+        h.Core.SignedPeerRecords = peer => known.Contains(peer) ? new byte[] { 0x0a, (byte)(peer.GetHashCode() & 0x7f) } : default;
+        foreach (var p in peers.Take(12)) h.Receive(p, Graft());
+
+        h.Sent.Clear();
+        h.Receive(peers[12], Graft());
+
+        var offered = h.Prunes().Single().Prune.Peers;
+        Assert.That(offered, Is.Not.Empty);
+        foreach (var info in offered)
+        {
+            var peer = Cerebrum.Core.Crypto.PeerId.FromBytes(info.PeerID.Span);
+            Assert.That(info.SignedPeerRecord.ToByteArray(), Is.EqualTo(new byte[] { 0x0a, (byte)(peer.GetHashCode() & 0x7f) }), "each candidate with its own record");
+        }
+    }
+
+    [Test]
     public void Graft_for_an_unjoined_topic_is_ignored_without_answer()
     {
         var h = new CoreHarness();

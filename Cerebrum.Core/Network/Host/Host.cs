@@ -31,6 +31,8 @@ public sealed class Host : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<Connection>>> _pendingDials = new(StringComparer.Ordinal);
     private readonly List<(Socket Socket, Multiaddress Address)> _listeners = [];
+    private readonly Lock _peerRecordLock = new();
+    private (Records.PeerRecord Record, byte[] Envelope)? _peerRecord;
     private readonly DialBackoff _backoff;
     private readonly SharedStaticNoiseKeySource _noiseKeys = new();
     private readonly ConcurrentDictionary<PeerId, DateTimeOffset> _bans = new();
@@ -83,6 +85,28 @@ public sealed class Host : IAsyncDisposable
 
     /// <summary>Addresses other peers can dial: wildcard binds expanded to this machine's interface addresses.</summary>
     public IReadOnlyList<Multiaddress> AdvertisedAddresses => [.. ListenAddresses.SelectMany(ExpandWildcard).Distinct()];
+
+    /// <summary>
+    /// This host's signed peer record (an encoded envelope) over <see cref="AdvertisedAddresses"/>, sent in identify.
+    /// Signed again, with a higher sequence number, whenever the addresses change.
+    /// </summary>
+    public ReadOnlyMemory<byte> SignedPeerRecord
+    {
+        get
+        {
+            var addresses = AdvertisedAddresses;
+            lock (_peerRecordLock)
+            {
+                if (_peerRecord is { } current && current.Record.Addresses.SequenceEqual(addresses))
+                    return current.Envelope;
+                // Milliseconds since the epoch, as other implementations use, kept increasing within this process.
+                var sequence = Math.Max((ulong)Math.Max(0, _options.Time.GetUtcNow().ToUnixTimeMilliseconds()), (_peerRecord?.Record.Sequence ?? 0) + 1);
+                var record = new Records.PeerRecord(PeerId, sequence, addresses);
+                _peerRecord = (record, record.Sign(Identity));
+                return _peerRecord.Value.Envelope;
+            }
+        }
+    }
 
     public IReadOnlyCollection<Connection> Connections => [.. _connections.Values.Where(c => !c.IsClosed)];
 

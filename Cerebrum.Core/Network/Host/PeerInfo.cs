@@ -12,5 +12,11 @@ public sealed record PeerInfo
     public string? AgentVersion { get; init; }
     public string? ProtocolVersion { get; init; }
     public TimeSpan? LastRtt { get; init; }
+
+    /// <summary>The newest verified signed peer record of this peer (an encoded envelope; empty when none), passed on in peer exchange.</summary>
+    public ReadOnlyMemory<byte> SignedPeerRecord { get; init; }
+
+    /// <summary>The sequence number of <see cref="SignedPeerRecord"/>.</summary>
+    public ulong PeerRecordSequence { get; init; }
     public DateTimeOffset LastSeen { get; init; }
 }

@@ -40,6 +40,27 @@ public sealed class PeerStore
             Addresses = [.. info.Addresses.Concat(addresses.Select(a => a.WithoutPeerId())).Distinct().Take(MaxAddressesPerPeer)],
         });
 
+    /// <summary>
+    /// Keeps a verified signed peer record when it is newer than the one held, its addresses first (the peer itself
+    /// vouches for them). Returns false for a record not newer than the held one, which changes nothing.
+    /// </summary>
+    public bool AddPeerRecord(Records.PeerRecord record, ReadOnlyMemory<byte> envelope)
+    {
+        var accepted = false;
+        Update(record.Peer, info =>
+        {
+            accepted = info.SignedPeerRecord.IsEmpty || record.Sequence > info.PeerRecordSequence;
+            if (!accepted) return info;
+            return info with
+            {
+                SignedPeerRecord = envelope,
+                PeerRecordSequence = record.Sequence,
+                Addresses = [.. record.Addresses.Select(a => a.WithoutPeerId()).Concat(info.Addresses).Distinct().Take(MaxAddressesPerPeer)],
+            };
+        });
+        return accepted;
+    }
+
     public void Remove(PeerId peer) => _peers.TryRemove(peer, out _);
 
     private bool EvictOldest()

@@ -12,4 +12,10 @@ public sealed record IdentifyResult
     public IReadOnlyList<string> Protocols { get; init; } = [];
     public IReadOnlyList<Multiaddress> ListenAddresses { get; init; } = [];
     public Multiaddress? ObservedAddress { get; init; }
+
+    /// <summary>The peer's signed peer record, verified (signed by the peer itself); null when it sent none or a bad one.</summary>
+    public Records.PeerRecord? PeerRecord { get; init; }
+
+    /// <summary>The encoded envelope of <see cref="PeerRecord"/>, kept to pass on in peer exchange.</summary>
+    public ReadOnlyMemory<byte> SignedPeerRecord { get; init; }
 }

@@ -72,6 +72,7 @@ public sealed class IdentifyService
         message.Protocols.AddRange(_host.Protocols);
         foreach (var address in _host.AdvertisedAddresses)
             message.ListenAddrs.Add(ByteString.CopyFrom(address.ToBytes()));
+        message.SignedPeerRecord = ByteString.CopyFrom(_host.SignedPeerRecord.Span);
         return message;
     }
 
@@ -149,9 +150,29 @@ public sealed class IdentifyService
                 // An observed address we cannot parse is only a hint; ignore it.
             }
         }
+        Records.PeerRecord? record = null;
+        if (message.HasSignedPeerRecord)
+        {
+            try
+            {
+                record = Records.PeerRecord.Open(message.SignedPeerRecord.Span);
+                if (record.Peer != connection.RemotePeer)
+                {
+                    _logger.LogDebug("Ignoring the peer record of {Other} that {Peer} sent as its own", record.Peer, connection.RemotePeer);
+                    record = null;
+                }
+            }
+            catch (FormatException e)
+            {
+                // The plain listen addresses still apply; only the vouched-for copy is lost.
+                _logger.LogDebug("Ignoring a bad signed peer record from {Peer}: {Reason}", connection.RemotePeer, e.Message);
+            }
+        }
         return new IdentifyResult
         {
             PeerId = connection.RemotePeer,
+            PeerRecord = record,
+            SignedPeerRecord = record is null ? default : message.SignedPeerRecord.Memory,
             PublicKey = key,
             AgentVersion = message.HasAgentVersion ? message.AgentVersion : null,
             ProtocolVersion = message.HasProtocolVersion ? message.ProtocolVersion : null,
@@ -172,5 +193,7 @@ public sealed class IdentifyService
         });
         if (result.ListenAddresses.Count > 0)
             _host.PeerStore.AddAddresses(result.PeerId, result.ListenAddresses);
+        if (result.PeerRecord is { } record)
+            _host.PeerStore.AddPeerRecord(record, result.SignedPeerRecord);
     }
 }
