@@ -38,5 +38,17 @@ public sealed class GatewayOnNodeEndToEndTests
         Assert.That(jobs.Served, Is.EqualTo(3), "the jobs ran on this daemon's node");
         Assert.That(jobs.Failed.Values.Sum(), Is.EqualTo(1), "the bad request reached the node and was refused there");
         Assert.That(daemon.Application.Network.Host.Connections, Is.Empty, "no connection to itself was attempted");
+
+        // What an operator sees of it: the node in the directory, and the gateway's route to it with its jobs.
+        var self = daemon.Application.Network.Host.PeerId.ToString();
+        var nodes = await GatewayTestNetwork.RunCliOkAsync("net", "nodes", "--data-dir", data);
+        Assert.That(nodes, Does.Contain("PEER ID").And.Contain("MODELS"));
+        Assert.That(nodes.Split('\n').Single(l => l.StartsWith(self, StringComparison.Ordinal)), Does.Contain(" add ").And.EndsWith("ago"));
+        var routes = await GatewayTestNetwork.RunCliOkAsync("gateway", "routes", "--data-dir", data);
+        var route = routes.Split('\n').Single(l => l.StartsWith("add ", StringComparison.Ordinal));
+        Assert.That(route, Does.Contain(self).And.Contain(" closed"));
+        Assert.That(route.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^3], Is.EqualTo("3"), "served");
+        var json = System.Text.Json.JsonDocument.Parse(await GatewayTestNetwork.RunCliOkAsync("gateway", "routes", "--data-dir", data, "--json"));
+        Assert.That(json.RootElement[0].GetProperty("served").GetInt64(), Is.EqualTo(3));
     }
 }

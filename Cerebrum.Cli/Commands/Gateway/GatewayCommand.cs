@@ -13,5 +13,6 @@ public static class GatewayCommand
             GatewayKeyListCommand.Create(),
             GatewayKeyRevokeCommand.Create(),
         },
+        GatewayRoutesCommand.Create(),
     };
 }
