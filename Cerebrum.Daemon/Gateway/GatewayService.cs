@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
@@ -27,8 +28,10 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
 
-    public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory)
+    public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
+        IMeterFactory meterFactory)
     {
+        MeterFactory = meterFactory;
         Options = options.Gateway;
         _dataDirectory = dataDirectory;
         _network = network;
@@ -38,13 +41,16 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<GatewayService>();
         Table = new RoutingTable(Options.Routing);
         _nodeClient = new HostInferNodeClient(network.Host);
-        Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>());
+        Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
     }
 
     public GatewayOptions Options { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The daemon's meters; the gateway's HTTP server counts its requests on them.</summary>
+    public IMeterFactory MeterFactory { get; }
 
     public RoutingTable Table { get; }
 
