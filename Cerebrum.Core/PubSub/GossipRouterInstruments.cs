@@ -43,7 +43,8 @@ internal sealed class GossipRouterInstruments
                 new Measurement<long>(c.ThrottledValidations, Throttled),
             };
         }, "{message}", "Messages dropped, by reason");
-        return new GossipRouterInstruments(
-            meter.CreateCounter<long>(PubSubMetrics.MessagesDelivered, "{message}", "Messages delivered to our subscriptions"));
+        var delivered = meter.CreateCounter<long>(PubSubMetrics.MessagesDelivered, "{message}", "Messages delivered to our subscriptions");
+        delivered.Add(0); // shows the series at 0 until the first delivery
+        return new GossipRouterInstruments(delivered);
     }
 }

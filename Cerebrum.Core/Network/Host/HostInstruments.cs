@@ -36,8 +36,12 @@ internal sealed class HostInstruments
         }, "{connection}", "Open connections by direction");
         meter.CreateObservableGauge(NetworkMetrics.Streams, () => connections().Sum(c => c.Session.StreamCount),
             "{stream}", "Open Yamux streams over all connections");
-        return new HostInstruments(
+        var instruments = new HostInstruments(
             meter.CreateCounter<long>(NetworkMetrics.Sent, "By", "Bytes written to peers' sockets, handshakes included"),
             meter.CreateCounter<long>(NetworkMetrics.Received, "By", "Bytes read from peers' sockets, handshakes included"));
+        // A zero now, so that a listener already attached shows the series (at 0) before the first connection.
+        instruments.Sent.Add(0);
+        instruments.Received.Add(0);
+        return instruments;
     }
 }
