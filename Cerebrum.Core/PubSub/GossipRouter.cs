@@ -212,7 +212,7 @@ public sealed class GossipRouter : IAsyncDisposable
     }
 
     /// <summary>Each joined topic with its mesh size and number of subscribed peers.</summary>
-    public IReadOnlyList<(string Topic, int Mesh, int Peers)> TopicSizes()
+    internal IReadOnlyList<(string Topic, int Mesh, int Peers)> TopicSizes()
     {
         lock (_gate) return [.. _core.Subscriptions.Select(t => (t, _core.MeshPeers(t).Count, _core.TopicPeers(t).Count))];
     }
