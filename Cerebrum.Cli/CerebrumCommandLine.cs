@@ -16,6 +16,7 @@ public static class CerebrumCommandLine
     public static RootCommand CreateRootCommand() => new("cerebrum: command-line client of the Cerebrum decentralized AI inference network. Administers a local cerebrumd through its admin API and probes peers over libp2p.")
     {
         StatusCommand.Create(),
+        DashboardCommand.Create(),
         NetCommand.Create(),
         ModelCommand.Create(),
         InferCommand.Create(),

@@ -4,6 +4,7 @@ using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Gateway;
+using Cerebrum.Daemon.Metrics;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
@@ -110,6 +111,12 @@ public sealed class DaemonApplication : IAsyncDisposable
             builder.Services.AddHostedService(services => new SystemdWatchdogService(notifier, watchdogInterval,
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<SystemdWatchdogService>>()));
 
+        // The daemon's own meter factory: every Core instrument hangs off it, and the exporter reads only its meters.
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<PrometheusExporter>();
+        builder.Services.AddSingleton(services => new DashboardSessions(
+            services.GetRequiredService<TimeProvider>(), options.Admin.DashboardLinkLifetime, options.Admin.DashboardSessionLifetime));
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(identity);
@@ -157,7 +164,9 @@ public sealed class DaemonApplication : IAsyncDisposable
         if (genesisPath is null)
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ChainService>()
                 .LogInformation("The ledger is off: no genesis file (set Chain:Genesis or run cerebrumd init --devnet N)");
-        app.UseAdminCookieAuthentication(cookie);
+        // Created before any service starts, so the counters miss nothing from the first connection on.
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.UseAdminCookieAuthentication(cookie, app.Services.GetRequiredService<DashboardSessions>());
         app.MapAdminApi();
         var daemon = new DaemonApplication(dataDirectory, app, cookie, stdout, systemd);
         foreach (var problem in systemd.Problems)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Cerebrum.Core.Chain.Blocks;
 using Cerebrum.Core.Chain.Genesis;
@@ -26,6 +27,7 @@ public sealed class ChainNode : IDisposable
     private readonly BlockExecutor _executor;
     private readonly VerifiedTransactionCache _verified;
     private (byte[] Digest, ulong Height, BlockExecution Execution)? _lastValidated;
+    private bool _disposed;
 
     private ChainNode(ChainNodeOptions options, ChainStore store)
     {
@@ -38,12 +40,15 @@ public sealed class ChainNode : IDisposable
     }
 
     /// <summary>Opens (or creates from genesis) <c>DIR/chain.db</c> and resumes from its last committed block.</summary>
+    /// <param name="meterFactory">Publishes the node's <see cref="ChainMetrics"/>; null publishes none.</param>
     /// <exception cref="ChainException">Invalid genesis, or a store of another chain or corrupt.</exception>
-    public static ChainNode Open(ChainNodeOptions options)
+    public static ChainNode Open(ChainNodeOptions options, IMeterFactory? meterFactory = null)
     {
         options.Genesis.Validate();
         options.Mempool.Validate();
-        return new ChainNode(options, ChainStore.Open(options.DataDirectory, options.Genesis));
+        var node = new ChainNode(options, ChainStore.Open(options.DataDirectory, options.Genesis));
+        ChainNodeInstruments.Register(meterFactory, node.StatusUnlessDisposed);
+        return node;
     }
 
     public GenesisDocument Genesis { get; }
@@ -219,7 +224,15 @@ public sealed class ChainNode : IDisposable
         return null;
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _store.Dispose();
+    }
 
     private ChainError? ExecuteLocked(byte[] blockBytes, out BlockExecution? execution)
     {
@@ -232,6 +245,12 @@ public sealed class ChainNode : IDisposable
         execution = _executor.Execute(_store.State, _store.Head, blockBytes, _verified, out var error);
         if (execution is not null) _lastValidated = (digest, _store.Head.Height, execution);
         return error;
+    }
+
+    /// <summary>For the instruments, which may be observed after the node is closed but its meter lives on.</summary>
+    private ChainStatus? StatusUnlessDisposed()
+    {
+        lock (_gate) return _disposed ? null : StatusLocked();
     }
 
     private ChainStatus StatusLocked()

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
@@ -21,8 +22,10 @@ public sealed class InferDispatcher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RoutingOptions _options;
+    private readonly InferDispatcherInstruments? _instruments;
 
-    public InferDispatcher(RoutingTable table, NodeSelector selector, IInferNodeClient client, TimeProvider time, ILogger? logger = null)
+    /// <param name="meterFactory">Publishes the dispatcher's <see cref="GatewayMetrics"/>; null publishes none.</param>
+    public InferDispatcher(RoutingTable table, NodeSelector selector, IInferNodeClient client, TimeProvider time, ILogger? logger = null, IMeterFactory? meterFactory = null)
     {
         _table = table;
         _selector = selector;
@@ -30,11 +33,35 @@ public sealed class InferDispatcher
         _time = time;
         _logger = logger ?? NullLogger.Instance;
         _options = table.Options;
+        _instruments = InferDispatcherInstruments.Create(meterFactory);
     }
 
     /// <exception cref="GatewayException">The request cannot be answered (unknown model, bad input, no node, no capacity, deadline).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the client went away).</exception>
     public async Task<DispatchResult> DispatchAsync(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (_instruments is null)
+            return await DispatchUnmeteredAsync(model, inputs, deadline, cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var result = await DispatchUnmeteredAsync(model, inputs, deadline, cancellationToken).ConfigureAwait(false);
+            _instruments.Record(null, cancelled: false, _time.GetElapsedTime(started));
+            return result;
+        }
+        catch (GatewayException e)
+        {
+            _instruments.Record(e.Kind, cancelled: false, _time.GetElapsedTime(started));
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            _instruments.Record(null, cancelled: true, _time.GetElapsedTime(started));
+            throw;
+        }
+    }
+
+    private async Task<DispatchResult> DispatchUnmeteredAsync(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var tried = new HashSet<PeerId>();
         var attempts = 0;

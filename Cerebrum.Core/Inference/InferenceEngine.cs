@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -18,13 +19,16 @@ public sealed class InferenceEngine : IAsyncDisposable
     private readonly InferenceEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly InferenceEngineInstruments? _instruments;
+    private LoadedModel[] _served = []; // what the instruments observe: set once loading ends, emptied on dispose
     private int _disposed;
 
-    private InferenceEngine(InferenceEngineOptions options, TimeProvider time, ILogger logger)
+    private InferenceEngine(InferenceEngineOptions options, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
         _options = options;
         _time = time;
         _logger = logger;
+        _instruments = InferenceEngineInstruments.Create(meterFactory, () => Volatile.Read(ref _served));
         Gpu = new GpuStatus(options.UseGpu, false, options.UseGpu ? "not probed" : null);
     }
 
@@ -40,14 +44,16 @@ public sealed class InferenceEngine : IAsyncDisposable
     public IReadOnlyList<ModelLoadFailure> LoadFailures => _failures;
 
     /// <summary>Validates options, probes CUDA when requested, and loads every configured model.</summary>
+    /// <param name="meterFactory">Publishes the engine's <see cref="InferenceMetrics"/>; null publishes none.</param>
     /// <exception cref="ArgumentException">Invalid options.</exception>
-    public static InferenceEngine Start(InferenceEngineOptions options, ModelStore store, ILogger? logger = null, TimeProvider? time = null)
+    public static InferenceEngine Start(InferenceEngineOptions options, ModelStore store, ILogger? logger = null, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
         options.Validate();
-        var engine = new InferenceEngine(options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        var engine = new InferenceEngine(options, time ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory);
         engine.Gpu = engine.ProbeGpu();
         foreach (var model in options.Models.Distinct(StringComparer.Ordinal))
             engine.Load(store, model);
+        Volatile.Write(ref engine._served, [.. engine._byHash.Values]);
         engine._logger.LogInformation("Inference engine serving {Count} model(s) ({Gpu}); {Failed} refused",
             engine._byHash.Count, engine.Gpu.Describe(), engine._failures.Count);
         return engine;
@@ -91,6 +97,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Volatile.Write(ref _served, []);
         foreach (var model in _byHash.Values)
             await model.DisposeAsync().ConfigureAwait(false);
         _byHash.Clear();
@@ -137,7 +144,7 @@ public sealed class InferenceEngine : IAsyncDisposable
                 throw;
             }
             var serving = _options.ServingFor(info);
-            var scheduler = new ModelScheduler(info, serving, runner.Run, _time, _logger);
+            var scheduler = new ModelScheduler(info, serving, runner.Run, _time, _logger, _instruments?.Duration);
             var loaded = new LoadedModel(info, runner, scheduler, embedder);
             _byHash[info.Hash] = loaded;
             _byName[info.Name] = loaded;

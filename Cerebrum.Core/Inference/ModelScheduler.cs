@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Common;
 using Microsoft.Extensions.Logging;
 
@@ -26,14 +27,20 @@ internal sealed class ModelScheduler : IAsyncDisposable
     private readonly object _gate = new(); // guards _queue and _stopping; workers wait on it for requests
     private readonly BackgroundTasks _workers;
     private readonly long _maxQueueDelayTicks;
+    private readonly Histogram<double>? _duration;
+    private readonly KeyValuePair<string, object?> _modelTag;
     private bool _stopping;
     private readonly bool _batching;
     private int _queued;
     private int _running;
     private long _accepted, _completed, _runs, _busy, _expired, _failed;
 
-    public ModelScheduler(ModelInfo model, ModelServingOptions options, Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> run, TimeProvider time, ILogger logger)
+    /// <param name="duration">Where each completed request's queueing plus compute time goes, in seconds; null records nothing.</param>
+    public ModelScheduler(ModelInfo model, ModelServingOptions options, Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> run, TimeProvider time, ILogger logger,
+        Histogram<double>? duration = null)
     {
+        _duration = duration;
+        _modelTag = InferenceEngineInstruments.ModelTag(model);
         _model = model;
         _options = options;
         _run = run;
@@ -240,7 +247,10 @@ internal sealed class ModelScheduler : IAsyncDisposable
         {
             var queueTime = TimeSpan.FromTicks(Math.Max(0, (started - batch[i].EnqueuedTimestamp) * TimeSpan.TicksPerSecond / _time.TimestampFrequency));
             if (batch[i].Completion.TrySetResult(new InferenceResult(_model.Hash, split[i], queueTime, compute, batch.Count)))
+            {
                 Interlocked.Increment(ref _completed);
+                _duration?.Record((queueTime + compute).TotalSeconds, _modelTag);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
@@ -37,6 +38,7 @@ public sealed class GossipRouter : IAsyncDisposable
     private readonly Dictionary<string, List<Subscription>> _subscriptions = [];
     private readonly Dictionary<string, MessageValidator> _validators = [];
     private readonly Channel<PubSubMessage> _validationQueue;
+    private readonly GossipRouterInstruments? _instruments;
     private int _started;
 
     public GossipRouter(
@@ -46,7 +48,8 @@ public sealed class GossipRouter : IAsyncDisposable
         PeerScoreThresholds? thresholds = null,
         TimeProvider? time = null,
         ILogger? logger = null,
-        Random? random = null)
+        Random? random = null,
+        IMeterFactory? meterFactory = null)
     {
         _identity = identity;
         _options = options ?? new GossipsubOptions();
@@ -59,6 +62,7 @@ public sealed class GossipRouter : IAsyncDisposable
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the message is throttled, not awaited
         });
+        _instruments = GossipRouterInstruments.Create(meterFactory, TopicSizes, GetCounters);
     }
 
     public PeerId LocalPeer => _core.LocalPeer;
@@ -212,6 +216,12 @@ public sealed class GossipRouter : IAsyncDisposable
     public IReadOnlyCollection<PeerId> GetPeers()
     {
         lock (_gate) return [.. _core.Peers];
+    }
+
+    /// <summary>Each joined topic with its mesh size and number of subscribed peers.</summary>
+    internal IReadOnlyList<(string Topic, int Mesh, int Peers)> TopicSizes()
+    {
+        lock (_gate) return [.. _core.Subscriptions.Select(t => (t, _core.MeshPeers(t).Count, _core.TopicPeers(t).Count))];
     }
 
     /// <summary>A snapshot of the router's counters.</summary>
@@ -448,6 +458,7 @@ public sealed class GossipRouter : IAsyncDisposable
         foreach (var message in _core.TakeDeliveries())
         {
             if (!_subscriptions.TryGetValue(message.Topic, out var list)) continue;
+            _instruments?.Delivered.Add(1);
             foreach (var subscription in list)
                 if (!subscription.Offer(message)) _core.Counters.DroppedSubscriptionMessages++;
         }

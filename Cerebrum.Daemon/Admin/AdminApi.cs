@@ -17,6 +17,8 @@ public static class AdminApi
         endpoints.MapNodeDirectoryEndpoints();
         endpoints.MapGatewayAdminEndpoints();
         endpoints.MapChainEndpoints();
+        endpoints.MapMetricsEndpoints();
+        endpoints.MapDashboardEndpoints();
         endpoints.MapFallback((HttpContext context) =>
             Results.Json(new AdminError($"no admin endpoint {context.Request.Method} {context.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
         return endpoints;

@@ -3,13 +3,17 @@ using Microsoft.AspNetCore.Http;
 
 namespace Cerebrum.Daemon.Admin;
 
-/// <summary>Rejects, with 401 and a JSON error, every request that lacks <c>Authorization: Bearer &lt;cookie&gt;</c>.</summary>
+/// <summary>
+/// Rejects, with 401 and a JSON error, every request that lacks <c>Authorization: Bearer &lt;cookie&gt;</c>, except:
+/// a dashboard session cookie (see <see cref="DashboardSessions"/>) admits GET and HEAD requests, so a browser can read
+/// the admin API but change nothing; and the dashboard's login link, which checks its own one-time ticket.
+/// </summary>
 public static class AdminAuthentication
 {
-    public static IApplicationBuilder UseAdminCookieAuthentication(this IApplicationBuilder app, AdminCookie cookie) =>
+    public static IApplicationBuilder UseAdminCookieAuthentication(this IApplicationBuilder app, AdminCookie cookie, DashboardSessions sessions) =>
         app.Use(async (context, next) =>
         {
-            if (IsAuthorized(context.Request, cookie))
+            if (IsAuthorized(context.Request, cookie) || IsDashboardRead(context.Request, sessions) || IsDashboardLogin(context.Request))
             {
                 await next(context);
                 return;
@@ -17,7 +21,8 @@ public static class AdminAuthentication
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await context.Response.WriteAsJsonAsync(new AdminError(
-                "unauthorized: send the contents of the data directory's .cookie file as 'Authorization: Bearer <cookie>'"));
+                "unauthorized: send the contents of the data directory's .cookie file as 'Authorization: Bearer <cookie>' "
+                + "(for the dashboard in a browser, open the link that 'cerebrum dashboard' prints)"));
         });
 
     private static bool IsAuthorized(HttpRequest request, AdminCookie cookie)
@@ -28,4 +33,12 @@ public static class AdminAuthentication
             return false;
         return cookie.Matches(value.AsSpan(scheme.Length).Trim());
     }
+
+    private static bool IsDashboardRead(HttpRequest request, DashboardSessions sessions) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && DashboardEndpoints.IsLoopbackHost(request)
+        && sessions.IsSession(request.Cookies[DashboardEndpoints.SessionCookieName(request)]);
+
+    private static bool IsDashboardLogin(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.Path.Equals(DashboardEndpoints.LoginPath, StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.PubSub;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +12,7 @@ public static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/status", (NetworkService network, PubSubService pubSub, TimeProvider time, HttpContext http) => new StatusResponse(
+        endpoints.MapGet("/status", (NetworkService network, PubSubService pubSub, TimeProvider time, DaemonOptions options, HttpContext http) => new StatusResponse(
             PeerId: network.PeerId.ToString(),
             AgentVersion: network.AgentVersion,
             ListenAddrs: network.AnnouncedListenAddresses,
@@ -19,7 +20,8 @@ public static class StatusEndpoints
             ConnectedPeers: network.ConnectedPeerCount,
             StartedAt: network.StartedAt,
             PubSub: pubSub.GetTopicStatus(),
-            Chain: ChainEndpoints.DescribeForStatus(http.RequestServices)));
+            Chain: ChainEndpoints.DescribeForStatus(http.RequestServices),
+            Modes: options.Modes));
         return endpoints;
     }
 }

@@ -3,6 +3,7 @@ using Cerebrum.Daemon.PubSub;
 namespace Cerebrum.Daemon.Admin;
 
 /// <summary>The body of <c>GET /status</c>; <see cref="ListenAddrs"/> are full dialable addresses ending in /p2p/&lt;peer-id&gt;.</summary>
+/// <param name="Modes">The daemon's modes (node, validator, gateway); empty for a plain network daemon.</param>
 public sealed record StatusResponse(
     string PeerId,
     string AgentVersion,
@@ -11,4 +12,5 @@ public sealed record StatusResponse(
     int ConnectedPeers,
     DateTimeOffset StartedAt,
     IReadOnlyList<PubSubTopicStatus>? PubSub = null,
-    StatusChainResponse? Chain = null);
+    StatusChainResponse? Chain = null,
+    IReadOnlyList<string>? Modes = null);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Consensus;
@@ -39,6 +40,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ChainService> _logger;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly IMeterFactory _meterFactory;
     private readonly BackgroundTasks _tasks;
     private readonly TransactionGossipBatcher _transactionGossip;
     private readonly TransactionGossipOptions _transactionGossipOptions = new();
@@ -50,8 +52,9 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     private readonly CancellationToken _applicationStopping;
 
     public ChainService(NetworkService network, PubSubService pubSub, DaemonOptions options, DataDirectory dataDirectory, ChainGenesisFile genesisFile,
-        TimeProvider time, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime)
+        TimeProvider time, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime, IMeterFactory meterFactory)
     {
+        _meterFactory = meterFactory;
         // Registered before the network service, so stopped after it: the sync loop ends as soon as shutdown begins.
         _applicationStopping = lifetime.ApplicationStopping;
         _network = network;
@@ -89,7 +92,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
                 DataDirectory = _dataDirectory.Root,
                 Genesis = genesis,
                 CommitVerifier = new ChainCommitVerifier(genesis.ChainId),
-            });
+            }, _meterFactory);
         }
         catch (ChainException e)
         {

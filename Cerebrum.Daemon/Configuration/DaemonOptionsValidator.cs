@@ -36,6 +36,8 @@ public static class DaemonOptionsValidator
             errors.Add($"Network:DialBackoffMax: {network.DialBackoffMax} is shorter than Network:DialBackoffBase ({network.DialBackoffBase})");
         if (options.Admin.Port is < 0 or > 65535)
             errors.Add($"Admin:Port: {options.Admin.Port} is not a TCP port (0-65535; 0 picks a free port)");
+        RequirePositive(errors, "Admin:DashboardLinkLifetime", options.Admin.DashboardLinkLifetime);
+        RequirePositive(errors, "Admin:DashboardSessionLifetime", options.Admin.DashboardSessionLifetime);
         RequirePositive(errors, "Shutdown:Timeout", options.Shutdown.Timeout);
         foreach (var mode in options.Modes)
         {

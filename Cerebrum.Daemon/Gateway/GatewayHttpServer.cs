@@ -39,6 +39,18 @@ public static class GatewayHttpServer
 
         var app = builder.Build();
         var logger = loggerFactory.CreateLogger("Cerebrum.Daemon.Gateway.Http");
+        var requests = new GatewayRequestCounter(gateway.MeterFactory);
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                requests.Count(context.Response.StatusCode);
+            }
+        });
         app.Use(async (context, next) =>
         {
             try

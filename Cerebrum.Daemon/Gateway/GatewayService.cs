@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
@@ -30,8 +31,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
-        NodeService? node = null)
+        IMeterFactory meterFactory, NodeService? node = null)
     {
+        MeterFactory = meterFactory;
         Options = options.Gateway;
         _dataDirectory = dataDirectory;
         _network = network;
@@ -41,13 +43,16 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<GatewayService>();
         Table = new RoutingTable(Options.Routing);
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
-        Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>());
+        Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
     }
 
     public GatewayOptions Options { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The daemon's meters; the gateway's HTTP server counts its requests on them.</summary>
+    public IMeterFactory MeterFactory { get; }
 
     public RoutingTable Table { get; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
 using Cerebrum.Daemon.Configuration;
@@ -21,7 +22,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
     private Task _bootstrap = Task.CompletedTask;
     private bool _disposed;
 
-    public NetworkService(PrivateKey identity, DaemonOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    public NetworkService(PrivateKey identity, DaemonOptions options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory meterFactory)
     {
         _options = options.Network;
         _time = time;
@@ -35,7 +36,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
             DialBackoffBase = _options.DialBackoffBase,
             DialBackoffMax = _options.DialBackoffMax,
             Time = time,
-        }, loggerFactory);
+        }, loggerFactory, meterFactory);
     }
 
     public P2PHost Host { get; }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
@@ -23,14 +24,17 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     private readonly NetworkService _network;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly IMeterFactory _meterFactory;
     private readonly ILogger<NodeService> _logger;
     private ModelStore? _store;
     private InferenceEngine? _engine;
     private InferProtocolHandler? _handler;
     private bool _serving;
 
-    public NodeService(DataDirectory dataDirectory, DaemonOptions options, PrivateKey identity, NetworkService network, TimeProvider time, ILoggerFactory loggerFactory)
+    public NodeService(DataDirectory dataDirectory, DaemonOptions options, PrivateKey identity, NetworkService network, TimeProvider time, ILoggerFactory loggerFactory,
+        IMeterFactory meterFactory)
     {
+        _meterFactory = meterFactory;
         _dataDirectory = dataDirectory;
         _options = options.Node;
         _identity = identity;
@@ -55,8 +59,8 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     {
         _store = ModelStoreAccess.Open(_dataDirectory);
         var models = NodeEngineOptions.ModelsToServe(_options, _store);
-        _engine = InferenceEngine.Start(NodeEngineOptions.From(_options, models), _store, _loggerFactory.CreateLogger<InferenceEngine>(), _time);
-        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time);
+        _engine = InferenceEngine.Start(NodeEngineOptions.From(_options, models), _store, _loggerFactory.CreateLogger<InferenceEngine>(), _time, _meterFactory);
+        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory);
         _network.Host.SetHandler(InferProtocolHandler.ProtocolId, HandleStreamAsync);
         Volatile.Write(ref _serving, true);
         if (_engine.Models.Count == 0)

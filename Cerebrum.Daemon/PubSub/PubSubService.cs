@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Daemon.Configuration;
@@ -27,14 +28,14 @@ public sealed class PubSubService : IHostedService, IAsyncDisposable
     private Task _work = Task.CompletedTask;
     private bool _disposed;
 
-    public PubSubService(NetworkService network, PrivateKey identity, DaemonOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    public PubSubService(NetworkService network, PrivateKey identity, DaemonOptions options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory meterFactory)
     {
         _network = network;
         _options = options.PubSub;
         _time = time;
         _logger = loggerFactory.CreateLogger<PubSubService>();
         Router = new GossipRouter(identity, CreateRouterOptions(_options.Topics), CreateScoreParams(_options.Topics), _thresholds, time,
-            loggerFactory.CreateLogger<GossipRouter>());
+            loggerFactory.CreateLogger<GossipRouter>(), meterFactory: meterFactory);
         _binding = new GossipHostBinding(network.Host, Router, loggerFactory.CreateLogger<GossipHostBinding>());
     }
 

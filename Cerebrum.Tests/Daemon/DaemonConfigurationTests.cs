@@ -64,6 +64,8 @@ public sealed class DaemonConfigurationTests
     [TestCase("""{ "Admin": { "Port": 70000 } }""", "Admin:Port")]
     [TestCase("""{ "Admin": { "Port": "many" } }""", "Admin:Port")]
     [TestCase("""{ "Admin": { "Prot": 1 } }""", "Prot")]
+    [TestCase("""{ "Admin": { "DashboardLinkLifetime": "00:00:00" } }""", "Admin:DashboardLinkLifetime")]
+    [TestCase("""{ "Admin": { "DashboardSessionLifetime": "-01:00:00" } }""", "Admin:DashboardSessionLifetime")]
     [TestCase("""{ "Network": { "DialTimeout": "00:00:00" } }""", "Network:DialTimeout")]
     [TestCase("""{ "Network": { "DialBackoffBase": "00:01:00", "DialBackoffMax": "00:00:10" } }""", "Network:DialBackoffMax")]
     [TestCase("""{ "Network": { "DialBackoffBase": "00:00:00" } }""", "Network:DialBackoffBase")]

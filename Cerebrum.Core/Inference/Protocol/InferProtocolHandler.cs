@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Network;
@@ -26,7 +27,8 @@ public sealed class InferProtocolHandler
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
 
-    public InferProtocolHandler(InferenceEngine engine, PrivateKey nodeKey, ILogger? logger = null, TimeProvider? time = null)
+    /// <param name="meterFactory">Publishes <see cref="Counters"/> (see <see cref="InferenceMetrics.Jobs"/>); null publishes nothing.</param>
+    public InferProtocolHandler(InferenceEngine engine, PrivateKey nodeKey, ILogger? logger = null, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
         _engine = engine;
         _nodeKey = nodeKey;
@@ -34,6 +36,7 @@ public sealed class InferProtocolHandler
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _maxMessageBytes = (int)Math.Min(int.MaxValue, engine.MaxRequestBytes + EnvelopeBytes);
+        InferJobInstruments.Register(meterFactory, Counters);
     }
 
     /// <summary>Jobs answered by this handler, on every stream it serves.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -36,10 +37,12 @@ public sealed class Host : IAsyncDisposable
     private readonly DialBackoff _backoff;
     private readonly SharedStaticNoiseKeySource _noiseKeys = new();
     private readonly ConcurrentDictionary<PeerId, DateTimeOffset> _bans = new();
+    private readonly HostInstruments? _instruments;
     private int _pendingInbound;
     private int _state; // 0 created, 1 started, 2 disposed
 
-    public Host(HostOptions options, ILoggerFactory? loggerFactory = null)
+    /// <param name="meterFactory">Publishes the host's <see cref="NetworkMetrics"/>; null publishes none.</param>
+    public Host(HostOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -56,6 +59,7 @@ public sealed class Host : IAsyncDisposable
         SetHandler(IdentifyService.PushProtocolId, Identify.HandlePushAsync);
         SetHandler(PingService.ProtocolId, Ping.HandleAsync);
         SetHandler(PerfService.ProtocolId, Perf.HandleAsync);
+        _instruments = HostInstruments.Create(meterFactory, () => Connections);
     }
 
     public PeerId PeerId => _options.Identity.PeerId;
@@ -403,7 +407,7 @@ public sealed class Host : IAsyncDisposable
 
         var remote = Multiaddress.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!);
         var local = Multiaddress.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
-        var raw = new NetworkStream(socket, ownsSocket: false);
+        var raw = Metered(new NetworkStream(socket, ownsSocket: false));
         try
         {
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_tasks.Stopping);
@@ -493,7 +497,7 @@ public sealed class Host : IAsyncDisposable
             socket.Dispose();
             return;
         }
-        var raw = new NetworkStream(socket, ownsSocket: false);
+        var raw = Metered(new NetworkStream(socket, ownsSocket: false));
         try
         {
             TcpTransport.Configure(socket);
@@ -720,6 +724,8 @@ public sealed class Host : IAsyncDisposable
             }
         }
     }
+
+    private Stream Metered(NetworkStream raw) => _instruments is null ? raw : new MeteredStream(raw, _instruments);
 
     private void CloseListeners()
     {

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cerebrum.Daemon.Admin;
+
+/// <summary>
+/// The node dashboard: <c>GET /</c> serves the page (which reads the JSON endpoints itself); <c>POST /dashboard/links</c>
+/// (admin cookie only) issues a one-time sign-in link; <c>GET /dashboard/login</c> redeems it into a session cookie.
+/// </summary>
+public static class DashboardEndpoints
+{
+    public const string LoginPath = "/dashboard/login";
+
+    // Answers that carry secrets or the page itself: never cached, never framed, no referrer (the login URL holds a ticket).
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; connect-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/", (HttpContext http) =>
+        {
+            Harden(http.Response);
+            http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            return Results.Content(DashboardPage.Html, "text/html; charset=utf-8");
+        });
+        endpoints.MapPost("/dashboard/links", (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
+        {
+            var ticket = sessions.IssueTicket();
+            var url = $"{http.Request.Scheme}://{http.Request.Host}{LoginPath}?ticket={ticket}";
+            return new DashboardLinkResponse(url, time.GetUtcNow() + sessions.LinkLifetime);
+        });
+        endpoints.MapGet(LoginPath, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
+        {
+            Harden(http.Response);
+            // A page on another site that rebinds its name to 127.0.0.1 must not be able to sign in through this.
+            if (!IsLoopbackHost(http.Request))
+                return Results.Text("the dashboard is only served on a loopback address", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+            if (sessions.Redeem(http.Request.Query["ticket"]) is not { } session)
+                return Results.Text("this dashboard link is unknown, used or expired: run 'cerebrum dashboard' for a new one",
+                    "text/plain; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+            http.Response.Cookies.Append(SessionCookieName(http.Request), session, new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Path = "/",
+                MaxAge = sessions.SessionLifetime,
+                Expires = time.GetUtcNow() + sessions.SessionLifetime,
+            });
+            return Results.Redirect("/", permanent: false, preserveMethod: false);
+        });
+        return endpoints;
+    }
+
+    /// <summary>
+    /// Browsers scope cookies by host, not port, so each daemon on this machine names its session cookie after its own
+    /// admin port; otherwise two dashboards open at once would sign each other out.
+    /// </summary>
+    public static string SessionCookieName(HttpRequest request) =>
+        "cerebrum-dashboard-" + request.HttpContext.Connection.LocalPort.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>True when the browser addressed us by a loopback name, as the printed link does.</summary>
+    public static bool IsLoopbackHost(HttpRequest request) =>
+        request.Host.Host is "127.0.0.1" or "localhost" or "[::1]";
+
+    private static void Harden(HttpResponse response)
+    {
+        response.Headers.CacheControl = "no-store";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.XFrameOptions = "DENY";
+        response.Headers.XContentTypeOptions = "nosniff";
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace Cerebrum.Tests.Daemon;
+
+/// <summary>The dashboard page at <c>GET /</c> and how a browser signs in to it, through a running daemon's admin API.</summary>
+[TestFixture]
+public sealed class DashboardTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private TestDaemon _daemon = null!;
+    private HttpClient _admin = null!;
+
+    [OneTimeSetUp]
+    public async Task StartDaemon()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        _daemon = await TestDaemon.StartAsync(timeout.Token);
+        _admin = new HttpClient { BaseAddress = _daemon.AdminUrl, Timeout = Timeout };
+        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(_daemon.Data.CookiePath).Trim());
+    }
+
+    [OneTimeTearDown]
+    public async Task StopDaemon()
+    {
+        _admin.Dispose();
+        await _daemon.DisposeAsync().AsTask().WaitAsync(Timeout);
+    }
+
+    /// <summary>A browser: keeps cookies, does not follow redirects (the test looks at them), sends no Authorization header.</summary>
+    private HttpClient Browser(CookieContainer cookies) =>
+        new(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = _daemon.AdminUrl, Timeout = Timeout };
+
+    private async Task<string> NewLinkAsync()
+    {
+        using var response = await _admin.PostAsync(new Uri("dashboard/links", UriKind.Relative), null);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var link = await response.Content.ReadFromJsonAsync<LinkBody>();
+        Assert.That(link!.ExpiresAt, Is.GreaterThan(DateTimeOffset.UtcNow));
+        return link.Url;
+    }
+
+    [Test]
+    public async Task Page_WithTheCookie_IsSelfContainedHtml()
+    {
+        using var response = await _admin.GetAsync(new Uri("/", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.ToString(), Is.EqualTo("text/html; charset=utf-8"));
+        Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
+        Assert.That(response.Headers.GetValues("Content-Security-Policy").Single(), Does.Contain("default-src 'none'").And.Contain("connect-src 'self'"));
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.That(html, Does.StartWith("<!DOCTYPE html>").And.Contain("<title>Cerebrum node</title>"));
+        Assert.That(html, Does.Contain("fetch(").And.Contain("/status").And.Contain("/peers").And.Contain("/models").And.Contain("/jobs"));
+        Assert.That(html, Does.Not.Contain("src=\"http").And.Not.Contain("href=\"http").And.Not.Contain("innerHTML"));
+    }
+
+    [Test]
+    public async Task Page_WithoutAuthentication_Is401()
+    {
+        using var browser = Browser(new CookieContainer());
+
+        using var response = await browser.GetAsync(new Uri("/", UriKind.Relative));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("cerebrum dashboard"));
+    }
+
+    [Test]
+    public async Task Link_SetsAStrictHttpOnlySessionCookie_AndRedirectsToThePage()
+    {
+        var url = await NewLinkAsync();
+        Assert.That(url, Does.StartWith(_daemon.AdminUrl + "dashboard/login?ticket="));
+        using var browser = Browser(new CookieContainer());
+
+        using var response = await browser.GetAsync(new Uri(url));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(response.Headers.Location?.ToString(), Is.EqualTo("/"));
+        var setCookie = response.Headers.GetValues("Set-Cookie").Single();
+        Assert.That(setCookie, Does.StartWith($"cerebrum-dashboard-{_daemon.AdminUrl.Port}="));
+        Assert.That(setCookie.ToLowerInvariant(), Does.Contain("httponly").And.Contain("samesite=strict").And.Contain("path=/"));
+    }
+
+    [Test]
+    public async Task Session_ReadsThePageAndTheApi_ButChangesNothing()
+    {
+        var cookies = new CookieContainer();
+        using var browser = Browser(cookies);
+        using (var login = await browser.GetAsync(new Uri(await NewLinkAsync())))
+            Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+
+        using var page = await browser.GetAsync(new Uri("/", UriKind.Relative));
+        using var status = await browser.GetAsync(new Uri("status", UriKind.Relative));
+        using var metrics = await browser.GetAsync(new Uri("metrics", UriKind.Relative));
+        using var connect = await browser.PostAsJsonAsync(new Uri("peers/connect", UriKind.Relative), new { address = _daemon.ListenAddress });
+        using var link = await browser.PostAsync(new Uri("dashboard/links", UriKind.Relative), null);
+
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(status.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await status.Content.ReadAsStringAsync(), Does.Contain(_daemon.PeerId.ToString()));
+        Assert.That(metrics.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(connect.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(link.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "a session cannot mint links for others");
+    }
+
+    [Test]
+    public async Task Link_WorksOnce()
+    {
+        var url = await NewLinkAsync();
+        using var first = Browser(new CookieContainer());
+        using var second = Browser(new CookieContainer());
+        using (var used = await first.GetAsync(new Uri(url)))
+            Assert.That(used.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+
+        using var again = await second.GetAsync(new Uri(url));
+
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(again.Headers.Contains("Set-Cookie"), Is.False);
+    }
+
+    [Test]
+    public async Task ForgedTicketOrCookie_IsRefused()
+    {
+        var cookies = new CookieContainer();
+        cookies.Add(_daemon.AdminUrl, new Cookie($"cerebrum-dashboard-{_daemon.AdminUrl.Port}", new string('a', 64)));
+        using var browser = Browser(cookies);
+
+        using var login = await browser.GetAsync(new Uri($"dashboard/login?ticket={new string('b', 64)}", UriKind.Relative));
+        using var page = await browser.GetAsync(new Uri("/", UriKind.Relative));
+
+        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task Link_OpenedUnderAnotherHostName_IsRefused()
+    {
+        var url = await NewLinkAsync();
+        using var browser = Browser(new CookieContainer());
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url));
+        request.Headers.Host = "attacker.example";
+
+        using var response = await browser.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(response.Headers.Contains("Set-Cookie"), Is.False);
+    }
+
+    private sealed record LinkBody(string Url, DateTimeOffset ExpiresAt);
+}
