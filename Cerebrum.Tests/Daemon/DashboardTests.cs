@@ -52,7 +52,7 @@ public sealed class DashboardTests
         Assert.That(response.Headers.GetValues("Content-Security-Policy").Single(), Does.Contain("default-src 'none'").And.Contain("connect-src 'self'"));
         var html = await response.Content.ReadAsStringAsync();
         Assert.That(html, Does.StartWith("<!DOCTYPE html>").And.Contain("<title>Cerebrum node</title>"));
-        Assert.That(html, Does.Contain("fetch(").And.Contain("/status").And.Contain("/peers").And.Contain("/models").And.Contain("/jobs"));
+        Assert.That(html, Does.Contain("fetch(").And.Contain("/status").And.Contain("/peers").And.Contain("/models").And.Contain("/jobs").And.Contain("/nodes").And.Contain("/gateway/routes"));
         Assert.That(html, Does.Not.Contain("src=\"http").And.Not.Contain("href=\"http").And.Not.Contain("innerHTML"));
     }
 
