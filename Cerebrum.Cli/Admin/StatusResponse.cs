@@ -7,4 +7,5 @@ public sealed record StatusResponse(
     IReadOnlyList<string> ListenAddrs,
     long UptimeSeconds,
     int ConnectedPeers,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt,
+    IReadOnlyList<string>? Modes = null);

@@ -27,6 +27,7 @@ public static class StatusCommand
             }
             await stdout.WriteLineAsync($"peer id    {status.PeerId}");
             await stdout.WriteLineAsync($"agent      {status.AgentVersion}");
+            await stdout.WriteLineAsync($"modes      {(status.Modes is { Count: > 0 } modes ? string.Join(", ", modes) : "none (a plain network peer)")}");
             if (status.ListenAddrs.Count == 0)
                 await stdout.WriteLineAsync("listening  (none)");
             foreach (var address in status.ListenAddrs)

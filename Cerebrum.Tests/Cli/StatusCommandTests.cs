@@ -48,6 +48,7 @@ public sealed class StatusCommandTests
 
         Assert.That(exitCode, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain($"peer id    {daemon.PeerId}").And.Contain("uptime").And.Contain("0 connected"));
+        Assert.That(stdout, Does.Contain("modes      none (a plain network peer)"));
     }
 
     [Test]

@@ -41,6 +41,7 @@ public sealed class GatewayOnNodeEndToEndTests
 
         // What an operator sees of it: the node in the directory, and the gateway's route to it with its jobs.
         var self = daemon.Application.Network.Host.PeerId.ToString();
+        Assert.That(await GatewayTestNetwork.RunCliOkAsync("status", "--data-dir", data), Does.Contain("modes      node, gateway"));
         var nodes = await GatewayTestNetwork.RunCliOkAsync("net", "nodes", "--data-dir", data);
         Assert.That(nodes, Does.Contain("PEER ID").And.Contain("MODELS"));
         Assert.That(nodes.Split('\n').Single(l => l.StartsWith(self, StringComparison.Ordinal)), Does.Contain(" add ").And.EndsWith("ago"));
