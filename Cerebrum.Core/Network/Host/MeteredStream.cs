@@ -1,8 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace Cerebrum.Core.Network;
 
 /// <summary>
 /// A socket's stream that adds the bytes it moves to the host's sent/received counters: one counter add per read or
-/// write call (a syscall each anyway), no tags, no allocation.
+/// write call (a syscall each anyway), no tags, and no allocation: the async overrides use pooled state machines,
+/// since every socket read and write of a daemon passes through here.
 /// </summary>
 internal sealed class MeteredStream(Stream inner, HostInstruments instruments) : Stream
 {
@@ -27,6 +30,7 @@ internal sealed class MeteredStream(Stream inner, HostInstruments instruments) :
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Received(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
@@ -45,6 +49,7 @@ internal sealed class MeteredStream(Stream inner, HostInstruments instruments) :
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
