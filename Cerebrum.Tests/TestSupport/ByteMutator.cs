@@ -23,6 +23,14 @@ internal sealed class ByteMutator(Random random)
 
     private static readonly byte[] Boundaries = [0x00, 0x01, 0x7F, 0x80, 0xFE, 0xFF];
 
+    /// <summary>Spliced into text: what JSON and text parsers stumble on.</summary>
+    private static readonly string[] TextTokens =
+    [
+        "null", "\"\\ud800\"", "\"\\udc00x\"", "1e400", "-1", "18446744073709551616", "9223372036854775808", "0.5", "[]", "{}",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "\"\"", "true", "\0", "/", "%", "\uFFFD", "\uD800",
+        ",", ":", "\"", "{\"a\":", "1", "AAAA", "====",
+    ];
+
     public Random Random => random;
 
     /// <summary>Random bytes, 0 to <paramref name="maxLength"/> long.</summary>
@@ -63,13 +71,6 @@ internal sealed class ByteMutator(Random random)
         var remove = at < valid.Length ? random.Next(Math.Min(12, valid.Length - at) + 1) : 0;
         return string.Concat(valid.AsSpan(0, at), TextTokens[random.Next(TextTokens.Length)], valid.AsSpan(at + remove));
     }
-
-    private static readonly string[] TextTokens =
-    [
-        "null", "\"\\ud800\"", "\"\\udc00x\"", "1e400", "-1", "18446744073709551616", "9223372036854775808", "0.5", "[]", "{}",
-        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "\"\"", "true", "\0", "/", "%", "\uFFFD", "\uD800",
-        ",", ":", "\"", "{\"a\":", "1", "AAAA", "====",
-    ];
 
     private byte[] MutateOnce(byte[] bytes)
     {
