@@ -49,6 +49,35 @@ public class MultistreamFuzzTests
         }
     }
 
+    [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
+    public async Task LazyDialer_PassesThroughOrFailsEveryReadWithTheSameError(int seed)
+    {
+        var mutator = new ByteMutator(new Random(seed));
+        var pipelined = new byte[] { 1, 2, 3 };
+        byte[][] valid = [[.. MultistreamMessage.Encode(MultistreamSelect.ProtocolId, Proposal), .. pipelined]];
+        for (var i = 0; i < Fuzz.Iterations(500); i++)
+        {
+            var input = mutator.Next(valid, 64);
+            using var lazy = MultistreamSelect.SelectLazy(new ScriptedInputStream(input, 1 + mutator.Random.Next(16)), Proposal);
+            var buffer = new byte[64];
+            Exception? first;
+            try
+            {
+                await lazy.ReadAsync(buffer).AsTask().WaitAsync(Fuzz.HangTimeout);
+                continue;
+            }
+            catch (Exception e)
+            {
+                first = e;
+            }
+            Fuzz.ExpectAllowed("LazySelectStream.ReadAsync", seed, input, first,
+                typeof(MultistreamProtocolException), typeof(EndOfStreamException), typeof(ProtocolNotSupportedException));
+            // A broken negotiation is remembered: the next read fails the same way instead of reading on.
+            var second = Assert.CatchAsync(async () => await lazy.ReadAsync(buffer).AsTask().WaitAsync(Fuzz.HangTimeout));
+            Assert.That(second?.GetType(), Is.EqualTo(first.GetType()), $"seed {seed}: 0x{Convert.ToHexStringLower(input)}");
+        }
+    }
+
     // Not MultistreamMessage.Encode: a decoded message may hold newlines (an ls answer embeds whole messages).
     private static byte[] Reencode(string message)
     {
