@@ -31,6 +31,10 @@ public static class NativeSecp256k1
     /// </summary>
     internal static bool? VerifyDer(ReadOnlySpan<byte> der, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> publicKey)
     {
+        // An empty span reaches the library as a null pointer, an API misuse it reports through its illegal-argument
+        // callback (which prints, and by libsecp256k1's default aborts the process): never hand it one.
+        if (der.IsEmpty)
+            return false;
         byte[] compact;
         try
         {

@@ -29,37 +29,50 @@ public static class KServeJson
         {
             document = JsonDocument.Parse(json);
         }
-        catch (JsonException e)
+        // ArgumentException: the string holds invalid UTF-16 (a lone surrogate), which cannot be JSON text.
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new FormatException($"{source} is not valid JSON: {e.Message}");
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new FormatException($"{source} must be a JSON object: {{\"inputs\":[…]}} or one {{\"name\",\"shape\",\"datatype\",\"data\"}} tensor");
-            if (!root.TryGetProperty("inputs", out var inputs))
-                return new KServeInferRequest(null, [ParseTensor(root, "input")], null);
-            if (inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
-                throw new FormatException("\"inputs\" must be a non-empty array of tensors");
-            string? id = null;
-            if (root.TryGetProperty("id", out var idElement))
-                id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : throw new FormatException("\"id\" must be a string");
-            List<string>? outputs = null;
-            if (root.TryGetProperty("outputs", out var outputsElement))
+            try
             {
-                if (outputsElement.ValueKind != JsonValueKind.Array)
-                    throw new FormatException("\"outputs\" must be an array of {\"name\"} objects");
-                outputs = [.. outputsElement.EnumerateArray().Select((o, i) =>
-                    o.ValueKind == JsonValueKind.Object && o.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } name
-                        ? name : throw new FormatException($"outputs[{i}]: \"name\" must be a non-empty string"))];
+                return ParseRequest(document.RootElement, source);
             }
-            var tensors = inputs.EnumerateArray().Select((t, i) => ParseTensor(t, $"inputs[{i}]")).ToList();
-            var duplicate = tensors.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-            if (duplicate is not null)
-                throw new FormatException($"input '{duplicate.Key}' is given more than once");
-            return new KServeInferRequest(id, tensors, outputs);
+            catch (InvalidOperationException e)
+            {
+                // Escapes can spell lone surrogates ("\ud800"), which JsonElement refuses to read as a string or a property name.
+                throw new FormatException($"{source} holds a string that is not valid UTF-16: {e.Message}");
+            }
         }
+    }
+
+    private static KServeInferRequest ParseRequest(JsonElement root, string source)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new FormatException($"{source} must be a JSON object: {{\"inputs\":[…]}} or one {{\"name\",\"shape\",\"datatype\",\"data\"}} tensor");
+        if (!root.TryGetProperty("inputs", out var inputs))
+            return new KServeInferRequest(null, [ParseTensor(root, "input")], null);
+        if (inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
+            throw new FormatException("\"inputs\" must be a non-empty array of tensors");
+        string? id = null;
+        if (root.TryGetProperty("id", out var idElement))
+            id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : throw new FormatException("\"id\" must be a string");
+        List<string>? outputs = null;
+        if (root.TryGetProperty("outputs", out var outputsElement))
+        {
+            if (outputsElement.ValueKind != JsonValueKind.Array)
+                throw new FormatException("\"outputs\" must be an array of {\"name\"} objects");
+            outputs = [.. outputsElement.EnumerateArray().Select((o, i) =>
+                o.ValueKind == JsonValueKind.Object && o.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } name
+                    ? name : throw new FormatException($"outputs[{i}]: \"name\" must be a non-empty string"))];
+        }
+        var tensors = inputs.EnumerateArray().Select((t, i) => ParseTensor(t, $"inputs[{i}]")).ToList();
+        var duplicate = tensors.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new FormatException($"input '{duplicate.Key}' is given more than once");
+        return new KServeInferRequest(id, tensors, outputs);
     }
 
     public static Tensor ParseTensor(JsonElement element, string where)

@@ -18,6 +18,9 @@ namespace Cerebrum.Core.Inference;
 /// </remarks>
 internal sealed class ModelScheduler : IAsyncDisposable
 {
+    /// <summary>The longest delay a <see cref="CancellationTokenSource"/> timer accepts.</summary>
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly ModelInfo _model;
     private readonly ModelServingOptions _options;
     private readonly Func<IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> _run;
@@ -87,7 +90,8 @@ internal sealed class ModelScheduler : IAsyncDisposable
         if (key is null) rows = 1;
         var pending = new PendingRequest(inputs, deadline, _time.GetTimestamp(), key, rows);
         Interlocked.Increment(ref _accepted);
-        using var deadlineTimer = new CancellationTokenSource(remaining, _time);
+        // Timers take at most 2^32-2 ms (about 49.7 days); a deadline further away cannot pass while a request waits.
+        using var deadlineTimer = new CancellationTokenSource(remaining <= MaxTimerDelay ? remaining : Timeout.InfiniteTimeSpan, _time);
         using var onDeadline = deadlineTimer.Token.Register(() =>
         {
             if (pending.Completion.TrySetException(Expired(deadline))) Interlocked.Increment(ref _expired);

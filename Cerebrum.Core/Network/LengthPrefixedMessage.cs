@@ -6,6 +6,9 @@ namespace Cerebrum.Core.Network;
 /// <summary>uvarint-length-prefixed messages, the framing identify, gossipsub and Cerebrum's protocols use.</summary>
 public static class LengthPrefixedMessage
 {
+    /// <summary>Buffer a message starts in; larger messages grow it as their bytes arrive.</summary>
+    private const int InitialBufferSize = 64 * 1024;
+
     /// <summary>Reads one message; null at a clean end of stream before any byte.</summary>
     /// <exception cref="InvalidDataException">Declared length above <paramref name="maxLength"/>, a bad varint, or a truncated message.</exception>
     public static async ValueTask<byte[]?> ReadAsync(Stream stream, int maxLength, CancellationToken ct)
@@ -23,21 +26,35 @@ public static class LengthPrefixedMessage
             }
             if (i >= Varint.MaxLength) throw new InvalidDataException("length prefix is longer than 9 bytes");
             length |= (ulong)(header[0] & 0x7F) << shift;
-            if ((header[0] & 0x80) == 0) break;
+            if ((header[0] & 0x80) == 0)
+            {
+                // As Varint does: the unsigned-varint spec allows one encoding per value, so a padded prefix is malformed.
+                if (header[0] == 0 && i > 0) throw new InvalidDataException("length prefix is not minimally encoded");
+                break;
+            }
             shift += 7;
         }
         if (length > (ulong)maxLength)
             throw new InvalidDataException($"message of {length} bytes exceeds the limit of {maxLength} bytes");
-        var message = new byte[(int)length];
-        try
+        // The declared length is the peer's claim: memory grows with the bytes that actually arrive (doubling from
+        // InitialBufferSize), so a few bytes claiming a large message cannot reserve that much memory.
+        var message = new byte[(int)Math.Min(length, InitialBufferSize)];
+        var filled = 0;
+        while (true)
         {
-            await stream.ReadExactlyAsync(message, ct).ConfigureAwait(false);
+            try
+            {
+                await stream.ReadExactlyAsync(message.AsMemory(filled), ct).ConfigureAwait(false);
+            }
+            catch (EndOfStreamException)
+            {
+                throw new InvalidDataException($"stream ended inside a {length}-byte message");
+            }
+            filled = message.Length;
+            if ((ulong)filled == length)
+                return message;
+            Array.Resize(ref message, (int)Math.Min(length, (ulong)filled * 2));
         }
-        catch (EndOfStreamException)
-        {
-            throw new InvalidDataException($"stream ended inside a {length}-byte message");
-        }
-        return message;
     }
 
     /// <summary>Writes prefix and message in one write and flushes.</summary>

@@ -56,7 +56,12 @@ internal readonly struct RpcFrame
             }
             if (i >= Varint.MaxLength) throw new InvalidDataException("length prefix is longer than 9 bytes");
             length |= (ulong)(header[0] & 0x7F) << shift;
-            if ((header[0] & 0x80) == 0) break;
+            if ((header[0] & 0x80) == 0)
+            {
+                // As Varint does: the unsigned-varint spec allows one encoding per value, so a padded prefix is malformed.
+                if (header[0] == 0 && i > 0) throw new InvalidDataException("length prefix is not minimally encoded");
+                break;
+            }
             shift += 7;
         }
         if (length > (ulong)maxLength)

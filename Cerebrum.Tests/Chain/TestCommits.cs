@@ -62,7 +62,7 @@ public sealed class TestCommitVerifier : ICommitVerifier
             {
                 key = PublicKey.FromProtobuf(keyBytes);
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or NotSupportedException)
             {
                 return CommitVerification.Invalid($"bad key: {e.Message}");
             }

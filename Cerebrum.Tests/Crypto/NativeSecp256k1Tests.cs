@@ -59,4 +59,14 @@ public sealed class NativeSecp256k1Tests
         Assert.That(NativeSecp256k1.VerifyDer(lax, SHA256.HashData(message), key.PublicKey.Raw.Span), Is.Null, "strict DER parsing refuses it");
         Assert.That(key.PublicKey.Verify(message, lax), Is.EqualTo(SecpECDSASignature.TryCreateFromDer(lax, out _)), "the managed parser decides");
     }
+
+    [Test]
+    public void AnEmptySignature_IsRefusedBeforeTheNativeLibrarySeesIt()
+    {
+        // Found by fuzzing: an empty span went to libsecp256k1 as a null pointer, tripping its illegal-argument callback
+        // ("input != NULL" on stderr; the library's default callback aborts the process). A peer controls this input.
+        using var key = Secp256k1PrivateKey.Generate();
+        Assert.That(NativeSecp256k1.VerifyDer([], SHA256.HashData("m"u8), key.PublicKey.Raw.Span), Is.False);
+        Assert.That(key.PublicKey.Verify("m"u8, []), Is.False);
+    }
 }

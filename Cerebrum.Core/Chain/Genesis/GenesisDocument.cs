@@ -49,7 +49,8 @@ public sealed record GenesisDocument
         {
             document = JsonSerializer.Deserialize<GenesisDocument>(json, JsonOptions);
         }
-        catch (JsonException e)
+        // ArgumentException: the string holds invalid UTF-16 (a lone surrogate), which cannot be JSON text.
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new ChainException(new ChainError(ChainErrorCode.InvalidField, $"genesis is not valid JSON: {e.Message}"), e);
         }
@@ -65,6 +66,10 @@ public sealed record GenesisDocument
     {
         if (string.IsNullOrWhiteSpace(ChainId) || ChainId.Length > 64)
             throw Invalid("chainId must be 1 to 64 characters");
+        // JSON null deserializes into these non-nullable members; name it rather than fail on it below.
+        if (Params is null) throw Invalid("params must be an object, not null");
+        if (Accounts is null || Accounts.Any(a => a is null)) throw Invalid("accounts must be an array of account objects");
+        if (Validators is null || Validators.Any(v => v is null)) throw Invalid("validators must be an array of validator objects");
         Params.Validate();
         if (Validators.Count == 0) throw Invalid("at least one validator is required");
         var accounts = new HashSet<PeerId>();
@@ -114,6 +119,7 @@ public sealed record GenesisValidator
     /// <exception cref="ChainException">Not base64 of a supported public key.</exception>
     public PublicKey DecodePublicKey()
     {
+        if (PublicKey is null) throw GenesisDocument.Invalid("a validator has no publicKey");
         try
         {
             var key = Crypto.PublicKey.FromProtobuf(Convert.FromBase64String(PublicKey));

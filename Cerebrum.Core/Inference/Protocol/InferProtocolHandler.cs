@@ -20,6 +20,9 @@ public sealed class InferProtocolHandler
     /// <summary>Room for the request's framing, ids and tensor headers beyond the engine's input-byte limit.</summary>
     private const int EnvelopeBytes = 64 * 1024;
 
+    /// <summary>The last millisecond a <see cref="DateTimeOffset"/> can hold (the end of the year 9999).</summary>
+    private static readonly long MaxDeadlineUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     private readonly InferenceEngine _engine;
     private readonly PrivateKey _nodeKey;
     private readonly ByteString _nodePublicKey;
@@ -85,6 +88,8 @@ public sealed class InferProtocolHandler
         {
             if (request.DeadlineUnixMs <= 0)
                 throw new InferenceException(InferenceErrorCode.BadInput, "deadline_unix_ms is required");
+            if (request.DeadlineUnixMs > MaxDeadlineUnixMs)
+                throw new InferenceException(InferenceErrorCode.BadInput, $"deadline_unix_ms {request.DeadlineUnixMs} is after the year 9999");
             var inputs = new List<Tensor>(request.Inputs.Count);
             foreach (var input in request.Inputs) inputs.Add(WireTensors.FromWire(input)); // views of the request's bytes
             var deadline = DateTimeOffset.FromUnixTimeMilliseconds(request.DeadlineUnixMs);

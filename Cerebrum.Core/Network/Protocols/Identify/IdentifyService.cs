@@ -77,7 +77,7 @@ public sealed class IdentifyService
     }
 
     /// <summary>Reads length-prefixed identify messages until the remote closes, merging them (go-libp2p may split one).</summary>
-    private static async Task<IdentifyMessage> ReadMessageAsync(Stream stream, CancellationToken ct)
+    internal static async Task<IdentifyMessage> ReadMessageAsync(Stream stream, CancellationToken ct)
     {
         var merged = new IdentifyMessage();
         var total = 0;

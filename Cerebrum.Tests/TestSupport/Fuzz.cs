@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace Cerebrum.Tests.TestSupport;
+
+/// <summary>
+/// The fuzz tests' contract check: a decoder fed hostile input either succeeds or throws one of its documented
+/// exception types; anything else (or a hang) fails the test with the seed and the input in hex, so it reproduces.
+/// </summary>
+internal static class Fuzz
+{
+    /// <summary>Set by <c>scripts/fuzz</c> to run every target this many times longer than the default.</summary>
+    public const string IterationsVariable = "CEREBRUM_FUZZ_ITERATIONS";
+
+    /// <summary>Generous bound for work a rejected input may allocate; claimed-but-absent lengths must stay below it.</summary>
+    public const long AllocationBound = 1024 * 1024;
+
+    /// <summary>How long one input may keep an asynchronous decoder busy before it counts as a hang.</summary>
+    public static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The fixed seeds every target runs with (several, so one lucky stream cannot hide a bug).</summary>
+    public static readonly int[] Seeds = [1, 2, 3];
+
+    /// <summary><paramref name="defaultCount"/> times the multiplier in <see cref="IterationsVariable"/> (1 when unset).</summary>
+    public static int Iterations(int defaultCount)
+    {
+        var text = Environment.GetEnvironmentVariable(IterationsVariable);
+        var factor = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var f) && f > 0 ? f : 1;
+        return checked(defaultCount * factor);
+    }
+
+    /// <summary>Runs <paramref name="decode"/>; true when it succeeded, false when it threw an allowed type.</summary>
+    public static bool Check(string target, int seed, ReadOnlySpan<byte> input, Action decode, params Type[] allowed)
+    {
+        try
+        {
+            decode();
+            return true;
+        }
+        catch (Exception e) when (IsAllowed(e, allowed))
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            Assert.Fail(Describe(target, seed, input, e, allowed));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Check"/> for a synchronous decoder, and also fails when the call allocated more than
+    /// <see cref="AllocationBound"/> bytes (a claimed length trusted before the data arrived).
+    /// </summary>
+    public static bool CheckBounded(string target, int seed, ReadOnlySpan<byte> input, Action decode, params Type[] allowed)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var succeeded = Check(target, seed, input, decode, allowed);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        if (allocated > AllocationBound)
+            Assert.Fail($"{target}, seed {seed}: allocated {allocated} bytes for a {input.Length}-byte input 0x{Convert.ToHexStringLower(input)}");
+        return succeeded;
+    }
+
+    /// <summary>The asynchronous form: also fails when the decoder does not finish within <see cref="HangTimeout"/>.</summary>
+    public static async Task<bool> CheckAsync(string target, int seed, byte[] input, Func<Task> decode, params Type[] allowed)
+    {
+        try
+        {
+            await decode().WaitAsync(HangTimeout);
+            return true;
+        }
+        catch (TimeoutException e)
+        {
+            Assert.Fail($"{target}, seed {seed}: hung for {HangTimeout} on input 0x{Convert.ToHexStringLower(input)} ({e.Message})");
+            return false;
+        }
+        catch (Exception e) when (IsAllowed(e, allowed))
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            Assert.Fail(Describe(target, seed, input, e, allowed));
+            return false;
+        }
+    }
+
+    /// <summary>Fails unless <paramref name="error"/> is one of the allowed types (for decoders that report rather than throw).</summary>
+    public static void ExpectAllowed(string target, int seed, ReadOnlySpan<byte> input, Exception? error, params Type[] allowed)
+    {
+        if (error is not null && !IsAllowed(error, allowed))
+            Assert.Fail(Describe(target, seed, input, error, allowed));
+    }
+
+    public static string Describe(string target, int seed, ReadOnlySpan<byte> input, Exception e, Type[] allowed) =>
+        $"{target}, seed {seed}: input 0x{Convert.ToHexStringLower(input)} threw {e.GetType().FullName} " +
+        $"(allowed: {string.Join(", ", allowed.Select(t => t.Name))}): {e.Message}{Environment.NewLine}{e}";
+
+    private static bool IsAllowed(Exception e, Type[] allowed) => allowed.Any(t => t.IsInstanceOfType(e));
+}
