@@ -76,13 +76,15 @@ public sealed class SystemdEnvironment : IDisposable
         return target == $"socket:[{inode.ToString(CultureInfo.InvariantCulture)}]";
     }
 
-    private static string? StandardErrorTarget()
+    /// <summary>The raw text of the /proc/self/fd/2 link (<c>socket:[1234]</c>, <c>pipe:[5678]</c>, a file's path).</summary>
+    internal static string? StandardErrorTarget()
     {
         if (!OperatingSystem.IsLinux())
             return null;
         try
         {
-            return File.ResolveLinkTarget("/proc/self/fd/2", returnFinalTarget: false)?.ToString();
+            // LinkTarget, not ResolveLinkTarget: the latter resolves "socket:[1234]" as a path relative to /proc/self/fd.
+            return new FileInfo("/proc/self/fd/2").LinkTarget;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -127,6 +127,15 @@ public sealed class SystemdNotifierTests
         Assert.That(environment.Problems, Is.Empty);
     }
 
+    [Test]
+    public void StandardErrorTarget_IsTheRawLinkText_AsJournalStreamIsCompared()
+    {
+        var target = SystemdEnvironment.StandardErrorTarget();
+
+        Assert.That(target, Is.Not.Null.And.Not.Empty);
+        Assert.That(target, Does.Not.StartWith("/proc/self/fd"), "socket:[N] and pipe:[N] are not paths under /proc/self/fd");
+    }
+
     [TestCase("8:12345", "socket:[12345]", true)]
     [TestCase("8:12345", "socket:[54321]", false)]
     [TestCase("8:12345", "/var/log/cerebrumd.log", false)]
