@@ -14,30 +14,23 @@ namespace Cerebrum.Tests.Gateway;
 [CancelAfter(60_000)]
 public sealed class HostInferNodeClientTests
 {
-    private InferenceTestDirectory _dir = null!;
-    private ModelStore _store = null!;
-    private InferenceEngine _engine = null!;
+    private AddModelEngine _addModel = null!;
     private Host _host = null!;
     private InferProtocolHandler _handler = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _dir = new InferenceTestDirectory();
-        _store = new ModelStore(_dir.Sub("data"));
-        _store.Add(OnnxTestModels.Write(_dir.Sub("in"), "add.onnx", OnnxTestModels.AddFloat()), "add");
-        _engine = InferenceEngine.Start(new InferenceEngineOptions { Models = ["add"] }, _store);
+        _addModel = AddModelEngine.Start();
         _host = await TestHosts.StartAsync(KeyType.Secp256k1);
-        _handler = new InferProtocolHandler(_engine, _host.Identity);
+        _handler = new InferProtocolHandler(_addModel.Engine, _host.Identity);
     }
 
     [TearDown]
     public async Task TearDown()
     {
         await _host.DisposeAsync();
-        await _engine.DisposeAsync();
-        _store.Dispose();
-        _dir.Dispose();
+        await _addModel.DisposeAsync();
     }
 
     private static Tensor[] Inputs(int width) =>

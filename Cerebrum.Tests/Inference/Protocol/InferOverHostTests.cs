@@ -14,21 +14,16 @@ namespace Cerebrum.Tests.Inference.Protocol;
 [CancelAfter(60_000)]
 public sealed class InferOverHostTests
 {
-    private InferenceTestDirectory _dir = null!;
-    private ModelStore _store = null!;
-    private InferenceEngine _engine = null!;
+    private AddModelEngine _addModel = null!;
     private Host _node = null!;
     private Host _client = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _dir = new InferenceTestDirectory();
-        _store = new ModelStore(_dir.Sub("data"));
-        _store.Add(OnnxTestModels.Write(_dir.Sub("in"), "add.onnx", OnnxTestModels.AddFloat()), "add");
-        _engine = InferenceEngine.Start(new InferenceEngineOptions { Models = ["add"] }, _store);
+        _addModel = AddModelEngine.Start();
         _node = await TestHosts.StartAsync(KeyType.Secp256k1);
-        var handler = new InferProtocolHandler(_engine, _node.Identity);
+        var handler = new InferProtocolHandler(_addModel.Engine, _node.Identity);
         _node.SetHandler(InferProtocolHandler.ProtocolId, async (stream, ct) =>
         {
             await handler.HandleAsync(stream.Stream, ct);
@@ -42,9 +37,7 @@ public sealed class InferOverHostTests
     {
         await _client.DisposeAsync();
         await _node.DisposeAsync();
-        await _engine.DisposeAsync();
-        _store.Dispose();
-        _dir.Dispose();
+        await _addModel.DisposeAsync();
     }
 
     private InferRequest Request(string jobId, float x)

@@ -12,9 +12,7 @@ namespace Cerebrum.Tests.Inference.Protocol;
 public sealed class InferProtocolHandlerTests
 {
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(20);
-    private InferenceTestDirectory _dir = null!;
-    private ModelStore _store = null!;
-    private InferenceEngine _engine = null!;
+    private AddModelEngine _addModel = null!;
     private PrivateKey _nodeKey = null!;
     private Stream _client = null!;
     private Stream _server = null!;
@@ -24,14 +22,11 @@ public sealed class InferProtocolHandlerTests
     [SetUp]
     public void SetUp()
     {
-        _dir = new InferenceTestDirectory();
-        _store = new ModelStore(_dir.Sub("data"));
-        _store.Add(OnnxTestModels.Write(_dir.Sub("in"), "add.onnx", OnnxTestModels.AddFloat()), "add");
-        _engine = InferenceEngine.Start(new InferenceEngineOptions { Models = ["add"] }, _store);
+        _addModel = AddModelEngine.Start();
         _nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
         (_client, _server) = DuplexPipe.Create();
         _stop = new CancellationTokenSource();
-        _serving = new InferProtocolHandler(_engine, _nodeKey).HandleAsync(_server, _stop.Token);
+        _serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(_server, _stop.Token);
     }
 
     [TearDown]
@@ -43,12 +38,10 @@ public sealed class InferProtocolHandlerTests
         await _server.DisposeAsync();
         _stop.Dispose();
         _nodeKey.Dispose();
-        await _engine.DisposeAsync();
-        _store.Dispose();
-        _dir.Dispose();
+        await _addModel.DisposeAsync();
     }
 
-    private string AddHash => _store.Find("add")!.Hash;
+    private string AddHash => _addModel.AddHash;
 
     private static long InAMinute => DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds();
 
@@ -120,7 +113,7 @@ public sealed class InferProtocolHandlerTests
     {
         var (client, server) = DuplexPipe.Create();
         var recorder = new Cerebrum.Tests.Network.Multistream.RecordingStream(server);
-        var serving = new InferProtocolHandler(_engine, _nodeKey).HandleAsync(recorder, CancellationToken.None);
+        var serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(recorder, CancellationToken.None);
         var request = Request("job-w", AddHash, InAMinute, Floats("a", 1, 2, 3), Floats("b", 1, 2, 3));
 
         await LengthPrefixedMessage.WriteAsync(client, request.ToByteArray(), CancellationToken.None).AsTask().WaitAsync(Bounded);

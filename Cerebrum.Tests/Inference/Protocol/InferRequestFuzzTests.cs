@@ -15,18 +15,13 @@ namespace Cerebrum.Tests.Inference.Protocol;
 [TestFixture]
 public sealed class InferRequestFuzzTests
 {
-    private InferenceTestDirectory _dir = null!;
-    private ModelStore _store = null!;
-    private InferenceEngine _engine = null!;
+    private AddModelEngine _addModel = null!;
     private PrivateKey _nodeKey = null!;
 
     [OneTimeSetUp]
     public void SetUp()
     {
-        _dir = new InferenceTestDirectory();
-        _store = new ModelStore(_dir.Sub("data"));
-        _store.Add(OnnxTestModels.Write(_dir.Sub("in"), "add.onnx", OnnxTestModels.AddFloat()), "add");
-        _engine = InferenceEngine.Start(new InferenceEngineOptions { Models = ["add"] }, _store);
+        _addModel = AddModelEngine.Start();
         _nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
     }
 
@@ -34,16 +29,14 @@ public sealed class InferRequestFuzzTests
     public async Task TearDown()
     {
         _nodeKey.Dispose();
-        await _engine.DisposeAsync();
-        _store.Dispose();
-        _dir.Dispose();
+        await _addModel.DisposeAsync();
     }
 
     [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
     public async Task Handler_AnswersEveryRequestWithoutInternalErrors(int seed)
     {
-        var handler = new InferProtocolHandler(_engine, _nodeKey);
-        var model = _store.Find("add")!;
+        var handler = new InferProtocolHandler(_addModel.Engine, _nodeKey);
+        var model = _addModel.Store.Find("add")!;
         byte[][] valid = [ValidRequest(model.Hash, DateTimeOffset.UtcNow.AddYears(1)), ValidRequest("add", DateTimeOffset.UtcNow.AddYears(1))];
         var mutator = new ByteMutator(new Random(seed));
         for (var i = 0; i < Fuzz.Iterations(150); i++)
@@ -59,7 +52,7 @@ public sealed class InferRequestFuzzTests
     [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
     public void FromWireAndValidate_ThrowOnlyInferenceException(int seed)
     {
-        var model = _store.Find("add")!;
+        var model = _addModel.Store.Find("add")!;
         byte[][] valid = [.. InferRequest.Parser.ParseFrom(ValidRequest(model.Hash, DateTimeOffset.UtcNow)).Inputs.Select(t => t.ToByteArray())];
         var mutator = new ByteMutator(new Random(seed));
         for (var i = 0; i < Fuzz.Iterations(1500); i++)
@@ -86,7 +79,7 @@ public sealed class InferRequestFuzzTests
     public async Task ClientSide_ResponsesParseOrFailAndReceiptsVerifyOrNot(int seed)
     {
         var request = InferRequest.Parser.ParseFrom(ValidRequest("add", DateTimeOffset.UtcNow.AddMinutes(5)));
-        var answer = await new InferProtocolHandler(_engine, _nodeKey).AnswerAsync(request.ToByteArray(), CancellationToken.None);
+        var answer = await new InferProtocolHandler(_addModel.Engine, _nodeKey).AnswerAsync(request.ToByteArray(), CancellationToken.None);
         Assert.That(InferReceipts.Verify(request, answer, _nodeKey.PublicKey), Is.True);
         byte[][] valid = [answer.ToByteArray()];
         var mutator = new ByteMutator(new Random(seed));
@@ -107,7 +100,7 @@ public sealed class InferRequestFuzzTests
     [Test]
     public async Task DeadlineBeyondTheCalendar_IsBadInput()
     {
-        var handler = new InferProtocolHandler(_engine, _nodeKey);
+        var handler = new InferProtocolHandler(_addModel.Engine, _nodeKey);
         var request = InferRequest.Parser.ParseFrom(ValidRequest("add", DateTimeOffset.UtcNow));
         request.DeadlineUnixMs = long.MaxValue;
         var response = await handler.AnswerAsync(request.ToByteArray(), CancellationToken.None);
@@ -120,7 +113,7 @@ public sealed class InferRequestFuzzTests
     {
         // 60 days is past the longest timer delay (about 49.7 days). Such requests used to fail as Internal after taking
         // a queue slot they never gave back, so enough of them made the model answer Busy for good.
-        var handler = new InferProtocolHandler(_engine, _nodeKey);
+        var handler = new InferProtocolHandler(_addModel.Engine, _nodeKey);
         var request = ValidRequest("add", DateTimeOffset.UtcNow.AddDays(60));
         for (var i = 0; i < 40; i++)
         {
