@@ -39,6 +39,12 @@ public sealed class GatewayOnNodeEndToEndTests
         Assert.That(jobs.Failed.Values.Sum(), Is.EqualTo(1), "the bad request reached the node and was refused there");
         Assert.That(daemon.Application.Network.Host.Connections, Is.Empty, "no connection to itself was attempted");
 
+        // The gateway counts its HTTP answers by status, and the dispatcher its outcomes, on /metrics.
+        var metrics = Cerebrum.Tests.TestSupport.MetricsSnapshot.Of(daemon.Application.Services.GetRequiredService<Cerebrum.Daemon.Metrics.PrometheusExporter>());
+        Assert.That(metrics.Value("cerebrum_gateway_requests_total", ("status", "200")), Is.EqualTo(3));
+        Assert.That(metrics.Value("cerebrum_gateway_requests_total", ("status", "400")), Is.EqualTo(1));
+        Assert.That(metrics.Value("cerebrum_gateway_dispatches_total", ("outcome", "ok")), Is.EqualTo(3));
+
         // What an operator sees of it: the node in the directory, and the gateway's route to it with its jobs.
         var self = daemon.Application.Network.Host.PeerId.ToString();
         Assert.That(await GatewayTestNetwork.RunCliOkAsync("status", "--data-dir", data), Does.Contain("modes      node, gateway"));
