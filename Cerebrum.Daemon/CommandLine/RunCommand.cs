@@ -18,6 +18,11 @@ public static class RunCommand
             Description = "A multiaddress to listen on, e.g. /ip4/127.0.0.1/tcp/4001 (port 0 picks a free port). Repeat for several; replaces Network:ListenAddresses from config.json.",
             HelpName = "MULTIADDR",
         };
+        var announceOption = new Option<string[]>("--announce")
+        {
+            Description = "An address to tell peers instead of the listen addresses, e.g. /ip4/203.0.113.7/tcp/4001 or /dns4/node.example/tcp/4001 (behind a NAT, or a container's published port). Repeat for several; replaces Network:AnnounceAddresses from config.json.",
+            HelpName = "MULTIADDR",
+        };
         var bootstrapOption = new Option<string[]>("--bootstrap", "-b")
         {
             Description = "A seed peer to dial at start, /ip4/…/tcp/…/p2p/<peer-id>; re-dialled with backoff until it answers. Repeat for several; replaces Network:BootstrapPeers from config.json.",
@@ -55,6 +60,7 @@ public static class RunCommand
         {
             dataDirectoryOption,
             listenOption,
+            announceOption,
             bootstrapOption,
             adminPortOption,
             modeOption,
@@ -68,6 +74,7 @@ public static class RunCommand
             new CommandLineOverrides
             {
                 ListenAddresses = parseResult.GetValue(listenOption) ?? [],
+                AnnounceAddresses = parseResult.GetValue(announceOption) ?? [],
                 BootstrapPeers = parseResult.GetValue(bootstrapOption) ?? [],
                 AdminPort = parseResult.GetValue(adminPortOption),
                 Modes = parseResult.GetValue(modeOption) ?? [],

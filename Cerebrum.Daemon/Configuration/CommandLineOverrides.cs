@@ -8,6 +8,9 @@ public sealed record CommandLineOverrides
 {
     public IReadOnlyList<string> ListenAddresses { get; init; } = [];
 
+    /// <summary><c>--announce</c> values: replace Network:AnnounceAddresses when any is given.</summary>
+    public IReadOnlyList<string> AnnounceAddresses { get; init; } = [];
+
     public IReadOnlyList<string> BootstrapPeers { get; init; } = [];
 
     public int? AdminPort { get; init; }

@@ -47,6 +47,8 @@ public static class DaemonConfiguration
             network = network with { ListenAddresses = overrides.ListenAddresses };
         if (network.ListenAddresses.Count == 0)
             network = network with { ListenAddresses = NetworkOptions.DefaultListenAddresses };
+        if (overrides.AnnounceAddresses.Count > 0)
+            network = network with { AnnounceAddresses = overrides.AnnounceAddresses };
         if (overrides.BootstrapPeers.Count > 0)
             network = network with { BootstrapPeers = overrides.BootstrapPeers };
         if (overrides.AdminPort is { } port)

@@ -20,6 +20,16 @@ public static class DaemonOptionsValidator
             else if (!address.TryGetTcpEndpoint(out _, out _, out _, out var isDns) || isDns)
                 errors.Add($"{key}: '{address}' is not /ip4/<ip>/tcp/<port> or /ip6/<ip>/tcp/<port>");
         }
+        for (var i = 0; i < network.AnnounceAddresses.Count; i++)
+        {
+            var key = $"Network:AnnounceAddresses:{i}";
+            if (!Multiaddress.TryParse(network.AnnounceAddresses[i], out var address, out var error))
+                errors.Add($"{key}: {error}");
+            else if (address.PeerId is not null)
+                errors.Add($"{key}: an announced address must not end in /p2p/<peer-id> (the daemon's own peer ID is implied)");
+            else if (!address.TryGetTcpEndpoint(out var host, out var port, out _, out var isDns) || port == 0 || (!isDns && IsWildcard(host)))
+                errors.Add($"{key}: '{address}' is not an address peers can dial (/ip4, /ip6, /dns, /dns4 or /dns6 with a non-zero /tcp port, not 0.0.0.0 or ::)");
+        }
         for (var i = 0; i < network.BootstrapPeers.Count; i++)
         {
             var key = $"Network:BootstrapPeers:{i}";
@@ -71,6 +81,9 @@ public static class DaemonOptionsValidator
         GatewayOptionsValidator.ValidateMode(options, errors);
         return errors;
     }
+
+    private static bool IsWildcard(string host) =>
+        System.Net.IPAddress.TryParse(host, out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any));
 
     private static void RequirePositive(List<string> errors, string key, TimeSpan value)
     {

@@ -6,6 +6,12 @@ public sealed record NetworkOptions
     /// <summary>Multiaddresses to listen on; port 0 picks a free port. Empty means "use the defaults".</summary>
     public IReadOnlyList<string> ListenAddresses { get; init; } = [];
 
+    /// <summary>
+    /// What to tell peers instead of the listen addresses, e.g. /ip4/203.0.113.7/tcp/4001 or /dns4/node.example/tcp/4001
+    /// behind a NAT or in a container with a published port. Empty: the listen addresses, wildcards expanded.
+    /// </summary>
+    public IReadOnlyList<string> AnnounceAddresses { get; init; } = [];
+
     /// <summary>Seed peers dialled at start, each a multiaddress ending in <c>/p2p/&lt;peer-id&gt;</c> so that its identity is checked.</summary>
     public IReadOnlyList<string> BootstrapPeers { get; init; } = [];
 

@@ -31,6 +31,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
         {
             Identity = identity,
             ListenAddresses = [.. _options.ListenAddresses.Select(Multiaddress.Parse)],
+            AnnounceAddresses = [.. _options.AnnounceAddresses.Select(Multiaddress.Parse)],
             AgentVersion = DaemonVersion.AgentVersion,
             DialTimeout = _options.DialTimeout,
             DialBackoffBase = _options.DialBackoffBase,

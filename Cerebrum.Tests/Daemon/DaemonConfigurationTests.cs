@@ -46,9 +46,10 @@ public sealed class DaemonConfigurationTests
     {
         var options = Load(
             """{ "Network": { "ListenAddresses": [ "/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001" ] }, "Admin": { "Port": 5001 } }""",
-            new CommandLineOverrides { ListenAddresses = ["/ip4/127.0.0.1/tcp/0"], AdminPort = 0 });
+            new CommandLineOverrides { ListenAddresses = ["/ip4/127.0.0.1/tcp/0"], AdminPort = 0, AnnounceAddresses = ["/dns4/node.example/tcp/4001"] });
 
         Assert.That(options.Network.ListenAddresses, Is.EqualTo(new[] { "/ip4/127.0.0.1/tcp/0" }));
+        Assert.That(options.Network.AnnounceAddresses, Is.EqualTo(new[] { "/dns4/node.example/tcp/4001" }));
         Assert.That(options.Admin.Port, Is.Zero);
     }
 
@@ -73,6 +74,10 @@ public sealed class DaemonConfigurationTests
     [TestCase("""{ "Network": { "ListenAddresses": [ "/dns4/example.com/tcp/4001" ] } }""", "Network:ListenAddresses:0")]
     [TestCase("""{ "Network": { "ListenAddresses": [ "/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/tcp/4002/p2p/16Uiu2HAmNLYUsrhHbRQk4rhnk3N5DSXaoRTjpSMzeoQnJCxW1xi1" ] } }""", "Network:ListenAddresses:1")]
     [TestCase("""{ "Network": { "ListenAddresses": [ "/ip4/0.0.0.0/udp/4001" ] } }""", "Network:ListenAddresses:0")]
+    [TestCase("""{ "Network": { "AnnounceAddresses": [ "203.0.113.7:4001" ] } }""", "Network:AnnounceAddresses:0")]
+    [TestCase("""{ "Network": { "AnnounceAddresses": [ "/ip4/0.0.0.0/tcp/4001" ] } }""", "Network:AnnounceAddresses:0")]
+    [TestCase("""{ "Network": { "AnnounceAddresses": [ "/ip4/203.0.113.7/tcp/0" ] } }""", "Network:AnnounceAddresses:0")]
+    [TestCase("""{ "Network": { "AnnounceAddresses": [ "/dns4/node.example/tcp/4001", "/ip4/203.0.113.7/tcp/4001/p2p/16Uiu2HAmNLYUsrhHbRQk4rhnk3N5DSXaoRTjpSMzeoQnJCxW1xi1" ] } }""", "Network:AnnounceAddresses:1")]
     [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001" ] } }""", "Network:BootstrapPeers:0")]
     [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001/p2p/notapeer" ] } }""", "Network:BootstrapPeers:0")]
     [TestCase("""{ "Shutdown": { "Timeout": "-00:00:01" } }""", "Shutdown:Timeout")]

@@ -87,8 +87,13 @@ public sealed class Host : IAsyncDisposable
         }
     }
 
-    /// <summary>Addresses other peers can dial: wildcard binds expanded to this machine's interface addresses.</summary>
-    public IReadOnlyList<Multiaddress> AdvertisedAddresses => [.. ListenAddresses.SelectMany(ExpandWildcard).Distinct()];
+    /// <summary>
+    /// Addresses other peers can dial: <see cref="HostOptions.AnnounceAddresses"/> when set, otherwise the bound ones
+    /// with wildcard binds expanded to this machine's interface addresses.
+    /// </summary>
+    public IReadOnlyList<Multiaddress> AdvertisedAddresses => _options.AnnounceAddresses.Count > 0
+        ? [.. _options.AnnounceAddresses.Select(a => a.WithoutPeerId()).Distinct()]
+        : [.. ListenAddresses.SelectMany(ExpandWildcard).Distinct()];
 
     /// <summary>
     /// This host's signed peer record (an encoded envelope) over <see cref="AdvertisedAddresses"/>, sent in identify.

@@ -12,6 +12,12 @@ public sealed record HostOptions
     /// <summary>Addresses to bind (port 0 = ephemeral). Empty = dial-only host.</summary>
     public IReadOnlyList<Multiaddress> ListenAddresses { get; init; } = [];
 
+    /// <summary>
+    /// Addresses to tell peers (identify, the signed peer record, a node's heartbeat) instead of the bound ones: the
+    /// public address in front of a NAT or a container's published port. Empty: the bound addresses, wildcards expanded.
+    /// </summary>
+    public IReadOnlyList<Multiaddress> AnnounceAddresses { get; init; } = [];
+
     /// <summary>Sent in identify.</summary>
     public string AgentVersion { get; init; } = "cerebrum/0.1.0";
 
