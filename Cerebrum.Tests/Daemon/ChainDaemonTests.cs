@@ -132,12 +132,7 @@ public sealed class ChainDaemonTests
         Assert.That(((ValidatorService)daemon.Application.Services.GetService(typeof(ValidatorService))!).ConsensusHeight, Is.Zero, "but no consensus");
     }
 
-    private static HttpClient Client(TestDaemon daemon)
-    {
-        var http = new HttpClient { BaseAddress = daemon.AdminUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(daemon.Data.CookiePath).Trim());
-        return http;
-    }
+    private static HttpClient Client(TestDaemon daemon) => daemon.AdminClient();
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, byte[] body, CancellationToken cancellationToken)
     {

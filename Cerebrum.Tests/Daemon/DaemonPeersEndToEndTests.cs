@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
@@ -85,8 +84,7 @@ public sealed class DaemonPeersEndToEndTests
     {
         using var timeout = new CancellationTokenSource(Timeout);
         await using var daemon = await TestDaemon.StartAsync(timeout.Token);
-        using var http = new HttpClient { BaseAddress = daemon.AdminUrl, Timeout = Timeout };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(daemon.Data.CookiePath));
+        using var http = daemon.AdminClient(Timeout);
 
         using var response = await http.PostAsync(new Uri("peers/connect", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 

@@ -17,8 +17,7 @@ public sealed class DashboardTests
     {
         using var timeout = new CancellationTokenSource(Timeout);
         _daemon = await TestDaemon.StartAsync(timeout.Token);
-        _admin = new HttpClient { BaseAddress = _daemon.AdminUrl, Timeout = Timeout };
-        _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(_daemon.Data.CookiePath).Trim());
+        _admin = _daemon.AdminClient(Timeout);
     }
 
     [OneTimeTearDown]

@@ -30,6 +30,14 @@ internal sealed class TestDaemon : IAsyncDisposable
 
     public Uri AdminUrl => Application.AdminUrl!;
 
+    /// <summary>An HTTP client of the daemon's admin API, authenticated with its cookie as the CLI is.</summary>
+    public HttpClient AdminClient(TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = AdminUrl, Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", File.ReadAllText(Data.CookiePath).Trim());
+        return http;
+    }
+
     /// <summary>The first bound listen address with /p2p/&lt;peer-id&gt;, as its `listening` line shows it.</summary>
     public string ListenAddress => Application.Network.AnnouncedListenAddresses[0];
 

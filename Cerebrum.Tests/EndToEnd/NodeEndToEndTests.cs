@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cerebrum.Core.Inference;
@@ -138,8 +137,7 @@ public sealed class NodeEndToEndTests
 
     private async Task<T> GetAdminAsync<T>(string path)
     {
-        using var http = new HttpClient { BaseAddress = _daemon.AdminUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(_daemon.Data.CookiePath)).Trim());
+        using var http = _daemon.AdminClient();
         return (await http.GetFromJsonAsync<T>(path, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
     }
 

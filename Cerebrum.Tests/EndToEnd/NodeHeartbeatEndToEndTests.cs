@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cerebrum.Core.Inference.Status;
@@ -89,8 +88,7 @@ public sealed class NodeHeartbeatEndToEndTests
 
     private static async Task<List<NodeResponse>> GetNodesAsync(TestDaemon daemon, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = daemon.AdminUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(daemon.Data.CookiePath, cancellationToken)).Trim());
+        using var http = daemon.AdminClient();
         return (await http.GetFromJsonAsync<List<NodeResponse>>("nodes", new JsonSerializerOptions(JsonSerializerDefaults.Web), cancellationToken))!;
     }
 }

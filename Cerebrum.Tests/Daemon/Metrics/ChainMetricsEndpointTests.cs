@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Daemon.Metrics;
@@ -18,8 +17,7 @@ public sealed class ChainMetricsEndpointTests
         var (data, faucet) = await OneValidatorDevnet.CreateAsync(directory.Path, cts.Token);
         using var faucetKey = faucet;
         await using var daemon = await TestDaemon.StartAsync(cts.Token, dataDirectory: data);
-        using var http = new HttpClient { BaseAddress = daemon.AdminUrl, Timeout = Timeout };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(daemon.Data.CookiePath).Trim());
+        using var http = daemon.AdminClient(Timeout);
 
         async Task<string> ScrapeAsync() => await http.GetStringAsync(new Uri("metrics", UriKind.Relative), cts.Token);
 
