@@ -124,11 +124,7 @@ public sealed class GossipHostBinding : IAsyncDisposable
         {
             try
             {
-                var record = PeerRecord.Open(candidate.SignedPeerRecord.Span);
-                if (record.Peer == candidate.Peer)
-                    _host.PeerStore.AddPeerRecord(record, candidate.SignedPeerRecord);
-                else
-                    _logger.LogDebug("PX offered {Peer} with the record of {Other}; ignoring the record", candidate.Peer, record.Peer);
+                _host.PeerStore.AddPeerRecord(PeerRecord.Open(candidate.SignedPeerRecord.Span, candidate.Peer), candidate.SignedPeerRecord);
             }
             catch (FormatException e)
             {

@@ -99,21 +99,20 @@ public sealed class Host : IAsyncDisposable
     /// This host's signed peer record (an encoded envelope) over <see cref="AdvertisedAddresses"/>, sent in identify.
     /// Signed again, with a higher sequence number, whenever the addresses change.
     /// </summary>
-    public ReadOnlyMemory<byte> SignedPeerRecord
+    public ReadOnlyMemory<byte> SignedPeerRecord => SignedPeerRecordOver(AdvertisedAddresses);
+
+    /// <summary>The signed peer record over <paramref name="addresses"/> (<see cref="AdvertisedAddresses"/> the caller already has).</summary>
+    internal ReadOnlyMemory<byte> SignedPeerRecordOver(IReadOnlyList<Multiaddress> addresses)
     {
-        get
+        lock (_peerRecordLock)
         {
-            var addresses = AdvertisedAddresses;
-            lock (_peerRecordLock)
-            {
-                if (_peerRecord is { } current && current.Record.Addresses.SequenceEqual(addresses))
-                    return current.Envelope;
-                // Milliseconds since the epoch, as other implementations use, kept increasing within this process.
-                var sequence = Math.Max((ulong)Math.Max(0, _options.Time.GetUtcNow().ToUnixTimeMilliseconds()), (_peerRecord?.Record.Sequence ?? 0) + 1);
-                var record = new Records.PeerRecord(PeerId, sequence, addresses);
-                _peerRecord = (record, record.Sign(Identity));
-                return _peerRecord.Value.Envelope;
-            }
+            if (_peerRecord is { } current && current.Record.Addresses.SequenceEqual(addresses))
+                return current.Envelope;
+            // Milliseconds since the epoch, as other implementations use, kept increasing within this process.
+            var sequence = Math.Max((ulong)Math.Max(0, _options.Time.GetUtcNow().ToUnixTimeMilliseconds()), (_peerRecord?.Record.Sequence ?? 0) + 1);
+            var record = new Records.PeerRecord(PeerId, sequence, addresses);
+            _peerRecord = (record, record.Sign(Identity));
+            return _peerRecord.Value.Envelope;
         }
     }
 

@@ -29,9 +29,12 @@ public sealed record PeerRecord(PeerId Peer, ulong Sequence, IReadOnlyList<Multi
         return SignedEnvelope.Seal(key, Domain, PayloadType, record.ToByteArray());
     }
 
-    /// <summary>Opens a signed peer record: the envelope verifies, carries a peer record, and was signed by that peer.</summary>
+    /// <summary>
+    /// Opens a signed peer record: the envelope verifies, carries a peer record, was signed by that peer, and, when
+    /// <paramref name="expectedPeer"/> is given, is that peer's (the one it came from, or was offered for).
+    /// </summary>
     /// <exception cref="FormatException">Anything else, with what was wrong.</exception>
-    public static PeerRecord Open(ReadOnlySpan<byte> envelope)
+    public static PeerRecord Open(ReadOnlySpan<byte> envelope, PeerId? expectedPeer = null)
     {
         var opened = SignedEnvelope.Open(envelope, Domain);
         if (!opened.PayloadType.Span.SequenceEqual(PayloadType))
@@ -56,6 +59,8 @@ public sealed record PeerRecord(PeerId Peer, ulong Sequence, IReadOnlyList<Multi
         }
         if (!peer.Matches(opened.Signer))
             throw new FormatException($"peer record of {peer} signed by another key ({opened.Signer.ToPeerId()})");
+        if (expectedPeer is { } expected && peer != expected)
+            throw new FormatException($"the peer record is {peer}'s, not {expected}'s");
         if (record.Addresses.Count > MaxAddresses)
             throw new FormatException($"peer record with {record.Addresses.Count} addresses (at most {MaxAddresses})");
         var addresses = new List<Multiaddress>(record.Addresses.Count);

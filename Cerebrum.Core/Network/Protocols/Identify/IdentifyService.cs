@@ -70,9 +70,11 @@ public sealed class IdentifyService
             ObservedAddr = ByteString.CopyFrom(connection.RemoteAddress.ToBytes()),
         };
         message.Protocols.AddRange(_host.Protocols);
-        foreach (var address in _host.AdvertisedAddresses)
+        // One look at the interfaces serves both the plain list and the signed record.
+        var advertised = _host.AdvertisedAddresses;
+        foreach (var address in advertised)
             message.ListenAddrs.Add(ByteString.CopyFrom(address.ToBytes()));
-        message.SignedPeerRecord = ByteString.CopyFrom(_host.SignedPeerRecord.Span);
+        message.SignedPeerRecord = ByteString.CopyFrom(_host.SignedPeerRecordOver(advertised).Span);
         return message;
     }
 
@@ -155,12 +157,7 @@ public sealed class IdentifyService
         {
             try
             {
-                record = Records.PeerRecord.Open(message.SignedPeerRecord.Span);
-                if (record.Peer != connection.RemotePeer)
-                {
-                    _logger.LogDebug("Ignoring the peer record of {Other} that {Peer} sent as its own", record.Peer, connection.RemotePeer);
-                    record = null;
-                }
+                record = Records.PeerRecord.Open(message.SignedPeerRecord.Span, connection.RemotePeer);
             }
             catch (FormatException e)
             {
