@@ -35,10 +35,7 @@ public sealed class PeerStore
     }
 
     public void AddAddresses(PeerId peer, IEnumerable<Multiaddress> addresses) =>
-        Update(peer, info => info with
-        {
-            Addresses = [.. info.Addresses.Concat(addresses.Select(a => a.WithoutPeerId())).Distinct().Take(MaxAddressesPerPeer)],
-        });
+        Update(peer, info => info with { Addresses = Merge(info.Addresses, addresses) });
 
     /// <summary>
     /// Keeps a verified signed peer record when it is newer than the one held, its addresses first (the peer itself
@@ -55,11 +52,18 @@ public sealed class PeerStore
             {
                 SignedPeerRecord = envelope,
                 PeerRecordSequence = record.Sequence,
-                Addresses = [.. record.Addresses.Select(a => a.WithoutPeerId()).Concat(info.Addresses).Distinct().Take(MaxAddressesPerPeer)],
+                Addresses = Merge(record.Addresses, info.Addresses),
             };
         });
         return accepted;
     }
+
+    /// <summary>
+    /// The addresses of <paramref name="first"/>, then those of <paramref name="then"/> not among them, without /p2p,
+    /// bounded. A bare /p2p/&lt;id&gt; says nothing about where to dial and is dropped (a peer may send one).
+    /// </summary>
+    private static IReadOnlyList<Multiaddress> Merge(IEnumerable<Multiaddress> first, IEnumerable<Multiaddress> then) =>
+        [.. first.Concat(then).Where(a => a.PeerId is null || a.Components.Count > 1).Select(a => a.WithoutPeerId()).Distinct().Take(MaxAddressesPerPeer)];
 
     public void Remove(PeerId peer) => _peers.TryRemove(peer, out _);
 

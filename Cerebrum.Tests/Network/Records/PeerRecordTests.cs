@@ -129,6 +129,20 @@ public sealed class PeerRecordTests
     }
 
     [Test]
+    public void ThePeerStore_DropsABareP2pAddress_FromARecordOrAList_InsteadOfThrowing()
+    {
+        using var key = PrivateKey.Generate(KeyType.Ed25519);
+        var store = new PeerStore(16, TimeProvider.System);
+        var bare = Multiaddress.Parse($"/p2p/{key.PeerId}");
+        var record = new PeerRecord(key.PeerId, 1, [bare, Addresses[0]]);
+
+        Assert.That(store.AddPeerRecord(record, record.Sign(key)), Is.True);
+        store.AddAddresses(key.PeerId, [bare, Addresses[1].WithPeerId(key.PeerId)]);
+
+        Assert.That(store.Get(key.PeerId)!.Addresses, Is.EqualTo(new[] { Addresses[0], Addresses[1] }));
+    }
+
+    [Test]
     public async Task Identify_CarriesEachHostsVerifiedRecord_IntoThePeerStore()
     {
         await using var a = await TestHosts.StartAsync(KeyType.Secp256k1);
