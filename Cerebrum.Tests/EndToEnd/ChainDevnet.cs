@@ -12,6 +12,7 @@ using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.TestSupport;
+using Cerebrum.Tests.TestSupport.Netns;
 using Google.Protobuf;
 
 namespace Cerebrum.Tests.EndToEnd;
@@ -127,13 +128,13 @@ internal sealed class ChainDevnet : IAsyncDisposable
         private readonly StreamWriter _stderr;
         private readonly HttpClient _http;
 
-        private DaemonProcess(string dataDirectory, Process process, StreamWriter stderr, string listenAddress)
+        private DaemonProcess(string dataDirectory, Process process, StreamWriter stderr, string listenAddress, NetworkNamespace? space)
         {
             DataDirectory = dataDirectory;
             _process = process;
             _stderr = stderr;
             ListenAddress = listenAddress;
-            _http = new HttpClient { BaseAddress = new Uri(File.ReadAllText(Path.Combine(dataDirectory, "admin.url")).Trim()), Timeout = RequestTimeout };
+            _http = new HttpClient(AdminHandler(space)) { BaseAddress = new Uri(File.ReadAllText(Path.Combine(dataDirectory, "admin.url")).Trim()), Timeout = RequestTimeout };
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dataDirectory, ".cookie")).Trim());
         }
 
@@ -143,15 +144,20 @@ internal sealed class ChainDevnet : IAsyncDisposable
 
         public bool HasExited => _process.HasExited;
 
-        public static async Task<DaemonProcess> StartAsync(string dataDirectory, string[] extraArgs)
+        /// <summary>The process's id (for a test that signals it).</summary>
+        public int ProcessId => _process.Id;
+
+        /// <param name="space">The network namespace to run in (<c>ip netns exec</c>); its admin API is then reached through a socket in it.</param>
+        public static async Task<DaemonProcess> StartAsync(string dataDirectory, string[] extraArgs, NetworkNamespace? space = null)
         {
-            var start = new ProcessStartInfo("dotnet")
+            string[] launcher = space is null ? ["dotnet"] : ["ip", "netns", "exec", space.Name, "dotnet"];
+            var start = new ProcessStartInfo(launcher[0])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "cerebrumd.dll"), "run", "--data-dir", dataDirectory }.Concat(extraArgs))
+            foreach (var arg in launcher[1..].Concat([Path.Combine(AppContext.BaseDirectory, "cerebrumd.dll"), "run", "--data-dir", dataDirectory]).Concat(extraArgs))
                 start.ArgumentList.Add(arg);
             var stderr = new StreamWriter(Path.Combine(dataDirectory, "stderr.log"), append: true) { AutoFlush = true };
             var process = Process.Start(start)!;
@@ -166,7 +172,7 @@ internal sealed class ChainDevnet : IAsyncDisposable
                 var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
                 if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
                     Assert.Fail($"cerebrumd on {dataDirectory} did not start (exit {(process.HasExited ? process.ExitCode : -1)}): {line}; see {dataDirectory}/stderr.log");
-                return new DaemonProcess(dataDirectory, process, stderr, line!["listening ".Length..]);
+                return new DaemonProcess(dataDirectory, process, stderr, line!["listening ".Length..], space);
             }
             catch
             {
@@ -175,6 +181,33 @@ internal sealed class ChainDevnet : IAsyncDisposable
                 await stderr.DisposeAsync();
                 throw;
             }
+        }
+
+        /// <summary>The authenticated client of the daemon's admin API (owned by this object), for endpoints this class has no method for.</summary>
+        public HttpClient Admin => _http;
+
+        private static SocketsHttpHandler AdminHandler(NetworkNamespace? space)
+        {
+            var handler = new SocketsHttpHandler();
+            if (space is not null)
+            {
+                // The admin API listens on the namespace's own 127.0.0.1: connect from a socket made inside it.
+                handler.ConnectCallback = async (context, cancellationToken) =>
+                {
+                    var socket = space.CreateSocket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                };
+            }
+            return handler;
         }
 
         public async Task<ChainStatusResponse> StatusAsync() =>
