@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Core.Chain.Blocks;
 
@@ -9,8 +10,8 @@ namespace Cerebrum.Core.Chain.Blocks;
 /// Block hash and tx root. The header's canonical encoding, independent of protobuf, is "cerebrum-header/1" then each
 /// field in order (chain id, height, previous hash, time, proposer, tx root, state root, validators hash, last commit
 /// hash): strings and bytes as u32be length + bytes, height as u64be, time as i64be. The block hash is its
-/// SHA-256. The tx root is a binary Merkle tree over SHA-256(0x00 || tx) leaves, inner nodes SHA-256(0x01 || l || r),
-/// an odd last node promoted unchanged; SHA-256 of nothing when the block has no transactions.
+/// SHA-256. The tx root is the <see cref="MerkleTree"/> root of the
+/// transactions (SHA-256 of nothing when the block has none).
 /// </summary>
 public static class BlockHashing
 {
@@ -52,21 +53,8 @@ public static class BlockHashing
 
     public static byte[] LastCommitHash(ReadOnlySpan<byte> lastCommit) => SHA256.HashData(lastCommit);
 
-    public static byte[] TxRoot(IReadOnlyList<ReadOnlyMemory<byte>> txs)
-    {
-        if (txs.Count == 0) return SHA256.HashData([]);
-        var level = new List<byte[]>(txs.Count);
-        foreach (var tx in txs)
-            level.Add(SHA256.HashData([0x00, .. tx.Span]));
-        while (level.Count > 1)
-        {
-            var next = new List<byte[]>((level.Count + 1) / 2);
-            for (var i = 0; i < level.Count; i += 2)
-                next.Add(i + 1 < level.Count ? SHA256.HashData([0x01, .. level[i], .. level[i + 1]]) : level[i]);
-            level = next;
-        }
-        return level[0];
-    }
+    public static byte[] TxRoot(IReadOnlyList<ReadOnlyMemory<byte>> txs) =>
+        MerkleTree.ComputeRoot([.. txs.Select(tx => MerkleTree.LeafHash(tx.Span))]);
 
     private static void WriteBytes(MemoryStream buffer, ReadOnlySpan<byte> bytes)
     {
