@@ -5,6 +5,7 @@ using Cerebrum.Cli.Commands.Chain;
 using Cerebrum.Cli.Commands.Gateway;
 using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
+using Cerebrum.Cli.Commands.Node;
 using Cerebrum.Cli.Commands.PubSub;
 using Cerebrum.Cli.Commands.Tx;
 
@@ -25,6 +26,7 @@ public static class CerebrumCommandLine
         ChainCommand.Create(),
         AccountCommand.Create(),
         TxCommand.Create(),
+        NodeCommand.Create(),
         GatewayCommand.Create(),
     };
 

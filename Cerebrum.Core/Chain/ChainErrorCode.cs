@@ -43,4 +43,14 @@ public enum ChainErrorCode
 
     // Store
     StoreMismatch = 70,
+
+    // Verification: attestations and evidence about nodes (140-179)
+    NotAValidator = 140,
+    BadAttestation = 141,
+    StaleAttestation = 142,
+    UnknownNode = 143,
+    BadNodeStatement = 144,
+    UnknownDispute = 145,
+    BadEvidence = 146,
+    DuplicateDispute = 147,
 }

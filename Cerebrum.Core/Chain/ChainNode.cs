@@ -121,6 +121,30 @@ public sealed class ChainNode : IDisposable
         lock (_gate) return _store.State.GetNode(id);
     }
 
+    /// <summary>Every registered node, ordered by peer ID text.</summary>
+    public IReadOnlyList<(PeerId Id, NodeState Node)> ListNodes()
+    {
+        lock (_gate)
+            return [.. _store.State.Enumerate(StateKeys.NodePrefix)
+                .Select(e => (StateKeys.PeerOf(e.Key), ((NodeState)e.Value).Clone()))
+                .OrderBy(e => e.Item1.ToString(), StringComparer.Ordinal)];
+    }
+
+    /// <summary>Each validator's latest attestation of <paramref name="kind"/> about <paramref name="node"/>.</summary>
+    public NodeAttestations GetNodeAttestations(PeerId node, CheckKind kind)
+    {
+        lock (_gate) return _store.State.GetNodeAttestations(node, kind);
+    }
+
+    /// <summary>The open disputes over receipts, by id (hex), for validators to judge.</summary>
+    public IReadOnlyList<(string Id, DisputeState Dispute)> ListDisputes()
+    {
+        lock (_gate)
+            return [.. _store.State.Enumerate(StateKeys.DisputePrefix)
+                .Select(e => (e.Key[StateKeys.DisputePrefix.Length..], ((DisputeState)e.Value).Clone()))
+                .OrderBy(e => e.Item1, StringComparer.Ordinal)];
+    }
+
     public ModelState? GetModel(string hash)
     {
         lock (_gate) return _store.State.GetModel(hash);

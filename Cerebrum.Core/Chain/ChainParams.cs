@@ -21,6 +21,9 @@ public sealed record ChainParams
     /// <summary>Smallest total stake a registered node must keep bonded.</summary>
     public ulong MinNodeStake { get; init; } = 1_000_000;
 
+    /// <summary>Node verification: attestation freshness, jail, slashing, reputation, disputes.</summary>
+    public Nodes.VerificationParams Verification { get; init; } = new();
+
     /// <exception cref="ChainException">A value out of range.</exception>
     public void Validate()
     {
@@ -30,6 +33,8 @@ public sealed record ChainParams
         if (MaxBlockBytes < MaxTxBytes) throw Invalid("maxBlockBytes must be at least maxTxBytes");
         if (MaxBlockBytes > 64 * 1024 * 1024) throw Invalid("maxBlockBytes must be at most 64 MiB");
         if (StakePerPower == 0) throw Invalid("stakePerPower must be positive");
+        if (Verification is null) throw Invalid("verification must be an object, not null");
+        Verification.Validate();
     }
 
     private static ChainException Invalid(string message) => new(new ChainError(ChainErrorCode.InvalidField, "genesis params: " + message));

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
+using Cerebrum.Core.Chain.Nodes;
+using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Verification.Proto;
 using Google.Protobuf;
@@ -7,23 +8,25 @@ using Google.Protobuf;
 namespace Cerebrum.Core.Verification;
 
 /// <summary>
-/// The node's signature over a challenge transcript: over "cerebrum-challenge-transcript/1" || SHA-256 of the
-/// transcript's encoding, with the node's identity key, so the key in its peer ID checks it.
+/// How a node signs a challenge it completed: a <see cref="CheckStatement"/> (validator, node, hardware, height) over
+/// SHA-256 of the transcript's encoding, which the validator's attestation carries to the ledger.
 /// </summary>
 public static class ChallengeTranscripts
 {
-    private static readonly byte[] Domain = Encoding.ASCII.GetBytes("cerebrum-challenge-transcript/1");
-
     public static byte[] Hash(ChallengeTranscript transcript) => SHA256.HashData(transcript.ToByteArray());
 
-    public static byte[] Sign(PrivateKey node, ChallengeTranscript transcript) => node.Sign(SignedBytes(Hash(transcript)));
-
-    /// <summary>Whether <paramref name="signature"/> is the node's (the transcript's node field) over <paramref name="transcriptHash"/>.</summary>
-    public static bool Verify(PeerId node, ReadOnlySpan<byte> transcriptHash, ReadOnlySpan<byte> signature)
+    public static CheckStatement Statement(ChallengeTranscript transcript) => new()
     {
-        if (node.TryGetPublicKey() is not { } key || signature.IsEmpty) return false;
-        return key.Verify(SignedBytes(transcriptHash), signature);
-    }
+        Validator = transcript.Validator,
+        Node = transcript.Node,
+        Kind = CheckKind.Hardware,
+        Height = transcript.Height,
+        TranscriptHash = ByteString.CopyFrom(Hash(transcript)),
+    };
 
-    private static byte[] SignedBytes(ReadOnlySpan<byte> transcriptHash) => [.. Domain, .. transcriptHash];
+    public static byte[] Sign(PrivateKey node, ChallengeTranscript transcript) => CheckStatements.Sign(node, Statement(transcript));
+
+    /// <summary>Whether <paramref name="signature"/> is <paramref name="node"/>'s over the transcript's statement.</summary>
+    public static bool Verify(PeerId node, ChallengeTranscript transcript, ReadOnlySpan<byte> signature) =>
+        CheckStatements.Verify(node, Statement(transcript), signature);
 }

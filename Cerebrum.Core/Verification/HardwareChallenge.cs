@@ -136,7 +136,7 @@ public sealed class HardwareChallenge
         Expect(Step.Answered);
         var transcript = BuildTranscript();
         var signature = opening.TranscriptSignature.ToByteArray();
-        if (!ChallengeTranscripts.Verify(Node, ChallengeTranscripts.Hash(transcript), signature))
+        if (!ChallengeTranscripts.Verify(Node, transcript, signature))
             return EndWith(ChallengeVerdict.BadAnswer, "the transcript signature is not the node's", null, null);
         if (opening.Rows.Count != _rows.Length) return EndWith(ChallengeVerdict.BadAnswer, $"{opening.Rows.Count} rows opened, {_rows.Length} asked", transcript, signature);
         var model = new ChallengeModel(ChallengeSeeds.DeriveModelSeed(_seed, _nodeNonce, Validator, Node, Shape, Height), Shape);

@@ -57,7 +57,7 @@ public sealed class HardwareChallengeTests
         Assert.That(transcript.Node.ToByteArray(), Is.EqualTo(_node.PeerId.Bytes.ToArray()));
         Assert.That(transcript.Validator.ToByteArray(), Is.EqualTo(_validator.PeerId.Bytes.ToArray()));
         Assert.That(transcript.OpenedRows, Has.Count.EqualTo(Policy.OpenedRows));
-        Assert.That(ChallengeTranscripts.Verify(_node.PeerId, ChallengeTranscripts.Hash(transcript), outcome.TranscriptSignature), Is.True);
+        Assert.That(ChallengeTranscripts.Verify(_node.PeerId, transcript, outcome.TranscriptSignature), Is.True);
     }
 
     [Test]

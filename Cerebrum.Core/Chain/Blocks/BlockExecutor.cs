@@ -1,3 +1,4 @@
+using Cerebrum.Core.Chain.Nodes;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Transactions;
@@ -32,7 +33,7 @@ public sealed class BlockExecutor
     {
         var timeMs = Math.Max(time.ToUnixTimeMilliseconds(), head.LastTimeUnixMs + 1);
         var overlay = new StateOverlay(state);
-        var context = new BlockContext(head.Height + 1, timeMs, proposer, _params);
+        var context = new BlockContext(head.Height + 1, timeMs, proposer, _params) { Validators = head.NextValidators };
         BeginBlock(overlay, context);
         var included = new List<VerifiedTransaction>();
         var failedSenders = new HashSet<PeerId>();
@@ -99,7 +100,7 @@ public sealed class BlockExecutor
         var header = block.Header;
         var proposer = PeerId.FromBytes(header.Proposer.Span);
         var overlay = new StateOverlay(state);
-        var context = new BlockContext(header.Height, header.TimeUnixMs, proposer, _params);
+        var context = new BlockContext(header.Height, header.TimeUnixMs, proposer, _params) { Validators = head.NextValidators };
         BeginBlock(overlay, context);
         var decoded = DecodeAll(block, verified);
         var hashes = new List<byte[]>(block.Txs.Count);
@@ -192,6 +193,7 @@ public sealed class BlockExecutor
 
     private static void BeginBlock(StateOverlay state, BlockContext context)
     {
+        NodeDisputes.ExpireDue(state, context);
         var due = state.Enumerate(StateKeys.UnbondingPrefix)
             .Where(e => ((UnbondingState)e.Value).ReleaseTimeUnixMs <= context.TimeUnixMs)
             .Select(e => e.Key).Order(StringComparer.Ordinal).ToList();

@@ -68,7 +68,7 @@ public sealed class TransactionPool
         }
         // Check against the state without the victims first, so a refused newcomer evicts nothing.
         var trial = new StateOverlay(_committed);
-        var trialContext = new BlockContext(_checkContext.Height, _checkContext.TimeUnixMs, null, _checkContext.Params);
+        var trialContext = new BlockContext(_checkContext.Height, _checkContext.TimeUnixMs, null, _checkContext.Params) { Validators = _checkContext.Validators };
         var evicted = victims.ToHashSet();
         foreach (var entry in _byHash.Values.Where(e => !evicted.Contains(e)).OrderBy(e => e.Sequence))
             TransactionExecutor.Apply(trial, trialContext, entry.Transaction);
@@ -166,7 +166,8 @@ public sealed class TransactionPool
 
     private static (ulong, long) Priority(Entry entry) => (ulong.MaxValue - entry.Transaction.Body.Fee, entry.Sequence);
 
-    private static BlockContext CheckContext(ChainHead head, ChainParams parameters) => new(head.Height + 1, head.LastTimeUnixMs, null, parameters);
+    private static BlockContext CheckContext(ChainHead head, ChainParams parameters) =>
+        new(head.Height + 1, head.LastTimeUnixMs, null, parameters) { Validators = head.NextValidators };
 
     private sealed record Entry(VerifiedTransaction Transaction, long Sequence);
 }

@@ -34,4 +34,24 @@ public static class StateAccess
 
     public static void SetModelNameOwner(this StateOverlay state, string name, PeerId owner) =>
         state.Set(StateKeys.ModelName(name), new ModelNameState { Owner = ByteString.CopyFrom(owner.Bytes.Span) });
+
+    /// <summary>Every validator's latest attestation of <paramref name="kind"/> about <paramref name="node"/> (empty when none).</summary>
+    public static NodeAttestations GetNodeAttestations(this IStateReader state, PeerId node, CheckKind kind) =>
+        (state.Get(StateKeys.NodeAttestations(node, kind)) as NodeAttestations)?.Clone() ?? new NodeAttestations();
+
+    public static void SetNodeAttestations(this StateOverlay state, PeerId node, CheckKind kind, NodeAttestations attestations) =>
+        state.Set(StateKeys.NodeAttestations(node, kind), attestations.Attestations.Count == 0 ? null : attestations);
+
+    public static HardwareClassState? GetHardwareClass(this IStateReader state, string hardwareClass) =>
+        (state.Get(StateKeys.HardwareClass(hardwareClass)) as HardwareClassState)?.Clone();
+
+    public static void SetHardwareClass(this StateOverlay state, string hardwareClass, HardwareClassState value) =>
+        state.Set(StateKeys.HardwareClass(hardwareClass), value);
+
+    public static DisputeState? GetDispute(this IStateReader state, ReadOnlySpan<byte> disputeId) =>
+        (state.Get(StateKeys.Dispute(disputeId)) as DisputeState)?.Clone();
+
+    /// <summary>Writes the dispute; null removes it.</summary>
+    public static void SetDispute(this StateOverlay state, ReadOnlySpan<byte> disputeId, DisputeState? dispute) =>
+        state.Set(StateKeys.Dispute(disputeId), dispute);
 }

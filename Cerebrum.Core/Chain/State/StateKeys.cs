@@ -16,8 +16,12 @@ public static class StateKeys
     public const string ModelPrefix = "m/";
     public const string ModelNamePrefix = "o/";
     public const string GenesisValidatorPrefix = "v/";
+    public const string AttestationPrefix = "t/";
+    public const string HardwareClassPrefix = "r/";
+    public const string DisputePrefix = "x/";
 
-    public static readonly IReadOnlyList<string> Prefixes = [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix];
+    public static readonly IReadOnlyList<string> Prefixes =
+        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, AttestationPrefix, HardwareClassPrefix, DisputePrefix];
 
     public static string Account(PeerId id) => AccountPrefix + id;
 
@@ -30,6 +34,15 @@ public static class StateKeys
     public static string ModelName(string name) => ModelNamePrefix + name;
 
     public static string GenesisValidator(PeerId id) => GenesisValidatorPrefix + id;
+
+    /// <summary>"t/", the node's peer ID, "/" and the check kind's number: every validator's latest attestation of that kind about the node.</summary>
+    public static string NodeAttestations(PeerId node, CheckKind kind) => AttestationPrefix + node + "/" + ((int)kind).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"r/" and the hardware class (the claimed hardware, lower-cased, '/' as '_').</summary>
+    public static string HardwareClass(string hardwareClass) => HardwareClassPrefix + hardwareClass;
+
+    /// <summary>"x/" and the dispute id in lower-case hex.</summary>
+    public static string Dispute(ReadOnlySpan<byte> disputeId) => DisputePrefix + Convert.ToHexStringLower(disputeId);
 
     public static string PrefixOf(string key) => key.Length >= 2 && key[1] == '/' ? key[..2] : throw new FormatException($"state key '{key}' has no kind prefix");
 
@@ -44,6 +57,9 @@ public static class StateKeys
         ModelPrefix => ModelState.Parser.ParseFrom(value),
         ModelNamePrefix => ModelNameState.Parser.ParseFrom(value),
         GenesisValidatorPrefix => GenesisValidatorState.Parser.ParseFrom(value),
+        AttestationPrefix => Proto.NodeAttestations.Parser.ParseFrom(value),
+        HardwareClassPrefix => HardwareClassState.Parser.ParseFrom(value),
+        DisputePrefix => DisputeState.Parser.ParseFrom(value),
         var other => throw new FormatException($"unknown state kind '{other}'"),
     };
 

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Chain.Validators;
 using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Core.Chain.Transactions;
@@ -13,6 +14,9 @@ public sealed class BlockContext(ulong height, long timeUnixMs, PeerId? proposer
     public PeerId? Proposer { get; } = proposer;
 
     public ChainParams Params { get; } = parameters;
+
+    /// <summary>The validator set deciding this height: whose attestations count, and with what weight.</summary>
+    public ValidatorSet? Validators { get; init; }
 
     public ulong FeesCollected { get; set; }
 }

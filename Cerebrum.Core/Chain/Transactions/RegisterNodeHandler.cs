@@ -4,8 +4,9 @@ using Cerebrum.Core.Chain.State;
 namespace Cerebrum.Core.Chain.Transactions;
 
 /// <summary>
-/// Registers (or updates) the sender's inference node: claimed hardware, region and served models, all of which must
-/// be registered. The stake is added to the node's bond, which must reach <see cref="ChainParams.MinNodeStake"/>.
+/// Registers (or updates) the sender's inference node: claimed hardware and throughput, region and served models, all
+/// of which must be registered. The stake is added to the node's bond, which must reach
+/// <see cref="ChainParams.MinNodeStake"/>. A new node is Registered until validators' checks make it Active.
 /// </summary>
 public sealed class RegisterNodeHandler : ITransactionHandler
 {
@@ -37,6 +38,10 @@ public sealed class RegisterNodeHandler : ITransactionHandler
         node.Region = register.Region;
         node.ModelHashes.Clear();
         node.ModelHashes.AddRange(register.ModelHashes);
+        var claim = new NodeClaim { ClaimedMflops = register.ClaimedMflops, Gpu = register.Gpu };
+        // A changed claim is checked afresh: an Active node goes back to Registered (a jailed one stays jailed).
+        if (node.Claim is not null && !node.Claim.Equals(claim) && node.Lifecycle == NodeLifecycle.Active) node.Lifecycle = NodeLifecycle.Registered;
+        node.Claim = claim;
         context.State.SetNode(context.SenderId, node);
         return null;
     }

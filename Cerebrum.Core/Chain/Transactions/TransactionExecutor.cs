@@ -27,8 +27,10 @@ public static class TransactionExecutor
         sender.Balance -= body.Fee;
         sender.Nonce++;
         if (sender.PublicKey.IsEmpty) sender.PublicKey = ByteString.CopyFrom(body.SenderPublicKey.Span);
-        if (handler.Apply(new TransactionContext(scratch, block, transaction, sender)) is { } refused)
+        var context = new TransactionContext(scratch, block, transaction, sender);
+        if (handler.Apply(context) is { } refused)
             return refused;
+        if (Amounts.AddWithoutOverflow(fees, context.ToProposer, out fees) is { } handedOverflow) return handedOverflow;
         scratch.SetAccount(transaction.Sender, sender);
         scratch.MergeInto(state);
         block.FeesCollected = fees;

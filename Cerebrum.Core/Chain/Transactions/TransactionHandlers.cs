@@ -14,6 +14,8 @@ public static class TransactionHandlers
         new RegisterNodeHandler(),
         new RegisterModelHandler(),
         new DepositHandler(),
+        new AttestHandler(),
+        new ReportWrongReceiptHandler(),
     }.ToFrozenDictionary(h => h.Type);
 
     public static ITransactionHandler? For(Transaction.BodyOneofCase type) => Table.GetValueOrDefault(type);
