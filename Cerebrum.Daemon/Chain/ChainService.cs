@@ -78,7 +78,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
 
         new SyncProtocolHandler(_chain).Register(_network.Host);
         _sync = new ChainSyncLoop(_network.Host, _chain, _options.SyncInterval, _time, _loggerFactory);
-        _gossip = new ChainGossip(_pubSub.Router, _chain, _sync, _options.Consensus, _time, _logger);
+        _gossip = new ChainGossip(_pubSub.Router, _chain, _sync, _options.Consensus, _time, _loggerFactory.CreateLogger<ChainGossip>());
         _gossip.Start();
         var sync = _sync;
         _tasks.Run("chain sync", async stopping =>
