@@ -30,7 +30,7 @@ public static class NodeDisputes
         var validators = block.Validators!;
         var votes = dispute.Votes
             .Where(v => AttestationRules.IsFresh(v, block, 0))
-            .Select(v => (v, validators.Find(PeerId.FromBytes(v.Validator.Span))?.Power ?? 0UL))
+            .Select(v => (v, (ulong)(validators.Find(PeerId.FromBytes(v.Validator.Span))?.Power ?? 0L)))
             .Where(p => p.Item2 > 0);
         switch (NodeEvaluation.Decide(votes, validators))
         {

@@ -31,7 +31,7 @@ public static class NodeEvaluation
         foreach (var kind in new[] { CheckKind.Hardware, CheckKind.Latency, CheckKind.Canary })
             fresh[kind] = [.. state.GetNodeAttestations(id, kind).Attestations
                 .Where(a => AttestationRules.IsFresh(a, block, notBefore))
-                .Select(a => (a, validators.Find(PeerId.FromBytes(a.Validator.Span))?.Power ?? 0UL))
+                .Select(a => (a, (ulong)(validators.Find(PeerId.FromBytes(a.Validator.Span))?.Power ?? 0L)))
                 .Where(p => p.Item2 > 0)];
 
         var figures = node.Figures?.Clone() ?? new NodeFigures();
@@ -95,7 +95,7 @@ public static class NodeEvaluation
     }
 
     /// <summary>Pass or Fail (FAIL and UNREACHABLE alike) when validators with more than 2/3 of the power agree.</summary>
-    public static Quorum Decide(IEnumerable<(Proto.Attestation Record, ulong Power)> votes, Validators.ValidatorSet validators)
+    public static Quorum Decide(IEnumerable<(Proto.Attestation Record, ulong Power)> votes, Consensus.ValidatorSet validators)
     {
         ulong pass = 0, fail = 0;
         foreach (var (record, power) in votes)
@@ -103,7 +103,7 @@ public static class NodeEvaluation
             if (record.Verdict == CheckVerdict.Pass) pass = checked(pass + power);
             else fail = checked(fail + power);
         }
-        return validators.IsQuorum(pass) ? Quorum.Pass : validators.IsQuorum(fail) ? Quorum.Fail : Quorum.None;
+        return validators.IsQuorum((long)pass) ? Quorum.Pass : validators.IsQuorum((long)fail) ? Quorum.Fail : Quorum.None;
     }
 
     private static ulong Ppm(ulong part, ulong whole) => whole == 0 ? 0 : (ulong)UInt128.Min(NodeReputation.Max, (UInt128)part * NodeReputation.Max / whole);

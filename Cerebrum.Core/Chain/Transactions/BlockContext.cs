@@ -1,4 +1,4 @@
-using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Core.Chain.Transactions;
