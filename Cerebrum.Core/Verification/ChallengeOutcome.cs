@@ -25,18 +25,19 @@ public sealed record ChallengeOutcome(
     /// UNREACHABLE when it did not complete the exchange (so there is no statement of the node to carry). The height is
     /// the challenge's (the transcript's, when there is one).
     /// </summary>
-    public Attestation ToAttestation(Crypto.PeerId validator, Crypto.PeerId node, ulong height)
+    public Attestation ToAttestation(Crypto.PeerId validator, Crypto.PeerId node, ulong height, CheckKind kind = CheckKind.Hardware)
     {
         var signed = Transcript is not null && TranscriptSignature is not null;
+        if (signed) kind = Transcript!.Kind;
         var attestation = new Attestation
         {
             Validator = ByteString.CopyFrom(validator.Bytes.Span),
             Node = ByteString.CopyFrom(node.Bytes.Span),
-            Kind = CheckKind.Hardware,
+            Kind = kind,
             Height = signed ? Transcript!.Height : height,
             Verdict = Passed ? CheckVerdict.Pass : signed ? CheckVerdict.Fail : CheckVerdict.Unreachable,
-            ThroughputMflops = signed ? MeasuredMflops : 0,
-            ThroughputPermille = signed ? ThroughputPermille : 0,
+            ThroughputMflops = signed && kind == CheckKind.Hardware ? MeasuredMflops : 0,
+            ThroughputPermille = signed && kind == CheckKind.Hardware ? ThroughputPermille : 0,
             Detail = Chain.Nodes.AttestationSigning.TruncateDetail(Detail),
         };
         if (signed)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Verification.Proto;
 using Google.Protobuf;
@@ -33,6 +34,7 @@ public sealed class ChallengeResponder
     {
         if (_offer is not null) throw new InvalidOperationException("this responder already accepted an offer");
         if (offer.Commitment.Length != 32) throw new ChallengeRefusedException("the commitment is not 32 bytes");
+        if (offer.Kind is not (CheckKind.Hardware or CheckKind.Latency)) throw new ChallengeRefusedException($"a challenge is a hardware check or a latency probe, not {offer.Kind}");
         ChallengeShape shape;
         try
         {
@@ -82,6 +84,7 @@ public sealed class ChallengeResponder
             NodeNonce = ByteString.CopyFrom(_nonce),
             Shape = _offer.Shape,
             Height = _offer.Height,
+            Kind = _offer.Kind,
             OutputRoot = ByteString.CopyFrom(_solution.OutputRoot),
             ComputeMicros = (ulong)(_solution.ComputeTime.Ticks / 10),
         };

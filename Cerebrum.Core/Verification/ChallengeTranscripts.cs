@@ -8,7 +8,7 @@ using Google.Protobuf;
 namespace Cerebrum.Core.Verification;
 
 /// <summary>
-/// How a node signs a challenge it completed: a <see cref="CheckStatement"/> (validator, node, hardware, height) over
+/// How a node signs a challenge it completed: a <see cref="CheckStatement"/> (validator, node, kind, height) over
 /// SHA-256 of the transcript's encoding, which the validator's attestation carries to the ledger.
 /// </summary>
 public static class ChallengeTranscripts
@@ -19,7 +19,7 @@ public static class ChallengeTranscripts
     {
         Validator = transcript.Validator,
         Node = transcript.Node,
-        Kind = CheckKind.Hardware,
+        Kind = transcript.Kind,
         Height = transcript.Height,
         TranscriptHash = ByteString.CopyFrom(Hash(transcript)),
     };

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Verification.Proto;
 using Google.Protobuf;
@@ -33,15 +34,16 @@ public sealed class HardwareChallenge
     private uint[] _rows = [];
 
     private HardwareChallenge(PeerId validator, PeerId node, ChallengeShape shape, ulong claimedMflops, ChallengePolicy policy,
-        ulong height, TimeSpan networkAllowance, TimeProvider time)
+        ulong height, TimeSpan networkAllowance, TimeProvider time, CheckKind kind = CheckKind.Hardware, TimeSpan? deadline = null)
     {
         Validator = validator;
         Node = node;
         Shape = shape;
         Height = height;
+        Kind = kind;
         _claimedMflops = claimedMflops;
         _networkAllowance = networkAllowance;
-        _deadline = policy.DeadlineFor(shape, claimedMflops, networkAllowance);
+        _deadline = deadline ?? policy.DeadlineFor(shape, claimedMflops, networkAllowance);
         _openedRows = Math.Min(policy.OpenedRows, shape.Rows);
         _minThroughputPermille = policy.MinThroughputPermille;
         _time = time;
@@ -52,6 +54,7 @@ public sealed class HardwareChallenge
             Shape = shape.ToMessage(),
             DeadlineMs = (uint)Math.Min(uint.MaxValue, Math.Ceiling(_deadline.TotalMilliseconds)),
             Height = height,
+            Kind = kind,
         };
     }
 
@@ -70,6 +73,9 @@ public sealed class HardwareChallenge
     public ChallengeShape Shape { get; }
 
     public ulong Height { get; }
+
+    /// <summary>Hardware for the hardware challenge, Latency for the latency probe's tiny inference.</summary>
+    public CheckKind Kind { get; }
 
     public ChallengeOffer Offer { get; }
 
@@ -99,6 +105,18 @@ public sealed class HardwareChallenge
         if (shape.Problem() is { } problem) throw new ArgumentException(problem, nameof(shape));
         return new HardwareChallenge(validator, node, shape, claimedMflops, policy, height, networkAllowance, time);
     }
+
+    /// <summary>
+    /// The latency probe's tiny inference: a one-row, width-8, one-layer model the node runs on its real path and signs
+    /// for (a LATENCY statement), judged for correctness only, within <paramref name="deadline"/>.
+    /// </summary>
+    public static HardwareChallenge CreateProbe(PeerId validator, PeerId node, ulong height, TimeSpan deadline, TimeProvider time) =>
+        new(validator, node, ProbeShape, 1, ProbePolicy, height, TimeSpan.Zero, time, CheckKind.Latency, deadline);
+
+    /// <summary>The probe's model: one row through one 8 × 8 product.</summary>
+    public static ChallengeShape ProbeShape { get; } = new(1, ChallengeShape.MinWidth, 1, 1);
+
+    private static readonly ChallengePolicy ProbePolicy = new() { MinThroughputPermille = 0, OpenedRows = 1 };
 
     /// <summary>The node accepted with its nonce: reveal the seed, and start the clock.</summary>
     public ChallengeReveal? Reveal(ChallengeAccept accept)
@@ -203,6 +221,7 @@ public sealed class HardwareChallenge
             NodeNonce = ByteString.CopyFrom(_nodeNonce),
             Shape = Offer.Shape,
             Height = Height,
+            Kind = Kind,
             OutputRoot = _result!.OutputRoot,
             ComputeMicros = _result.ComputeMicros,
         };

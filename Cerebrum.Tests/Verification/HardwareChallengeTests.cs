@@ -198,11 +198,11 @@ public sealed class HardwareChallengeTests
     [Test]
     public void ANode_RefusesOffersBeyondItsLimits()
     {
-        var responder = new ChallengeResponder(_node, _validator.PeerId, new ChallengeLimits(MaxOperations: Shape.Operations / 2));
+        var responder = new ChallengeResponder(_node, _validator.PeerId, new ChallengeLimits(MaxOperations: Shape.Operations / 2, TimeSpan.FromSeconds(1)));
         Assert.That(() => responder.Accept(NewChallenge(_node.PeerId).Offer), Throws.TypeOf<ChallengeRefusedException>().With.Message.Contains("operations"));
         var malformed = new ChallengeOffer { Commitment = ByteString.CopyFrom(new byte[32]), Shape = new ChallengeShape(1, 64, 1, 1).ToMessage() };
         malformed.Shape.Width = 100_000;
-        Assert.That(() => new ChallengeResponder(_node, _validator.PeerId, new ChallengeLimits(1e12)).Accept(malformed), Throws.TypeOf<ChallengeRefusedException>());
+        Assert.That(() => new ChallengeResponder(_node, _validator.PeerId, new ChallengeLimits(1e12, TimeSpan.FromSeconds(1))).Accept(malformed), Throws.TypeOf<ChallengeRefusedException>());
     }
 
     private HardwareChallenge NewChallenge(PeerId node) =>
@@ -249,6 +249,7 @@ public sealed class HardwareChallengeTests
             NodeNonce = accept.NodeNonce,
             Shape = challenge.Offer.Shape,
             Height = challenge.Offer.Height,
+            Kind = challenge.Kind,
             OutputRoot = ByteString.CopyFrom(root),
             ComputeMicros = computeMicros,
         };
