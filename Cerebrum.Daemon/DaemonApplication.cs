@@ -11,6 +11,7 @@ using Cerebrum.Daemon.PubSub;
 using Cerebrum.Daemon.ServiceManager;
 using Cerebrum.Daemon.Status;
 using Cerebrum.Daemon.Validator;
+using Cerebrum.Daemon.Verification;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -130,6 +131,7 @@ public sealed class DaemonApplication : IAsyncDisposable
             builder.Services.AddSingleton(new ChainGenesisFile(genesisPath));
             builder.Services.AddSingleton<ChainService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ChainService>());
+            builder.Services.AddHostedService<AttestationTopicService>();
         }
         builder.Services.AddHostedService(services => services.GetRequiredService<NetworkService>());
         // After the network service: modes start once the host listens and stop (draining their work) before it closes.
@@ -137,6 +139,7 @@ public sealed class DaemonApplication : IAsyncDisposable
         {
             builder.Services.AddSingleton<NodeService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<NodeService>());
+            builder.Services.AddHostedService<ChallengeService>();
         }
         builder.Services.AddSingleton<PubSubService>();
         // The status validator is registered before the topics are joined; the heartbeat starts once pubsub runs.
@@ -157,6 +160,8 @@ public sealed class DaemonApplication : IAsyncDisposable
         {
             builder.Services.AddSingleton<ValidatorService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ValidatorService>());
+            builder.Services.AddSingleton<NodeVerifierService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<NodeVerifierService>());
         }
 
         var cookie = AdminCookie.Generate();

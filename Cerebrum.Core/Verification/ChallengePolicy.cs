@@ -25,6 +25,9 @@ public sealed record ChallengePolicy
 
     public int DistinctWeights { get; init; } = 4;
 
+    /// <summary>Largest output asked for (rows × width × 4 bytes); beyond it a bigger claim gets a deeper chain instead of more rows.</summary>
+    public long MaxOutputBytes { get; init; } = 64L * 1024 * 1024;
+
     /// <exception cref="ArgumentException">The first setting out of range.</exception>
     public void Validate()
     {
@@ -32,23 +35,26 @@ public sealed record ChallengePolicy
         if (DeadlineFactor is < 1 or > 100) throw new ArgumentException("DeadlineFactor must be 1..100");
         if (MinThroughputPermille > 1000) throw new ArgumentException("MinThroughputPermille must be at most 1000");
         if (OpenedRows is < 1 or > HardwareChallenge.MaxOpenedRows) throw new ArgumentException($"OpenedRows must be 1..{HardwareChallenge.MaxOpenedRows}");
+        if (MaxOutputBytes < 1024 * 1024 || MaxOutputBytes > ChallengeShape.MaxOutputBytes) throw new ArgumentException("MaxOutputBytes must be 1 MiB to 1 GiB");
         foreach (var width in new[] { CpuWidth, GpuWidth })
             if (new ChallengeShape(OpenedRows, width, Depth, DistinctWeights).Problem() is { } problem)
                 throw new ArgumentException("challenge shape settings: " + problem);
     }
 
     /// <summary>
-    /// The shape for a node claiming <paramref name="claimedMflops"/>: the class's width, this depth, and as many rows
-    /// as the claim computes in the target duration (at least the opened rows; at most what fits the output limit).
+    /// The shape for a node claiming <paramref name="claimedMflops"/>: the class's width, and as many rows (at least the
+    /// opened rows, at most <see cref="MaxOutputBytes"/> of output) as the claim computes through <see cref="Depth"/>
+    /// layers in the target duration; a claim beyond that gets more layers (up to the maximum depth) instead.
     /// </summary>
     public ChallengeShape ShapeFor(ulong claimedMflops, bool gpu)
     {
         var width = gpu ? GpuWidth : CpuWidth;
-        var perRow = 2.0 * width * (double)width * Depth;
-        var wanted = claimedMflops * 1e6 * TargetDuration.TotalSeconds / perRow;
-        var maxRows = (int)Math.Min(ChallengeShape.MaxRows, ChallengeShape.MaxOutputBytes / (width * sizeof(float)));
-        var rows = (int)Math.Clamp(Math.Ceiling(wanted), OpenedRows, maxRows);
-        return new ChallengeShape(rows, width, Depth, DistinctWeights);
+        var wanted = claimedMflops * 1e6 * TargetDuration.TotalSeconds;
+        var perRowLayer = 2.0 * width * (double)width;
+        var maxRows = (int)Math.Min(ChallengeShape.MaxRows, Math.Min(MaxOutputBytes, ChallengeShape.MaxOutputBytes) / (width * sizeof(float)));
+        var rows = (int)Math.Clamp(Math.Ceiling(wanted / (perRowLayer * Depth)), OpenedRows, Math.Max(OpenedRows, maxRows));
+        var depth = (int)Math.Clamp(Math.Ceiling(wanted / (perRowLayer * rows)), Depth, ChallengeShape.MaxDepth);
+        return new ChallengeShape(rows, width, depth, DistinctWeights);
     }
 
     /// <summary>How long to wait for the result: the claimed time times the factor, plus the network allowance.</summary>

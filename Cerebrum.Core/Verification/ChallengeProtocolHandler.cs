@@ -72,8 +72,11 @@ public sealed class ChallengeProtocolHandler
                 var started = TimeProvider.System.GetTimestamp();
                 try
                 {
+                    // Past the validator's deadline the answer is worthless: stop the run then (a second of grace for the network).
+                    using var run = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    run.CancelAfter(TimeSpan.FromMilliseconds(offer.DeadlineMs) + TimeSpan.FromSeconds(1));
                     // A run blocks its thread inside ONNX Runtime for up to seconds: not on the thread pool.
-                    result = await Task.Factory.StartNew(() => responder.Solve(reveal, device, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                    result = await Task.Factory.StartNew(() => responder.Solve(reveal, device, run.Token), run.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 }
                 finally
                 {

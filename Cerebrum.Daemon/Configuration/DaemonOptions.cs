@@ -29,4 +29,7 @@ public sealed record DaemonOptions
 
     /// <summary>The ledger (every mode, when there is a genesis file) and validator mode's consensus.</summary>
     public ChainOptions Chain { get; init; } = new();
+
+    /// <summary>Validator mode's checks of nodes, and what node mode grants them.</summary>
+    public Core.Verification.VerificationOptions Verification { get; init; } = new();
 }

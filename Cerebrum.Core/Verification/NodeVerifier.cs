@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using Cerebrum.Core.Chain;
+using Cerebrum.Core.Chain.Gossip;
+using Cerebrum.Core.Chain.Nodes;
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.Transactions;
+using Cerebrum.Core.Common;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.PubSub;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Cerebrum.Core.Verification;
+
+/// <summary>
+/// The verification layer's entry type: a validator's checks of the registered nodes. While this daemon is in the
+/// validator set it checks every registered node at onboarding (a hardware challenge and a latency probe at once),
+/// a jailed node once its jail time is over, and every node at random exponential intervals after that; each check
+/// becomes a signed <see cref="Attestation"/>, published on <c>cerebrum/1/attestations</c> and recorded on the ledger in
+/// this validator's next <c>Attest</c> transaction. <see cref="RegisterTopicValidator"/> checks what arrives on that
+/// topic (<see cref="AttestationGossipVerdict"/>).
+/// </summary>
+public sealed class NodeVerifier : IAsyncDisposable
+{
+    private readonly PrivateKey _identity;
+    private readonly Host _host;
+    private readonly GossipRouter _router;
+    private readonly ChainNode _chain;
+    private readonly ChainGossip _chainGossip;
+    private readonly VerificationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly BackgroundTasks _tasks;
+    private readonly ConcurrentDictionary<PeerId, NodeSchedule> _schedules = new();
+    private readonly ConcurrentQueue<SignedAttestation> _unrecorded = new();
+    private readonly SemaphoreSlim _concurrency;
+    private readonly GeoPoint? _location;
+    private readonly List<Attestation> _recent = [];
+    private int _started;
+
+    public NodeVerifier(PrivateKey identity, Host host, GossipRouter router, ChainNode chain, ChainGossip chainGossip, VerificationOptions options,
+        TimeProvider time, ILogger logger)
+    {
+        _identity = identity;
+        _host = host;
+        _router = router;
+        _chain = chain;
+        _chainGossip = chainGossip;
+        _options = options.Validate();
+        _time = time;
+        _logger = logger;
+        _tasks = new BackgroundTasks(logger);
+        _concurrency = new SemaphoreSlim(options.MaxConcurrentChecks);
+        _location = options.Location is { } location && GeoPoint.TryParse(location, out var point) ? point : null;
+    }
+
+    /// <summary>Attestations made, in order (for the admin API and tests); the last 1000.</summary>
+    public IReadOnlyList<Attestation> Recent
+    {
+        get
+        {
+            lock (_recent) return [.. _recent];
+        }
+    }
+
+    /// <summary>
+    /// Checks what arrives on <c>cerebrum/1/attestations</c> against <paramref name="chain"/> (every daemon with a ledger,
+    /// before it joins the topic).
+    /// </summary>
+    public static void RegisterTopicValidator(GossipRouter router, ChainNode chain, ILogger logger) =>
+        router.RegisterValidator(VerificationTopics.Attestations, (message, _) =>
+        {
+            if (message.ReceivedFrom == router.LocalPeer) return ValueTask.FromResult(ValidationResult.Accept);
+            var verdict = AttestationGossipVerdict.Check(message.Data.Span, chain, out var reason);
+            if (verdict != ValidationResult.Accept) logger.LogDebug("Attestation from {Peer}: {Verdict} ({Reason})", message.ReceivedFrom, verdict, reason);
+            return ValueTask.FromResult(verdict);
+        });
+
+    /// <summary>Starts checking and recording.</summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the verifier is already started");
+        _tasks.Run("node checks", RunChecksAsync);
+        _tasks.Run("attestation recording", RunRecordingAsync);
+    }
+
+    /// <summary>
+    /// Runs one check of <paramref name="node"/> now (hardware or latency) and returns its attestation, which is also
+    /// published and queued for the ledger; null when this daemon is not a validator or the node is not registered.
+    /// </summary>
+    public async Task<Attestation?> CheckAsync(PeerId node, CheckKind kind, CancellationToken ct)
+    {
+        var height = _chain.Status.Height;
+        if (!IsValidator(height) || _chain.GetNode(node) is not { } state) return null;
+        var schedule = _schedules.GetOrAdd(node, _ => NodeSchedule.From(_chain.GetNodeAttestations(node, CheckKind.Latency), _identity.PeerId));
+        var attestation = kind switch
+        {
+            CheckKind.Hardware => await CheckHardwareAsync(node, state, schedule, height, ct),
+            CheckKind.Latency => await CheckLatencyAsync(node, state, schedule, height, ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "hardware or latency"),
+        };
+        await PublishAsync(attestation, ct);
+        return attestation;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _tasks.DisposeAsync();
+        _concurrency.Dispose();
+    }
+
+    private bool IsValidator(ulong height) => _chain.GetValidatorSet(height + 1)?.Find(_identity.PeerId) is not null;
+
+    private async Task RunChecksAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.Tick, _time);
+        while (await timer.WaitForNextTickAsync(stopping))
+        {
+            var height = _chain.Status.Height;
+            var validators = _chain.GetValidatorSet(height + 1);
+            if (validators?.Find(_identity.PeerId) is null) continue;
+            var now = _time.GetUtcNow();
+            var due = new List<Task>();
+            foreach (var (node, state) in _chain.ListNodes())
+            {
+                var schedule = _schedules.GetOrAdd(node, _ => NodeSchedule.From(_chain.GetNodeAttestations(node, CheckKind.Latency), _identity.PeerId));
+                var onboarding = state.Lifecycle == NodeLifecycle.Registered && schedule.HardwareChecked == 0;
+                var released = state.Lifecycle == NodeLifecycle.Jailed && now.ToUnixTimeMilliseconds() >= state.JailedUntilUnixMs && schedule.HardwareChecked <= state.JailedHeight;
+                if (onboarding || released || now >= schedule.NextHardware)
+                {
+                    schedule.NextHardware = now + Exponential(_options.HardwareIntervalFor(validators.Count));
+                    due.Add(Checked(node, CheckKind.Hardware, stopping));
+                }
+                if (schedule.LatencyChecked == 0 || now >= schedule.NextLatency)
+                {
+                    schedule.NextLatency = now + Exponential(_options.LatencyInterval);
+                    due.Add(Checked(node, CheckKind.Latency, stopping));
+                }
+            }
+            await Task.WhenAll(due);
+        }
+    }
+
+    private async Task Checked(PeerId node, CheckKind kind, CancellationToken stopping)
+    {
+        await _concurrency.WaitAsync(stopping);
+        try
+        {
+            await CheckAsync(node, kind, stopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            _logger.LogWarning(e, "{Kind} check of {Node} failed: {Reason}", kind, node, e.Message);
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    private async Task<Attestation> CheckHardwareAsync(PeerId node, NodeState state, NodeSchedule schedule, ulong height, CancellationToken ct)
+    {
+        var claim = state.Claim?.ClaimedMflops is > 0 and var claimed ? claimed : _chain.Params.Verification.MinClaimedMflops;
+        var challenge = HardwareChallenge.Create(_identity.PeerId, node, claim, state.Claim?.Gpu ?? false, _options.Challenge, height, schedule.LeastRtt, _time);
+        var outcome = await RunChallengeAsync(node, challenge, ct);
+        schedule.HardwareChecked = height;
+        _logger.LogInformation("Hardware check of {Node}: {Verdict} ({Detail})", node, outcome.Verdict, outcome.Detail);
+        return outcome.ToAttestation(_identity.PeerId, node, height);
+    }
+
+    private async Task<Attestation> CheckLatencyAsync(PeerId node, NodeState state, NodeSchedule schedule, ulong height, CancellationToken ct)
+    {
+        schedule.ProbesSent++;
+        var rtts = new List<TimeSpan>();
+        ChallengeOutcome outcome;
+        try
+        {
+            var connection = await ConnectAsync(node, ct);
+            using (var pings = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                pings.CancelAfter(_options.StepTimeout);
+                await foreach (var rtt in _host.Ping.PingManyAsync(connection, _options.PingSamples, pings.Token)) rtts.Add(rtt);
+            }
+            outcome = await ChallengeProtocolClient.RunAsync(connection, HardwareChallenge.CreateProbe(_identity.PeerId, node, height, _options.ProbeDeadline, _time), _options.StepTimeout, ct);
+        }
+        catch (Exception e) when (e is DialException or IOException or InvalidDataException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            outcome = new ChallengeOutcome(ChallengeVerdict.Unanswered, "no answer: " + e.Message, TimeSpan.Zero, 0, 0, null, null);
+        }
+        schedule.LatencyChecked = height;
+        var attestation = outcome.ToAttestation(_identity.PeerId, node, height, CheckKind.Latency);
+        if (outcome.Passed) schedule.ProbesAnswered++;
+        attestation.ProbesSent = schedule.ProbesSent;
+        attestation.ProbesAnswered = schedule.ProbesAnswered;
+        if (rtts.Count > 0)
+        {
+            var least = rtts.Min();
+            schedule.LeastRtt = least;
+            attestation.RttMicros = (uint)Math.Min(uint.MaxValue, Math.Max(1, least.Ticks / 10));
+            if (_location is not null && outcome.Passed && RegionCatalog.Refutes(_location, state.Region, least, out var distance, out var reach))
+            {
+                attestation.Verdict = CheckVerdict.Fail;
+                attestation.Detail = AttestationSigning.TruncateDetail($"region {state.Region} refuted: its nearest edge is {distance:0} km away, a {least.TotalMilliseconds:0.0} ms round trip reaches {reach:0} km");
+            }
+        }
+        if (attestation.Verdict != CheckVerdict.Fail)
+            attestation.Detail = AttestationSigning.TruncateDetail($"rtt {(rtts.Count > 0 ? rtts.Min().TotalMilliseconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "-")} ms over {rtts.Count} pings; probe {outcome.Verdict}: {outcome.Detail}");
+        _logger.LogInformation("Latency check of {Node}: {Verdict} ({Detail})", node, attestation.Verdict, attestation.Detail);
+        return attestation;
+    }
+
+    private async Task<ChallengeOutcome> RunChallengeAsync(PeerId node, HardwareChallenge challenge, CancellationToken ct)
+    {
+        try
+        {
+            var connection = await ConnectAsync(node, ct);
+            return await ChallengeProtocolClient.RunAsync(connection, challenge, _options.StepTimeout, ct);
+        }
+        catch (Exception e) when (e is DialException or IOException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return challenge.Abandon("no connection: " + e.Message);
+        }
+    }
+
+    private async Task<Connection> ConnectAsync(PeerId node, CancellationToken ct)
+    {
+        using var dial = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        dial.CancelAfter(_options.StepTimeout);
+        try
+        {
+            return await _host.ConnectAsync(node, dial.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no connection to {node} within {_options.StepTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    private async Task PublishAsync(Attestation attestation, CancellationToken ct)
+    {
+        lock (_recent)
+        {
+            _recent.Add(attestation);
+            if (_recent.Count > 1000) _recent.RemoveAt(0);
+        }
+        var signed = AttestationSigning.Sign(_identity, attestation);
+        _unrecorded.Enqueue(signed);
+        try
+        {
+            await _router.PublishAsync(VerificationTopics.Attestations, signed.ToByteArray(), ct);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            // Gossip is best effort (e.g. no peer on the topic yet); the ledger record does not depend on it.
+            _logger.LogDebug("Attestation not gossiped: {Reason}", e.Message);
+        }
+    }
+
+    private async Task RunRecordingAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.AttestInterval, _time);
+        while (await timer.WaitForNextTickAsync(stopping))
+        {
+            var batch = new List<SignedAttestation>();
+            while (batch.Count < AttestHandler.MaxAttestations && _unrecorded.TryDequeue(out var next)) batch.Add(next);
+            if (batch.Count == 0) continue;
+            if (Submit(batch) is null) continue;
+            // One of them no longer applies (e.g. its node left): record the others one by one, and drop the refused.
+            foreach (var single in batch)
+                if (Submit([single]) is { } error)
+                    _logger.LogInformation("Attestation about {Node} not recorded: {Error}", PeerId.FromBytes(Attestation.Parser.ParseFrom(single.Attestation).Node.Span), error);
+        }
+    }
+
+    private ChainError? Submit(IReadOnlyList<SignedAttestation> attestations)
+    {
+        var tx = new Transaction
+        {
+            ChainId = _chain.ChainId,
+            SenderPublicKey = ByteString.CopyFrom(_identity.PublicKey.ToProtobuf()),
+            Nonce = _chain.GetNextNonce(_identity.PeerId),
+            Fee = _chain.Params.MinFee,
+            Attest = new Attest(),
+        };
+        tx.Attest.Attestations.AddRange(attestations);
+        return _chainGossip.Submit(TransactionCodec.Sign(_identity, tx)).Error;
+    }
+
+    private TimeSpan Exponential(TimeSpan mean) => mean * -Math.Log(1 - Random.Shared.NextDouble());
+
+    /// <summary>This validator's schedule of one node and its running probe counts (seeded from its last recorded attestation).</summary>
+    private sealed class NodeSchedule
+    {
+        public DateTimeOffset NextHardware { get; set; }
+
+        public DateTimeOffset NextLatency { get; set; }
+
+        public ulong HardwareChecked { get; set; }
+
+        public ulong LatencyChecked { get; set; }
+
+        public ulong ProbesSent { get; set; }
+
+        public ulong ProbesAnswered { get; set; }
+
+        public TimeSpan LeastRtt { get; set; }
+
+        public static NodeSchedule From(NodeAttestations latency, PeerId validator)
+        {
+            var mine = latency.Attestations.FirstOrDefault(a => a.Validator.Span.SequenceEqual(validator.Bytes.Span));
+            return new NodeSchedule
+            {
+                ProbesSent = mine?.ProbesSent ?? 0,
+                ProbesAnswered = mine?.ProbesAnswered ?? 0,
+                LeastRtt = TimeSpan.FromTicks((mine?.RttMicros ?? 0) * 10L),
+            };
+        }
+    }
+}
