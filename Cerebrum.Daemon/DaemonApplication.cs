@@ -1,5 +1,6 @@
 using System.Net;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
@@ -104,6 +105,8 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Shutdown.Timeout);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Admin.Port));
+        // The admin API's bodies are the records the CLI reads (Cerebrum.Core/Operator/Admin), written by their generated serializers.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
 
         // A Windows service when the service control manager started us (stop requests end the run); a no-op otherwise.
         builder.Services.AddWindowsService();
@@ -124,7 +127,7 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.AddSingleton<NetworkService>();
         // The ledger opens before the host listens (opening takes a moment; peers connecting meanwhile would find no
         // gossipsub yet), with its sync handler and topic validators in place; validator mode runs once pubsub does.
-        var genesisPath = ChainOptions.ResolveGenesisPath(options, dataDirectory);
+        var genesisPath = options.ResolveGenesisPath(dataDirectory);
         if (genesisPath is not null)
         {
             builder.Services.AddSingleton(new ChainGenesisFile(genesisPath));

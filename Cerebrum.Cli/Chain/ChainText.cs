@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Chain;
 
@@ -21,14 +21,14 @@ public static class ChainText
         Line(text, "syncing", status.Syncing ? "yes" : "no");
         Line(text, "pending", $"{Number((ulong)status.PendingTransactions)} transaction(s)");
         Line(text, "validator", status.IsValidator ? "this daemon is in the validator set" : "this daemon is not a validator");
-        var total = status.Validators.Sum(v => v.Power);
+        var total = status.Validators.Aggregate(0UL, (sum, v) => checked(sum + v.Power));
         Line(text, "validators", $"{status.Validators.Count} (total power {total.ToString(CultureInfo.InvariantCulture)})");
         foreach (var validator in status.Validators)
             text.Append(CultureInfo.InvariantCulture, $"  {validator.PeerId} power {validator.Power}\n");
         return text.ToString().TrimEnd('\n');
     }
 
-    public static string Block(BlockResponse block)
+    public static string Block(ChainBlockResponse block)
     {
         var text = new StringBuilder();
         Line(text, "height", Number(block.Height));
@@ -44,7 +44,7 @@ public static class ChainText
         return text.ToString().TrimEnd('\n');
     }
 
-    public static string Account(AccountResponse account)
+    public static string Account(ChainAccountResponse account)
     {
         var text = new StringBuilder();
         Line(text, "account", account.PeerId);
@@ -63,5 +63,6 @@ public static class ChainText
 
     private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
+    /// <summary>The admin API writes UTC times with a Z, which System.Text.Json reads as <see cref="DateTimeKind.Utc"/>.</summary>
+    private static string Time(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
 }

@@ -5,6 +5,9 @@ using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Operator;
+using Cerebrum.Core.Operator.Admin;
+using Cerebrum.Core.Operator.Configuration;
 using Transaction = Cerebrum.Core.Chain.Proto.Transaction;
 
 namespace Cerebrum.Cli.Chain;
@@ -20,7 +23,7 @@ public static class TransactionSender
 
     public static async Task<int> SendAsync(ParseResult parseResult, TransactionOptions options, Transaction body, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var directory = DaemonDirectory.Resolve(parseResult.GetValue(options.DataDirectory));
+        var directory = parseResult.ResolveDataDirectory(options.DataDirectory);
         using var key = LoadKey(directory);
         body.Fee = parseResult.GetValue(options.Fee);
         var peer = parseResult.GetValue(options.Peer);
@@ -39,21 +42,21 @@ public static class TransactionSender
         return 0;
     }
 
-    private static async Task<int> SubmitToDaemonAsync(DaemonDirectory directory, PrivateKey key, Transaction body, ulong? nonce, string? chainId, TextWriter stdout, CancellationToken cancellationToken)
+    private static async Task<int> SubmitToDaemonAsync(DataDirectory directory, PrivateKey key, Transaction body, ulong? nonce, string? chainId, TextWriter stdout, CancellationToken cancellationToken)
     {
         using var admin = AdminClient.Open(directory);
-        var status = await admin.GetAsync<ChainStatusResponse>("chain/status", cancellationToken);
+        var status = await admin.GetAsync(AdminRoutes.ChainStatus, AdminJsonContext.Default.ChainStatusResponse, cancellationToken);
         if (chainId is not null && chainId != status.ChainId)
             throw new CommandFailedException($"--chain-id is '{chainId}' but the daemon in {directory.Root} is on '{status.ChainId}'");
         body.ChainId = status.ChainId;
-        body.Nonce = nonce ?? (await admin.GetAsync<AccountResponse>($"chain/accounts/{key.PeerId}", cancellationToken)).NextNonce;
-        var accepted = await admin.PostBytesAsync<TransactionAcceptedResponse>("chain/txs", TransactionCodec.Sign(key, body), cancellationToken);
+        body.Nonce = nonce ?? (await admin.GetAsync(AdminRoutes.ChainAccountOf(key.PeerId.ToString()), AdminJsonContext.Default.ChainAccountResponse, cancellationToken)).NextNonce;
+        var accepted = await admin.PostBytesAsync(AdminRoutes.ChainTransactions, TransactionCodec.Sign(key, body), AdminJsonContext.Default.ChainSubmitResponse, cancellationToken);
         await stdout.WriteLineAsync($"submitted {accepted.Hash}");
         await stdout.WriteLineAsync($"from {key.PeerId} nonce {body.Nonce} fee {body.Fee}");
         return 0;
     }
 
-    private static PrivateKey LoadKey(DaemonDirectory directory)
+    private static PrivateKey LoadKey(DataDirectory directory)
     {
         try
         {
@@ -69,9 +72,19 @@ public static class TransactionSender
         }
     }
 
-    private static string? ChainIdFromGenesis(DaemonDirectory directory)
+    private static string? ChainIdFromGenesis(DataDirectory directory)
     {
-        if (directory.FindGenesis() is not { } path)
+        string? path;
+        try
+        {
+            // Where the daemon finds it: Chain:Genesis of config.json or CEREBRUM__Chain__Genesis, else DIR/genesis.json.
+            path = DataDirectoryConfiguration.BindSection<ChainOptions>(DataDirectoryConfiguration.Build(directory), "Chain").ResolveGenesisPath(directory);
+        }
+        catch (InvalidConfigurationException e)
+        {
+            throw new CommandFailedException($"cannot find the genesis file of {directory.Root}: {string.Join("; ", e.Errors)}");
+        }
+        if (path is null)
             return null;
         try
         {
@@ -83,12 +96,12 @@ public static class TransactionSender
         }
     }
 
-    private static async Task<ulong?> NonceFromRunningDaemonAsync(DaemonDirectory directory, PeerId account, CancellationToken cancellationToken)
+    private static async Task<ulong?> NonceFromRunningDaemonAsync(DataDirectory directory, PeerId account, CancellationToken cancellationToken)
     {
-        if (!File.Exists(directory.AdminUrlPath))
+        if (!AdminClient.IsAdvertised(directory))
             return null;
         using var admin = AdminClient.Open(directory);
-        return (await admin.GetAsync<AccountResponse>($"chain/accounts/{account}", cancellationToken)).NextNonce;
+        return (await admin.GetAsync(AdminRoutes.ChainAccountOf(account.ToString()), AdminJsonContext.Default.ChainAccountResponse, cancellationToken)).NextNonce;
     }
 
     private static async Task<PeerId> GossipAsync(string peerAddress, byte[] signed, TimeSpan timeout, CancellationToken cancellationToken)

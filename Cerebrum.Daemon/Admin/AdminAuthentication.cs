@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -40,5 +41,5 @@ public static class AdminAuthentication
         && sessions.IsSession(request.Cookies[DashboardEndpoints.SessionCookieName(request)]);
 
     private static bool IsDashboardLogin(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Path.Equals(DashboardEndpoints.LoginPath, StringComparison.Ordinal);
+        HttpMethods.IsGet(request.Method) && request.Path.Equals(AdminRoutes.DashboardLogin, StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using System.Globalization;
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Consensus;
@@ -22,7 +23,7 @@ public static class ChainEndpoints
 
     public static IEndpointRouteBuilder MapChainEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/chain/status", (HttpContext http, PrivateKey identity) =>
+        endpoints.MapGet(AdminRoutes.ChainStatus, (HttpContext http, PrivateKey identity) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             var chain = service.Chain;
@@ -40,7 +41,7 @@ public static class ChainEndpoints
                 http.RequestServices.GetService<ValidatorService>() is not null && validators?.Find(identity.PeerId) is not null));
         });
 
-        endpoints.MapGet("/chain/blocks/{height}", (HttpContext http, string height) =>
+        endpoints.MapGet(AdminRoutes.ChainBlock, (HttpContext http, string height) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             if (!ulong.TryParse(height, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
@@ -51,7 +52,7 @@ public static class ChainEndpoints
             return Results.Ok(DescribeBlock(block));
         });
 
-        endpoints.MapGet("/chain/accounts/{peerId}", (HttpContext http, string peerId) =>
+        endpoints.MapGet(AdminRoutes.ChainAccount, (HttpContext http, string peerId) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             if (!PeerId.TryParse(peerId, out var id, out var parseError))
@@ -70,7 +71,7 @@ public static class ChainEndpoints
                 unbonding is { Amount: > 0 } u ? DateTimeOffset.FromUnixTimeMilliseconds(u.ReleaseTimeUnixMs).UtcDateTime : null));
         });
 
-        endpoints.MapPost("/chain/txs", async (HttpContext http, CancellationToken cancellationToken) =>
+        endpoints.MapPost(AdminRoutes.ChainTransactions, async (HttpContext http, CancellationToken cancellationToken) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             var maxBytes = service.Chain.Params.MaxTxBytes;
@@ -80,11 +81,11 @@ public static class ChainEndpoints
             if (body.Length > maxBytes)
                 return Error(StatusCodes.Status413PayloadTooLarge, $"a transaction is at most {maxBytes} bytes");
             if (body.Length == 0)
-                return Results.Json(new ChainSubmitError("the body must be the SignedTransaction bytes (application/octet-stream)", nameof(ChainErrorCode.MalformedTransaction)),
+                return Results.Json(new AdminError("the body must be the SignedTransaction bytes (application/octet-stream)", nameof(ChainErrorCode.MalformedTransaction)),
                     statusCode: StatusCodes.Status400BadRequest);
             var submission = await service.SubmitAsync(body, cancellationToken);
             return submission.Error is { } error
-                ? Results.Json(new ChainSubmitError(error.Message, error.Code.ToString()), statusCode: StatusCodes.Status400BadRequest)
+                ? Results.Json(new AdminError(error.Message, error.Code.ToString()), statusCode: StatusCodes.Status400BadRequest)
                 : Results.Ok(new ChainSubmitResponse(Convert.ToHexStringLower(submission.Hash!)));
         });
         return endpoints;

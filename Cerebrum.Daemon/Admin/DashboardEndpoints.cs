@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,27 +12,25 @@ namespace Cerebrum.Daemon.Admin;
 /// </summary>
 public static class DashboardEndpoints
 {
-    public const string LoginPath = "/dashboard/login";
-
     // Answers that carry secrets or the page itself: never cached, never framed, no referrer (the login URL holds a ticket).
     private const string ContentSecurityPolicy =
         "default-src 'none'; connect-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", (HttpContext http) =>
+        endpoints.MapGet(AdminRoutes.Dashboard, (HttpContext http) =>
         {
             Harden(http.Response);
             http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
             return Results.Content(DashboardPage.Html, "text/html; charset=utf-8");
         });
-        endpoints.MapPost("/dashboard/links", (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
+        endpoints.MapPost(AdminRoutes.DashboardLinks, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
         {
             var ticket = sessions.IssueTicket();
-            var url = $"{http.Request.Scheme}://{http.Request.Host}{LoginPath}?ticket={ticket}";
+            var url = $"{http.Request.Scheme}://{http.Request.Host}{AdminRoutes.DashboardLogin}?ticket={ticket}";
             return new DashboardLinkResponse(url, time.GetUtcNow() + sessions.LinkLifetime);
         });
-        endpoints.MapGet(LoginPath, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
+        endpoints.MapGet(AdminRoutes.DashboardLogin, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
         {
             Harden(http.Response);
             // A page on another site that rebinds its name to 127.0.0.1 must not be able to sign in through this.

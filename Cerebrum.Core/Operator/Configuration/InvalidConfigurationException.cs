@@ -1,4 +1,4 @@
-namespace Cerebrum.Daemon.Configuration;
+namespace Cerebrum.Core.Operator.Configuration;
 
 /// <summary>The configuration could not be read or failed validation; <see cref="Errors"/> lists every problem found.</summary>
 public sealed class InvalidConfigurationException : Exception

@@ -1,4 +1,4 @@
-namespace Cerebrum.Daemon.Admin;
+namespace Cerebrum.Core.Operator.Admin;
 
 /// <summary>One served model, as <c>GET /models</c> lists it.</summary>
 /// <param name="Task">"text-embedding" for sentence encoders, "" for plain tensor models.</param>

@@ -1,4 +1,4 @@
-namespace Cerebrum.Daemon.Admin;
+namespace Cerebrum.Core.Operator.Admin;
 
 /// <summary>One connected peer, as <c>GET /peers</c> lists it and <c>POST /peers/connect</c> returns it.</summary>
 /// <param name="Address">The remote end of the connection as seen from here, without /p2p.</param>

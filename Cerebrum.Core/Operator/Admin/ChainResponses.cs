@@ -1,4 +1,4 @@
-namespace Cerebrum.Daemon.Admin;
+namespace Cerebrum.Core.Operator.Admin;
 
 /// <summary>The body of <c>GET /chain/status</c>; hashes lowercase hex, time UTC.</summary>
 public sealed record ChainStatusResponse(
@@ -40,11 +40,6 @@ public sealed record ChainAccountResponse(
     ulong Unbonding,
     DateTime? UnbondingRelease);
 
-/// <summary>The body of a successful <c>POST /chain/txs</c>.</summary>
+/// <summary>The body of a successful <c>POST /chain/txs</c>: the transaction is in the mempool and gossiped (a refusal is an <see cref="AdminError"/> with its code).</summary>
 public sealed record ChainSubmitResponse(string Hash);
 
-/// <summary>The body of a refused <c>POST /chain/txs</c>: the message and the <c>ChainErrorCode</c> name.</summary>
-public sealed record ChainSubmitError(string Error, string Code);
-
-/// <summary>The <c>chain</c> part of <c>GET /status</c> (absent when the daemon keeps no ledger).</summary>
-public sealed record StatusChainResponse(ulong Height, bool Syncing);
