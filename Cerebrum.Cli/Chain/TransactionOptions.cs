@@ -5,20 +5,22 @@ namespace Cerebrum.Cli.Chain;
 /// <summary>The options every <c>cerebrum tx</c> command shares: whose key, which fee and nonce, and where to send.</summary>
 public sealed class TransactionOptions
 {
+    private const string MicroCer = " (1 CER = 1,000,000 micro-CER)";
+
     public Option<string?> DataDirectory { get; } = CommonOptions.DataDirectory();
 
-    public Option<ulong> Fee { get; } = new("--fee")
+    public Option<ulong> Fee { get; } = new Option<ulong>("--fee")
     {
         Description = "Fee in micro-CER, paid to the block's proposer; the mempool orders by fee.",
         HelpName = "N",
         DefaultValueFactory = _ => 1,
-    };
+    }.AcceptsWholeNumbers($"a whole number of micro-CER, 0 or more{MicroCer}");
 
-    public Option<ulong?> Nonce { get; } = new("--nonce")
+    public Option<ulong?> Nonce { get; } = new Option<ulong?>("--nonce")
     {
         Description = "The sender's nonce. Default: the local daemon's next nonce for the account (counting its pending transactions).",
         HelpName = "N",
-    };
+    }.AcceptsWholeNumbers("a whole number, 0 or more");
 
     public Option<string?> Peer { get; } = new("--peer")
     {
@@ -36,13 +38,14 @@ public sealed class TransactionOptions
 
     public static Option<ulong> Amount(string description)
     {
+        const string rule = $"a whole number of micro-CER, 1 or more{MicroCer}";
         var option = new Option<ulong>("--amount")
         {
             Description = description,
             HelpName = "N",
             Required = true,
-        };
-        option.Check(value => value == 0 ? "--amount must be a positive whole number of micro-CER" : null);
+        }.AcceptsWholeNumbers(rule);
+        option.Check(value => value == 0 ? $"--amount must be {rule}, not '0'" : null);
         return option;
     }
 

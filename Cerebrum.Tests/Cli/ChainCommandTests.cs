@@ -122,7 +122,7 @@ public sealed class ChainCommandTests
         Assert.That(api.Received, Is.Empty);
     }
 
-    [TestCase("0", "--amount must be a positive whole number")]
+    [TestCase("0", "--amount must be a whole number of micro-CER, 1 or more")]
     [TestCase("-5", "-5")]
     [TestCase("lots", "lots")]
     public async Task Transfer_WithABadAmount_FailsAtParsing(string amount, string expected)
