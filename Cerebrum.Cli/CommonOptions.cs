@@ -47,15 +47,16 @@ public static class CommonOptions
         Description = $"Print {what} as one JSON document instead of text.",
     };
 
-    public static Option<double> Timeout(string description = "Give up when connecting (TCP, Noise and Yamux handshakes) or any single exchange takes longer than this many seconds.")
+    public static Option<double> Timeout(string description = "Give up when connecting (TCP, Noise and Yamux handshakes) or any single exchange takes longer than this many seconds.",
+        string name = "--timeout", double seconds = 10)
     {
-        var option = new Option<double>("--timeout")
+        var option = new Option<double>(name)
         {
             Description = description,
             HelpName = "SECONDS",
-            DefaultValueFactory = _ => 10,
+            DefaultValueFactory = _ => seconds,
         };
-        option.Check(value => value is not (> 0 and <= 86_400) ? "--timeout must be a positive number of seconds (at most 86400)" : null);
+        option.Check(value => value is not (> 0 and <= 86_400) ? $"{name} must be a positive number of seconds (at most 86400)" : null);
         return option;
     }
 

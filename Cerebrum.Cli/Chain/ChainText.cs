@@ -59,6 +59,18 @@ public static class ChainText
         return text.ToString().TrimEnd('\n');
     }
 
+    /// <summary>
+    /// One line: "included at height H", "pending: …", "rejected: &lt;reason&gt; (&lt;Code&gt;)" or "unknown: …", as
+    /// <c>tx status</c> prints it and <c>tx --wait</c> ends with.
+    /// </summary>
+    public static string TransactionStatus(ChainTransactionStatusResponse status) => status.Status switch
+    {
+        ChainTransactionStatusResponse.Included => $"included at height {status.Height?.ToString(CultureInfo.InvariantCulture)}",
+        ChainTransactionStatusResponse.Pending => "pending: in the daemon's mempool, not yet in a block",
+        ChainTransactionStatusResponse.Rejected => $"rejected: {status.Error} ({status.Code})",
+        _ => "unknown: this daemon has no record of it (not in a block, not pending, no recent rejection)",
+    };
+
     private static void Line(StringBuilder text, string label, string value) => text.Append(label).Append(' ').Append(value).Append('\n');
 
     private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);

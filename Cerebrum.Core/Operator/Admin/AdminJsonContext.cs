@@ -27,4 +27,5 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(ChainBlockResponse))]
 [JsonSerializable(typeof(ChainAccountResponse))]
 [JsonSerializable(typeof(ChainSubmitResponse))]
+[JsonSerializable(typeof(ChainTransactionStatusResponse))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

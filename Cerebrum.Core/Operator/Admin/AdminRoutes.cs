@@ -26,10 +26,14 @@ public static class AdminRoutes
     public const string ChainBlock = "/chain/blocks/{height}";
     public const string ChainAccount = "/chain/accounts/{peerId}";
     public const string ChainTransactions = "/chain/txs";
+    public const string ChainTransactionCheck = "/chain/txs/check";
+    public const string ChainTransaction = "/chain/txs/{hash}";
 
     public static string GatewayKeyNamed(string name) => $"/gateway/keys/{Uri.EscapeDataString(name)}";
 
     public static string ChainBlockAt(ulong height) => $"/chain/blocks/{height.ToString(CultureInfo.InvariantCulture)}";
 
     public static string ChainAccountOf(string peerId) => $"/chain/accounts/{Uri.EscapeDataString(peerId)}";
+
+    public static string ChainTransactionOf(string hash) => $"/chain/txs/{Uri.EscapeDataString(hash)}";
 }

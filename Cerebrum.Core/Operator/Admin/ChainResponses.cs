@@ -40,6 +40,19 @@ public sealed record ChainAccountResponse(
     ulong Unbonding,
     DateTime? UnbondingRelease);
 
-/// <summary>The body of a successful <c>POST /chain/txs</c>: the transaction is in the mempool and gossiped (a refusal is an <see cref="AdminError"/> with its code).</summary>
+/// <summary>The body of <c>GET /chain/txs/{hash}</c>: what this daemon knows of a transaction's fate.</summary>
+/// <param name="Status">"included" (in a committed block), "pending" (in the mempool), "rejected" (refused by this daemon's ledger lately: <see cref="Error"/> and <see cref="Code"/> say why) or "unknown" (never seen, or its rejection has aged out of the bounded record).</param>
+/// <param name="Height">When included: the block's height.</param>
+/// <param name="Index">When included: the transaction's position in the block.</param>
+/// <param name="Code">When rejected: the <c>ChainErrorCode</c> name, e.g. <c>WrongNonce</c>.</param>
+public sealed record ChainTransactionStatusResponse(string Hash, string Status, ulong? Height = null, int? Index = null, string? Error = null, string? Code = null)
+{
+    public const string Included = "included";
+    public const string Pending = "pending";
+    public const string Rejected = "rejected";
+    public const string Unknown = "unknown";
+}
+
+/// <summary>The body of a successful <c>POST /chain/txs</c>: the transaction is in the mempool and gossiped (a refusal is an <see cref="AdminError"/> with its code); of <c>POST /chain/txs/check</c>: it would be.</summary>
 public sealed record ChainSubmitResponse(string Hash);
 
