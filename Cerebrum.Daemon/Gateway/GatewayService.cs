@@ -80,7 +80,15 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Table.Update(_directory.Book.Snapshot());
         _refresh = RefreshRoutesAsync(_stopping.Token);
         _http = GatewayHttpServer.Create(this, _loggerFactory);
-        await _http.StartAsync(cancellationToken);
+        try
+        {
+            await _http.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // Kestrel names the address; say which of the daemon's servers it is and where it is configured.
+            throw new IOException($"gateway HTTP API (Gateway:Http, --http): {e.Message}", e);
+        }
         HttpUrl = GatewayHttpServer.BoundUrl(_http);
         await File.WriteAllTextAsync(UrlPath, HttpUrl + Environment.NewLine, cancellationToken);
         if (Options.Open)
