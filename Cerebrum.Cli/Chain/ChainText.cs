@@ -21,7 +21,7 @@ public static class ChainText
         Line(text, "syncing", status.Syncing ? "yes" : "no");
         Line(text, "pending", $"{Number((ulong)status.PendingTransactions)} transaction(s)");
         Line(text, "validator", status.IsValidator ? "this daemon is in the validator set" : "this daemon is not a validator");
-        var total = status.Validators.Aggregate(0UL, (sum, v) => checked(sum + v.Power));
+        var total = status.Validators.Sum(v => v.Power);
         Line(text, "validators", $"{status.Validators.Count} (total power {total.ToString(CultureInfo.InvariantCulture)})");
         foreach (var validator in status.Validators)
             text.Append(CultureInfo.InvariantCulture, $"  {validator.PeerId} power {validator.Power}\n");

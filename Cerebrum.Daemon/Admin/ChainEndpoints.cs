@@ -1,8 +1,8 @@
 using Cerebrum.Core.Operator.Admin;
 using System.Globalization;
 using Cerebrum.Core.Chain;
-using Cerebrum.Core.Chain.Consensus;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Validator;
@@ -76,7 +76,7 @@ public static class ChainEndpoints
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             var (body, refusal) = await ReadTransactionAsync(http, service, cancellationToken);
             if (body is null) return refusal!;
-            var submission = await service.SubmitAsync(body, cancellationToken);
+            var submission = service.Gossip.Submit(body);
             return submission.Error is { } error
                 ? Rejection(error)
                 : Results.Ok(new ChainSubmitResponse(Convert.ToHexStringLower(submission.Hash!)));

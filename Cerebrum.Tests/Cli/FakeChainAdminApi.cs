@@ -29,7 +29,7 @@ internal sealed class FakeChainAdminApi : IAsyncDisposable
     public ulong NextNonce { get; set; } = 7;
 
     /// <summary>The power of the one validator <c>/chain/status</c> lists.</summary>
-    public ulong ValidatorPower { get; set; } = 10;
+    public long ValidatorPower { get; set; } = 10;
 
     /// <summary>When set, every posted transaction is refused with this code.</summary>
     public ChainErrorCode? RejectWith { get; set; }

@@ -108,7 +108,7 @@ public sealed class ChainDaemonTests
 
         var daemonStatus = await http.GetFromJsonAsync<JsonObject>("status", cts.Token);
         Assert.That(daemonStatus!["chain"]!["height"]!.GetValue<ulong>(), Is.GreaterThan(0UL));
-        Assert.That(File.Exists(Path.Combine(data, ValidatorService.LastSignedFileName)), Is.True, "signed steps are persisted");
+        Assert.That(File.Exists(new DataDirectory(data).ConsensusLastSignedPath), Is.True, "signed steps are persisted");
     }
 
     [Test]

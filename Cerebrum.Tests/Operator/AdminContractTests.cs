@@ -40,17 +40,19 @@ public sealed class AdminContractTests
     }
 
     [Test]
-    public async Task ChainStatus_WithAValidatorPowerAboveLongMaxValue_IsPrintedByTheCli()
+    public async Task ChainStatus_ValidatorPower_IsTheLedgersOneIntegerTypeOnBothEnds()
     {
-        // The CLI once read power as a long while the daemon wrote a ulong: such a set failed to parse.
+        // The CLI once read power as a long while the daemon wrote a ulong; the ledger's Validator.Power is a long.
+        Assert.That(typeof(ChainValidatorResponse).GetProperty(nameof(ChainValidatorResponse.Power))!.PropertyType,
+            Is.EqualTo(typeof(Core.Consensus.Validator).GetProperty(nameof(Core.Consensus.Validator.Power))!.PropertyType));
         using var directory = TemporaryDirectory.Create();
         await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
-        api.ValidatorPower = ulong.MaxValue;
+        api.ValidatorPower = long.MaxValue;
 
         var (exitCode, stdout, stderr) = await CliHelpTests.RunAsync("chain", "status", "--data-dir", directory.Path);
 
         Assert.That(exitCode, Is.Zero, stderr);
-        Assert.That(stdout.Split('\n', StringSplitOptions.TrimEntries), Does.Contain($"16Uiu2HAmValidator power {ulong.MaxValue}"));
+        Assert.That(stdout.Split('\n', StringSplitOptions.TrimEntries), Does.Contain($"16Uiu2HAmValidator power {long.MaxValue}"));
     }
 
     [Test]

@@ -13,7 +13,7 @@ public sealed record ChainStatusResponse(
     bool IsValidator);
 
 /// <summary>One member of the validator set of the next height.</summary>
-public sealed record ChainValidatorResponse(string PeerId, ulong Power);
+public sealed record ChainValidatorResponse(string PeerId, long Power);
 
 /// <summary>The body of <c>GET /chain/blocks/{height}</c>.</summary>
 public sealed record ChainBlockResponse(
