@@ -7,7 +7,7 @@ using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.TestSupport;
 using Cerebrum.Tests.TestSupport.Netns;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.EndToEnd;
 
