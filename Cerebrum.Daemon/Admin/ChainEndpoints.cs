@@ -116,11 +116,11 @@ public static class ChainEndpoints
     public static StatusChainResponse? DescribeForStatus(IServiceProvider services) =>
         services.GetService<ChainService>() is { } service ? new StatusChainResponse(service.Chain.Status.Height, service.IsSyncing) : null;
 
-    private static ChainService? ChainOf(HttpContext http) => http.RequestServices.GetService<ChainService>();
+    internal static ChainService? ChainOf(HttpContext http) => http.RequestServices.GetService<ChainService>();
 
-    private static IResult NoLedgerResult() => Error(StatusCodes.Status503ServiceUnavailable, NoLedger);
+    internal static IResult NoLedgerResult() => Error(StatusCodes.Status503ServiceUnavailable, NoLedger);
 
-    private static IResult Error(int status, string message) => Results.Json(new AdminError(message), statusCode: status);
+    internal static IResult Error(int status, string message) => Results.Json(new AdminError(message), statusCode: status);
 
     private static IResult Rejection(ChainError error) =>
         Results.Json(new AdminError(error.Message, error.Code.ToString()), statusCode: StatusCodes.Status400BadRequest);

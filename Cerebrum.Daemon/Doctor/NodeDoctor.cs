@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cerebrum.Daemon.Doctor;
 
 /// <summary>
-/// The checks of <c>cerebrumd doctor</c>: identity key, config, listen addresses, each model to serve (loads and answers
-/// a dry run of zero tensors), GPU, and a short benchmark. Each failure says what to do.
+/// The checks of <c>cerebrumd doctor</c>: identity key, config, listen addresses, the node's registration on the ledger,
+/// each model to serve (loads and answers a dry run of zero tensors), GPU, and a short benchmark. Each failure says what
+/// to do.
 /// </summary>
 public static class NodeDoctor
 {
@@ -40,6 +41,8 @@ public static class NodeDoctor
             return checks;
         foreach (var address in options.Network.ListenAddresses)
             Add(CheckBindable(address));
+        if (await RegistrationCheck.RunAsync(dataDirectory, options, cancellationToken) is { } registration)
+            Add(registration);
         await CheckModelsAsync(dataDirectory, options, Add, cancellationToken);
         return checks;
     }

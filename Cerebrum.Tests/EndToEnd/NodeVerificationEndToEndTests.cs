@@ -1,5 +1,6 @@
 using Cerebrum.Core.Chain.Proto;
 
+using Cerebrum.Tests.Cli;
 using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.EndToEnd;
@@ -31,6 +32,26 @@ public sealed class NodeVerificationEndToEndTests
         Assert.That(latency.Verdict, Is.EqualTo(CheckVerdict.Pass), latency.Detail);
         Assert.That(latency.RttMicros, Is.GreaterThan(0));
         Assert.That(latency.ProbesAnswered, Is.EqualTo(1));
+
+        // The operator's view: cerebrum node show / list on the validator's ledger, cerebrumd doctor on the node.
+        var (exitCode, shown, stderr) = await CliHelpTests.RunAsync("node", "show", node.PeerId.ToString(), "--data-dir", network.Validator.Data.Root);
+        Assert.That(exitCode, Is.Zero, stderr);
+        var lines = shown.Split('\n');
+        Assert.That(lines, Does.Contain($"node {node.PeerId}").And.Contain("state active").And.Contain("stake " + network.Chain.Params.MinNodeStake));
+        Assert.That(lines.Single(l => l.StartsWith("throughput ", StringComparison.Ordinal)), Does.Contain(" MFLOPS, ").And.Contain("‰ of its claim"));
+        Assert.That(lines.Single(l => l.StartsWith("latency ", StringComparison.Ordinal)), Does.EndWith("median of 1 validator(s)"));
+        Assert.That(lines, Has.One.StartsWith($"  {network.Validator.PeerId} ").And.Contains(" pass at height "));
+        var (_, listed, _) = await CliHelpTests.RunAsync("node", "list", "--json", "--data-dir", network.Validator.Data.Root);
+        using (var json = System.Text.Json.JsonDocument.Parse(listed))
+        {
+            var row = json.RootElement.EnumerateArray().Single();
+            Assert.That(row.GetProperty("peerId").GetString(), Is.EqualTo(node.PeerId.ToString()));
+            Assert.That(row.GetProperty("state").GetString(), Is.EqualTo("active"));
+            Assert.That(row.GetProperty("attestedMflops").GetUInt64(), Is.EqualTo(active.Figures.ThroughputMflops));
+        }
+        using var doctorOut = new StringWriter();
+        await Cerebrum.Daemon.CommandLine.CerebrumdCommandLine.RunAsync(["doctor", "--data-dir", node.Data.Root], doctorOut, TextWriter.Null, timeout.Token);
+        Assert.That(doctorOut.ToString(), Does.Contain("ok    registration: active: stake "));
     }
 
     [Test]

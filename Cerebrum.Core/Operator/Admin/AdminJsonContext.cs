@@ -28,4 +28,6 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(ChainAccountResponse))]
 [JsonSerializable(typeof(ChainSubmitResponse))]
 [JsonSerializable(typeof(ChainTransactionStatusResponse))]
+[JsonSerializable(typeof(ChainNodeResponse))]
+[JsonSerializable(typeof(List<ChainNodeSummary>))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

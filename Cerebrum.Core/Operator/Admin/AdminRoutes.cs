@@ -28,12 +28,16 @@ public static class AdminRoutes
     public const string ChainTransactions = "/chain/txs";
     public const string ChainTransactionCheck = "/chain/txs/check";
     public const string ChainTransaction = "/chain/txs/{hash}";
+    public const string ChainNodes = "/chain/nodes";
+    public const string ChainNode = "/chain/nodes/{peerId}";
 
     public static string GatewayKeyNamed(string name) => $"/gateway/keys/{Uri.EscapeDataString(name)}";
 
     public static string ChainBlockAt(ulong height) => $"/chain/blocks/{height.ToString(CultureInfo.InvariantCulture)}";
 
     public static string ChainAccountOf(string peerId) => $"/chain/accounts/{Uri.EscapeDataString(peerId)}";
+
+    public static string ChainNodeOf(string peerId) => $"/chain/nodes/{Uri.EscapeDataString(peerId)}";
 
     public static string ChainTransactionOf(string hash) => $"/chain/txs/{Uri.EscapeDataString(hash)}";
 }
