@@ -8,6 +8,7 @@ using Cerebrum.Core.Chain.Sync;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
@@ -194,7 +195,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
 
     public void RequestSync() => _syncRequests.Writer.TryWrite(true);
 
-    private void OnConnectionOpened(object? sender, Core.Network.ConnectionEventArgs e) => RequestSync();
+    private void OnConnectionOpened(object? sender, ConnectionEventArgs e) => RequestSync();
 
     private async Task SyncLoopAsync(CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ public sealed class ChainSyncTests
     public void DisposeSourceChain() => _source.Dispose();
 
     /// <summary>Serves the source chain, passing every served block through <paramref name="tamper"/>.</summary>
-    private async Task<Host> ServeAsync(Action<CommittedBlock>? tamper = null)
+    private async Task<PeerHost> ServeAsync(Action<CommittedBlock>? tamper = null)
     {
         var host = await TestHosts.StartAsync();
         var honest = new SyncProtocolHandler(_source.Node, Paged);
@@ -56,7 +56,7 @@ public sealed class ChainSyncTests
 
     private static ulong HeightOf(CommittedBlock block) => Block.Parser.ParseFrom(block.Block).Header.Height;
 
-    private async Task<(SyncResult Result, ChainFixture Fresh)> SyncFreshAsync(params Host[] peers)
+    private async Task<(SyncResult Result, ChainFixture Fresh)> SyncFreshAsync(params PeerHost[] peers)
     {
         var fresh = new ChainFixture(sameGenesisAs: _source);
         await using var client = await TestHosts.StartAsync();

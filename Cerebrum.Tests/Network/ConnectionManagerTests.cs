@@ -1,5 +1,7 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Tests.PubSub;
 using Cerebrum.Tests.TestSupport;
 
@@ -11,7 +13,7 @@ public sealed class ConnectionManagerTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    private static Func<HostOptions, HostOptions> Capped(int max, int? high = null, int? low = null, TimeProvider? time = null) =>
+    private static Func<PeerHostOptions, PeerHostOptions> Capped(int max, int? high = null, int? low = null, TimeProvider? time = null) =>
         options => options with
         {
             MaxConnections = max,
@@ -21,10 +23,10 @@ public sealed class ConnectionManagerTests
             Time = time ?? TimeProvider.System,
         };
 
-    private static async Task<Host[]> StartClientsAsync(int count) =>
+    private static async Task<PeerHost[]> StartClientsAsync(int count) =>
         await Task.WhenAll(Enumerable.Range(0, count).Select(_ => TestHosts.StartAsync(KeyType.Ed25519, Capped(16))));
 
-    private static async Task DisposeAllAsync(IEnumerable<Host> hosts)
+    private static async Task DisposeAllAsync(IEnumerable<PeerHost> hosts)
     {
         foreach (var host in hosts) await host.DisposeAsync();
     }
@@ -41,7 +43,7 @@ public sealed class ConnectionManagerTests
         }
     }
 
-    private static HashSet<PeerId> PeersOf(Host host) => [.. host.Connections.Select(c => c.RemotePeer)];
+    private static HashSet<PeerId> PeersOf(PeerHost host) => [.. host.Connections.Select(c => c.RemotePeer)];
 
     [Test]
     public async Task AtTheHighWatermark_AnInboundConnectionTrimsTheLowestScoredInsteadOfBeingRefused()
@@ -59,7 +61,7 @@ public sealed class ConnectionManagerTests
             for (var i = 0; i < 3; i++)
                 await clients[i].DialAsync(TestHosts.AddressOf(server));
             await Poll.UntilAsync(() => server.Connections.Count == 3, Timeout);
-            time.Advance(new HostOptions { Identity = server.Identity }.TrimGracePeriod); // all three past their grace
+            time.Advance(new PeerHostOptions { Identity = server.Identity }.TrimGracePeriod); // all three past their grace
 
             var fourth = await clients[3].DialAsync(TestHosts.AddressOf(server));
 
@@ -122,8 +124,8 @@ public sealed class ConnectionManagerTests
     [Test]
     public void ANegativeTrimGracePeriod_IsRejectedAtConstruction()
     {
-        var options = new HostOptions { Identity = PrivateKey.Generate(KeyType.Ed25519), TrimGracePeriod = TimeSpan.FromSeconds(-1) };
-        Assert.That(options.Validate, Throws.ArgumentException.With.Property("ParamName").EqualTo(nameof(HostOptions.TrimGracePeriod)));
+        var options = new PeerHostOptions { Identity = PrivateKey.Generate(KeyType.Ed25519), TrimGracePeriod = TimeSpan.FromSeconds(-1) };
+        Assert.That(options.Validate, Throws.ArgumentException.With.Property("ParamName").EqualTo(nameof(PeerHostOptions.TrimGracePeriod)));
     }
 
     [Test]
@@ -190,7 +192,7 @@ public sealed class ConnectionManagerTests
     public void InvalidWatermarks_AreRejectedAtConstruction(int max, int? high, int? low)
     {
         using var identity = PrivateKey.Generate(KeyType.Ed25519);
-        var options = new HostOptions { Identity = identity, MaxConnections = max, ConnectionHighWater = high, ConnectionLowWater = low };
+        var options = new PeerHostOptions { Identity = identity, MaxConnections = max, ConnectionHighWater = high, ConnectionLowWater = low };
 
         Assert.Throws<ArgumentException>(options.Validate);
     }

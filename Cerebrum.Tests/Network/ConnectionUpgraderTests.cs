@@ -1,5 +1,6 @@
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multistream;
+using Cerebrum.Core.Network.Upgrading;
 
 namespace Cerebrum.Tests.Network;
 

@@ -82,7 +82,7 @@ public sealed class HostAbuseTests
     }
 
     /// <summary>A client that does the real libp2p upgrade by hand, then lets the test write raw bytes in place of yamux frames.</summary>
-    private static async Task<NoiseSecureStream> SecureRawAsync(Host listener)
+    private static async Task<NoiseSecureStream> SecureRawAsync(PeerHost listener)
     {
         Assert.That(listener.ListenAddresses[0].TryGetTcpEndpoint(out var ip, out var port, out _, out _), Is.True);
         var client = new TcpClient();

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Protocols.Identify;
 using Cerebrum.Core.Network.Protocols.Ping;
@@ -258,14 +260,14 @@ public sealed class HostTests
     [Test]
     public void Options_are_validated_at_start_up()
     {
-        var bad = new HostOptions { Identity = PrivateKey.Generate(KeyType.Ed25519), MaxConnections = 0 };
+        var bad = new PeerHostOptions { Identity = PrivateKey.Generate(KeyType.Ed25519), MaxConnections = 0 };
 
-        var error = Assert.Throws<ArgumentException>(() => _ = new Host(bad));
+        var error = Assert.Throws<ArgumentException>(() => _ = new PeerHost(bad));
 
         Assert.That(error!.Message, Does.Contain("MaxConnections"));
     }
 
-    private static IPEndPoint EndpointOf(Host host)
+    private static IPEndPoint EndpointOf(PeerHost host)
     {
         Assert.That(host.ListenAddresses[0].TryGetTcpEndpoint(out var ip, out var port, out _, out _), Is.True);
         return new IPEndPoint(IPAddress.Parse(ip), port);

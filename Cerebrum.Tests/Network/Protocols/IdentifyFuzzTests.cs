@@ -1,6 +1,7 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Multiformats;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Protocols.Identify;
 using Cerebrum.Core.Network.Protocols.Identify.Proto;
 using Cerebrum.Tests.TestSupport;

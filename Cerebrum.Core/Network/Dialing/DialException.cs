@@ -1,4 +1,4 @@
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Dialing;
 
 /// <summary>A dial that failed, with a machine-readable reason and a message for people.</summary>
 public sealed class DialException : Exception

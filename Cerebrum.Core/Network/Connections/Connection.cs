@@ -1,32 +1,36 @@
-using System.Net.Sockets;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Noise;
+using Cerebrum.Core.Network.Resources;
+using Cerebrum.Core.Network.Streams;
+using Cerebrum.Core.Network.Transport;
 using Cerebrum.Core.Network.Yamux;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Connections;
 
-/// <summary>An upgraded libp2p connection: TCP, secured by Noise, multiplexed by Yamux.</summary>
+/// <summary>An upgraded libp2p connection: a transport's connection (TCP), secured by Noise, multiplexed by Yamux.</summary>
 public sealed class Connection : IAsyncDisposable
 {
     private static long s_nextId;
-    private readonly Socket _socket;
+    private readonly TransportConnection _raw;
     private readonly NoiseSecureStream _secure;
     private readonly TimeSpan _negotiationTimeout;
     private int _closed;
     private long _rttTicks = -1;
 
-    internal Connection(Socket socket, NoiseSecureStream secure, YamuxSession session, ConnectionDirection direction,
-        Multiaddress localAddress, Multiaddress remoteAddress, DateTimeOffset openedAt, TimeSpan negotiationTimeout)
+    internal Connection(TransportConnection raw, NoiseSecureStream secure, YamuxSession session, ConnectionDirection direction,
+        DateTimeOffset openedAt, TimeSpan negotiationTimeout, IConnectionScope scope)
     {
-        _socket = socket;
+        _raw = raw;
         _secure = secure;
         Session = session;
         Direction = direction;
-        LocalAddress = localAddress;
-        RemoteAddress = remoteAddress;
+        LocalAddress = raw.LocalAddress;
+        RemoteAddress = raw.RemoteAddress;
         OpenedAt = openedAt;
         _negotiationTimeout = negotiationTimeout;
+        Scope = scope;
         Id = Interlocked.Increment(ref s_nextId);
     }
 
@@ -64,22 +68,38 @@ public sealed class Connection : IAsyncDisposable
 
     internal YamuxSession Session { get; }
 
+    /// <summary>The resource manager's account of this connection, released when it closes.</summary>
+    internal IConnectionScope Scope { get; }
+
     /// <summary>Opens a stream and negotiates the first of <paramref name="protocols"/> the remote supports.</summary>
     /// <exception cref="ProtocolNotSupportedException">The remote supports none of them.</exception>
     public async Task<ProtocolStream> OpenStreamAsync(IReadOnlyList<string> protocols, CancellationToken ct = default)
     {
-        var stream = await Session.OpenStreamAsync(ct).ConfigureAwait(false);
+        var scope = OpenStreamScope();
+        YamuxStream stream;
+        try
+        {
+            stream = await Session.OpenStreamAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_negotiationTimeout);
             var protocol = await MultistreamSelect.SelectAsync(stream, protocols, timeout.Token).ConfigureAwait(false);
-            return new ProtocolStream(stream, protocol, this);
+            if (!scope.SetProtocol(protocol))
+                throw new ResourceLimitExceededException($"the resource manager refused a stream of {protocol} to {RemotePeer}");
+            return new ProtocolStream(stream, protocol, this, scope);
         }
         catch
         {
             stream.Reset();
             await stream.DisposeAsync().ConfigureAwait(false);
+            scope.Dispose();
             throw;
         }
     }
@@ -100,11 +120,26 @@ public sealed class Connection : IAsyncDisposable
     public async Task<ProtocolStream> OpenStreamLazyAsync(string protocol, CancellationToken ct = default)
     {
         MultistreamSelect.ValidateProtocol(protocol);
-        var stream = await Session.OpenStreamAsync(ct).ConfigureAwait(false);
-        return new ProtocolStream(stream, new LazySelectStream(stream, protocol, stream.Reset, endBeforeAnswerIsRefusal: true), protocol, this);
+        var scope = OpenStreamScope();
+        try
+        {
+            if (!scope.SetProtocol(protocol))
+                throw new ResourceLimitExceededException($"the resource manager refused a stream of {protocol} to {RemotePeer}");
+            var stream = await Session.OpenStreamAsync(ct).ConfigureAwait(false);
+            return new ProtocolStream(stream, new LazySelectStream(stream, protocol, stream.Reset, endBeforeAnswerIsRefusal: true), protocol, this, scope);
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Graceful close: GoAway, flush, then the socket.</summary>
+    private IStreamScope OpenStreamScope() =>
+        Scope.OpenStream(ConnectionDirection.Outbound)
+        ?? throw new ResourceLimitExceededException($"the resource manager refused a stream to {RemotePeer}");
+
+    /// <summary>Graceful close: GoAway, flush, then the transport connection.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
@@ -115,8 +150,15 @@ public sealed class Connection : IAsyncDisposable
         }
         finally
         {
-            await _secure.DisposeAsync().ConfigureAwait(false);
-            _socket.Dispose();
+            try
+            {
+                await _secure.DisposeAsync().ConfigureAwait(false);
+                await _raw.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                Scope.Dispose();
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Connections;
 
 public enum ConnectionDirection
 {

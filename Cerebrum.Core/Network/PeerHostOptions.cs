@@ -1,10 +1,12 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.Network.Yamux;
 
 namespace Cerebrum.Core.Network;
 
-/// <summary>Settings of a libp2p <see cref="Host"/>; defaults follow the specs and common libp2p practice.</summary>
-public sealed record HostOptions
+/// <summary>Settings of a <see cref="PeerHost"/>; defaults follow the specs and common libp2p practice.</summary>
+public sealed record PeerHostOptions
 {
     /// <summary>The host's identity; its peer ID is derived from it.</summary>
     public required PrivateKey Identity { get; init; }
@@ -28,7 +30,7 @@ public sealed record HostOptions
     public int MaxConnections { get; init; } = 256;
 
     /// <summary>
-    /// When a connection arrives with this many open and <see cref="Host.PeerScorer"/> is set, the lowest-scored
+    /// When a connection arrives with this many open and <see cref="PeerHost.PeerScorer"/> is set, the lowest-scored
     /// connections are closed down to <see cref="ConnectionLowWater"/> to make room. Null: <see cref="MaxConnections"/>.
     /// </summary>
     public int? ConnectionHighWater { get; init; }
@@ -77,10 +79,17 @@ public sealed record HostOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Consulted at each stage of every connection and stream, and may refuse (see <see cref="IResourceManager"/>).
+    /// The default grants everything, leaving the caps above as the only limits.
+    /// </summary>
+    public IResourceManager ResourceManager { get; init; } = UnlimitedResourceManager.Instance;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Identity);
+        ArgumentNullException.ThrowIfNull(ResourceManager);
         Require(MaxConnections > 0, nameof(MaxConnections), "must be positive");
         Require(HighWater > 0 && HighWater <= MaxConnections, nameof(ConnectionHighWater), "must be positive and at most MaxConnections");
         Require(LowWater >= 0 && LowWater < HighWater, nameof(ConnectionLowWater), "must be at least 0 and below the high watermark");

@@ -1,7 +1,7 @@
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Noise;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Dialing;
 
 /// <summary>One-line, reason-first descriptions of dial failures ("unreachable: …", "peer ID mismatch: expected X, got Y").</summary>
 public static class DialFailureText

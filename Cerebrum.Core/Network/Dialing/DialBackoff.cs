@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Dialing;
 
 /// <summary>
 /// Per-target exponential dial backoff (as go-libp2p's swarm does): after a failed dial, further dials to the

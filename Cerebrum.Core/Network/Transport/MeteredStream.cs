@@ -1,13 +1,14 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Transport;
 
 /// <summary>
-/// A socket's stream that adds the bytes it moves to the host's sent/received counters: one counter add per read or
+/// A transport connection's stream that adds the bytes it moves to the host's sent/received counters: one counter add per read or
 /// write call (a syscall each anyway), no tags, and no allocation: the async overrides use pooled state machines,
 /// since every socket read and write of a daemon passes through here.
 /// </summary>
-internal sealed class MeteredStream(Stream inner, HostInstruments instruments) : Stream
+internal sealed class MeteredStream(Stream inner, Counter<long> sent, Counter<long> received) : Stream
 {
     public override bool CanRead => inner.CanRead;
 
@@ -37,13 +38,13 @@ internal sealed class MeteredStream(Stream inner, HostInstruments instruments) :
     public override void Write(byte[] buffer, int offset, int count)
     {
         inner.Write(buffer, offset, count);
-        instruments.Sent.Add(count);
+        sent.Add(count);
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         inner.Write(buffer);
-        instruments.Sent.Add(buffer.Length);
+        sent.Add(buffer.Length);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -53,7 +54,7 @@ internal sealed class MeteredStream(Stream inner, HostInstruments instruments) :
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        instruments.Sent.Add(buffer.Length);
+        sent.Add(buffer.Length);
     }
 
     public override void Flush() => inner.Flush();
@@ -78,7 +79,7 @@ internal sealed class MeteredStream(Stream inner, HostInstruments instruments) :
 
     private int Received(int count)
     {
-        if (count > 0) instruments.Received.Add(count);
+        if (count > 0) received.Add(count);
         return count;
     }
 }

@@ -1,25 +1,30 @@
+using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Multistream;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.Network.Yamux;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Streams;
 
 /// <summary>A muxed stream on which a protocol has been negotiated (or, when opened lazily, proposed).</summary>
 public sealed class ProtocolStream : IAsyncDisposable
 {
     private readonly YamuxStream _muxed;
     private readonly LazySelectStream? _lazy;
+    private IStreamScope? _scope;
 
-    internal ProtocolStream(YamuxStream stream, string protocol, Connection connection)
+    internal ProtocolStream(YamuxStream stream, string protocol, Connection connection, IStreamScope scope)
     {
         _muxed = stream;
+        _scope = scope;
         Stream = stream;
         Protocol = protocol;
         Connection = connection;
     }
 
-    internal ProtocolStream(YamuxStream muxed, LazySelectStream lazy, string protocol, Connection connection)
+    internal ProtocolStream(YamuxStream muxed, LazySelectStream lazy, string protocol, Connection connection, IStreamScope scope)
     {
         _muxed = muxed;
+        _scope = scope;
         _lazy = lazy;
         Stream = lazy;
         Protocol = protocol;
@@ -49,8 +54,9 @@ public sealed class ProtocolStream : IAsyncDisposable
 
     public void Reset() => _muxed.Reset();
 
-    public ValueTask DisposeAsync() => _muxed.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref _scope, null)?.Dispose();
+        return _muxed.DisposeAsync();
+    }
 }
-
-/// <summary>Serves one inbound stream of a registered protocol; the host disposes the stream afterwards.</summary>
-public delegate Task ProtocolHandler(ProtocolStream stream, CancellationToken ct);

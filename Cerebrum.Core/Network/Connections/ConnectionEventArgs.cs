@@ -1,4 +1,4 @@
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Connections;
 
 public sealed class ConnectionEventArgs(Connection connection) : EventArgs
 {

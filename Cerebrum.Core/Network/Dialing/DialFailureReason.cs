@@ -1,4 +1,4 @@
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Dialing;
 
 /// <summary>Why a dial failed; the CLI turns these into one-line reasons.</summary>
 public enum DialFailureReason

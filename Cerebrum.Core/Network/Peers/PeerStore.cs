@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Multiaddr;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Peers;
 
 /// <summary>Addresses, protocols, keys and agent versions of known peers, bounded in size.</summary>
 public sealed class PeerStore

@@ -1,6 +1,7 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Multiaddr;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Peers;
 
 /// <summary>What the host knows about a peer: a snapshot, safe to read from any thread.</summary>
 public sealed record PeerInfo
