@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multiaddr;

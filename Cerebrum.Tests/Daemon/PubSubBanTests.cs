@@ -1,5 +1,4 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Tests.TestSupport;

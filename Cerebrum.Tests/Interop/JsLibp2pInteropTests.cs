@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multiaddr;

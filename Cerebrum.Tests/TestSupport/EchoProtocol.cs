@@ -1,4 +1,3 @@
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Streams;
 

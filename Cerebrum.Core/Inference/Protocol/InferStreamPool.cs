@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Streams;
 

@@ -1,5 +1,4 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Peers;
 using Cerebrum.Core.Network.Records;

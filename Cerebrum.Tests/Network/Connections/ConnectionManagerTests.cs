@@ -5,7 +5,7 @@ using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Tests.PubSub;
 using Cerebrum.Tests.TestSupport;
 
-namespace Cerebrum.Tests.Network;
+namespace Cerebrum.Tests.Network.Connections;
 
 /// <summary>The host's connection manager: trimming the lowest-scored connections at the high watermark, and bans.</summary>
 [TestFixture]

@@ -2,7 +2,7 @@ using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Tests.TestSupport;
 
-namespace Cerebrum.Tests.Network;
+namespace Cerebrum.Tests.Network.Streams;
 
 /// <summary><see cref="Connection.OpenStreamLazyAsync"/>: the protocol proposal travels in front of the first write.</summary>
 [TestFixture]

@@ -1,13 +1,12 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Multiformats;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Protocols.Identify;
 using Cerebrum.Core.Network.Protocols.Identify.Proto;
 using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;
 
-namespace Cerebrum.Tests.Network.Protocols;
+namespace Cerebrum.Tests.Network.Protocols.Identify;
 
 /// <summary>
 /// Identify messages from peers: the reader merges length-prefixed messages into one or throws

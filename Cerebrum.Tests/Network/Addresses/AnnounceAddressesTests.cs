@@ -1,10 +1,9 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Records;
 using Cerebrum.Tests.TestSupport;
 
-namespace Cerebrum.Tests.Network;
+namespace Cerebrum.Tests.Network.Addresses;
 
 /// <summary>A host behind a NAT or in a container tells peers the addresses it was told to announce, not its binds.</summary>
 [TestFixture]

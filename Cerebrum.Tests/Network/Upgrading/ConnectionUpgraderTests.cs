@@ -1,8 +1,7 @@
-using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Upgrading;
 
-namespace Cerebrum.Tests.Network;
+namespace Cerebrum.Tests.Network.Upgrading;
 
 [TestFixture]
 public sealed class ConnectionUpgraderTests

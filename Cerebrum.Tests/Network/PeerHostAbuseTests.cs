@@ -10,7 +10,7 @@ namespace Cerebrum.Tests.Network;
 /// <summary>Peers that misbehave after a valid handshake: the host drops them and keeps serving everyone else.</summary>
 [TestFixture]
 [CancelAfter(60_000)]
-public sealed class HostAbuseTests
+public sealed class PeerHostAbuseTests
 {
     [TestCase(0)]
     [TestCase(1)]
