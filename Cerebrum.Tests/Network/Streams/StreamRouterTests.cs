@@ -1,10 +1,5 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
-using Cerebrum.Core.Network.Connections;
-using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multistream;
-using Cerebrum.Core.Network.Protocols.Identify;
-using Cerebrum.Core.Network.Protocols.Ping;
 using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Network.Streams;
