@@ -46,6 +46,7 @@ public sealed class PeerHost : IAsyncDisposable
     private readonly Listener _listener;
     private readonly AddressManager _addresses;
     private readonly List<IPeerService> _services = [];
+    private bool _servicesStarted;
     private int _state; // 0 created, 1 started, 2 disposed
 
     /// <param name="meterFactory">Publishes the host's <see cref="NetworkMetrics"/>; null publishes none.</param>
@@ -140,10 +141,16 @@ public sealed class PeerHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(service);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == 2, this);
-        lock (_services) _services.Add(service);
         foreach (var (protocol, handler) in service.Handlers)
             _router.SetHandler(protocol, handler);
-        if (Volatile.Read(ref _state) != 1)
+        bool started;
+        lock (_services)
+        {
+            _services.Add(service);
+            started = _servicesStarted;
+        }
+        // Not started yet: StartAsync tells it, exactly once, as it tells every service added before it.
+        if (!started)
             return;
         service.OnStarted();
         foreach (var connection in Connections)
@@ -176,7 +183,13 @@ public sealed class PeerHost : IAsyncDisposable
             _listener.Close();
             throw new InvalidOperationException($"cannot listen: {e.Message}", e);
         }
-        foreach (var service in Services)
+        IPeerService[] services;
+        lock (_services)
+        {
+            _servicesStarted = true;
+            services = [.. _services];
+        }
+        foreach (var service in services)
             service.OnStarted();
         return Task.CompletedTask;
     }

@@ -9,7 +9,10 @@ namespace Cerebrum.Core.Network.Protocols;
 /// stops it when disposed. The host registers its handlers when it is added (<see cref="PeerHost.AddService"/>), tells
 /// it of the host's start and of every connection, and disposes it at shutdown, after closing the connections.
 /// </summary>
-/// <remarks>The notifications come on pool threads and must return quickly: start work, do not do it there.</remarks>
+/// <remarks>
+/// The notifications come on pool threads and must return quickly: start work, do not do it there. A service added
+/// to a running host may hear twice of a connection that opens while it is being added.
+/// </remarks>
 public interface IPeerService : IAsyncDisposable
 {
     /// <summary>The inbound protocols served and their handlers.</summary>
