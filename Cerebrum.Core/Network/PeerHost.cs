@@ -169,11 +169,13 @@ public sealed class PeerHost : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
             throw new InvalidOperationException("the host was already started or disposed");
         StartedAt = _options.Time.GetUtcNow();
+        Multiaddress? address = null;
         try
         {
-            foreach (var address in _options.ListenAddresses)
+            foreach (var listenAddress in _options.ListenAddresses)
             {
                 ct.ThrowIfCancellationRequested();
+                address = listenAddress;
                 var bound = _listener.Listen(address);
                 _logger.LogInformation("Listening on {Address}/p2p/{PeerId}", bound, PeerId);
             }
@@ -181,7 +183,7 @@ public sealed class PeerHost : IAsyncDisposable
         catch (SocketException e)
         {
             _listener.Close();
-            throw new InvalidOperationException($"cannot listen: {e.Message}", e);
+            throw new InvalidOperationException($"cannot listen on {address}: {e.Message}", e);
         }
         IPeerService[] services;
         lock (_services)

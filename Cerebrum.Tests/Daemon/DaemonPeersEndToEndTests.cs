@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Tests.Cli;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
 
