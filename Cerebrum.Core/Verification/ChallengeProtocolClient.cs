@@ -1,4 +1,7 @@
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Core.Verification.Proto;
 
 namespace Cerebrum.Core.Verification;

@@ -1,5 +1,8 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Core.Verification.Proto;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -37,7 +40,7 @@ public sealed class ChallengeProtocolHandler
         _logger = logger ?? NullLogger.Instance;
     }
 
-    public void Register(Host host) => host.SetHandler(ChallengeProtocol.ProtocolId, (stream, ct) => HandleAsync(stream.Stream, stream.Connection.RemotePeer, ct));
+    public void Register(PeerHost host) => host.SetHandler(ChallengeProtocol.ProtocolId, (stream, ct) => HandleAsync(stream.Stream, stream.Connection.RemotePeer, ct));
 
     public async Task HandleAsync(Stream stream, PeerId validator, CancellationToken ct)
     {

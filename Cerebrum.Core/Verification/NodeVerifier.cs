@@ -7,6 +7,9 @@ using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Core.PubSub;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -24,7 +27,7 @@ namespace Cerebrum.Core.Verification;
 public sealed class NodeVerifier : IAsyncDisposable
 {
     private readonly PrivateKey _identity;
-    private readonly Host _host;
+    private readonly PeerHost _host;
     private readonly GossipRouter _router;
     private readonly ChainNode _chain;
     private readonly ChainGossip _chainGossip;
@@ -39,7 +42,7 @@ public sealed class NodeVerifier : IAsyncDisposable
     private readonly List<Attestation> _recent = [];
     private int _started;
 
-    public NodeVerifier(PrivateKey identity, Host host, GossipRouter router, ChainNode chain, ChainGossip chainGossip, VerificationOptions options,
+    public NodeVerifier(PrivateKey identity, PeerHost host, GossipRouter router, ChainNode chain, ChainGossip chainGossip, VerificationOptions options,
         TimeProvider time, ILogger logger)
     {
         _identity = identity;

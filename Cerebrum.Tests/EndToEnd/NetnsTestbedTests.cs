@@ -64,7 +64,8 @@ public sealed class NetnsTestbedTests
             latencies.Add(peer.LatencyMs!.Value);
         }
 
-        Assert.That(Median(latencies), Is.InRange(50 * 0.85, 50 * 1.15), $"libp2p ping round trips: {string.Join(", ", latencies.Select(r => r.ToString("0.0")))} ms");
+        // The least of the samples, as validators take a node's latency (queueing in two busy processes only adds).
+        Assert.That(latencies.Min(), Is.InRange(50 * 0.85, 50 * 1.15), $"libp2p ping round trips: {string.Join(", ", latencies.Select(r => r.ToString("0.0")))} ms");
     }
 
     [Test]

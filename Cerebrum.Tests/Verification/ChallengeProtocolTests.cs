@@ -15,8 +15,8 @@ namespace Cerebrum.Tests.Verification;
 public sealed class ChallengeProtocolTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(20);
-    private Host _validator = null!;
-    private Host _node = null!;
+    private PeerHost _validator = null!;
+    private PeerHost _node = null!;
     private PrivateKey _nodeKey = null!;
 
     [SetUp]
