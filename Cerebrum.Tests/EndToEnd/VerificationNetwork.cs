@@ -74,6 +74,13 @@ internal sealed class VerificationNetwork : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Stops a node daemon at once (it goes dark).</summary>
+    public async Task StopNodeAsync(TestDaemon node)
+    {
+        _nodes.Remove(node);
+        await node.DisposeAsync();
+    }
+
     /// <summary>Funds <paramref name="node"/> from the faucet and registers it with <paramref name="claimedMflops"/>; returns when the ledger has it.</summary>
     public async Task RegisterAsync(TestDaemon node, ulong claimedMflops, string region = "eu-west", CancellationToken ct = default)
     {
