@@ -24,10 +24,17 @@ public static class RelayBridge
             ? new CancellationTokenSource(at - time.GetUtcNow() > TimeSpan.Zero ? at - time.GetUtcNow() : TimeSpan.Zero, time)
             : new CancellationTokenSource();
         using var registration = deadline.Token.Register(stop.Cancel);
-        var toTarget = PumpAsync(source, target, circuit, towardTarget: true, time, stop);
-        var toSource = PumpAsync(target, source, circuit, towardTarget: false, time, stop);
-        var outcomes = await Task.WhenAll(toTarget, toSource).ConfigureAwait(false);
-        circuit.Close();
+        RelayBridgeOutcome[] outcomes;
+        try
+        {
+            var toTarget = PumpAsync(source, target, circuit, towardTarget: true, time, stop);
+            var toSource = PumpAsync(target, source, circuit, towardTarget: false, time, stop);
+            outcomes = await Task.WhenAll(toTarget, toSource).ConfigureAwait(false);
+        }
+        finally
+        {
+            circuit.Close(); // whatever happened, the slot goes back
+        }
         var outcome = outcomes.Contains(RelayBridgeOutcome.DataLimit) ? RelayBridgeOutcome.DataLimit
             : deadline.IsCancellationRequested ? RelayBridgeOutcome.TimeLimit
             : outcomes.Contains(RelayBridgeOutcome.Broken) || ct.IsCancellationRequested ? RelayBridgeOutcome.Broken
