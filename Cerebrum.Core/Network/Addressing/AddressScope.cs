@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 using System.Net;
 using System.Net.Sockets;
 

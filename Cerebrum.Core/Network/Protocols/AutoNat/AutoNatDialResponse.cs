@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 namespace Cerebrum.Core.Network.Protocols.AutoNat;
 
 /// <summary>A decoded <c>DialResponse</c>: the outcome, the server's text, and the address it reached when <see cref="AutoNatStatus.Ok"/>.</summary>

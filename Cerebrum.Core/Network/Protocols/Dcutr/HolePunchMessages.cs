@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Addressing;
 using Cerebrum.Core.Network.Protocols.Dcutr.Proto;
 using Google.Protobuf;

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 namespace Cerebrum.Core.Network.Protocols.Dcutr;
 
 /// <summary>

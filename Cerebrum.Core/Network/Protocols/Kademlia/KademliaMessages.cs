@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network.Protocols.Kademlia.Proto;
 using Google.Protobuf;

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Core.Network.Protocols.Relay;

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 namespace Cerebrum.Core.Network.Protocols.Relay;
 
 /// <summary>A decoded hop STATUS: the outcome, and for an accepted reservation what was granted.</summary>

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 using System.Net;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network.Addressing;

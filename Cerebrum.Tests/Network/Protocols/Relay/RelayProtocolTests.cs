@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Multiaddr;
 using System.Text;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
