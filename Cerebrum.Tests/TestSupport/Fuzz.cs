@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Tests.TestSupport;
 
@@ -19,6 +22,23 @@ internal static class Fuzz
 
     /// <summary>The fixed seeds every target runs with (several, so one lucky stream cannot hide a bug).</summary>
     public static readonly int[] Seeds = [1, 2, 3];
+
+    /// <summary>
+    /// A key made from <paramref name="label"/> alone (SHA-256 of it as the secret), so that the valid inputs a target
+    /// mutates, signatures included, are the same in every run: a seed then reproduces the whole input stream.
+    /// </summary>
+    public static PrivateKey Key(string label, KeyType type)
+    {
+        var secret = SHA256.HashData(Encoding.UTF8.GetBytes(label));
+        try
+        {
+            return type == KeyType.Secp256k1 ? Secp256k1PrivateKey.FromBytes(secret) : Ed25519PrivateKey.FromBytes(secret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
 
     /// <summary><paramref name="defaultCount"/> times the multiplier in <see cref="IterationsVariable"/> (1 when unset).</summary>
     public static int Iterations(int defaultCount)
