@@ -139,6 +139,37 @@ public sealed class TextEmbeddingTests
         });
     }
 
+    /// <summary>
+    /// The CUDA path, wherever it can run: with an NVIDIA GPU listed and ONNX Runtime's CUDA provider loadable, an
+    /// engine asked for the GPU must have CUDA active and embed like the CPU engine. Stated tolerance: at most 1e-3 per
+    /// component of these unit vectors and cosine at least 0.9999 with the reference (GPU kernels sum in another order
+    /// and may use TF32). Elsewhere it is reported as skipped with the reason, and .ci/run counts it.
+    /// </summary>
+    [Test]
+    public async Task Cuda_WhereUsable_IsActive_AndEmbedsLikeTheCpu()
+    {
+        var hardware = await HardwareProbe.ProbeAsync(TimeSpan.FromSeconds(10));
+        if (hardware.Gpus.Count == 0)
+            Assert.Ignore($"no GPU on this machine ({hardware.GpuProbeNote ?? "nvidia-smi lists none"}), so the CUDA path cannot run here");
+        if (CudaLibraryProbe.WhyUnusable() is { } reason)
+            Assert.Ignore($"GPU {hardware.Gpus[0].Name} present but ONNX Runtime's CUDA provider cannot load ({reason})");
+        await using var gpu = InferenceEngine.Start(new InferenceEngineOptions { Models = [BuiltinModels.AllMiniLmL6V2], UseGpu = true }, _store);
+        Assert.That(gpu.Gpu.Active, Is.True, gpu.Gpu.Describe());
+
+        var sentences = MiniLmReference.Sentences;
+        var onGpu = await gpu.EmbedAsync([.. sentences]);
+        var onCpu = await _engine.EmbedAsync([.. sentences]);
+
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < sentences.Count; i++)
+            {
+                Assert.That(onGpu[i], Is.EqualTo(onCpu[i]).Within(1e-3f), $"'{sentences[i]}' on the GPU and the CPU");
+                MiniLmReference.AssertMatches(onGpu[i], MiniLmReference.Embedding(sentences[i]), $"'{sentences[i]}' on the GPU");
+            }
+        });
+    }
+
     [Test]
     public void Embed_WithATensorModel_IsUnknownModel()
     {
