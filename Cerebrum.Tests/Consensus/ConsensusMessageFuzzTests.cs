@@ -85,10 +85,10 @@ public class ConsensusMessageFuzzTests
     /// </summary>
     private static bool ProvesTheDecision(byte[] input, HashSet<string> signed)
     {
-        Cerebrum.Core.Chain.Consensus.Proto.Commit wire;
+        Cerebrum.Core.Consensus.Proto.Commit wire;
         try
         {
-            wire = Cerebrum.Core.Chain.Consensus.Proto.Commit.Parser.ParseFrom(input);
+            wire = Cerebrum.Core.Consensus.Proto.Commit.Parser.ParseFrom(input);
         }
         catch (InvalidProtocolBufferException)
         {
