@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multiaddr;
@@ -210,7 +211,7 @@ public sealed class JsLibp2pInteropTests
         // Yamux, multistream and identify framing, which stays far below the 2 MiB between the two sizes).
         using var meters = new TestMeterFactory();
         using var exporter = new Cerebrum.Daemon.Metrics.PrometheusExporter(meters);
-        await using var server = new Host(new HostOptions
+        await using var server = new PeerHost(new PeerHostOptions
         {
             Identity = PrivateKey.Generate(KeyType.Secp256k1),
             ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")],
