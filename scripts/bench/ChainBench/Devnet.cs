@@ -39,6 +39,9 @@ public sealed class Devnet : IAsyncDisposable
         return total;
     }
 
+    /// <summary>The devnet's directory: genesis.json, faucet.key and vK/ per validator.</summary>
+    public string Root => _root;
+
     /// <summary>One admin client per validator (base address and cookie set).</summary>
     public IReadOnlyList<HttpClient> Admins { get; }
 
