@@ -168,6 +168,11 @@ public sealed class NodeVerifier : IAsyncDisposable
         var challenge = HardwareChallenge.Create(_identity.PeerId, node, claim, state.Claim?.Gpu ?? false, _options.Challenge, height, schedule.LeastRtt, _time);
         var outcome = await RunChallengeAsync(node, challenge, ct);
         schedule.HardwareChecked = height;
+        // A node not yet (or no longer) Active that did not pass is tried again soon, backing off, rather than at the
+        // next random check: most first failures at onboarding are a node this validator cannot reach yet.
+        if (outcome.Passed) schedule.HardwareFailures = 0;
+        else if (state.Lifecycle != NodeLifecycle.Active)
+            schedule.NextHardware = _time.GetUtcNow() + schedule.Backoff(ref schedule.HardwareFailures, _options.HardwareIntervalFor(1));
         _logger.LogInformation("Hardware check of {Node}: {Verdict} ({Detail})", node, outcome.Verdict, outcome.Detail);
         return outcome.ToAttestation(_identity.PeerId, node, height);
     }
@@ -192,6 +197,9 @@ public sealed class NodeVerifier : IAsyncDisposable
             outcome = new ChallengeOutcome(ChallengeVerdict.Unanswered, "no answer: " + e.Message, TimeSpan.Zero, 0, 0, null, null);
         }
         schedule.LatencyChecked = height;
+        if (outcome.Passed) schedule.LatencyFailures = 0;
+        else if (state.Lifecycle != NodeLifecycle.Active)
+            schedule.NextLatency = _time.GetUtcNow() + schedule.Backoff(ref schedule.LatencyFailures, _options.LatencyInterval);
         var attestation = outcome.ToAttestation(_identity.PeerId, node, height, CheckKind.Latency);
         if (outcome.Passed) schedule.ProbesAnswered++;
         attestation.ProbesSent = schedule.ProbesSent;
@@ -302,6 +310,19 @@ public sealed class NodeVerifier : IAsyncDisposable
         public ulong HardwareChecked { get; set; }
 
         public ulong LatencyChecked { get; set; }
+
+        /// <summary>Failed checks in a row of a node that is not Active (reset by a pass).</summary>
+        public int HardwareFailures;
+
+        public int LatencyFailures;
+
+        /// <summary>2 s after the first failure, doubling per failure, never more than <paramref name="cap"/>.</summary>
+        public TimeSpan Backoff(ref int failures, TimeSpan cap)
+        {
+            failures = Math.Min(failures + 1, 20);
+            var delay = TimeSpan.FromSeconds(2) * Math.Pow(2, failures - 1);
+            return delay < cap ? delay : cap;
+        }
 
         public ulong ProbesSent { get; set; }
 
