@@ -84,7 +84,7 @@ public sealed class InferDispatcher
             }
             if (attempts >= _options.MaxAttempts)
                 throw new GatewayException(GatewayErrorKind.NoNode, $"{attempts} node(s) serving model '{model}' failed; last: {lastFailure}");
-            var route = _selector.Select(routes, tried, _options.MaxOutstandingPerNode, now);
+            var route = _selector.Select(routes, tried, _options.MaxOutstandingPerNode, now, _options.RegisteredShare);
             if (route is null)
                 throw NothingSelectable(model, routes, tried, busy, lastFailure, now);
 

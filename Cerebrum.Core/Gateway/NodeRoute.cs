@@ -39,6 +39,9 @@ public sealed class NodeRoute
 
     public CircuitBreaker Breaker { get; }
 
+    /// <summary>What the ledger says of the node (verified or a Registered newcomer, and its reputation).</summary>
+    public RouteStanding Standing { get; private set; } = RouteStanding.Unchecked;
+
     public int Outstanding => Volatile.Read(ref _outstanding);
 
     public long Served => Interlocked.Read(ref _served);
@@ -52,9 +55,10 @@ public sealed class NodeRoute
     }
 
     /// <summary>Updates what the node announced.</summary>
-    public void Refresh(ServedModel model, ulong pricePerRequest, uint freeSlots, uint queueDepth)
+    public void Refresh(ServedModel model, ulong pricePerRequest, uint freeSlots, uint queueDepth, RouteStanding? standing = null)
     {
         Model = model;
+        Standing = standing ?? RouteStanding.Unchecked;
         PricePerRequest = pricePerRequest;
         AdvertisedFreeSlots = freeSlots;
         AdvertisedQueueDepth = queueDepth;

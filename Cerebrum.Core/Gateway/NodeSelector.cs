@@ -5,8 +5,11 @@ namespace Cerebrum.Core.Gateway;
 /// <summary>
 /// Power of two choices: of the routes that can take a request now (circuit not open, under the outstanding limit, not
 /// tried already for this request), two are drawn at random and the one with the lower expected wait wins, (outstanding
-/// + 1) × latency moving average, then the lower price. Cheap, and it avoids the herd that always picking the best
-/// node causes. The random source is injected so that tests are deterministic.
+/// + 1) × latency moving average ÷ the node's reputation weight (<see cref="RouteStanding.Weight"/>), then the lower
+/// price. Cheap, and it avoids the herd that always picking the best node causes. Verified (Active) nodes are drawn
+/// from first; Registered newcomers (in the table only when a share is set) first for that share of requests, and
+/// otherwise only when no verified node can take the request. The random source is injected so that tests are
+/// deterministic.
 /// </summary>
 public sealed class NodeSelector
 {
@@ -17,14 +20,26 @@ public sealed class NodeSelector
 
     /// <summary>Picks a route and claims one outstanding slot on it (and the probe of a half-open circuit); null when none can take the request.</summary>
     /// <param name="exclude">Nodes already tried for this request.</param>
-    public NodeRoute? Select(IReadOnlyList<NodeRoute> routes, IReadOnlySet<PeerId> exclude, int maxOutstanding, DateTimeOffset now)
+    /// <param name="registeredShare">Share of requests offered first to Registered (not yet verified) routes.</param>
+    public NodeRoute? Select(IReadOnlyList<NodeRoute> routes, IReadOnlySet<PeerId> exclude, int maxOutstanding, DateTimeOffset now, double registeredShare = 0)
     {
-        var eligible = new List<NodeRoute>(routes.Count);
+        var verified = new List<NodeRoute>(routes.Count);
+        var newcomers = new List<NodeRoute>();
         foreach (var route in routes)
         {
             if (!exclude.Contains(route.Node) && route.Outstanding < maxOutstanding && route.Breaker.IsAvailable(now))
-                eligible.Add(route);
+                (route.Standing.Verified ? verified : newcomers).Add(route);
         }
+        if (newcomers.Count == 0) return Claim(verified, maxOutstanding, now);
+        bool newcomersFirst;
+        lock (_randomGate) newcomersFirst = _random.NextDouble() < registeredShare;
+        return newcomersFirst
+            ? Claim(newcomers, maxOutstanding, now) ?? Claim(verified, maxOutstanding, now)
+            : Claim(verified, maxOutstanding, now) ?? Claim(newcomers, maxOutstanding, now);
+    }
+
+    private NodeRoute? Claim(List<NodeRoute> eligible, int maxOutstanding, DateTimeOffset now)
+    {
         // A claim can lose a race with another request; then the next candidate is drawn from the rest.
         while (eligible.Count > 0)
         {
@@ -55,5 +70,5 @@ public sealed class NodeSelector
         return a.PricePerRequest <= b.PricePerRequest ? a : b;
     }
 
-    private static double Cost(NodeRoute route) => (route.Outstanding + 1) * route.Latency.TotalMilliseconds;
+    private static double Cost(NodeRoute route) => (route.Outstanding + 1) * route.Latency.TotalMilliseconds / route.Standing.Weight;
 }

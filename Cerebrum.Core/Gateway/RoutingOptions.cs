@@ -30,6 +30,15 @@ public sealed record RoutingOptions
     /// <summary>What a 429 tells the client to wait.</summary>
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Which nodes a gateway with a ledger routes to: Active ones (the default) or any that announces itself.</summary>
+    public NodeAdmission Admission { get; init; } = NodeAdmission.Active;
+
+    /// <summary>
+    /// Share of requests (0-1) first offered to Registered nodes not yet Active, so that newcomers earn a record; 0 (the
+    /// default) routes only to Active nodes.
+    /// </summary>
+    public double RegisteredShare { get; init; }
+
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public void Validate()
     {
@@ -42,5 +51,7 @@ public sealed record RoutingOptions
         if (AttemptTimeout <= TimeSpan.Zero) throw new ArgumentException($"AttemptTimeout must be positive, not {AttemptTimeout}");
         if (MaxAttempts <= 0) throw new ArgumentException($"MaxAttempts must be positive, not {MaxAttempts}");
         if (RetryAfter <= TimeSpan.Zero) throw new ArgumentException($"RetryAfter must be positive, not {RetryAfter}");
+        if (!Enum.IsDefined(Admission)) throw new ArgumentException($"Admission must be Active or Any, not {Admission}");
+        if (RegisteredShare is < 0 or > 1 || double.IsNaN(RegisteredShare)) throw new ArgumentException($"RegisteredShare must be in [0, 1], not {RegisteredShare}");
     }
 }

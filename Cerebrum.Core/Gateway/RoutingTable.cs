@@ -27,13 +27,19 @@ public sealed class RoutingTable
     public RoutingOptions Options => _options;
 
     /// <summary>Replaces the table's nodes with <paramref name="heartbeats"/> (one per node, as a <see cref="NodeStatusBook"/> holds them).</summary>
-    public void Update(IReadOnlyList<NodeStatusEntry> heartbeats)
+    /// <param name="standing">
+    /// What the ledger says of a node (<see cref="RouteStanding.Of"/>), null for a node not admitted; without it (a
+    /// gateway with no ledger) every node is routed with full weight.
+    /// </param>
+    public void Update(IReadOnlyList<NodeStatusEntry> heartbeats, Func<PeerId, RouteStanding?>? standing = null)
     {
         lock (_gate)
         {
             var routes = new Dictionary<(PeerId, string), NodeRoute>();
             foreach (var entry in heartbeats)
             {
+                var admitted = standing is null ? RouteStanding.Unchecked : standing(entry.Status.Node);
+                if (admitted is null) continue;
                 var status = entry.Status.Status;
                 foreach (var advert in status.Models)
                 {
@@ -42,7 +48,7 @@ public sealed class RoutingTable
                     if (routes.ContainsKey(key)) continue;
                     var model = ToServedModel(advert);
                     var route = _routes.TryGetValue(key, out var known) ? known : new NodeRoute(entry.Status.Node, model, _options);
-                    route.Refresh(model, status.PricePerRequest, advert.FreeSlots, advert.QueueDepth);
+                    route.Refresh(model, status.PricePerRequest, advert.FreeSlots, advert.QueueDepth, admitted);
                     routes[key] = route;
                 }
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
@@ -14,7 +15,9 @@ namespace Cerebrum.Daemon.Gateway;
 /// Gateway mode: keeps a <see cref="RoutingTable"/> fed by the verified heartbeats the daemon receives on
 /// <c>cerebrum/1/status</c> (every mode joins it; bootstrap peers from config connect the gateway to the mesh), runs
 /// requests through an <see cref="InferDispatcher"/> over the daemon's libp2p host, and serves the app-facing HTTP API
-/// on its own port (<c>Gateway:Http</c>). Stopping stops the HTTP server first, letting requests in flight finish.
+/// on its own port (<c>Gateway:Http</c>). With a ledger it routes as <c>Gateway:Routing:Admission</c> says (by default
+/// only to nodes the validators made Active, weighted by reputation); without one it cannot tell and routes to every
+/// node that announces itself. Stopping stops the HTTP server first, letting requests in flight finish.
 /// </summary>
 public sealed class GatewayService : IHostedService, IAsyncDisposable
 {
@@ -25,14 +28,17 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private readonly ILogger<GatewayService> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HostInferNodeClient _nodeClient;
+    private readonly ChainService? _chain;
     private ApiKeyStore? _keys;
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
+    /// <param name="chain">The ledger, when this daemon keeps one: nodes are admitted and weighted by their standing on it.</param>
     public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
-        IMeterFactory meterFactory, NodeService? node = null)
+        IMeterFactory meterFactory, NodeService? node = null, ChainService? chain = null)
     {
+        _chain = chain;
         MeterFactory = meterFactory;
         Options = options.Gateway;
         _dataDirectory = dataDirectory;
@@ -77,7 +83,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _keys = new ApiKeyStore(_dataDirectory.Root);
-        Table.Update(_directory.Book.Snapshot());
+        if (_chain is null && Options.Routing.Admission == NodeAdmission.Active)
+            _logger.LogWarning("Gateway has no ledger (no Chain:Genesis): it cannot tell nodes the validators verified from others, and routes to every node that announces itself");
+        UpdateRoutes();
         _refresh = RefreshRoutesAsync(_stopping.Token);
         _http = GatewayHttpServer.Create(this, _loggerFactory);
         try
@@ -131,10 +139,16 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                Table.Update(_directory.Book.Snapshot());
+                UpdateRoutes();
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    private void UpdateRoutes()
+    {
+        var routing = Options.Routing;
+        Table.Update(_directory.Book.Snapshot(), _chain is null ? null : node => RouteStanding.Of(_chain.Chain.GetNode(node), routing));
     }
 }

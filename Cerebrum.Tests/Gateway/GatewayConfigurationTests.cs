@@ -38,6 +38,18 @@ public sealed class GatewayConfigurationTests
     }
 
     [Test]
+    public void NodeAdmission_DefaultsToActiveNodesOnly_AndIsRead()
+    {
+        var defaults = Load("""{ "Modes": ["gateway"] }""");
+        var configured = Load("""{ "Modes": ["gateway"], "Gateway": { "Routing": { "Admission": "Any", "RegisteredShare": 0.05 } } }""");
+
+        Assert.That(defaults.Gateway.Routing.Admission, Is.EqualTo(Cerebrum.Core.Gateway.NodeAdmission.Active));
+        Assert.That(defaults.Gateway.Routing.RegisteredShare, Is.Zero);
+        Assert.That(configured.Gateway.Routing.Admission, Is.EqualTo(Cerebrum.Core.Gateway.NodeAdmission.Any));
+        Assert.That(configured.Gateway.Routing.RegisteredShare, Is.EqualTo(0.05));
+    }
+
+    [Test]
     public void GatewayMode_WithoutTheStatusTopic_IsANamedError()
     {
         var error = Assert.Throws<InvalidConfigurationException>(() =>
