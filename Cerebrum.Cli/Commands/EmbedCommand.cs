@@ -4,7 +4,8 @@ using Cerebrum.Cli.Gateway;
 using Cerebrum.Cli.Inference;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Cli.Network;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Cli.Commands;
 

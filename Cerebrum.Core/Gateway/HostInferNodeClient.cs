@@ -1,6 +1,6 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 
 namespace Cerebrum.Core.Gateway;

@@ -1,4 +1,9 @@
 using System.Diagnostics.Metrics;
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Hardware;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;

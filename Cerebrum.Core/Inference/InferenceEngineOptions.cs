@@ -1,3 +1,6 @@
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+
 namespace Cerebrum.Core.Inference;
 
 /// <summary>Settings of the <see cref="InferenceEngine"/>, validated when it starts.</summary>

@@ -1,3 +1,7 @@
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+
 namespace Cerebrum.Core.Inference;
 
 /// <summary>A model the engine serves: its metadata, warm session, scheduler, and, for text encoders, its tokenizer.</summary>

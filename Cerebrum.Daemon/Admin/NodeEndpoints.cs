@@ -1,4 +1,5 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Daemon.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

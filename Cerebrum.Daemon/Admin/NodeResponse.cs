@@ -1,4 +1,4 @@
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Hardware;
 using Cerebrum.Core.Inference.Status;
 
 namespace Cerebrum.Daemon.Admin;

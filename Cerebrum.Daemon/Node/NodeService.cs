@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Network;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;

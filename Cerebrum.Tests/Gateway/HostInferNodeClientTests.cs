@@ -3,6 +3,7 @@ using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Tests.Inference;
 using Cerebrum.Tests.TestSupport;

@@ -1,8 +1,8 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Tests.Gateway;
 

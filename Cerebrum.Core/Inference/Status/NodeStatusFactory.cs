@@ -1,5 +1,9 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Hardware;
+using Cerebrum.Core.Inference.Scheduling;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Google.Protobuf;
 

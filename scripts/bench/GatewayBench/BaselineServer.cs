@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
 using Cerebrum.Daemon.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

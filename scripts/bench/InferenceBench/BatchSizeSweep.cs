@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
 
 namespace Cerebrum.Bench.Inference;
 
