@@ -58,7 +58,11 @@ public static class InferProtocolClient
     private static void ThrowIfRefused(InferResponse response)
     {
         if (response.Error is { } error)
-            throw new InferCallException(InferCallFailure.NodeError, $"{InferCallException.ErrorName(error.Code)}: {error.Message}", error.Code);
+        {
+            // The wire's codes are the engine's, number for number.
+            var code = (InferenceErrorCode)(int)error.Code;
+            throw new InferCallException(InferCallFailure.NodeError, $"{InferenceErrorCodes.Name(code)}: {error.Message}", code);
+        }
     }
 
     private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey)

@@ -7,7 +7,7 @@ namespace Cerebrum.Core.Inference.Store;
 /// <param name="Name">Local alias, unique within the store.</param>
 /// <param name="Opset">Version of the default ("ai.onnx") operator set the model imports.</param>
 /// <param name="Task">What the model is for beyond raw tensors, e.g. <see cref="ModelTasks.TextEmbedding"/>; "" for plain tensor models.</param>
-/// <param name="VocabularyHash">For text models, the hash of the WordPiece vocabulary stored next to the model; null otherwise.</param>
+/// <param name="TextEncoding">For text models, how text is tokenized for it and its output pooled (its vocabulary is stored next to the model); null otherwise.</param>
 public sealed record ModelInfo(
     string Hash,
     string Name,
@@ -17,5 +17,9 @@ public sealed record ModelInfo(
     IReadOnlyList<TensorSignature> Inputs,
     IReadOnlyList<TensorSignature> Outputs,
     string Task,
-    string? VocabularyHash,
-    DateTimeOffset AddedAt);
+    TextEncoding? TextEncoding,
+    DateTimeOffset AddedAt)
+{
+    /// <summary>For text models, the hash of the tokenizer vocabulary stored next to the model; null otherwise.</summary>
+    public string? VocabularyHash => TextEncoding?.VocabularyHash;
+}

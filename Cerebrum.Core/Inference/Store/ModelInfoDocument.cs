@@ -16,7 +16,11 @@ internal static class ModelInfoDocument
         ["inputs"] = new BsonArray(info.Inputs.Select(ToDocument)),
         ["outputs"] = new BsonArray(info.Outputs.Select(ToDocument)),
         ["task"] = info.Task,
+        // Kept at the top level (the store's query for a vocabulary's last user reads it there).
         ["vocabularyHash"] = info.VocabularyHash is null ? BsonValue.Null : new BsonValue(info.VocabularyHash),
+        ["textEncoding"] = info.TextEncoding is { } e
+            ? new BsonDocument { ["tokenizer"] = e.Tokenizer, ["maxTokens"] = e.MaxTokens, ["pooling"] = e.Pooling, ["normalize"] = e.Normalize }
+            : BsonValue.Null,
         ["addedAt"] = info.AddedAt.UtcDateTime,
     };
 
@@ -29,8 +33,21 @@ internal static class ModelInfoDocument
         d["inputs"].AsArray.Select(v => FromSignature(v.AsDocument)).ToList(),
         d["outputs"].AsArray.Select(v => FromSignature(v.AsDocument)).ToList(),
         d["task"].AsString,
-        d["vocabularyHash"].IsNull ? null : d["vocabularyHash"].AsString,
+        ReadTextEncoding(d),
         new DateTimeOffset(DateTime.SpecifyKind(d["addedAt"].AsDateTime.ToUniversalTime(), DateTimeKind.Utc)));
+
+    /// <summary>
+    /// A store written before models carried their text encoding holds only the vocabulary hash of its text models,
+    /// which were all the built-in MiniLM: they read as MiniLM's encoding with their own vocabulary.
+    /// </summary>
+    private static TextEncoding? ReadTextEncoding(BsonDocument d)
+    {
+        var vocabulary = d["vocabularyHash"];
+        if (vocabulary.IsNull) return null;
+        var e = d["textEncoding"];
+        if (e.IsNull) return BuiltinModels.AllMiniLmL6V2Encoding with { VocabularyHash = vocabulary.AsString };
+        return new TextEncoding(e["tokenizer"].AsString, vocabulary.AsString, e["maxTokens"].AsInt32, e["pooling"].AsString, e["normalize"].AsBoolean);
+    }
 
     private static BsonValue ToDocument(TensorSignature s) => new BsonDocument
     {
@@ -44,5 +61,5 @@ internal static class ModelInfoDocument
         d["name"].AsString,
         Enum.Parse<TensorDataType>(d["dtype"].AsString),
         d["dims"].AsArray.Select(v => v.AsInt64).ToList(),
-        d["dimNames"].AsArray.Select(v => v.AsString).ToList());
+        d["dimNames"].AsArray.Select(n => n.AsString).ToList());
 }

@@ -55,7 +55,7 @@ public sealed class ModelStore : IDisposable
     /// <summary>Path of a stored model's file (whether or not it exists).</summary>
     public string ModelPath(string hash) => Path.Combine(ModelsDirectory, ModelHash.FileStem(hash) + ".onnx");
 
-    /// <summary>Path of a stored WordPiece vocabulary, named by its own hash.</summary>
+    /// <summary>Path of a stored tokenizer vocabulary, named by its own hash.</summary>
     public string VocabularyPath(string vocabularyHash) => Path.Combine(ModelsDirectory, ModelHash.FileStem(vocabularyHash) + ".vocab.txt");
 
     /// <summary>Copies <paramref name="file"/> into the store under <paramref name="name"/>.</summary>
@@ -74,7 +74,7 @@ public sealed class ModelStore : IDisposable
             throw new ModelRejectedException(file, $"cannot be read ({e.Message})", e);
         }
         using (source)
-            return AddFromStream(source, file, name, expectedHash, ModelTasks.Tensor, vocabularyHash: null);
+            return AddFromStream(source, file, name, expectedHash, ModelTasks.Tensor, textEncoding: null);
     }
 
     /// <summary>Imports a model that ships inside a package (see <see cref="BuiltinModels"/>), under <paramref name="name"/> or its built-in name.</summary>
@@ -87,7 +87,8 @@ public sealed class ModelStore : IDisposable
         {
             var source = $"builtin:{builtinName}";
             var vocabularyHash = StoreVocabulary(vocabulary, source);
-            return AddFromStream(model, source, name ?? builtinName.ToLowerInvariant(), null, ModelTasks.TextEmbedding, vocabularyHash);
+            var encoding = BuiltinModels.EncodingOf(BuiltinModels.HashOf(builtinName)!)! with { VocabularyHash = vocabularyHash };
+            return AddFromStream(model, source, name ?? builtinName.ToLowerInvariant(), null, ModelTasks.TextEmbedding, encoding);
         }
     }
 
@@ -131,7 +132,7 @@ public sealed class ModelStore : IDisposable
         if (_ownsDatabase) _database.Dispose();
     }
 
-    private ModelInfo AddFromStream(Stream source, string sourceName, string name, string? expectedHash, string task, string? vocabularyHash)
+    private ModelInfo AddFromStream(Stream source, string sourceName, string name, string? expectedHash, string task, TextEncoding? textEncoding)
     {
         if (expectedHash is not null && !ModelHash.IsValid(expectedHash))
             throw new ModelRejectedException(sourceName, $"expected hash '{expectedHash}' is not of the form sha256:<64 hex digits>");
@@ -142,7 +143,7 @@ public sealed class ModelStore : IDisposable
             if (expectedHash is not null && !string.Equals(hash, ModelHash.Normalize(expectedHash), StringComparison.Ordinal))
                 throw new ModelRejectedException(sourceName, $"its hash {hash} does not match the expected {ModelHash.Normalize(expectedHash)}");
             var (header, inputs, outputs) = Inspect(temp, sourceName);
-            var info = new ModelInfo(hash, name, size, header.IrVersion, header.DefaultOpset, inputs, outputs, task, vocabularyHash, DateTimeOffset.UtcNow);
+            var info = new ModelInfo(hash, name, size, header.IrVersion, header.DefaultOpset, inputs, outputs, task, textEncoding, DateTimeOffset.UtcNow);
             lock (_gate)
             {
                 var named = _models.FindOne(Query.EQ("name", name));

@@ -80,7 +80,7 @@ try
         Models = [.. baselineStore.List().Select(m => m.Hash)],
         DefaultServing = serving,
     }, baselineStore, NullLogger.Instance);
-    await using var baseline = BaselineServer.Create(engine, BuiltinTextEncoder.Open());
+    await using var baseline = BaselineServer.Create(engine, TextEmbeddingPipelines.ForBuiltin());
     await baseline.StartAsync();
     var baselineUrl = new Uri(baseline.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 

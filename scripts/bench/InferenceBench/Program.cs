@@ -59,7 +59,7 @@ try
 {
     using var store = new ModelStore(directory);
     var model = store.AddBuiltin(BuiltinModels.AllMiniLmL6V2);
-    var encoder = BuiltinTextEncoder.Open();
+    var pipeline = TextEmbeddingPipelines.ForBuiltin();
     var sentences = new[]
     {
         "The quick brown fox jumps over the lazy dog.",
@@ -67,7 +67,7 @@ try
         "A node keeps its models warm in memory.",
         "Validators check that nodes answer correctly and fast.",
     };
-    var inputs = sentences.Select(s => encoder.Tokenize([s])).ToArray();
+    var inputs = sentences.Select(s => pipeline.Tokenize([s]).Inputs).ToArray();
 
     Console.WriteLine($"MiniLM (all-MiniLM-L6-v2) embeddings, one sentence per request, {requests} requests per cell after a warm-up; " +
         $"batching: up to {maxBatch} requests within {batchDelay.TotalMilliseconds} ms; {Environment.ProcessorCount} cores.");
@@ -149,7 +149,7 @@ try
         }
         if (!batching && sweep.Length > 0)
         {
-            var swept = await BatchSizeSweep.MeasureAsync(engine, model.Hash, encoder, sentences, sweep);
+            var swept = await BatchSizeSweep.MeasureAsync(engine, model.Hash, pipeline, sentences, sweep);
             var single = swept.FirstOrDefault(r => r.BatchSize == 1).SentencesPerSecond;
             notes.Add("");
             notes.Add("ONNX Runtime by batch size (one request of B sentences per run, one run at a time, no scheduler):");
