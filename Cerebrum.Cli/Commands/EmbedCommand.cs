@@ -25,7 +25,7 @@ public static class EmbedCommand
         };
         var modelOption = new Option<string>("--model")
         {
-            Description = $"The sentence encoder, by name or hash. With --peer it must be the built-in {BuiltinModels.AllMiniLmL6V2} (under any name); a gateway embeds with any text-embedding model its nodes announce.",
+            Description = $"The sentence encoder, by name or hash. The built-in {BuiltinModels.AllMiniLmL6V2} is found by its hash whatever a node named it; with --peer it must be that model, while a gateway embeds with any text-embedding model its nodes announce.",
             HelpName = "NAME|HASH",
             DefaultValueFactory = _ => BuiltinModels.AllMiniLmL6V2,
         };
@@ -45,15 +45,17 @@ public static class EmbedCommand
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
             var timeoutValue = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
+            var model = parseResult.GetValue(modelOption)!;
+            // A built-in model is asked for by its hash, so it is found whatever name a node's store gave it.
+            var requested = BuiltinModels.HashOf(model) ?? model;
             if (parseResult.GetValue(gatewayOption) is { Length: > 0 } gatewayUrl)
             {
                 using var gateway = GatewayHttpClient.Create(gatewayUrl, parseResult.GetValue(apiKeyOption), timeoutValue);
-                var request = JsonSerializer.Serialize(new EmbeddingRequest(parseResult.GetValue(modelOption)!, parseResult.GetValue(textArgument)!), CliJson.Options);
+                var request = JsonSerializer.Serialize(new EmbeddingRequest(requested, parseResult.GetValue(textArgument)!), CliJson.Options);
                 var answer = await gateway.PostAsync("v1/embeddings", request, cancellationToken);
                 await stdout.WriteLineAsync(KServeJson.FormatVector(ReadFirstEmbedding(answer)));
                 return 0;
             }
-            var model = parseResult.GetValue(modelOption)!;
             var pipeline = TextEmbeddingPipelines.ForBuiltin(BuiltinModels.AllMiniLmL6V2, model);
             var timeout = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
             await using var peer = await DirectConnection.OpenAsync(parseResult.GetValue(peerOption)!, timeout, cancellationToken);
@@ -61,7 +63,7 @@ public static class EmbedCommand
             try
             {
                 var embedded = await pipeline.EmbedAsync([parseResult.GetValue(textArgument)!],
-                    (inputs, ct) => InferClient.InferAsync(peer, model, inputs, timeout, ct), r => r.Outputs, cancellationToken);
+                    (inputs, ct) => InferClient.InferAsync(peer, requested, inputs, timeout, ct), r => r.Outputs, cancellationToken);
                 // The tokens were the built-in encoder's; the node's signed answer says which model turned them into vectors.
                 if (embedded.Run.ModelHash != BuiltinModels.AllMiniLmL6V2Hash)
                     throw new CommandFailedException($"model '{model}' is {embedded.Run.ModelHash} on the node, not the built-in {BuiltinModels.AllMiniLmL6V2} whose tokenizer this command has; embed with other models through a gateway (--gateway), which learns each model's tokenizer from its nodes");
