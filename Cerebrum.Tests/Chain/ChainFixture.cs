@@ -50,11 +50,9 @@ public sealed class ChainFixture : IDisposable
 
     public MempoolOptions Mempool { get; }
 
-    public TestCommitVerifier Verifier { get; } = new();
-
     public ChainNode Node { get; private set; }
 
-    public ChainNode Open() => ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, CommitVerifier = Verifier, Mempool = Mempool });
+    public ChainNode Open() => ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, Mempool = Mempool });
 
     public ChainNode Reopen()
     {
