@@ -31,8 +31,7 @@ public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
         {
             var handler = _localNode?.Invoke()
                 ?? throw new InferCallException(InferCallFailure.Transport, $"{node} is this daemon, and its node mode is not serving jobs");
-            var local = InferProtocolClient.CreateRequest(modelHash, inputs, deadline);
-            return await InferProtocolClient.InferLocallyAsync(handler, _host.Identity.PublicKey, local, cancellationToken).ConfigureAwait(false);
+            return await InferProtocolClient.InferLocallyAsync(handler, _host.Identity.PublicKey, modelHash, inputs, deadline, cancellationToken).ConfigureAwait(false);
         }
         Connection connection;
         try
@@ -43,8 +42,7 @@ public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
         {
             throw new InferCallException(InferCallFailure.Transport, $"cannot reach {node}: {e.Message}", inner: e);
         }
-        var request = InferProtocolClient.CreateRequest(modelHash, inputs, deadline);
-        return await InferProtocolClient.InferAsync(connection, request, cancellationToken, pool: _streams).ConfigureAwait(false);
+        return await InferProtocolClient.InferAsync(connection, modelHash, inputs, deadline, cancellationToken, _streams).ConfigureAwait(false);
     }
 
     public void Dispose() => _host.ConnectionClosed -= OnConnectionClosed;
