@@ -36,6 +36,9 @@ public sealed class TextEmbeddingPipeline
 
     public TextEncoding Encoding { get; }
 
+    /// <summary>The model's tokenizer (what <see cref="Tokenize"/> frames and pads).</summary>
+    public ITextTokenizer Tokenizer => _tokenizer;
+
     /// <summary>Tokenizes, runs and pools: one vector per text.</summary>
     /// <param name="run">Runs the model on the inputs (the tokenizer's tensors).</param>
     /// <param name="outputsOf">The model's outputs in what <paramref name="run"/> returned.</param>

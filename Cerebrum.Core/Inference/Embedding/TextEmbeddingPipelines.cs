@@ -96,12 +96,19 @@ public sealed class TextEmbeddingPipelines
         var actual = ModelHash.FromDigest(SHA256.HashData(bytes));
         if (actual != vocabularyHash)
             throw new TextEmbeddingException($"the tokenizer vocabulary of model '{model}' hashes to {actual}, not to the {vocabularyHash} it is stored under; the file is corrupt");
-        using var reader = new StreamReader(new MemoryStream(bytes));
-        return kind switch
+        try
         {
-            TextEncoding.BertUncased => new BertUncasedTokenizer(reader),
-            _ => throw new TextEmbeddingException($"model '{model}' is tokenized by '{kind}', which this version does not have"),
-        };
+            return kind switch
+            {
+                TextEncoding.BertUncased => new BertWordPieceTokenizer(new MemoryStream(bytes)),
+                _ => throw new TextEmbeddingException($"model '{model}' is tokenized by '{kind}', which this version does not have"),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or InvalidDataException)
+        {
+            // Microsoft.ML.Tokenizers refuses a vocabulary without BERT's special tokens ([UNK], [CLS], [SEP], [PAD], [MASK]).
+            throw new TextEmbeddingException($"the tokenizer vocabulary {vocabularyHash} of model '{model}' is not a {kind} vocabulary: {e.Message}");
+        }
     }
 
     private static byte[] ReadBounded(Stream stream, string vocabularyHash)

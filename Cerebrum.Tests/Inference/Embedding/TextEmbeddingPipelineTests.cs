@@ -162,15 +162,15 @@ public sealed class TextEmbeddingPipelineTests
     [Test]
     public void TheTokenizer_IsChosenByTheEncodingsVocabulary()
     {
-        // A five-token vocabulary named by its own hash: the same text gets that vocabulary's ids.
-        var words = "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n"u8.ToArray();
+        // A six-token vocabulary named by its own hash: the same text gets that vocabulary's ids.
+        var words = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n"u8.ToArray();
         var hash = ModelHash.Compute(new MemoryStream(words));
         var pipelines = new TextEmbeddingPipelines(h => h == hash ? new MemoryStream(words) : null);
         var pipeline = pipelines.For("tiny", BuiltinModels.AllMiniLmL6V2Encoding with { VocabularyHash = hash }, MiniLmInputs);
 
         var ids = pipeline.Tokenize(["Hello world"]).Inputs[0].ToInt64s();
 
-        Assert.That(ids[..5], Is.EqualTo(new long[] { 2, 4, 1, 3, 0 }), "[CLS] hello [UNK] [SEP]");
+        Assert.That(ids[..5], Is.EqualTo(new long[] { 2, 5, 1, 3, 0 }), "[CLS] hello [UNK] [SEP]");
     }
 
     private static TextEmbeddingPipeline Builtin(TextEncoding encoding) => TextEmbeddingPipelines.Builtin.For("enc", encoding, MiniLmInputs);
