@@ -1,5 +1,4 @@
 using Cerebrum.Core.Inference.Embedding;
-using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Core.Gateway;

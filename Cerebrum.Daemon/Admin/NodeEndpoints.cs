@@ -1,5 +1,6 @@
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Tensors;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ public static class NodeEndpoints
 {
     public static IEndpointRouteBuilder MapNodeEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/models", (IServiceProvider services) =>
+        endpoints.MapGet(AdminRoutes.Models, (IServiceProvider services) =>
         {
             if (services.GetService<NodeService>() is not { } node)
                 return NotNode();
@@ -25,7 +26,7 @@ public static class NodeEndpoints
                     statistics.QueueDepth, statistics.Running, statistics.MaxConcurrency);
             }).ToList());
         });
-        endpoints.MapGet("/jobs", (IServiceProvider services) =>
+        endpoints.MapGet(AdminRoutes.Jobs, (IServiceProvider services) =>
         {
             if (services.GetService<NodeService>() is not { } node)
                 return NotNode();

@@ -8,6 +8,7 @@ using Cerebrum.Core.Inference.Hardware;
 using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Node;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -71,7 +72,7 @@ public static class NodeDoctor
         }
         try
         {
-            var options = DaemonConfiguration.Load(DaemonConfiguration.Build(dataDirectory), new CommandLineOverrides());
+            var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(dataDirectory), new CommandLineOverrides());
             add(DoctorCheck.Ok("config", $"{dataDirectory.ConfigPath}, modes: {(options.Modes.Count == 0 ? "none (plain network daemon)" : string.Join(",", options.Modes))}"));
             return options;
         }

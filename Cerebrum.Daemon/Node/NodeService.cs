@@ -4,6 +4,7 @@ using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Microsoft.Extensions.Hosting;

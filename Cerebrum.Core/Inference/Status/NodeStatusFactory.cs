@@ -3,8 +3,7 @@ using Cerebrum.Core.Inference.Hardware;
 using Cerebrum.Core.Inference.Scheduling;
 using Cerebrum.Core.Inference.Status.Proto;
 using Cerebrum.Core.Inference.Store;
-using Cerebrum.Core.Inference.Tensors;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Inference.Status;

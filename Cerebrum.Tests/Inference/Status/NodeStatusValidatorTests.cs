@@ -4,7 +4,7 @@ using Cerebrum.Core.Inference.Scheduling;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Inference.Status.Proto;
 using Cerebrum.Core.Inference.Store;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.PubSub;
 using Google.Protobuf;
 
