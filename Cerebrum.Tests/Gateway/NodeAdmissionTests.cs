@@ -1,6 +1,7 @@
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Core.Inference.Status;
 
 namespace Cerebrum.Tests.Gateway;
 

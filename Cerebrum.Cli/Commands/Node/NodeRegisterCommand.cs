@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Cerebrum.Cli.Chain;
 using Cerebrum.Core.Chain.Proto;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Hardware;
 using Cerebrum.Core.Verification;
 
 namespace Cerebrum.Cli.Commands.Node;
