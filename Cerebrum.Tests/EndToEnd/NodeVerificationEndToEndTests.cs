@@ -9,7 +9,7 @@ namespace Cerebrum.Tests.EndToEnd;
 /// Node verification with real daemons in process: a validator onboards a node that registers (a hardware challenge and
 /// a latency probe over /cerebrum/challenge/1.0.0, attestations recorded by its Attest transactions) and the ledger
 /// makes the node Active with its attested figures; a node claiming far more than it has fails the challenge in time and
-/// stays Registered.
+/// stays Registered; an honest node checked round after round never gets a false verdict.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -68,5 +68,36 @@ public sealed class NodeVerificationEndToEndTests
 
         Assert.That(attestation!.Verdict, Is.Not.EqualTo(CheckVerdict.Pass), attestation.Detail);
         Assert.That(network.Chain.GetNode(node.PeerId)!.Lifecycle, Is.EqualTo(NodeLifecycle.Registered));
+    }
+
+    [Test]
+    public async Task AnHonestNode_CheckedForManyRounds_GetsNoFalseVerdict()
+    {
+        const int rounds = 12;
+        using var timeout = new CancellationTokenSource(VerificationNetwork.Timeout * 3);
+        await using var network = await VerificationNetwork.StartAsync(timeout.Token);
+        var node = await network.StartNodeAsync("node", timeout.Token);
+        await network.RegisterAsync(node, claimedMflops: 20, ct: timeout.Token);
+        await network.WaitForLifecycleAsync(node.PeerId, NodeLifecycle.Active);
+
+        var verdicts = new List<Attestation>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // One round per block: the ledger keeps a validator's check of a kind only when it is from a later height.
+            var height = network.Chain.Status.Height;
+            await Poll.UntilAsync(() => network.Chain.Status.Height > height, VerificationNetwork.Timeout);
+            verdicts.Add((await network.Verifier.CheckAsync(node.PeerId, CheckKind.Hardware, timeout.Token))!);
+            verdicts.Add((await network.Verifier.CheckAsync(node.PeerId, CheckKind.Latency, timeout.Token))!);
+        }
+
+        Assert.That(verdicts.Where(a => a.Verdict != CheckVerdict.Pass).Select(a => $"{a.Kind} {a.Verdict} {a.Detail}"), Is.Empty);
+        var last = verdicts[^1];
+        // Every round is recorded (the last latency attestation reaches the ledger), and the node was never jailed.
+        await Poll.UntilAsync(() => network.Chain.GetNodeAttestations(node.PeerId, CheckKind.Latency).Attestations.Single().ProbesSent == last.ProbesSent, VerificationNetwork.Timeout);
+        var state = network.Chain.GetNode(node.PeerId)!;
+        Assert.That(state.Lifecycle, Is.EqualTo(NodeLifecycle.Active));
+        Assert.That(state.History.JailCount, Is.Zero);
+        Assert.That(state.Figures.AvailabilityPpm, Is.EqualTo(1_000_000), "every probe answered");
+        Assert.That(last.ProbesSent, Is.EqualTo((ulong)rounds + 1), "the onboarding probe and one per round");
     }
 }
