@@ -42,11 +42,13 @@ if (!skipCapacity)
     var ratio = capacity.JobsPerSecondWith / capacity.JobsPerSecondWithout;
     text.AppendLine(CultureInfo.InvariantCulture, $"### Capacity with checks against without");
     text.AppendLine();
-    text.AppendLine(CultureInfo.InvariantCulture, $"A closed loop of inference jobs ({Environment.ProcessorCount} workers, one MatMul-chain model) in {windows} windows of {windowSeconds:0} s without checks alternating with {windows} with hardware challenges arriving at random (Poisson) at the rate that keeps them to {share:P0} of the node's time at its claim ({capacity.ClaimMflops} MFLOPS, measured here; shape {capacity.Shape.Rows}x{capacity.Shape.Width}, depth {capacity.Shape.Depth}; median challenge {capacity.ChallengeMedian.TotalMilliseconds:0} ms, {capacity.Challenges} in all).");
+    text.AppendLine(CultureInfo.InvariantCulture, $"A closed loop of inference jobs ({Environment.ProcessorCount} workers, one MatMul-chain model) in {windows} windows of {windowSeconds:0} s without checks alternating (A B B A) with {windows} with hardware challenges arriving at random (Poisson) at the rate that keeps them to {share:P0} of the node's time at its claim ({capacity.ClaimMflops} MFLOPS, measured here; shape {capacity.Shape.Rows}x{capacity.Shape.Width}, depth {capacity.Shape.Depth}; median challenge {capacity.ChallengeMedian.TotalMilliseconds:0} ms, {capacity.Challenges} in all).");
     text.AppendLine();
     text.AppendLine("| without checks (jobs/s, median window) | with checks | ratio | goal |");
     text.AppendLine("| --- | --- | --- | --- |");
     text.AppendLine(CultureInfo.InvariantCulture, $"| {capacity.JobsPerSecondWithout:0.0} | {capacity.JobsPerSecondWith:0.0} | {ratio:P1} | at least 98 % |");
+    text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"Windows in the order run (jobs/s): without {string.Join(", ", capacity.WindowsWithout.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))}; with {string.Join(", ", capacity.WindowsWith.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))}.");
     text.AppendLine();
 }
 
