@@ -72,7 +72,9 @@ public static class NodeEvaluation
         var stakeSufficient = node.Stake >= block.Params.MinNodeStake;
         switch (node.Lifecycle)
         {
-            case NodeLifecycle.Registered when !failing && quorums[CheckKind.Hardware] == Quorum.Pass && stakeSufficient:
+            // Onboarding is both checks: a node whose latency probe refutes its region (or that is unreachable) must not be
+            // Active in the moment between its hardware verdict and its latency verdict.
+            case NodeLifecycle.Registered when !failing && quorums[CheckKind.Hardware] == Quorum.Pass && quorums[CheckKind.Latency] == Quorum.Pass && stakeSufficient:
             case NodeLifecycle.Jailed when block.TimeUnixMs >= node.JailedUntilUnixMs && !failing && quorums[CheckKind.Hardware] == Quorum.Pass && stakeSufficient:
                 node.Lifecycle = NodeLifecycle.Active;
                 node.History.ActivatedHeight = block.Height;

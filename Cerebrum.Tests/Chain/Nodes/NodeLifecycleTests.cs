@@ -38,6 +38,8 @@ public sealed class NodeLifecycleTests
     public void HalfThePower_IsNotAQuorum_ThreeQuartersMakeTheNodeActive_WithTheWeightedMedianFigures()
     {
         var mflops = new ulong[] { 4_000, 5_000, 9_000, 6_000 };
+        _ledger.AttestAndCommit([0, 1, 2, 3], CheckKind.Latency, CheckVerdict.Pass);
+        Assert.That(_ledger.NodeState.Lifecycle, Is.EqualTo(NodeLifecycle.Registered), "a latency quorum alone is not onboarding");
         _ledger.AttestAndCommitEach([0, 1], CheckKind.Hardware, CheckVerdict.Pass, v => a => { a.ThroughputMflops = mflops[v]; a.ThroughputPermille = (uint)(mflops[v] / 5); });
         Assert.That(_ledger.NodeState.Lifecycle, Is.EqualTo(NodeLifecycle.Registered), "20 of 40 is not more than 2/3");
 
@@ -55,6 +57,7 @@ public sealed class NodeLifecycleTests
     [Test]
     public void AFailingQuorum_JailsAnActiveNode_AndOnlyAFreshPassAfterTheJailTimeFreesIt()
     {
+        _ledger.AttestAndCommit([0, 1, 2], CheckKind.Latency, CheckVerdict.Pass);
         _ledger.AttestAndCommit([0, 1, 2], CheckKind.Hardware, CheckVerdict.Pass);
         Assert.That(_ledger.NodeState.Lifecycle, Is.EqualTo(NodeLifecycle.Active));
 
@@ -79,6 +82,7 @@ public sealed class NodeLifecycleTests
     [Test]
     public void PassesMadeBeforeTheJailing_DoNotCountAsTheFreshCheck()
     {
+        _ledger.AttestAndCommit([0, 1, 2], CheckKind.Latency, CheckVerdict.Pass);
         _ledger.AttestAndCommit([0, 1, 2], CheckKind.Hardware, CheckVerdict.Pass);
         _ledger.AttestAndCommit([1, 2, 3], CheckKind.Canary, CheckVerdict.Fail, a => a.CanaryFailed = 1);
         Assert.That(_ledger.NodeState.Lifecycle, Is.EqualTo(NodeLifecycle.Jailed));
@@ -91,8 +95,20 @@ public sealed class NodeLifecycleTests
     }
 
     [Test]
+    public void APassingHardwareQuorum_WithAFailingLatencyQuorum_NeverMakesTheNodeActive()
+    {
+        _ledger.AttestAndCommit([0, 1, 2], CheckKind.Hardware, CheckVerdict.Pass);
+        Assert.That(_ledger.NodeState.Lifecycle, Is.EqualTo(NodeLifecycle.Registered), "no latency verdict yet: not onboarded");
+
+        _ledger.AttestAndCommit([0, 1, 2], CheckKind.Latency, CheckVerdict.Fail);
+        Assert.That(_ledger.NodeState.Lifecycle, Is.EqualTo(NodeLifecycle.Registered), "a refuted region: never Active, so never jailed either");
+        Assert.That(_ledger.NodeState.History.JailCount, Is.Zero);
+    }
+
+    [Test]
     public void AChangedClaim_SendsAnActiveNodeBackToRegistered()
     {
+        _ledger.AttestAndCommit([0, 1, 2], CheckKind.Latency, CheckVerdict.Pass);
         _ledger.AttestAndCommit([0, 1, 2], CheckKind.Hardware, CheckVerdict.Pass);
         Assert.That(_ledger.NodeState.Lifecycle, Is.EqualTo(NodeLifecycle.Active));
 

@@ -52,6 +52,7 @@ public sealed class NodeReputationAndSlashingTests
     [Test]
     public void AWrongReceipt_UpheldByAQuorum_SlashesTheNode_PaysTheFinder_AndJailsIt()
     {
+        _ledger.AttestAndCommit([0, 1, 2], CheckKind.Latency, CheckVerdict.Pass);
         _ledger.AttestAndCommit([0, 1, 2], CheckKind.Hardware, CheckVerdict.Pass);
         var finder = _ledger.Chain.Bob;
         var finderBefore = _ledger.Chain.Node.GetAccount(finder.PeerId).Balance;
