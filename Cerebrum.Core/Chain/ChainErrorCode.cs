@@ -21,6 +21,12 @@ public enum ChainErrorCode
     NodeStakeTooLow = 15,
     Overflow = 16,
 
+    /// <summary>Bytes that parse but are not the one canonical encoding (unknown or repeated fields, padded numbers).</summary>
+    NonCanonicalEncoding = 17,
+
+    /// <summary>A block time outside what the chain accepts (before 1970 or after the year 3000).</summary>
+    TimeOutOfRange = 18,
+
     // Mempool
     DuplicateTransaction = 30,
     MempoolFull = 31,

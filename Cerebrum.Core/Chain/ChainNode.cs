@@ -177,7 +177,7 @@ public sealed class ChainNode : IDisposable
     /// A proposal for <paramref name="height"/> (which must be the next one) from the mempool, carrying the stored
     /// commit of the previous block as its last_commit. Returns the Block encoding.
     /// </summary>
-    /// <exception cref="InvalidOperationException"><paramref name="height"/> is not the next height.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="height"/> is not the next height, or the time is beyond <see cref="BlockTime.MaxUnixMs"/>.</exception>
     public byte[] CreateProposal(ulong height, PeerId proposer, DateTimeOffset time)
     {
         lock (_gate)
@@ -256,7 +256,7 @@ public sealed class ChainNode : IDisposable
     private ChainStatus StatusLocked()
     {
         var head = _store.Head;
-        return new ChainStatus(ChainId, head.Height, head.LastHash, DateTimeOffset.FromUnixTimeMilliseconds(head.LastTimeUnixMs), head.StateRoot, _mempool.Count);
+        return new ChainStatus(ChainId, head.Height, head.LastHash, BlockTime.ToDateTimeOffset(head.LastTimeUnixMs), head.StateRoot, _mempool.Count);
     }
 
     private static BlockHeader? PeekHeader(byte[] blockBytes)

@@ -21,6 +21,18 @@ public sealed record ChainParams
     /// <summary>Smallest total stake a registered node must keep bonded.</summary>
     public ulong MinNodeStake { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// Proposer-based timestamps: how far apart two correct validators' clocks may be. A proposal whose block time is
+    /// more than this ahead of a validator's clock when it arrives gets its nil prevote.
+    /// </summary>
+    public TimeSpan Precision { get; init; } = Consensus.SynchronyParams.Default.Precision;
+
+    /// <summary>Proposer-based timestamps: how long a proposal may take to reach every validator (10% more each round).</summary>
+    public TimeSpan MessageDelay { get; init; } = Consensus.SynchronyParams.Default.MessageDelay;
+
+    /// <summary>The timeliness bounds consensus applies to new proposals (PBTS).</summary>
+    public Consensus.SynchronyParams Synchrony => new(Precision, MessageDelay);
+
     /// <exception cref="ChainException">A value out of range.</exception>
     public void Validate()
     {
@@ -30,6 +42,10 @@ public sealed record ChainParams
         if (MaxBlockBytes < MaxTxBytes) throw Invalid("maxBlockBytes must be at least maxTxBytes");
         if (MaxBlockBytes > 64 * 1024 * 1024) throw Invalid("maxBlockBytes must be at most 64 MiB");
         if (StakePerPower == 0) throw Invalid("stakePerPower must be positive");
+        if (Precision <= TimeSpan.Zero || Precision > Consensus.SynchronyParams.MaxPrecision || Precision.Ticks % TimeSpan.TicksPerMillisecond != 0)
+            throw Invalid($"precision must be whole milliseconds, positive and at most {Consensus.SynchronyParams.MaxPrecision.TotalSeconds:0} s");
+        if (MessageDelay <= TimeSpan.Zero || MessageDelay > Consensus.SynchronyParams.MaxMessageDelay || MessageDelay.Ticks % TimeSpan.TicksPerMillisecond != 0)
+            throw Invalid($"messageDelay must be whole milliseconds, positive and at most {Consensus.SynchronyParams.MaxMessageDelay.TotalMinutes:0} min");
     }
 
     private static ChainException Invalid(string message) => new(new ChainError(ChainErrorCode.InvalidField, "genesis params: " + message));

@@ -67,7 +67,7 @@ public static class ChainEndpoints
                 account.Stake,
                 account.Escrow,
                 unbonding?.Amount ?? 0,
-                unbonding is { Amount: > 0 } u ? DateTimeOffset.FromUnixTimeMilliseconds(u.ReleaseTimeUnixMs).UtcDateTime : null));
+                unbonding is { Amount: > 0 } u ? Core.Chain.Blocks.BlockTime.ToDateTimeOffset(u.ReleaseTimeUnixMs).UtcDateTime : null));
         });
 
         endpoints.MapPost("/chain/txs", async (HttpContext http, CancellationToken cancellationToken) =>
@@ -108,7 +108,7 @@ public static class ChainEndpoints
             header.Height,
             Convert.ToHexStringLower(block.Hash),
             Convert.ToHexStringLower(header.PreviousHash.Span),
-            DateTimeOffset.FromUnixTimeMilliseconds(header.TimeUnixMs).UtcDateTime,
+            Core.Chain.Blocks.BlockTime.ToDateTimeOffset(header.TimeUnixMs).UtcDateTime,
             PeerId.FromBytes(header.Proposer.Span).ToString(),
             Convert.ToHexStringLower(header.StateRoot.Span),
             [.. block.Block.Txs.Select(DescribeTransaction)],

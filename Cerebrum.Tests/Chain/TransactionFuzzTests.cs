@@ -45,7 +45,13 @@ public class TransactionFuzzTests
                 () => decoded = TransactionCodec.TryDecode(input, ChainFixture.ChainId, Params, out tx, out error));
             var context = $"seed {seed}: 0x{Convert.ToHexStringLower(input)}";
             if (decoded)
+            {
                 Assert.That((tx!.Hash, tx.Sender), Is.EqualTo((TransactionCodec.Hash(input), Sender.PeerId)), context);
+                // Malleability (issue 13 item 8): what decodes is the one canonical encoding with a strict low-S signature.
+                var signed = Cerebrum.Core.Chain.Proto.SignedTransaction.Parser.ParseFrom(input);
+                Assert.That(Google.Protobuf.MessageExtensions.ToByteArray(signed), Is.EqualTo(input), context);
+                Assert.That(Cerebrum.Core.Crypto.EcdsaSignatureEncoding.IsStrictLowS(signed.Signature.Span), Is.True, context);
+            }
             else
                 Assert.That(error?.Message, Is.Not.Empty, context);
         }

@@ -2,6 +2,7 @@ using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Common;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 using Google.Protobuf;
@@ -29,9 +30,14 @@ public sealed class BlockExecutor
     /// A block for height head+1 from <paramref name="candidates"/> (in the mempool's order), skipping any that fail
     /// now (and the same sender's later ones), within the block limits. Time is raised to the last block's + 1 ms if needed.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The time is beyond <see cref="BlockTime.MaxUnixMs"/>.</exception>
     public BlockExecution CreateProposal(CommittedState state, ChainHead head, PeerId proposer, DateTimeOffset time, byte[] lastCommit, IEnumerable<VerifiedTransaction> candidates)
     {
+        // PBTS: the proposer's clock; raised to just after the previous block when that is later (only a clock behind
+        // the last proposer's by less than the precision should see it), never beyond what a block may carry.
         var timeMs = Math.Max(time.ToUnixTimeMilliseconds(), head.LastTimeUnixMs + 1);
+        if (!BlockTime.IsInRange(timeMs))
+            throw new InvalidOperationException($"cannot propose block {head.Height + 1} at {time:O}: block times end at {BlockTime.ToDateTimeOffset(BlockTime.MaxUnixMs):O}");
         var overlay = new StateOverlay(state);
         var context = new BlockContext(head.Height + 1, timeMs, proposer, _params);
         BeginBlock(overlay, context);
@@ -86,16 +92,14 @@ public sealed class BlockExecutor
     /// </param>
     public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, VerifiedTransactionCache? verified, out ChainError? error)
     {
-        Block block;
-        try
+        // Only the canonical encoding: the block hash covers the header, and the header the rest, so the value bytes
+        // consensus agrees on must have one form.
+        if (!CanonicalProtobuf.TryParse(Block.Parser, blockBytes, out var parsed, out var malformed))
         {
-            block = Block.Parser.ParseFrom(blockBytes);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            error = new ChainError(ChainErrorCode.MalformedBlock, $"not a valid Block: {e.Message}");
+            error = new ChainError(ChainErrorCode.MalformedBlock, $"not a valid Block: {malformed}");
             return null;
         }
+        var block = parsed!;
         if ((error = CheckHeader(block, head)) is not null) return null;
         var header = block.Header;
         var proposer = PeerId.FromBytes(header.Proposer.Span);
@@ -164,6 +168,8 @@ public sealed class BlockExecutor
         if (header.Height != head.Height + 1) return new ChainError(ChainErrorCode.WrongHeight, $"block height {header.Height}, expected {head.Height + 1}");
         if (!header.PreviousHash.Span.SequenceEqual(head.LastHash))
             return new ChainError(ChainErrorCode.WrongPreviousHash, $"block {header.Height} follows {Convert.ToHexStringLower(header.PreviousHash.Span)}, the chain's tip is {Convert.ToHexStringLower(head.LastHash)}");
+        if (!BlockTime.IsInRange(header.TimeUnixMs))
+            return new ChainError(ChainErrorCode.TimeOutOfRange, $"block time {header.TimeUnixMs} ms is outside 0 to {BlockTime.MaxUnixMs} ms (1970 to the year 3000)");
         if (header.TimeUnixMs <= head.LastTimeUnixMs)
             return new ChainError(ChainErrorCode.TimeNotMonotonic, $"block time {header.TimeUnixMs} is not after the previous {head.LastTimeUnixMs}");
         PeerId proposer;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Common;
 
 namespace Cerebrum.Core.Chain.Blocks;
 
@@ -34,20 +35,19 @@ public static class BlockHashing
 
     public static byte[] HeaderHash(BlockHeader header) => SHA256.HashData(CanonicalHeader(header));
 
-    /// <summary>The hash of a Block encoding (what validators vote for); false when it is not a Block with a header.</summary>
-    public static bool TryHashBlock(byte[] blockBytes, out byte[] hash)
+    /// <summary>
+    /// The hash of a Block encoding (what validators vote for), binding every byte of it: false unless the bytes are the
+    /// canonical encoding of a Block with a header whose tx root and last commit hash match the block's own
+    /// transactions and last commit. So no one can keep a proposal's signed value id and swap the block's body.
+    /// </summary>
+    public static bool TryHashBlock(ReadOnlySpan<byte> blockBytes, out byte[] hash)
     {
         hash = [];
-        try
-        {
-            if (Block.Parser.ParseFrom(blockBytes).Header is not { } header) return false;
-            hash = HeaderHash(header);
-            return true;
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException)
-        {
-            return false;
-        }
+        if (!CanonicalProtobuf.TryParse(Block.Parser, blockBytes, out var block, out _) || block!.Header is not { } header) return false;
+        if (!header.TxRoot.Span.SequenceEqual(TxRoot([.. block.Txs.Select(t => t.Memory)]))) return false;
+        if (!header.LastCommitHash.Span.SequenceEqual(LastCommitHash(block.LastCommit.Span))) return false;
+        hash = HeaderHash(header);
+        return true;
     }
 
     public static byte[] LastCommitHash(ReadOnlySpan<byte> lastCommit) => SHA256.HashData(lastCommit);

@@ -1,5 +1,6 @@
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.Sync;
+using Cerebrum.Core.Chain.Validating;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
@@ -44,7 +45,7 @@ public sealed class ChainGossip : IAsyncDisposable
         _transactionOptions = (transactions ?? new TransactionGossipOptions()).Validate();
         _transactions = new TransactionGossipBatcher(_transactionOptions, time);
         _tasks = new BackgroundTasks(logger);
-        ConsensusMessages = new ConsensusMessageFilter(chain.ChainId, consensus);
+        ConsensusMessages = new ConsensusMessageFilter(chain.ChainId, consensus, new ChainConsensusHistory(chain));
     }
 
     /// <summary>The check of <c>cerebrum/1/consensus</c>; a validator's consensus drivers keep it informed of their height.</summary>
@@ -175,9 +176,10 @@ public sealed class ChainGossip : IAsyncDisposable
     private ValueTask<ValidationResult> ValidateConsensusAsync(PubSubMessage message, CancellationToken cancellationToken)
     {
         var verdict = ConsensusMessages.Check(message.Data.Span, out var decoded);
-        if (decoded is not null && verdict != MessageVerdict.Invalid)
+        // Only what verified says anything about the chain's height: a decision proves its height decided, a validator's
+        // vote or proposal for h that it committed h - 1 (only validators' messages verify). The rest never starts a sync.
+        if (verdict == MessageVerdict.Valid && decoded is not null)
         {
-            // A decision hands out a decided height; a vote or proposal for h shows its signer committed h - 1.
             var decided = decoded is Decision ? decoded.Height : decoded.Height - 1;
             if (decided > 0) _sync.NoteRemoteHeight((ulong)decided);
         }

@@ -106,13 +106,19 @@ public sealed class ChainStore : IDisposable
         var height = (ulong)meta["height"].AsInt64;
         if (!State.Root.AsSpan().SequenceEqual(meta["stateRoot"].AsBinary))
             throw Corrupt($"{FileName}: the stored state does not hash to the state root recorded at height {height}");
+        var lastTimeMs = meta["lastTimeMs"].AsInt64;
+        // A time no block may carry (e.g. long.MaxValue, accepted by versions before block times were bounded): the chain
+        // after it cannot be validated, so say so rather than start and fail on every block or status call.
+        if (!BlockTime.IsInRange(lastTimeMs))
+            throw Corrupt($"{FileName}: block {height} has time {lastTimeMs} ms, outside what a block may carry (0 to {BlockTime.MaxUnixMs} ms, 1970 to the year 3000); "
+                + "it was accepted by an older version that did not bound block times. Remove this data directory's chain.db and let the daemon sync from peers on a chain without that block");
         ValidatorSet? last = null;
         if (height > 0)
         {
             var block = _blocks.FindById((long)height) ?? throw Corrupt($"{FileName} lacks its last block {height}");
             last = ValidatorSet.Decode(block["validators"].AsBinary);
         }
-        Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, meta["lastTimeMs"].AsInt64, State.Root,
+        Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, lastTimeMs, State.Root,
             ValidatorSetCalculator.FromState(State, _params), last);
     }
 

@@ -57,7 +57,7 @@ public sealed class ConsensusReactor : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ConsensusReactor>();
         _tasks = new BackgroundTasks(_logger);
-        _application = new ChainConsensusApplication(chain, identity.PeerId, time);
+        _application = new ChainConsensusApplication(chain, identity.PeerId);
     }
 
     /// <summary>The height the running consensus driver decides (0 when none runs).</summary>

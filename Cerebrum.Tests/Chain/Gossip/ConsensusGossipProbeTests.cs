@@ -1,0 +1,120 @@
+using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Gossip;
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.Sync;
+using Cerebrum.Core.Consensus;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.PubSub;
+using Cerebrum.Tests.PubSub;
+using Cerebrum.Tests.TestSupport;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cerebrum.Tests.Chain.Gossip;
+
+/// <summary>
+/// Issue 13 item 2, performed over real gossip: an attacker connected to a daemon that follows the chain publishes
+/// what the outside review's probe did on <c>cerebrum/1/consensus</c>. The daemon must pass none of it on to its
+/// other peer, and none of it may start a sync; a genuine validator's vote sent the same way is passed on.
+/// </summary>
+[TestFixture]
+public sealed class ConsensusGossipProbeTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Test]
+    public async Task GarbageDecisions_AStrangersProposal_AMovedSignature_AndReWrappedCopies_AreNeitherAcceptedNorRelayed()
+    {
+        using var fixture = new ChainFixture();
+        for (var i = 0; i < 3; i++) fixture.CommitNext();
+        var next = (long)fixture.Node.Status.Height + 1;
+
+        await using var attacker = await StartNodeAsync();
+        await using var victim = await StartNodeAsync();
+        await using var observer = await StartNodeAsync();
+        var sync = new ChainSyncLoop(victim.Host, fixture.Node, TimeSpan.FromHours(1), TimeProvider.System, NullLoggerFactory.Instance);
+        await using var gossip = new ChainGossip(victim.Router, fixture.Node, sync, new ConsensusOptions(), TimeProvider.System, NullLogger.Instance);
+        gossip.Start();
+        await attacker.Router.SubscribeAsync(ChainTopics.Consensus);
+        await victim.Router.SubscribeAsync(ChainTopics.Consensus);
+        var seen = await observer.Router.SubscribeAsync(ChainTopics.Consensus);
+        await attacker.Host.DialAsync(TestHosts.AddressOf(victim.Host));
+        await observer.Host.DialAsync(TestHosts.AddressOf(victim.Host));
+        await Poll.UntilAsync(() => victim.Router.GetMeshPeers(ChainTopics.Consensus).Count == 2
+                                    && attacker.Router.GetMeshPeers(ChainTopics.Consensus).Contains(victim.Host.PeerId)
+                                    && observer.Router.GetMeshPeers(ChainTopics.Consensus).Contains(victim.Host.PeerId), Timeout);
+
+        // The control: a validator's genuine vote, sent by the attacker, reaches the observer through the victim.
+        var genuine = ConsensusMessageCodec.Encode(SignedVote.Sign(fixture.Validators[1], fixture.Node.ChainId, VoteType.Prevote, next, 0, []));
+        await attacker.Router.PublishAsync(ChainTopics.Consensus, genuine);
+        var relayed = await NextAsync(seen);
+        Assert.That(relayed.Data.ToArray(), Is.EqualTo(genuine));
+
+        var probe = Probe(fixture, next, genuine);
+        foreach (var (_, payload) in probe)
+            await attacker.Router.PublishAsync(ChainTopics.Consensus, payload);
+        await Poll.UntilAsync(() => victim.Router.GetCounters() is var c && c.RejectedMessages + c.IgnoredMessages >= probe.Count, Timeout);
+
+        var counters = victim.Router.GetCounters();
+        Assert.That(counters.RejectedMessages + counters.IgnoredMessages, Is.EqualTo(probe.Count), "every probe message was judged and none accepted");
+        // Nothing more reached the observer: a second genuine vote, sent after the probe, is the next thing it sees.
+        var after = ConsensusMessageCodec.Encode(SignedVote.Sign(fixture.Validators[2], fixture.Node.ChainId, VoteType.Prevote, next, 0, []));
+        await victim.Router.PublishAsync(ChainTopics.Consensus, after);
+        Assert.That((await NextAsync(seen)).Data.ToArray(), Is.EqualTo(after), "the observer received no probe message");
+        Assert.That(sync.IsSyncing, Is.False, "no probe message made the daemon believe the chain is ahead");
+        foreach (var (name, payload) in probe)
+            Assert.That(gossip.ConsensusMessages.Check(payload), Is.Not.EqualTo(MessageVerdict.Valid), name);
+    }
+
+    private static List<(string Name, byte[] Payload)> Probe(ChainFixture fixture, long next, byte[] genuine)
+    {
+        var chainId = fixture.Node.ChainId;
+        var garbage = new byte[900 * 1024];
+        Random.Shared.NextBytes(garbage);
+        using var stranger = PrivateKey.Generate(KeyType.Secp256k1);
+        var probe = new List<(string, byte[])>();
+        foreach (var height in new[] { next - 2, next, next + 1, next + 50 })
+        {
+            var commit = new Commit(height, 0, System.Security.Cryptography.SHA256.HashData(garbage),
+                [.. fixture.Validators.Take(3).Select(v => new CommitSignature(v.PeerId, System.Security.Cryptography.RandomNumberGenerator.GetBytes(70)))]);
+            probe.Add(($"a 900 KiB decision with a garbage commit at height {height}", ConsensusMessageCodec.Encode(new Decision(garbage, commit))));
+        }
+        var block = fixture.Propose();
+        var id = BlockHashing.HeaderHash(Block.Parser.ParseFrom(block).Header);
+        probe.Add(("a non-validator's proposal", ConsensusMessageCodec.Encode(SignedProposal.Sign(stranger, chainId, next, 0, -1, block, id))));
+        probe.Add(("a non-validator's proposal for a later height", ConsensusMessageCodec.Encode(SignedProposal.Sign(stranger, chainId, next + 1, 0, -1, block, id))));
+        var real = SignedProposal.Sign(fixture.Validators[0], chainId, next, 0, -1, block, id);
+        var swapped = Block.Parser.ParseFrom(block);
+        swapped.Txs.Add(ByteString.CopyFromUtf8("not the proposed transactions"));
+        probe.Add(("a signature moved onto other value bytes",
+            ConsensusMessageCodec.Encode(new SignedProposal(next, 0, -1, swapped.ToByteArray(), id, real.Proposer, real.Signature.Span))));
+        for (var nonce = 1; nonce <= 20; nonce++)
+            probe.Add(($"a copy of a genuine vote re-wrapped with gossip nonce {nonce}", [.. genuine, 15 << 3, (byte)nonce]));
+        return probe;
+    }
+
+    private static async Task<GossipTestNode> StartNodeAsync()
+    {
+        var host = await TestHosts.StartAsync();
+        var options = new GossipsubOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+            Topics = new Dictionary<string, TopicOptions>
+            {
+                [ChainTopics.Consensus] = new() { SignaturePolicy = SignaturePolicy.StrictNoSign, RejudgeIgnored = true },
+            },
+        };
+        var router = new GossipRouter(host.Identity, options);
+        router.Start();
+        var binding = new GossipHostBinding(host, router);
+        binding.Start();
+        return new GossipTestNode(host, router, binding);
+    }
+
+    private static async Task<PubSubMessage> NextAsync(Subscription subscription)
+    {
+        await using var e = subscription.Messages().GetAsyncEnumerator();
+        Assert.That(await e.MoveNextAsync().AsTask().WaitAsync(Timeout), Is.True);
+        return e.Current;
+    }
+}
