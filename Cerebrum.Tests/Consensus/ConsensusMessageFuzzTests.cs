@@ -66,6 +66,30 @@ public class ConsensusMessageFuzzTests
         }
     }
 
+    [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
+    public void EvidenceFromBytes_YieldsCanonicalEvidenceOrAFormatError(int seed)
+    {
+        var validators = ValidatorSet.Create(Keys.Select(k => new Validator(k.PublicKey, 10)));
+        byte[][] valid =
+        [
+            new DuplicateVoteEvidence(SignedVote.Sign(Keys[0], ChainId, VoteType.Prevote, 3, 0, ValueId), SignedVote.Sign(Keys[0], ChainId, VoteType.Prevote, 3, 0, [])).ToBytes(),
+            new DuplicateVoteEvidence(SignedVote.Sign(Keys[1], ChainId, VoteType.Precommit, 9, 2, ValueId),
+                SignedVote.Sign(Keys[1], ChainId, VoteType.Precommit, 9, 2, System.Security.Cryptography.SHA256.HashData(ValueId))).ToBytes(),
+        ];
+        var mutator = new ByteMutator(new Random(seed));
+        for (var i = 0; i < Fuzz.Iterations(600); i++)
+        {
+            var input = mutator.Next(valid, 120);
+            DuplicateVoteEvidence? evidence = null;
+            var decoded = Fuzz.CheckBounded("DuplicateVoteEvidence.FromBytes", seed, input, () => evidence = DuplicateVoteEvidence.FromBytes(input), typeof(FormatException));
+            if (!decoded) continue;
+            var context = $"seed {seed}: 0x{Convert.ToHexStringLower(input)}";
+            Assert.That(evidence!.ToBytes(), Is.EqualTo(input), $"{context}: one encoding per proof");
+            Assert.That(evidence.VoteA.ValueId.Span.SequenceCompareTo(evidence.VoteB.ValueId.Span), Is.LessThan(0), context);
+            Fuzz.Check("DuplicateVoteEvidence.Verify", seed, input, () => evidence.Verify(ChainId, validators));
+        }
+    }
+
     private static void DecodeStrictly(byte[] input)
     {
         var wire = Cerebrum.Core.Consensus.Proto.ConsensusMessage.Parser.ParseFrom(input);

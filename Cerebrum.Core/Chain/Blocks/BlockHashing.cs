@@ -9,8 +9,8 @@ namespace Cerebrum.Core.Chain.Blocks;
 /// <summary>
 /// Block hash and tx root. The header's canonical encoding, independent of protobuf, is "cerebrum-header/1" then each
 /// field in order (chain id, height, previous hash, time, proposer, tx root, state root, validators hash, last commit
-/// hash): strings and bytes as u32be length + bytes, height as u64be, time as i64be. The block hash is its
-/// SHA-256. The tx root is a binary Merkle tree over SHA-256(0x00 || tx) leaves, inner nodes SHA-256(0x01 || l || r),
+/// hash, then the evidence hash only when the block carries evidence, so blocks without any hash as before): strings
+/// and bytes as u32be length + bytes, height as u64be, time as i64be. The block hash is its SHA-256. The tx root is a binary Merkle tree over SHA-256(0x00 || tx) leaves, inner nodes SHA-256(0x01 || l || r),
 /// an odd last node promoted unchanged; SHA-256 of nothing when the block has no transactions.
 /// </summary>
 public static class BlockHashing
@@ -30,6 +30,7 @@ public static class BlockHashing
         WriteBytes(buffer, header.StateRoot.Span);
         WriteBytes(buffer, header.ValidatorsHash.Span);
         WriteBytes(buffer, header.LastCommitHash.Span);
+        if (!header.EvidenceHash.IsEmpty) WriteBytes(buffer, header.EvidenceHash.Span);
         return buffer.ToArray();
     }
 
@@ -46,11 +47,16 @@ public static class BlockHashing
         if (!CanonicalProtobuf.TryParse(Block.Parser, blockBytes, out var block, out _) || block!.Header is not { } header) return false;
         if (!header.TxRoot.Span.SequenceEqual(TxRoot([.. block.Txs.Select(t => t.Memory)]))) return false;
         if (!header.LastCommitHash.Span.SequenceEqual(LastCommitHash(block.LastCommit.Span))) return false;
+        if (!header.EvidenceHash.Span.SequenceEqual(EvidenceHash(block))) return false;
         hash = HeaderHash(header);
         return true;
     }
 
     public static byte[] LastCommitHash(ReadOnlySpan<byte> lastCommit) => SHA256.HashData(lastCommit);
+
+    /// <summary>The Merkle root of the block's evidence (as <see cref="TxRoot"/>), or empty when it carries none.</summary>
+    public static byte[] EvidenceHash(Block block) =>
+        block.Evidence.Count == 0 ? [] : TxRoot([.. block.Evidence.Select(e => e.Memory)]);
 
     public static byte[] TxRoot(IReadOnlyList<ReadOnlyMemory<byte>> txs)
     {

@@ -58,6 +58,7 @@ public sealed class ChainGossip : IAsyncDisposable
         _router.RegisterValidator(ChainTopics.Transactions, ValidateTransactionsAsync);
         _router.RegisterValidator(ChainTopics.Blocks, ValidateBlockAsync);
         _router.RegisterValidator(ChainTopics.Consensus, ValidateConsensusAsync);
+        _router.RegisterValidator(ChainTopics.Evidence, ValidateEvidenceAsync);
         _tasks.Run("transaction gossip", stopping => _transactions.RunAsync(PublishTransactionsAsync, stopping));
     }
 
@@ -86,6 +87,27 @@ public sealed class ChainGossip : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Hands double-signing evidence this daemon found (its consensus saw a validator sign twice) to the chain and, when
+    /// the chain takes it, to its peers on <c>cerebrum/1/evidence</c>; the chain's refusal otherwise (already known,
+    /// already punished, too old).
+    /// </summary>
+    public async Task<ChainError?> SubmitEvidenceAsync(byte[] evidence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (_chain.SubmitEvidence(evidence) is { } refused) return refused;
+        try
+        {
+            await _router.PublishAsync(ChainTopics.Evidence, evidence, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // Held for our own proposals all the same; peers find it in our blocks.
+            _logger.LogDebug("Gossip of evidence failed: {Reason}", e.Message);
+        }
+        return null;
+    }
+
     /// <summary>Subscribes to <c>cerebrum/1/consensus</c>: the transport a validator's consensus drivers talk through (disposing it unsubscribes).</summary>
     public async Task<GossipConsensusTransport> JoinConsensusAsync() =>
         new(_router, await _router.SubscribeAsync(ChainTopics.Consensus));
@@ -98,6 +120,7 @@ public sealed class ChainGossip : IAsyncDisposable
             _router.UnregisterValidator(ChainTopics.Transactions);
             _router.UnregisterValidator(ChainTopics.Blocks);
             _router.UnregisterValidator(ChainTopics.Consensus);
+            _router.UnregisterValidator(ChainTopics.Evidence);
         }
         await _tasks.DisposeAsync();
     }
@@ -171,6 +194,16 @@ public sealed class ChainGossip : IAsyncDisposable
         _logger.LogDebug("Refused block {Height} from {Peer}: {Reason}", height, from, error);
         // A bad commit is the sender's fault; a block whose commit verifies but does not apply here is a problem of this view.
         return error.Code is ChainErrorCode.MalformedBlock or ChainErrorCode.BadCommit ? ValidationResult.Reject : ValidationResult.Ignore;
+    }
+
+    private ValueTask<ValidationResult> ValidateEvidenceAsync(PubSubMessage message, CancellationToken cancellationToken)
+    {
+        if (message.ReceivedFrom == _router.LocalPeer) return ValueTask.FromResult(ValidationResult.Accept);
+        var refused = _chain.SubmitEvidence(message.Data.ToArray());
+        var verdict = EvidenceGossipVerdict.For(refused);
+        if (verdict != ValidationResult.Accept)
+            _logger.LogDebug("{Verdict} evidence from {Peer}: {Reason}", verdict, message.ReceivedFrom, refused);
+        return ValueTask.FromResult(verdict);
     }
 
     private ValueTask<ValidationResult> ValidateConsensusAsync(PubSubMessage message, CancellationToken cancellationToken)

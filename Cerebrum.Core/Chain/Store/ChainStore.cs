@@ -1,4 +1,5 @@
 using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Evidence;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Validators;
@@ -15,7 +16,7 @@ namespace Cerebrum.Core.Chain.Store;
 /// one LiteDB transaction, and the in-memory state changes only after it commits, so a crash at any instant leaves
 /// the last committed block, which reopening resumes from.
 /// </summary>
-public sealed class ChainStore : IDisposable
+public sealed class ChainStore : IChainHistory, IDisposable
 {
     public const string FileName = "chain.db";
     private const string HeadId = "head";
@@ -31,6 +32,7 @@ public sealed class ChainStore : IDisposable
     {
         _database = database;
         _params = parameters;
+        State = new CommittedState(parameters);
         _blocks = database.GetCollection("blocks");
         _blocks.EnsureIndex("hash", unique: true);
         _txs = database.GetCollection("txs");
@@ -38,7 +40,7 @@ public sealed class ChainStore : IDisposable
         _meta = database.GetCollection("meta");
     }
 
-    public CommittedState State { get; } = new();
+    public CommittedState State { get; }
 
     public ChainHead Head { get; private set; } = null!;
 
@@ -118,8 +120,9 @@ public sealed class ChainStore : IDisposable
             var block = _blocks.FindById((long)height) ?? throw Corrupt($"{FileName} lacks its last block {height}");
             last = ValidatorSet.Decode(block["validators"].AsBinary);
         }
-        Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, lastTimeMs, State.Root,
-            ValidatorSetCalculator.FromState(State, _params), last);
+        var next = ValidatorSetCalculator.Next(State, null, _params)
+            ?? throw Corrupt($"{FileName}: no validator is left after height {height} (every one jailed)");
+        Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, lastTimeMs, State.Root, next, last);
     }
 
     /// <summary>Writes the executed block, its commit, its transactions' index, its state changes and the new head in one transaction, then updates memory.</summary>
@@ -138,6 +141,7 @@ public sealed class ChainStore : IDisposable
                 ["block"] = new BsonValue(execution.BlockBytes),
                 ["commit"] = new BsonValue(commit),
                 ["validators"] = new BsonValue(head.LastValidators!.Encoded),
+                ["time"] = head.LastTimeUnixMs,
             });
             BeforeWrite?.Invoke("txs");
             // A transaction hash never repeats on a chain (its nonce is spent), so a plain bulk insert suffices. Keyed by
@@ -170,6 +174,13 @@ public sealed class ChainStore : IDisposable
     /// <summary>The validator set that decided a committed height.</summary>
     public ValidatorSet? GetValidators(ulong height) =>
         height is 0 or > long.MaxValue || _blocks.FindById((long)height) is not { } doc ? null : ValidatorSet.Decode(doc["validators"].AsBinary);
+
+    /// <summary>A committed block's time (stores written before blocks recorded it: read from the block's header).</summary>
+    public long? GetBlockTimeUnixMs(ulong height)
+    {
+        if (height is 0 or > long.MaxValue || _blocks.FindById((long)height) is not { } doc) return null;
+        return doc.TryGetValue("time", out var time) && time.IsInt64 ? time.AsInt64 : Proto.Block.Parser.ParseFrom(doc["block"].AsBinary).Header.TimeUnixMs;
+    }
 
     public (ulong Height, int Index)? GetTransactionLocation(byte[] hash) =>
         // Stores written before the index was keyed by bytes hold hex-string keys.

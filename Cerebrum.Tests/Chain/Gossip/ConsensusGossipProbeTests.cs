@@ -1,3 +1,4 @@
+using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Blocks;
 using Cerebrum.Core.Chain.Gossip;
 using Cerebrum.Core.Chain.Proto;
@@ -66,6 +67,58 @@ public sealed class ConsensusGossipProbeTests
             Assert.That(gossip.ConsensusMessages.Check(payload), Is.Not.EqualTo(MessageVerdict.Valid), name);
     }
 
+    [Test]
+    public async Task Evidence_TravelsOnceWhenItVerifies_AndForgedMalformedOrStaleEvidenceIsNotRelayed()
+    {
+        using var fixture = new ChainFixture(validatorStake: 1_000_000);
+        for (var i = 0; i < 3; i++) fixture.CommitNext();
+
+        await using var attacker = await StartNodeAsync();
+        await using var victim = await StartNodeAsync();
+        await using var observer = await StartNodeAsync();
+        var sync = new ChainSyncLoop(victim.Host, fixture.Node, TimeSpan.FromHours(1), TimeProvider.System, NullLoggerFactory.Instance);
+        await using var gossip = new ChainGossip(victim.Router, fixture.Node, sync, new ConsensusOptions(), TimeProvider.System, NullLogger.Instance);
+        gossip.Start();
+        await attacker.Router.SubscribeAsync(ChainTopics.Evidence);
+        await victim.Router.SubscribeAsync(ChainTopics.Evidence);
+        var seen = await observer.Router.SubscribeAsync(ChainTopics.Evidence);
+        await attacker.Host.DialAsync(TestHosts.AddressOf(victim.Host));
+        await observer.Host.DialAsync(TestHosts.AddressOf(victim.Host));
+        await Poll.UntilAsync(() => victim.Router.GetMeshPeers(ChainTopics.Evidence).Count == 2
+                                    && attacker.Router.GetMeshPeers(ChainTopics.Evidence).Contains(victim.Host.PeerId)
+                                    && observer.Router.GetMeshPeers(ChainTopics.Evidence).Contains(victim.Host.PeerId), Timeout);
+
+        using var stranger = PrivateKey.Generate(KeyType.Secp256k1);
+        var genuine = DoubleVote(fixture.Validators[1], 2);
+        byte[][] bad =
+        [
+            DoubleVote(stranger, 2),                                  // not a validator's
+            [.. genuine, (15 << 3) | 0, 1],                           // re-wrapped
+            [0x0a, 0x03, 1, 2, 3],                                    // malformed
+            DoubleVote(fixture.Validators[1], 40),                    // a height not committed here
+        ];
+        foreach (var payload in bad) await attacker.Router.PublishAsync(ChainTopics.Evidence, payload);
+        await attacker.Router.PublishAsync(ChainTopics.Evidence, genuine);
+        Assert.That((await NextAsync(seen)).Data.ToArray(), Is.EqualTo(genuine), "the genuine evidence is relayed, and nothing before it was");
+        await Poll.UntilAsync(() => victim.Router.GetCounters() is var c && c.RejectedMessages + c.IgnoredMessages >= bad.Length, Timeout);
+        Assert.That(fixture.Node.PendingEvidence, Is.EqualTo(1));
+
+        // Committed, it is then stale news: another proof of the same offence is not taken, and gossip ignores it (not relayed).
+        fixture.CommitNext();
+        Assert.That(fixture.Node.GetAccount(fixture.Validators[1].PeerId).Jailed, Is.True);
+        var again = fixture.Node.SubmitEvidence(DoubleVote(fixture.Validators[1], 2, round: 1));
+        Assert.That(again?.Code, Is.EqualTo(ChainErrorCode.EvidenceAlreadyPunished));
+        Assert.That(EvidenceGossipVerdict.For(again), Is.EqualTo(ValidationResult.Ignore));
+        var marker = DoubleVote(fixture.Validators[2], 3);
+        Assert.That(await gossip.SubmitEvidenceAsync(marker, CancellationToken.None), Is.Null);
+        Assert.That((await NextAsync(seen)).Data.ToArray(), Is.EqualTo(marker), "the observer saw nothing between the genuine evidence and this");
+    }
+
+    private static byte[] DoubleVote(PrivateKey validator, long height, int round = 0) =>
+        new DuplicateVoteEvidence(
+            SignedVote.Sign(validator, ChainFixture.ChainId, VoteType.Prevote, height, round, Enumerable.Repeat((byte)1, 32).ToArray()),
+            SignedVote.Sign(validator, ChainFixture.ChainId, VoteType.Prevote, height, round, Enumerable.Repeat((byte)2, 32).ToArray())).ToBytes();
+
     private static List<(string Name, byte[] Payload)> Probe(ChainFixture fixture, long next, byte[] genuine)
     {
         var chainId = fixture.Node.ChainId;
@@ -102,6 +155,7 @@ public sealed class ConsensusGossipProbeTests
             Topics = new Dictionary<string, TopicOptions>
             {
                 [ChainTopics.Consensus] = new() { SignaturePolicy = SignaturePolicy.StrictNoSign, RejudgeIgnored = true },
+                [ChainTopics.Evidence] = new() { SignaturePolicy = SignaturePolicy.StrictNoSign },
             },
         };
         var router = new GossipRouter(host.Identity, options);
