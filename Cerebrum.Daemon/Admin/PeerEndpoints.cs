@@ -1,5 +1,8 @@
+using Cerebrum.Core.Operator.Admin;
 using System.Text.Json;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Microsoft.AspNetCore.Builder;
@@ -13,10 +16,10 @@ public static class PeerEndpoints
 {
     public static IEndpointRouteBuilder MapPeerEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/peers", (NetworkService network) =>
+        endpoints.MapGet(AdminRoutes.Peers, (NetworkService network) =>
             network.Host.Connections.OrderBy(c => c.OpenedAt).Select(c => Describe(network, c)).ToList());
 
-        endpoints.MapPost("/peers/connect", async (HttpRequest http, NetworkService network, DaemonOptions options, CancellationToken cancellationToken) =>
+        endpoints.MapPost(AdminRoutes.PeersConnect, async (HttpRequest http, NetworkService network, DaemonOptions options, CancellationToken cancellationToken) =>
         {
             ConnectRequest? request;
             try

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Node;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,7 +68,7 @@ public static class NodeDoctor
         }
         try
         {
-            var options = DaemonConfiguration.Load(DaemonConfiguration.Build(dataDirectory), new CommandLineOverrides());
+            var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(dataDirectory), new CommandLineOverrides());
             add(DoctorCheck.Ok("config", $"{dataDirectory.ConfigPath}, modes: {(options.Modes.Count == 0 ? "none (plain network daemon)" : string.Join(",", options.Modes))}"));
             return options;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Chain.Gossip;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
