@@ -53,7 +53,7 @@ public sealed class ChainNode : IDisposable
         options.Genesis.Validate();
         options.Mempool.Validate();
         var node = new ChainNode(options, ChainStore.Open(options.DataDirectory, options.Genesis));
-        ChainNodeInstruments.Register(meterFactory, node.StatusUnlessDisposed);
+        ChainNodeInstruments.Register(meterFactory, node.StatusUnlessDisposed, node.GaugesUnlessDisposed);
         return node;
     }
 
@@ -362,6 +362,16 @@ public sealed class ChainNode : IDisposable
     private ChainStatus? StatusUnlessDisposed()
     {
         lock (_gate) return _disposed ? null : StatusLocked();
+    }
+
+    private ChainGauges? GaugesUnlessDisposed()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return null;
+            var state = _store.State;
+            return new ChainGauges(_evidence.Count, state.Candidates.Jailed.Count, state.GetBurned(), state.EntriesVisited);
+        }
     }
 
     private ChainStatus StatusLocked()

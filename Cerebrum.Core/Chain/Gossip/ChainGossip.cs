@@ -163,18 +163,11 @@ public sealed class ChainGossip : IAsyncDisposable
 
     private ValidationResult ApplyBlock(ReadOnlySpan<byte> data, PeerId from)
     {
-        CommittedBlock committed;
-        Block block;
-        try
-        {
-            committed = CommittedBlock.Parser.ParseFrom(data);
-            block = Block.Parser.ParseFrom(committed.Block);
-        }
-        catch (InvalidProtocolBufferException)
-        {
+        // One payload per block and commit: a re-wrapped copy (an unknown field appended) would be a new gossip message.
+        if (!CanonicalProtobuf.TryParse(CommittedBlock.Parser, data, out var committed, out _)
+            || !CanonicalProtobuf.TryParse(Block.Parser, committed!.Block.Span, out var block, out _))
             return ValidationResult.Reject;
-        }
-        if (block.Header is null || block.Header.ChainId != _chain.ChainId) return ValidationResult.Reject;
+        if (block!.Header is null || block.Header.ChainId != _chain.ChainId) return ValidationResult.Reject;
         var height = block.Header.Height;
         var head = _chain.Status.Height;
         if (height <= head) return ValidationResult.Ignore;
