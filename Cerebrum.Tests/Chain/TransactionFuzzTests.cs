@@ -13,8 +13,8 @@ namespace Cerebrum.Tests.Chain;
 /// </summary>
 public class TransactionFuzzTests
 {
-    private static readonly PrivateKey Sender = PrivateKey.Generate(KeyType.Secp256k1);
-    private static readonly PrivateKey Other = PrivateKey.Generate(KeyType.Secp256k1);
+    private static readonly PrivateKey Sender = Fuzz.Key("transaction-fuzz-sender", KeyType.Secp256k1);
+    private static readonly PrivateKey Other = Fuzz.Key("transaction-fuzz-other", KeyType.Secp256k1);
     private static readonly ChainParams Params = new();
 
     [OneTimeTearDown]
@@ -79,6 +79,12 @@ public class TransactionFuzzTests
                 continue;
             }
             Assert.That(transactions, Has.Count.InRange(1, 8), context);
+            // One payload per content: a lone transaction is its own bytes, a batch exactly its canonical encoding.
+            var batch = new Cerebrum.Core.Chain.Proto.TransactionGossip();
+            foreach (var tx in transactions) batch.Batch.Add(Google.Protobuf.ByteString.CopyFrom(tx));
+            var oneEncoding = (transactions.Count == 1 && transactions[0].AsSpan().SequenceEqual(input))
+                              || Google.Protobuf.MessageExtensions.ToByteArray(batch).AsSpan().SequenceEqual(input);
+            Assert.That(oneEncoding, Is.True, $"{context}: a re-wrapped batch decodes");
             foreach (var tx in transactions)
                 Fuzz.Check("TransactionCodec.TryDecode", seed, tx, () => TransactionCodec.TryDecode(tx, ChainFixture.ChainId, Params, out _, out _));
         }

@@ -30,20 +30,8 @@ public sealed class ConsensusGossipProbeTests
         for (var i = 0; i < 3; i++) fixture.CommitNext();
         var next = (long)fixture.Node.Status.Height + 1;
 
-        await using var attacker = await StartNodeAsync();
-        await using var victim = await StartNodeAsync();
-        await using var observer = await StartNodeAsync();
-        var sync = new ChainSyncLoop(victim.Host, fixture.Node, TimeSpan.FromHours(1), TimeProvider.System, NullLoggerFactory.Instance);
-        await using var gossip = new ChainGossip(victim.Router, fixture.Node, sync, new ConsensusOptions(), TimeProvider.System, NullLogger.Instance);
-        gossip.Start();
-        await attacker.Router.SubscribeAsync(ChainTopics.Consensus);
-        await victim.Router.SubscribeAsync(ChainTopics.Consensus);
-        var seen = await observer.Router.SubscribeAsync(ChainTopics.Consensus);
-        await attacker.Host.DialAsync(TestHosts.AddressOf(victim.Host));
-        await observer.Host.DialAsync(TestHosts.AddressOf(victim.Host));
-        await Poll.UntilAsync(() => victim.Router.GetMeshPeers(ChainTopics.Consensus).Count == 2
-                                    && attacker.Router.GetMeshPeers(ChainTopics.Consensus).Contains(victim.Host.PeerId)
-                                    && observer.Router.GetMeshPeers(ChainTopics.Consensus).Contains(victim.Host.PeerId), Timeout);
+        await using var net = await ProbeNetwork.StartAsync(fixture, ChainTopics.Consensus);
+        var (attacker, victim, sync, gossip, seen) = (net.Attacker, net.Victim, net.Sync, net.Gossip, net.Seen);
 
         // The control: a validator's genuine vote, sent by the attacker, reaches the observer through the victim.
         var genuine = ConsensusMessageCodec.Encode(SignedVote.Sign(fixture.Validators[1], fixture.Node.ChainId, VoteType.Prevote, next, 0, []));
@@ -73,20 +61,8 @@ public sealed class ConsensusGossipProbeTests
         using var fixture = new ChainFixture(validatorStake: 1_000_000);
         for (var i = 0; i < 3; i++) fixture.CommitNext();
 
-        await using var attacker = await StartNodeAsync();
-        await using var victim = await StartNodeAsync();
-        await using var observer = await StartNodeAsync();
-        var sync = new ChainSyncLoop(victim.Host, fixture.Node, TimeSpan.FromHours(1), TimeProvider.System, NullLoggerFactory.Instance);
-        await using var gossip = new ChainGossip(victim.Router, fixture.Node, sync, new ConsensusOptions(), TimeProvider.System, NullLogger.Instance);
-        gossip.Start();
-        await attacker.Router.SubscribeAsync(ChainTopics.Evidence);
-        await victim.Router.SubscribeAsync(ChainTopics.Evidence);
-        var seen = await observer.Router.SubscribeAsync(ChainTopics.Evidence);
-        await attacker.Host.DialAsync(TestHosts.AddressOf(victim.Host));
-        await observer.Host.DialAsync(TestHosts.AddressOf(victim.Host));
-        await Poll.UntilAsync(() => victim.Router.GetMeshPeers(ChainTopics.Evidence).Count == 2
-                                    && attacker.Router.GetMeshPeers(ChainTopics.Evidence).Contains(victim.Host.PeerId)
-                                    && observer.Router.GetMeshPeers(ChainTopics.Evidence).Contains(victim.Host.PeerId), Timeout);
+        await using var net = await ProbeNetwork.StartAsync(fixture, ChainTopics.Evidence);
+        var (attacker, victim, gossip, seen) = (net.Attacker, net.Victim, net.Gossip, net.Seen);
 
         using var stranger = PrivateKey.Generate(KeyType.Secp256k1);
         var genuine = DoubleVote(fixture.Validators[1], 2);
@@ -170,5 +146,63 @@ public sealed class ConsensusGossipProbeTests
         await using var e = subscription.Messages().GetAsyncEnumerator();
         Assert.That(await e.MoveNextAsync().AsTask().WaitAsync(Timeout), Is.True);
         return e.Current;
+    }
+
+    /// <summary>An attacker and an observer, both connected only to a victim that follows <c>fixture</c>'s chain with <see cref="ChainGossip"/>, all in one topic's mesh.</summary>
+    private sealed class ProbeNetwork : IAsyncDisposable
+    {
+        private readonly GossipTestNode _observer;
+
+        private ProbeNetwork(GossipTestNode attacker, GossipTestNode victim, GossipTestNode observer, ChainSyncLoop sync, ChainGossip gossip, Subscription seen)
+        {
+            (Attacker, Victim, _observer, Sync, Gossip, Seen) = (attacker, victim, observer, sync, gossip, seen);
+        }
+
+        public GossipTestNode Attacker { get; }
+
+        public GossipTestNode Victim { get; }
+
+        public ChainSyncLoop Sync { get; }
+
+        public ChainGossip Gossip { get; }
+
+        /// <summary>What the observer receives through the victim.</summary>
+        public Subscription Seen { get; }
+
+        public static async Task<ProbeNetwork> StartAsync(ChainFixture fixture, string topic)
+        {
+            var attacker = await StartNodeAsync();
+            var victim = await StartNodeAsync();
+            var observer = await StartNodeAsync();
+            var sync = new ChainSyncLoop(victim.Host, fixture.Node, TimeSpan.FromHours(1), TimeProvider.System, NullLoggerFactory.Instance);
+            var gossip = new ChainGossip(victim.Router, fixture.Node, sync, new ConsensusOptions(), TimeProvider.System, NullLogger.Instance);
+            gossip.Start();
+            await attacker.Router.SubscribeAsync(topic);
+            await victim.Router.SubscribeAsync(topic);
+            var seen = await observer.Router.SubscribeAsync(topic);
+            var network = new ProbeNetwork(attacker, victim, observer, sync, gossip, seen);
+            try
+            {
+                await attacker.Host.DialAsync(TestHosts.AddressOf(victim.Host));
+                await observer.Host.DialAsync(TestHosts.AddressOf(victim.Host));
+                await Poll.UntilAsync(() => victim.Router.GetMeshPeers(topic).Count == 2
+                                            && attacker.Router.GetMeshPeers(topic).Contains(victim.Host.PeerId)
+                                            && observer.Router.GetMeshPeers(topic).Contains(victim.Host.PeerId), Timeout);
+                return network;
+            }
+            catch
+            {
+                await network.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Gossip.DisposeAsync();
+            await _observer.DisposeAsync();
+            await Victim.DisposeAsync();
+            await Attacker.DisposeAsync();
+        }
     }
 }
