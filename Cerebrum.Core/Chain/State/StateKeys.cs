@@ -19,9 +19,13 @@ public static class StateKeys
     public const string AttestationPrefix = "t/";
     public const string HardwareClassPrefix = "r/";
     public const string DisputePrefix = "x/";
+    public const string SupplyPrefix = "s/";
+
+    /// <summary>The chain's supply record (<see cref="SupplyState"/>).</summary>
+    public const string Supply = SupplyPrefix + "supply";
 
     public static readonly IReadOnlyList<string> Prefixes =
-        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, AttestationPrefix, HardwareClassPrefix, DisputePrefix];
+        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, AttestationPrefix, HardwareClassPrefix, DisputePrefix, SupplyPrefix];
 
     public static string Account(PeerId id) => AccountPrefix + id;
 
@@ -60,6 +64,7 @@ public static class StateKeys
         AttestationPrefix => Proto.NodeAttestations.Parser.ParseFrom(value),
         HardwareClassPrefix => HardwareClassState.Parser.ParseFrom(value),
         DisputePrefix => DisputeState.Parser.ParseFrom(value),
+        SupplyPrefix => SupplyState.Parser.ParseFrom(value),
         var other => throw new FormatException($"unknown state kind '{other}'"),
     };
 

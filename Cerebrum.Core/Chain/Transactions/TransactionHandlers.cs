@@ -16,6 +16,7 @@ public static class TransactionHandlers
         new DepositHandler(),
         new AttestHandler(),
         new ReportWrongReceiptHandler(),
+        new UnjailHandler(),
     }.ToFrozenDictionary(h => h.Type);
 
     public static ITransactionHandler? For(Transaction.BodyOneofCase type) => Table.GetValueOrDefault(type);
