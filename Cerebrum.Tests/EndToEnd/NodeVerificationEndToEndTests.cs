@@ -1,4 +1,6 @@
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Daemon.Chain;
+using Microsoft.Extensions.DependencyInjection;
 
 using Cerebrum.Tests.Cli;
 using Cerebrum.Tests.TestSupport;
@@ -49,6 +51,9 @@ public sealed class NodeVerificationEndToEndTests
             Assert.That(row.GetProperty("state").GetString(), Is.EqualTo("active"));
             Assert.That(row.GetProperty("attestedMflops").GetUInt64(), Is.EqualTo(active.Figures.ThroughputMflops));
         }
+        // The node's own ledger follows the validator's by gossip and sync: wait until it has the block that made it Active.
+        var nodeChain = node.Application.Services.GetRequiredService<ChainService>().Chain;
+        await Poll.UntilAsync(() => nodeChain.GetNode(node.PeerId)?.Lifecycle == NodeLifecycle.Active, VerificationNetwork.Timeout);
         using var doctorOut = new StringWriter();
         await Cerebrum.Daemon.CommandLine.CerebrumdCommandLine.RunAsync(["doctor", "--data-dir", node.Data.Root], doctorOut, TextWriter.Null, timeout.Token);
         Assert.That(doctorOut.ToString(), Does.Contain("ok    registration: active: stake "));
