@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Cloud;
 using Cerebrum.Tests.EndToEnd;
@@ -240,6 +241,27 @@ public sealed class CloudWebAppTests
         var later = Height();
         await page.Page.WaitForFunctionAsync("h => { const b = document.querySelector('#summary .stat b'); return b && Number(b.textContent.replace(/[#,]/g, '')) >= h; }",
             (double)later, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.That(page.Errors, Is.Empty);
+    }
+
+    [Test]
+    public async Task TheValidatorsDashboardShowsConsensusHealth()
+    {
+        using var admin = _devnet.Gateway.AdminClient();
+        using var response = await admin.PostAsync(new Uri(AdminRoutes.DashboardLinks, UriKind.Relative), null);
+        var link = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), AdminJsonContext.Default.DashboardLinkResponse)!;
+        await using var page = await _browser.OpenAsync();
+        await page.Page.GotoAsync(link.Url);
+        await page.Page.Locator("#consensus-section").WaitForAsync();
+        await WaitForTextAsync(page.Page.Locator("#participation"), "(this daemon)");
+        var health = await page.Page.Locator("#consensus").InnerTextAsync();
+        Assert.That(health, Does.Match(@"Deciding\s+height \d+, round \d+"));
+        // The only validator signs every commit: none missed.
+        Assert.That(health, Does.Match(@"This validator\s+0 missed of the last [1-9]\d* commits"));
+        Assert.That(await page.Page.Locator("#checks-section").IsVisibleAsync(), Is.True, "validator mode says what it cannot show yet");
+        var png = await page.Page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
+        if (_screenshots.Length > 0)
+            await File.WriteAllBytesAsync(Path.Combine(_screenshots, "dashboard-validator.png"), png);
         Assert.That(page.Errors, Is.Empty);
     }
 
