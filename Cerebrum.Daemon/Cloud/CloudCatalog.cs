@@ -14,8 +14,12 @@ namespace Cerebrum.Daemon.Cloud;
 /// the gateway keeps one (registered models and nodes). Nothing is cached or invented: a model or node appears once
 /// some source knows it, and each part says where it comes from.
 /// </summary>
-public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService directory, ChainService? chain, PeerId self)
+/// <param name="market">The market's offers, leases and usage; null while the gateway has none (see <see cref="ICloudMarket"/>).</param>
+public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService directory, ChainService? chain, PeerId self, ICloudMarket? market = null)
 {
+    /// <summary>The market, when this gateway has one.</summary>
+    public ICloudMarket? Market => market;
+
     public CloudOverview Overview()
     {
         var heard = directory.Book.Snapshot();
@@ -29,7 +33,7 @@ public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService di
             ledger?.Nodes.Count ?? 0,
             gateway.Table.Models.Count,
             ledger?.Models.Count ?? 0,
-            Features(ledger is not null));
+            Features(ledger is not null, market is not null));
     }
 
     public List<CloudModel> Models()
@@ -76,8 +80,8 @@ public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService di
                 [.. routes[id].OrderBy(r => r.Model.Name, StringComparer.Ordinal).Select(r => Route(r, now))]))];
     }
 
-    /// <summary>What this build can show; market and verification data have no source on this gateway yet.</summary>
-    public static CloudFeatures Features(bool ledger) => new(ledger, Market: false, Verification: false, SelfServiceKeys: false);
+    /// <summary>What this gateway can show; verification data has no source yet, and keys are created by the operator only.</summary>
+    public static CloudFeatures Features(bool ledger, bool market) => new(ledger, market, Verification: false, SelfServiceKeys: false);
 
     private CloudRoute Route(NodeRoute route, DateTimeOffset now) => new(
         route.Node.ToString(), route.Model.Name, route.PricePerRequest, route.AdvertisedFreeSlots, route.AdvertisedQueueDepth, route.Outstanding,

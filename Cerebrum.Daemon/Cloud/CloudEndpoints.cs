@@ -1,3 +1,4 @@
+using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Daemon.Gateway;
 using Microsoft.AspNetCore.Builder;
@@ -59,10 +60,37 @@ public static class CloudEndpoints
                 ? GatewayErrors.Result(http, GatewayErrorKind.Unauthorized, "invalid API key")
                 : Results.Json(new CloudKey(false, key.Name, key.RatePerSecond, key.CreatedAt), CloudJsonContext.Relaxed.CloudKey);
         }).Produces<CloudKey>();
+        api.MapGet("/offers", (HttpContext http) => catalog.Market is { } market
+                ? Results.Json(market.Offers(), CloudJsonContext.Relaxed.IReadOnlyListCloudOffer)
+                : NoMarket(http))
+            .Produces<IReadOnlyList<CloudOffer>>();
+        api.MapGet("/leases", (HttpContext http, string? tenant) =>
+        {
+            if (catalog.Market is not { } market) return NoMarket(http);
+            if (string.IsNullOrWhiteSpace(tenant))
+                return GatewayErrors.Result(http, GatewayErrorKind.BadRequest, "say whose leases: ?tenant=PEER_ID (the tenant's peer ID, as 'cerebrum status' prints it)");
+            if (!PeerId.TryParse(tenant.Trim(), out var id, out var error))
+                return GatewayErrors.Result(http, GatewayErrorKind.BadRequest, $"'{tenant}' is not a peer ID: {error}");
+            return Results.Json(market.Leases(id), CloudJsonContext.Relaxed.IReadOnlyListCloudLease);
+        }).Produces<IReadOnlyList<CloudLease>>();
+        api.MapGet("/usage", (HttpContext http) =>
+        {
+            if (catalog.Market is not { } market) return NoMarket(http);
+            if (gateway.Options.Open)
+                return GatewayErrors.Result(http, GatewayErrorKind.NotFound, "this gateway is open (no API keys), so it counts no usage per key");
+            var key = GatewayApiKeyAuthentication.BearerToken(http.Request) is { } presented ? gateway.Keys.Find(presented) : null;
+            if (key is null) return GatewayErrors.Result(http, GatewayErrorKind.Unauthorized, "invalid API key");
+            return market.Usage(key) is { } usage
+                ? Results.Json(usage, CloudJsonContext.Relaxed.CloudUsage)
+                : Results.Json(new CloudUsage(key.Name, 0, 0, 0, null), CloudJsonContext.Relaxed.CloudUsage);
+        }).Produces<CloudUsage>();
         api.MapFallback((HttpContext http) => GatewayErrors.Result(http, GatewayErrorKind.NotFound,
             $"no Cerebrum Cloud endpoint {http.Request.Method} {http.Request.Path}; see /openapi/v1.json"));
         return endpoints;
     }
+
+    private static IResult NoMarket(HttpContext http) =>
+        GatewayErrors.Result(http, GatewayErrorKind.NotFound, "this network has no market on this gateway yet: no offers, leases or usage to show");
 
     /// <summary>The headers every answer of the app carries: its policy, no sniffing, no framing, no referrer, revalidated caching.</summary>
     public static void Harden(HttpResponse response)

@@ -10,6 +10,9 @@ namespace Cerebrum.Daemon.Cloud;
 [JsonSerializable(typeof(List<CloudModel>))]
 [JsonSerializable(typeof(List<CloudNode>))]
 [JsonSerializable(typeof(CloudKey))]
+[JsonSerializable(typeof(IReadOnlyList<CloudOffer>))]
+[JsonSerializable(typeof(IReadOnlyList<CloudLease>))]
+[JsonSerializable(typeof(CloudUsage))]
 internal sealed partial class CloudJsonContext : JsonSerializerContext
 {
     /// <summary>Writes text as it is ('x', not \u0027x\u0027); the page sets every value as text, never as markup.</summary>

@@ -76,3 +76,20 @@ public sealed record CloudNodeRegistration(ulong Stake, string Hardware, string 
 /// <summary><c>GET /cloud/api/key</c>: the API key the request presented (never the key itself), or that the gateway is open.</summary>
 /// <param name="RatePerSecond">The key's rate limit; 0 is unlimited.</param>
 public sealed record CloudKey(bool Open, string? Name, double? RatePerSecond, DateTimeOffset? CreatedAt);
+
+/// <summary>One offer of <c>GET /cloud/api/offers</c>: a node's prices and whether it rents itself out; amounts in micro-CER.</summary>
+/// <param name="LeasePricePerHour">Null when the node does not rent itself out.</param>
+/// <param name="LeasedUntil">Set while the node is leased.</param>
+public sealed record CloudOffer(string Node, IReadOnlyList<CloudOfferedModel> Models, ulong? LeasePricePerHour, uint LeaseMinHours, uint LeaseMaxHours,
+    string Hardware, string Region, uint FreeSlots, DateTime? LeasedUntil, DateTime Expires);
+
+public sealed record CloudOfferedModel(string Hash, string Name, string Task, ulong PricePerRequest);
+
+/// <summary>One lease of <c>GET /cloud/api/leases?tenant=PEER_ID</c>; times UTC, amounts in micro-CER.</summary>
+/// <param name="Accrued">What the node has earned by the last block's time.</param>
+/// <param name="State">"active" or "ended" (its time is up and nobody closed it yet).</param>
+public sealed record CloudLease(string Id, string Tenant, string Node, uint Hours, ulong PricePerHour, ulong Prepaid, ulong Accrued, DateTime Start, DateTime End, string State);
+
+/// <summary><c>GET /cloud/api/usage</c>: the presented key's requests and spend in micro-CER, and its budget (0: none).</summary>
+/// <param name="Remaining">What the budget leaves; null without a budget.</param>
+public sealed record CloudUsage(string Name, long Requests, ulong Spent, ulong Budget, ulong? Remaining);

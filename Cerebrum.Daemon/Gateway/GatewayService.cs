@@ -48,6 +48,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
+        // No market yet (issue 14): once the gateway has one, it passes its ICloudMarket here and the app's market pages fill in.
         Catalog = new CloudCatalog(this, directory, chain, network.PeerId);
     }
 

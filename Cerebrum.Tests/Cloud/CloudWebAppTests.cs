@@ -266,6 +266,82 @@ public sealed class CloudWebAppTests
     }
 
     [Test]
+    public async Task WithoutAMarketTheMarketEndpointsSaySoAndThePageSaysItPlainly()
+    {
+        using var keyed = _devnet.HttpClient(_key);
+        foreach (var path in new[] { "/cloud/api/offers", "/cloud/api/leases?tenant=" + _devnet.RegisteredNode.PeerId, "/cloud/api/usage" })
+        {
+            using var response = await keyed.GetAsync(path);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), path);
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("this network has no market on this gateway yet"), path);
+        }
+        await using var page = await _browser.OpenAsync();
+        await SignInAsync(page.Page);
+        await page.Page.GotoAsync(Url("#/leases"));
+        await WaitForTextAsync(page.Page.Locator("#offers"), "This network has no market yet");
+        Assert.That(await page.Page.Locator("#lease-form").IsVisibleAsync(), Is.False);
+        await page.Page.GotoAsync(Url("#/keys"));
+        await WaitForTextAsync(page.Page.Locator("#usage"), "This gateway records no usage or spend per key yet");
+        Assert.That(page.Errors, Is.Empty);
+    }
+
+    /// <summary>
+    /// The market's pages against the documented JSON of <c>/cloud/api/offers</c>, <c>/leases</c> and <c>/usage</c>,
+    /// served to the browser by the test (the market is not on this network yet; these records are the seam it fills).
+    /// </summary>
+    [Test]
+    public async Task TheMarketPagesShowOffersATenantsLeasesAndTheKeysSpend()
+    {
+        var node = _devnet.Nodes[1].PeerId.ToString();
+        var tenant = _devnet.RegisteredNode.PeerId.ToString();
+        var start = new DateTime(2026, 12, 7, 18, 0, 0, DateTimeKind.Utc);
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var offers = JsonSerializer.Serialize(new[]
+        {
+            new CloudOffer(node, [new CloudOfferedModel(_devnet.MiniLmHash, CloudDevnet.MiniLm, "text-embedding", 3)], 250_000, 1, 24, "cpu-2c", "local", 2, null, start.AddHours(1)),
+            new CloudOffer(tenant, [], null, 0, 0, "", "", 1, null, start.AddHours(1)),
+        }, web);
+        var leases = JsonSerializer.Serialize(new[] { new CloudLease(new string('a', 64), tenant, node, 2, 250_000, 500_000, 125_000, start, start.AddHours(2), "active") }, web);
+        var usage = JsonSerializer.Serialize(new CloudUsage("cloud-browser", 12, 36, 1_000, 964), web);
+
+        await using var page = await _browser.OpenAsync();
+        await page.Page.RouteAsync("**/cloud/api/overview", async route =>
+        {
+            var response = await route.FetchAsync();
+            var overview = JsonNode.Parse(await response.TextAsync())!;
+            overview["features"]!["market"] = true;
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = overview.ToJsonString() });
+        });
+        await page.Page.RouteAsync("**/cloud/api/offers", route => route.FulfillAsync(new RouteFulfillOptions { ContentType = "application/json", Body = offers }));
+        await page.Page.RouteAsync("**/cloud/api/leases?tenant=*", route => route.FulfillAsync(new RouteFulfillOptions { ContentType = "application/json", Body = leases }));
+        await page.Page.RouteAsync("**/cloud/api/usage", route => route.FulfillAsync(new RouteFulfillOptions { ContentType = "application/json", Body = usage }));
+        await SignInAsync(page.Page);
+
+        await WaitForTextAsync(page.Page.Locator("#usage"), "Spent");
+        var spend = await page.Page.Locator("#usage").InnerTextAsync();
+        Assert.That(spend, Does.Contain("36 µCER").And.Contain("1,000 µCER").And.Contain("964 µCER"));
+
+        await page.Page.GotoAsync(Url("#/leases"));
+        await page.Page.Locator($"#offers-table tr[data-peer-id='{node}']").WaitForAsync();
+        Assert.That(await page.Page.Locator("#offers-table tbody tr").CountAsync(), Is.EqualTo(1), "a node that rents nothing is not listed");
+        Assert.That(await page.Page.Locator("#offers-table").InnerTextAsync(), Does.Contain("250,000 µCER").And.Contain("1 – 24").And.Contain("free (2 slots)"));
+
+        await page.Page.Locator("#lease-watch").ClickAsync();
+        Assert.That(await page.Page.Locator("#lease-error").InnerTextAsync(), Is.EqualTo("Type the tenant's peer ID first."));
+        await page.Page.Locator("#lease-tenant").FillAsync("0OIl-not-a-peer");
+        await page.Page.Locator("#lease-watch").ClickAsync();
+        Assert.That(await page.Page.Locator("#lease-error").InnerTextAsync(), Does.StartWith("That is not a peer ID"));
+        await page.Page.Locator("#lease-tenant").FillAsync(tenant);
+        await page.Page.Locator("#lease-watch").ClickAsync();
+        await page.Page.Locator($"#leases-table tr[data-lease-id='{new string('a', 64)}']").WaitForAsync();
+        Assert.That(await page.Page.Locator("#leases-table").InnerTextAsync(), Does.Contain("500,000 µCER").And.Contain("125,000 µCER").And.Contain("active"));
+        Assert.That(await page.Page.Locator("#lease-error").IsVisibleAsync(), Is.False);
+        if (_screenshots.Length > 0)
+            await File.WriteAllBytesAsync(Path.Combine(_screenshots, "leases-market-desktop.png"), await page.Page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true }));
+        Assert.That(page.Errors, Is.Empty);
+    }
+
+    [Test]
     public async Task ThePageAndItsFilesArePublicWithAStrictPolicyWhileItsDataNeedsAKey()
     {
         using var anonymous = _devnet.HttpClient();

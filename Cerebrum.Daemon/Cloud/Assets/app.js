@@ -13,6 +13,10 @@ const state = {
   models: null,
   nodes: null,
   key: null,
+  usage: null,
+  offers: null,
+  leases: null,
+  tenant: "",
   pausedUntil: 0,
   timer: 0,
   refreshing: false,
@@ -534,6 +538,8 @@ function forgetKey() {
   sessionStorage.removeItem(keyStorageName);
   $("key-input").value = "";
   state.key = null;
+  state.usage = null;
+  usageSamples.length = 0;
   showKeyError("");
   renderKeys();
   refresh();
@@ -554,9 +560,7 @@ function renderKeys() {
     pairs(info, [["Key", "checking…"]]);
   }
   $("key-form").hidden = !!(o && o.open);
-  $("usage").replaceChildren(o && o.features.market
-    ? el("p", { class: "dim", text: "Loading usage…" })
-    : el("p", { text: "This gateway records no usage or spend per key yet: requests are not paid on this network, so there is nothing to count in micro-CER, and no budget applies." }));
+  renderUsage();
   $("key-howto").replaceChildren(o && o.features.selfServiceKeys
     ? el("p", { text: "Create a key below." })
     : el("div", {},
@@ -564,15 +568,118 @@ function renderKeys() {
       el("pre", { class: "mono", text: "cerebrum gateway key create --name NAME --rate 10/s --data-dir DIR" })));
 }
 
+// Usage and spend of the key in use (GET /cloud/api/usage), sampled at each refresh while the page is open.
+const usageSamples = [];
+
+function renderUsage() {
+  const o = state.overview, target = $("usage");
+  if (!o || !o.features.market) {
+    target.replaceChildren(el("p", { text: "This gateway records no usage or spend per key yet: it has no market, so requests are not paid, there is nothing to count in micro-CER, and no budget applies." }));
+    return;
+  }
+  if (o.open) {
+    target.replaceChildren(el("p", { text: "This gateway is open (no API keys), so it counts no usage per key." }));
+    return;
+  }
+  const u = state.usage;
+  if (!u) {
+    target.replaceChildren(el("p", { class: "dim", text: storedKey() ? "Loading usage…" : "Paste your key above to see its usage and spend." }));
+    return;
+  }
+  const kv = el("div", { class: "kv" });
+  pairs(kv, [["Requests", number(u.requests)], ["Spent", micro(u.spent)],
+    ["Budget", u.budget ? micro(u.budget) : "none (no limit on spend)"], ["Remaining", u.remaining === null || u.remaining === undefined ? "–" : micro(u.remaining)]]);
+  const chart = el("div", { class: "vector", title: "spend per refresh while this page is open" });
+  for (let i = 1; i < usageSamples.length; i++) {
+    const delta = usageSamples[i] - usageSamples[i - 1];
+    const peak = Math.max(1, ...usageSamples.slice(1).map((v, j) => v - usageSamples[j]));
+    const bar = el("span", {});
+    bar.style.height = `${Math.max(2, Math.round(delta / peak * 100))}%`;
+    chart.append(bar);
+  }
+  target.replaceChildren(kv, el("h2", { text: "Spend while this page is open" }), usageSamples.length > 1 ? chart : el("p", { class: "dim", text: "collecting…" }));
+}
+
+function noteUsage(usage) {
+  state.usage = usage;
+  if (!usage) return;
+  usageSamples.push(usage.spent);
+  if (usageSamples.length > 120) usageSamples.shift();
+}
+
 // ---- Leases ------------------------------------------------------------------------------------------------------
+
+// A peer ID in its text form: base58 (no 0, O, I or l), e.g. 16Uiu2HAm… (secp256k1) or 12D3KooW… (Ed25519).
+const peerIdPattern = /^[1-9A-HJ-NP-Za-km-z]{40,80}$/;
+
+function showLeaseError(message) {
+  $("lease-error").textContent = message;
+  $("lease-error").hidden = !message;
+}
+
+async function watchLeases(event) {
+  event.preventDefault();
+  const tenant = $("lease-tenant").value.trim();
+  if (tenant === "") {
+    showLeaseError("Type the tenant's peer ID first.");
+    return;
+  }
+  if (!peerIdPattern.test(tenant)) {
+    showLeaseError("That is not a peer ID: it is 40 to 80 base58 characters (no 0, O, I or l), e.g. 16Uiu2HAm… as 'cerebrum status' prints it.");
+    return;
+  }
+  try {
+    state.leases = await getJson(`/cloud/api/leases?tenant=${encodeURIComponent(tenant)}`);
+    state.tenant = tenant;
+    showLeaseError("");
+    renderLeases();
+  } catch (e) {
+    showLeaseError(e.status === 400 ? e.message : `The leases could not be read: ${e.message}`);
+  }
+}
 
 function renderLeases() {
   const o = state.overview;
   if (!o) return;
   const market = o.features.market;
-  $("offers").replaceChildren(el("p", { text: market ? "Loading offers…" : "This network has no market yet: nodes publish no offers for exclusive rental, so there is nothing to rent here." }));
-  $("leases").replaceChildren(el("p", { text: market ? "Loading leases…" : "No lease can be opened on this network yet." }));
+  $("lease-form").hidden = !market;
   $("lease-cli").hidden = !market;
+  if (!market) {
+    $("offers").replaceChildren(el("p", { text: "This network has no market yet: nodes publish no offers for exclusive rental, so there is nothing to rent here." }));
+    $("leases").replaceChildren(el("p", { text: "No lease can be opened on this network yet." }));
+    return;
+  }
+  const offers = (state.offers || []).filter(f => f.leasePricePerHour !== null && f.leasePricePerHour !== undefined);
+  $("offers").replaceChildren(state.offers === null
+    ? el("p", { class: "dim", text: "Loading offers…" })
+    : offers.length === 0
+      ? el("p", { text: "No node offers itself for exclusive rental right now." })
+      : el("div", { class: "table-wrap" }, el("table", { class: "stack", id: "offers-table" },
+        el("thead", {}, el("tr", {}, ["Node", "Price / hour", "Hours", "Hardware", "Models", "State"].map(h => el("th", { text: h })))),
+        el("tbody", {}, offers.map(f => el("tr", { "data-peer-id": f.node },
+          cellOf("Node", "", el("span", { class: "mono", title: f.node, text: short(f.node) })),
+          cellOf("Price / hour", "num", micro(f.leasePricePerHour)),
+          cellOf("Hours", "num", `${f.leaseMinHours} – ${f.leaseMaxHours}`),
+          cellOf("Hardware", "", [f.hardware, f.region].filter(Boolean).join(" · ") || "–"),
+          cellOf("Models", "", f.models.map(m => m.name || shortHash(m.hash)).join(", ") || "–"),
+          cellOf("State", "", f.leasedUntil ? el("span", { class: "warn", text: `leased until ${new Date(f.leasedUntil).toLocaleString()}` }) : el("span", { class: "good", text: `free (${f.freeSlots} slots)` }))))))));
+  if (!state.tenant) {
+    $("leases").replaceChildren(el("p", { class: "dim", text: "Type your peer ID above to watch your leases here as the ledger records them." }));
+    return;
+  }
+  const leases = state.leases || [];
+  $("leases").replaceChildren(leases.length === 0
+    ? el("p", { text: `No lease on the ledger has tenant ${short(state.tenant)}.` })
+    : el("div", { class: "table-wrap" }, el("table", { class: "stack", id: "leases-table" },
+      el("thead", {}, el("tr", {}, ["Lease", "Node", "Price / hour", "Prepaid", "Accrued", "Until", "State"].map(h => el("th", { text: h })))),
+      el("tbody", {}, leases.map(l => el("tr", { "data-lease-id": l.id },
+        cellOf("Lease", "", el("span", { class: "mono", title: l.id, text: shortHash(l.id) })),
+        cellOf("Node", "", el("span", { class: "mono", title: l.node, text: short(l.node) })),
+        cellOf("Price / hour", "num", micro(l.pricePerHour)),
+        cellOf("Prepaid", "num", micro(l.prepaid)),
+        cellOf("Accrued", "num", micro(l.accrued)),
+        cellOf("Until", "", new Date(l.end).toLocaleString()),
+        cellOf("State", "", el("span", { class: l.state === "active" ? "good" : "dim", text: l.state }))))))));
 }
 
 // ---- routing and refresh -----------------------------------------------------------------------------------------
@@ -622,6 +729,16 @@ async function refresh() {
     if (page === "models" || page === "playground") state.models = data;
     if (page === "nodes") state.nodes = data;
     if (page === "keys") state.key = data || null;
+    if (overview.features.market) {
+      // The market's reads follow the overview, which says whether this gateway has a market at all.
+      if (page === "leases") {
+        const [offers, leases] = await Promise.all([getJson("/cloud/api/offers"),
+          state.tenant ? getJson(`/cloud/api/leases?tenant=${encodeURIComponent(state.tenant)}`) : null]);
+        state.offers = offers;
+        state.leases = leases;
+      }
+      if (page === "keys" && storedKey() && !overview.open) noteUsage(await getJson("/cloud/api/usage"));
+    }
     hideBanner();
     setLive(true, `live · ${new Date().toLocaleTimeString()}`);
     render();
@@ -643,6 +760,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("play-model").addEventListener("change", choosePlaygroundModel);
   $("key-form").addEventListener("submit", useKey);
   $("key-forget").addEventListener("click", forgetKey);
+  $("lease-form").addEventListener("submit", watchLeases);
   window.addEventListener("hashchange", showPage);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
   showPage();
