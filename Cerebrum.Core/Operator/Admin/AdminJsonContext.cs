@@ -27,6 +27,7 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(ChainConsensusResponse))]
 [JsonSerializable(typeof(ChainBlockResponse))]
 [JsonSerializable(typeof(ChainAccountResponse))]
+[JsonSerializable(typeof(ChainValidatorsResponse))]
 [JsonSerializable(typeof(ChainSubmitResponse))]
 [JsonSerializable(typeof(ChainTransactionStatusResponse))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;
