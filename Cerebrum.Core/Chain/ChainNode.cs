@@ -252,6 +252,15 @@ public sealed class ChainNode : IDisposable
         lock (_gate) return _store.State.GetModel(hash);
     }
 
+    /// <summary>Every registered model, ordered by hash.</summary>
+    public IReadOnlyList<ModelState> ListModels()
+    {
+        lock (_gate)
+            return [.. _store.State.Enumerate(StateKeys.ModelPrefix)
+                .Select(e => ((ModelState)e.Value).Clone())
+                .OrderBy(m => m.Hash, StringComparer.Ordinal)];
+    }
+
     public FinalizedBlock? GetBlock(ulong height)
     {
         lock (_gate)
