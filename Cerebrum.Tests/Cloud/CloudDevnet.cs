@@ -70,7 +70,8 @@ internal sealed class CloudDevnet : IAsyncDisposable
             var (validator, faucet) = await OneValidatorDevnet.CreateAsync(directory.Path, cancellationToken);
             var configPath = Path.Combine(validator, "config.json");
             var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, cancellationToken))!.AsObject();
-            config[GatewaySection] = JsonNode.Parse($$"""{ "Http": "127.0.0.1:0", {{gatewayConfig}} }""");
+            // Its nodes are not on the ledger (a dev network), so the gateway routes to every node rather than Active ones only.
+            config[GatewaySection] = JsonNode.Parse($$"""{ "Http": "127.0.0.1:0", "Routing": { "Admission": "Any" }, {{gatewayConfig}} }""");
             await File.WriteAllTextAsync(configPath, config.ToJsonString(), cancellationToken);
             gateway = await TestDaemon.StartAsync(cancellationToken, dataDirectory: validator, bootstrapPeers: [.. nodes.Select(n => n.ListenAddress)],
                 modes: ["validator", "gateway"]);
