@@ -64,11 +64,11 @@ public static class KServeEndpoints
         try
         {
             var deadline = GatewayRequestReader.Deadline(context.Request, gateway.Options.RequestTimeout, gateway.Time.GetUtcNow());
-            var body = await GatewayRequestReader.ReadBodyAsync(context.Request, gateway.Options.MaxRequestBytes, context.RequestAborted);
+            var body = await GatewayRequestReader.ReadUtf8BodyAsync(context.Request, gateway.Options.MaxRequestBytes, context.RequestAborted);
             KServeInferRequest request;
             try
             {
-                request = KServeJson.ParseRequest(body);
+                request = KServeJson.ParseRequest(body.Span);
             }
             catch (FormatException e)
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Inference.Tensors;
@@ -230,6 +231,27 @@ public sealed class GatewayApiEndToEndTests
         Assert.That(JsonSerializer.Deserialize<float[]>(embedded), Is.EqualTo((await Engine.EmbedAsync(["hello world"]))[0]).Within(1e-5f));
         Assert.That(exitCode, Is.EqualTo(1));
         Assert.That(stderr.TrimEnd(), Is.EqualTo("error: 404 Not Found: unknown model 'nope': no node on the network announces it"));
+    }
+
+    [Test]
+    public async Task ASequenceNoNodeCanRun_Is400_AndOpensNoNodesBreaker()
+    {
+        // Issue 16 item 1: three [1, 600] requests (MiniLM has 512 positions) answered 503 and opened every node's breaker.
+        var zeros = string.Join(",", Enumerable.Repeat("0", 600));
+        var body = $$"""{"inputs":[{"name":"input_ids","shape":[1,600],"datatype":"INT64","data":[{{zeros}}]},{"name":"attention_mask","shape":[1,600],"datatype":"INT64","data":[{{zeros}}]},{"name":"token_type_ids","shape":[1,600],"datatype":"INT64","data":[{{zeros}}]}]}""";
+
+        for (var i = 0; i < 3; i++)
+        {
+            var (status, error) = await _http.PostJsonAsync($"v2/models/{MiniLm}/infer", body);
+            Assert.That(status, Is.EqualTo(400), error.ToString());
+            Assert.That(error.GetProperty("error").GetString(), Does.Contain("600").And.Contain("512"));
+        }
+
+        var routes = _gateway.Gateway().Table.Routes(MiniLm);
+        Assert.That(routes, Has.Count.EqualTo(2));
+        Assert.That(routes.Select(r => (r.Breaker.State, r.Breaker.ConsecutiveFailures)), Has.All.EqualTo((CircuitState.Closed, 0)), "a client's error never counts against a node");
+        var (okStatus, ok) = await _http.PostJsonAsync("v1/embeddings", $$"""{"model":"{{MiniLm}}","input":"hello world"}""");
+        Assert.That(okStatus, Is.EqualTo(200), ok.ToString());
     }
 
     [TestCase("v2/models/add/infer", "{\"inputs\": [", 400, "the request body is not valid JSON")]
