@@ -23,6 +23,13 @@ public sealed record GatewayOptions
     /// <summary>How often the routing table is refreshed from the heartbeats received on <c>cerebrum/1/status</c>.</summary>
     public TimeSpan RoutingRefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Peer IDs of the nodes a gateway without a ledger routes to (the operator vouches for them). Ignored when the daemon
+    /// keeps a ledger, which decides instead (registered, staked nodes; the ledger's model names). Without a ledger and
+    /// without this list, every node that announces itself is routed to, with a warning at start: development only.
+    /// </summary>
+    public IReadOnlyList<string> Nodes { get; init; } = [];
+
     /// <summary>Node selection, failover, circuit breaking and back-pressure.</summary>
     public RoutingOptions Routing { get; init; } = new();
 }

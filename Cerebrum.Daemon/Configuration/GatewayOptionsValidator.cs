@@ -26,6 +26,9 @@ public static class GatewayOptionsValidator
             errors.Add($"Gateway:MaxEmbeddingInputs: must be positive, not {gateway.MaxEmbeddingInputs}");
         if (gateway.RoutingRefreshInterval <= TimeSpan.Zero)
             errors.Add($"Gateway:RoutingRefreshInterval: must be a positive duration, not {gateway.RoutingRefreshInterval}");
+        foreach (var node in gateway.Nodes)
+            if (!Core.Crypto.PeerId.TryParse(node, out _, out var error))
+                errors.Add($"Gateway:Nodes: '{node}' is not a peer ID ({error})");
         try
         {
             gateway.Routing.Validate();

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
@@ -31,7 +32,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
-        IMeterFactory meterFactory, NodeService? node = null)
+        IMeterFactory meterFactory, NodeService? node = null, ChainService? chain = null)
     {
         MeterFactory = meterFactory;
         Options = options.Gateway;
@@ -41,13 +42,17 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayService>();
-        Table = new RoutingTable(Options.Routing);
+        (var admission, AdmissionMode) = CreateAdmission(Options, chain);
+        Table = new RoutingTable(Options.Routing, admission);
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
     }
 
     public GatewayOptions Options { get; }
+
+    /// <summary>Who decides which nodes serve which models: "ledger", "listed" (Gateway:Nodes) or "any" (no ledger, no list: development only).</summary>
+    public string AdmissionMode { get; }
 
     public TimeProvider Time { get; }
 
@@ -73,9 +78,35 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     /// <summary>Whether the gateway holds a live connection to <paramref name="node"/> (a sign, not a proof, that it can answer).</summary>
     public bool IsConnected(Core.Crypto.PeerId node) => _network.Host.FindConnection(node) is not null;
 
+    /// <summary>
+    /// The ledger when the daemon keeps one; else the operator's list; else anyone (a heartbeat is only a claim, so this
+    /// last mode lets any key pose as a model's node, and is said at start as a warning).
+    /// </summary>
+    private static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain)
+    {
+        if (chain is not null)
+            return (new LedgerRouteAdmission(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash), () => chain.Chain.Params.MinNodeStake), "ledger");
+        if (options.Nodes.Count > 0)
+            return (new ListedRouteAdmission(options.Nodes.Select(Core.Crypto.PeerId.Parse).ToHashSet()), "listed");
+        return (null, "any");
+    }
+
     /// <exception cref="IOException">The key store cannot be opened or the HTTP port cannot be bound.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        switch (AdmissionMode)
+        {
+            case "ledger":
+                _logger.LogInformation("Gateway routes to nodes registered and staked on the ledger, under the ledger's model names");
+                break;
+            case "listed":
+                _logger.LogInformation("Gateway routes only to the {Count} node(s) in Gateway:Nodes (no ledger)", Options.Nodes.Count);
+                break;
+            default:
+                _logger.LogWarning("Gateway has no ledger and no Gateway:Nodes list: it routes to ANY node that announces a model, under the name it claims " +
+                    "(any key can pose as a model's node); for development only: give the daemon a genesis (Chain:Genesis) or list trusted nodes in Gateway:Nodes");
+                break;
+        }
         _keys = new ApiKeyStore(_dataDirectory.Root);
         Table.Update(_directory.Book.Snapshot());
         _refresh = RefreshRoutesAsync(_stopping.Token);
