@@ -282,11 +282,11 @@ public static class KServeJson
         }
     }
 
-    /// <summary>The response form: <c>{"model_name": hash, "id": job id, "outputs": [ … ]}</c>, data flat.</summary>
-    public static string FormatOutputs(string modelHash, string jobId, IReadOnlyList<Tensor> outputs) =>
+    /// <summary>The response form: <c>{"model_name": the model as the client named it, "id": job id, "outputs": [ … ]}</c>, data flat.</summary>
+    public static string FormatOutputs(string modelName, string jobId, IReadOnlyList<Tensor> outputs) =>
         Format(writer =>
         {
-            writer.WriteString("model_name", modelHash);
+            writer.WriteString("model_name", modelName);
             writer.WriteString("id", jobId);
             WriteTensors(writer, "outputs", outputs);
         });

@@ -29,6 +29,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private ApiKeyStore? _keys;
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
+    private readonly NodeService? _node;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
@@ -44,6 +45,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<GatewayService>();
         (var admission, AdmissionMode) = CreateAdmission(Options, chain);
         Table = new RoutingTable(Options.Routing, admission);
+        _node = node;
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
@@ -76,7 +78,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public string UrlPath => _dataDirectory.GatewayUrlPath;
 
     /// <summary>Whether the gateway holds a live connection to <paramref name="node"/> (a sign, not a proof, that it can answer).</summary>
-    public bool IsConnected(Core.Crypto.PeerId node) => _network.Host.FindConnection(node) is not null;
+    /// <remarks>This daemon's own node (node and gateway mode) counts as connected while it serves.</remarks>
+    public bool IsConnected(Core.Crypto.PeerId node) =>
+        node == _network.Host.PeerId ? _node?.ServingHandler is not null : _network.Host.FindConnection(node) is not null;
 
     /// <summary>
     /// The ledger when the daemon keeps one; else the operator's list; else anyone (a heartbeat is only a claim, so this

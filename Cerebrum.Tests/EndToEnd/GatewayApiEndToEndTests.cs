@@ -234,6 +234,16 @@ public sealed class GatewayApiEndToEndTests
     }
 
     [Test]
+    public async Task AGetOnAnInferRoute_Is405_WithAllowPost()
+    {
+        using var response = await _http.GetAsync($"v2/models/{MiniLm}/infer");
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(405));
+        Assert.That(response.Content.Headers.Allow, Is.EquivalentTo(new[] { "POST" }));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("send the request with POST"));
+    }
+
+    [Test]
     public async Task ASequenceNoNodeCanRun_Is400_AndOpensNoNodesBreaker()
     {
         // Issue 16 item 1: three [1, 600] requests (MiniLM has 512 positions) answered 503 and opened every node's breaker.
@@ -263,6 +273,9 @@ public sealed class GatewayApiEndToEndTests
     [TestCase("v2/models/add/infer", """{"inputs":[{"name":"a","shape":[1,3],"datatype":"FP32","data":[1,2,3]},{"name":"b","shape":[1,3],"datatype":"FP32","data":[1,2,3]}],"outputs":[{"name":"z"}]}""", 400, "model 'add' has no output 'z'")]
     [TestCase("v2/models/no-such-model/infer", """{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","data":[1]}]}""", 404, "unknown model 'no-such-model': no node on the network announces it")]
     [TestCase("v2/models/add/nothing-here", "{}", 404, "no endpoint POST /v2/models/add/nothing-here")]
+    [TestCase("v2/models/nosuch/infer", """{"inputs":[]}""", 404, "unknown model 'nosuch'")]
+    [TestCase("v1/embeddings", """{"model":"all-minilm-l6-v2","input":"\ud800"}""", 400, "the request body holds a string that is not valid UTF-16")]
+    [TestCase("v1/embeddings", """{"model":"all-minilm-l6-v2","input":["ok","\udc00 x"]}""", 400, "the request body holds a string that is not valid UTF-16")]
     [TestCase("v1/embeddings", """{"model":"all-minilm-l6-v2","input":[1,2]}""", 400, "input[0] must be a string")]
     [TestCase("v1/embeddings", """{"input":"x"}""", 400, "'model' must be the name of an embedding model")]
     [TestCase("v1/embeddings", """{"model":"add","input":"x"}""", 400, "model 'add' is not a text-embedding model")]
