@@ -11,6 +11,15 @@ public sealed record GatewayOptions
     /// <summary>Serve without API keys (local development only); also <c>--open</c>.</summary>
     public bool Open { get; init; }
 
+    /// <summary>Requests one API key may have in flight at once; one more is answered 429.</summary>
+    public int MaxConcurrentRequestsPerKey { get; init; } = 64;
+
+    /// <summary>
+    /// Host names (besides IP addresses and localhost) an <see cref="Open"/> gateway answers to; any other Host header is
+    /// refused, so that a web page cannot reach an open gateway through a domain re-pointed at it (DNS rebinding).
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>Largest request body accepted, in bytes; a larger one is answered 413.</summary>
     public long MaxRequestBytes { get; init; } = 16L * 1024 * 1024;
 

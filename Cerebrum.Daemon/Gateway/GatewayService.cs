@@ -46,6 +46,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         (var admission, AdmissionMode) = CreateAdmission(Options, chain);
         Table = new RoutingTable(Options.Routing, admission);
         _node = node;
+        Concurrency = new ApiKeyConcurrency(Options.MaxConcurrentRequestsPerKey);
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
@@ -68,6 +69,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public GatewayTextEmbedder Embedder { get; }
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
+
+    /// <summary>Requests in flight per API key, capped at Gateway:MaxConcurrentRequestsPerKey.</summary>
+    public ApiKeyConcurrency Concurrency { get; }
 
     /// <exception cref="InvalidOperationException">The service has not started.</exception>
     public ApiKeyStore Keys => _keys ?? throw new InvalidOperationException("gateway mode has not started");

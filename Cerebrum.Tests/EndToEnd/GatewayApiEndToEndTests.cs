@@ -234,6 +234,23 @@ public sealed class GatewayApiEndToEndTests
     }
 
     [Test]
+    public async Task AnOpenGateway_RefusesHostNamesItWasNotGiven_AgainstDnsRebinding()
+    {
+        // Issue 13 item 13: a page on attacker.example re-points its name at 127.0.0.1 and calls the open gateway.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        rebound.Headers.Host = "attacker.example";
+        using var local = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        local.Headers.Host = $"localhost:{_gateway.Gateway().HttpUrl!.Port}";
+
+        using var refused = await _http.SendAsync(rebound);
+        using var byLocalhost = await _http.SendAsync(local);
+
+        Assert.That((int)refused.StatusCode, Is.EqualTo(400));
+        Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("Host 'attacker.example' is not an address of this gateway"));
+        Assert.That((int)byLocalhost.StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
     public async Task AGetOnAnInferRoute_Is405_WithAllowPost()
     {
         using var response = await _http.GetAsync($"v2/models/{MiniLm}/infer");
