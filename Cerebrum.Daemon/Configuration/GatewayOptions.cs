@@ -33,6 +33,13 @@ public sealed record GatewayOptions
     public TimeSpan RoutingRefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
+    /// With a ledger, route only to nodes registered and staked on it, for the model hashes they registered, under the
+    /// ledger's names. Off by default until the devnet and the test networks register their nodes (a ledger with
+    /// unregistered nodes would route nothing); without it a gateway with a ledger routes as one without.
+    /// </summary>
+    public bool RequireRegisteredNodes { get; init; }
+
+    /// <summary>
     /// Peer IDs of the nodes a gateway without a ledger routes to (the operator vouches for them). Ignored when the daemon
     /// keeps a ledger, which decides instead (registered, staked nodes; the ledger's model names). Without a ledger and
     /// without this list, every node that announces itself is routed to, with a warning at start: development only.

@@ -99,7 +99,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     /// </summary>
     private static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain)
     {
-        if (chain is not null)
+        if (chain is not null && options.RequireRegisteredNodes)
             return (new LedgerRouteAdmission(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash), () => chain.Chain.Params.MinNodeStake), "ledger");
         if (options.Nodes.Count > 0)
             return (new ListedRouteAdmission(options.Nodes.Select(Core.Crypto.PeerId.Parse).ToHashSet()), "listed");
@@ -119,7 +119,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
                 break;
             default:
                 _logger.LogWarning("Gateway has no ledger and no Gateway:Nodes list: it routes to ANY node that announces a model, under the name it claims " +
-                    "(any key can pose as a model's node); for development only: give the daemon a genesis (Chain:Genesis) or list trusted nodes in Gateway:Nodes");
+                    "(any key can pose as a model's node); for development only: set Gateway:RequireRegisteredNodes with a ledger (Chain:Genesis), or list trusted nodes in Gateway:Nodes");
                 break;
         }
         _keys = new ApiKeyStore(_dataDirectory.Root);
