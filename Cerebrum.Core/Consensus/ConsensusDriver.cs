@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
@@ -30,6 +31,8 @@ public sealed class ConsensusDriver : IAsyncDisposable
     private long _decidedHeight;
     private int _queuedMessages;
     private int _started;
+    private Activity? _round; // the open consensus.round span (loop thread only), null when tracing is off
+    private (long Height, int Round) _roundOf;
 
     /// <param name="messages">
     /// The check of received messages this driver keeps informed of its height and validators, shared with the network
@@ -95,6 +98,18 @@ public sealed class ConsensusDriver : IAsyncDisposable
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await RunInputsAsync(cancellationToken);
+        }
+        finally
+        {
+            EndRound("stopped");
+        }
+    }
+
+    private async Task RunInputsAsync(CancellationToken cancellationToken)
+    {
         await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken))
         {
             try
@@ -113,9 +128,38 @@ public sealed class ConsensusDriver : IAsyncDisposable
                     _filter.Follow(this, _machine.Height, _machine.Validators);
                     Volatile.Write(ref _height, _machine.Height);
                 }
+                FollowRound();
             }
         }
     }
+
+    /// <summary>Keeps one <see cref="ConsensusTracing.Round"/> span open per (height, round) the machine is in; a root, since no request causes a round.</summary>
+    private void FollowRound()
+    {
+        if (_machine.Validators is null) return;
+        if (_round is not null && _roundOf == (_machine.Height, _machine.Round))
+            return;
+        EndRound("next_round");
+        if (!ConsensusTracing.Source.HasListeners()) return;
+        var previous = Activity.Current;
+        Activity.Current = null;
+        _round = ConsensusTracing.Source.StartActivity(ConsensusTracing.Round);
+        _roundOf = (_machine.Height, _machine.Round);
+        _round?.SetTag(HeightTag, _machine.Height).SetTag(RoundTag, _machine.Round);
+        Activity.Current = previous;
+    }
+
+    private void EndRound(string outcome)
+    {
+        if (_round is null) return;
+        _round.SetTag(OutcomeTag, outcome);
+        _round.Stop();
+        _round = null;
+    }
+
+    private const string HeightTag = "cerebrum.height";
+    private const string RoundTag = "cerebrum.round";
+    private const string OutcomeTag = "cerebrum.outcome";
 
     private ConsensusOutput Apply(Input input)
     {
@@ -160,6 +204,7 @@ public sealed class ConsensusDriver : IAsyncDisposable
                 case DecideValue decide:
                     _logger.LogDebug("consensus decided height {Height} in round {Round}", decide.Height, decide.Round);
                     Volatile.Write(ref _decidedHeight, decide.Height);
+                    EndRound("decided");
                     _app.OnDecided(decide.Height, decide.Value, decide.Commit);
                     DisposeTimersBelow(decide.Height + 1);
                     break;

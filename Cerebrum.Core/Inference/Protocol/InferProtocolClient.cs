@@ -20,7 +20,7 @@ public static class InferProtocolClient
 {
     public const int DefaultMaxResponseBytes = 256 * 1024 * 1024;
 
-    /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id.</summary>
+    /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id, carrying the current Cerebrum span's trace context (<see cref="InferTraceContext"/>).</summary>
     public static InferRequest CreateRequest(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline)
     {
         var request = new InferRequest
@@ -30,6 +30,7 @@ public static class InferProtocolClient
             DeadlineUnixMs = deadline.ToUnixTimeMilliseconds(),
         };
         request.Inputs.AddRange(inputs.Select(WireTensors.ToWire));
+        InferTraceContext.Inject(request);
         return request;
     }
 
@@ -79,7 +80,10 @@ public static class InferProtocolClient
 
     private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey)
     {
-        if (!InferReceipts.Verify(request, response, nodeKey))
+        bool valid;
+        using (InferenceTracing.Source.StartActivity(InferenceTracing.ReceiptVerify))
+            valid = InferReceipts.Verify(request, response, nodeKey);
+        if (!valid)
             throw new InferCallException(InferCallFailure.InvalidAnswer, "receipt invalid: the node's signature does not match the inputs and outputs");
         List<Tensor> outputs;
         try
