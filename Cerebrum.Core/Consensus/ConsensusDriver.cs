@@ -137,14 +137,15 @@ public sealed class ConsensusDriver : IAsyncDisposable
     private void FollowRound()
     {
         if (_machine.Validators is null) return;
-        if (_round is not null && _roundOf == (_machine.Height, _machine.Round))
+        // A decided round stays closed until the machine moves to the next height.
+        if (_roundOf == (_machine.Height, _machine.Round))
             return;
         EndRound("next_round");
+        _roundOf = (_machine.Height, _machine.Round);
         if (!ConsensusTracing.Source.HasListeners()) return;
         var previous = Activity.Current;
         Activity.Current = null;
         _round = ConsensusTracing.Source.StartActivity(ConsensusTracing.Round);
-        _roundOf = (_machine.Height, _machine.Round);
         _round?.SetTag(HeightTag, _machine.Height).SetTag(RoundTag, _machine.Round);
         Activity.Current = previous;
     }
