@@ -12,7 +12,7 @@ public sealed record TelemetryOptions
     /// <summary>Records and exports spans when true.</summary>
     public bool Enabled { get; init; }
 
-    /// <summary>The collector's OTLP endpoint: http://localhost:4317 for gRPC, http://localhost:4318 for HTTP (whose /v1/traces path is added when the URL has none).</summary>
+    /// <summary>The collector's OTLP endpoint; null or empty for the protocol's default, http://localhost:4317 for gRPC, http://localhost:4318 for HTTP (whose /v1/traces path is added when the URL has none).</summary>
     public string? Endpoint { get; init; }
 
     /// <summary>"grpc" (the OTLP default, port 4317) or "http/protobuf" (port 4318).</summary>
@@ -30,7 +30,7 @@ public sealed record TelemetryOptions
     /// <summary>The default endpoint of <see cref="Protocol"/> when <see cref="Endpoint"/> is not set.</summary>
     public Uri ResolveEndpoint()
     {
-        var endpoint = new Uri(Endpoint ?? (Protocol == HttpProtobuf ? "http://localhost:4318" : "http://localhost:4317"));
+        var endpoint = new Uri(string.IsNullOrEmpty(Endpoint) ? (Protocol == HttpProtobuf ? "http://localhost:4318" : "http://localhost:4317") : Endpoint);
         return Protocol == HttpProtobuf && endpoint.AbsolutePath == "/" ? new Uri(endpoint, "/v1/traces") : endpoint;
     }
 }

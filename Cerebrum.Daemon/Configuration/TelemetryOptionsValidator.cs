@@ -5,7 +5,8 @@ public static class TelemetryOptionsValidator
 {
     public static void Validate(TelemetryOptions telemetry, List<string> errors)
     {
-        if (telemetry.Endpoint is { } endpoint
+        // config.json's null (what cerebrumd init writes) binds as an empty string: both mean "the protocol's default".
+        if (telemetry.Endpoint is { Length: > 0 } endpoint
             && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host)))
             errors.Add($"Telemetry:Endpoint: '{endpoint}' is not an http:// or https:// URL (e.g. http://localhost:4317)");
         if (telemetry.Protocol is not (TelemetryOptions.Grpc or TelemetryOptions.HttpProtobuf))

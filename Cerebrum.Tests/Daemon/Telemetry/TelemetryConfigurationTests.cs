@@ -37,6 +37,7 @@ public sealed class TelemetryConfigurationTests
         Assert.That(grpc.ExportInterval, Is.EqualTo(TimeSpan.FromSeconds(1)));
         Assert.That(http.ResolveEndpoint(), Is.EqualTo(new Uri("https://collector:4318/v1/traces")));
         Assert.That(new TelemetryOptions().ResolveEndpoint(), Is.EqualTo(new Uri("http://localhost:4317")));
+        Assert.That(Load("""{ "Telemetry": { "Enabled": true, "Endpoint": null } }""").Telemetry.ResolveEndpoint(), Is.EqualTo(new Uri("http://localhost:4317")));
         Assert.That(new TelemetryOptions { Protocol = "http/protobuf" }.ResolveEndpoint(), Is.EqualTo(new Uri("http://localhost:4318/v1/traces")));
         Assert.That(new TelemetryOptions { Protocol = "http/protobuf", Endpoint = "http://c:4318/custom/traces" }.ResolveEndpoint(), Is.EqualTo(new Uri("http://c:4318/custom/traces")));
     }
