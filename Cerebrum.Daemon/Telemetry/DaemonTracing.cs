@@ -27,27 +27,30 @@ public static class DaemonTracing
     public static void Add(IServiceCollection services, TelemetryOptions options, PeerId peerId, Action<TracerProviderBuilder>? exporters = null)
     {
         if (!options.Enabled) return;
-        services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(options.ServiceName, serviceVersion: DaemonVersion.Version, serviceInstanceId: peerId.ToString()))
-            .WithTracing(tracing =>
-            {
-                tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.SamplingRatio)))
-                    .AddSource([.. Sources])
-                    // The gateway's API only: the admin API (the dashboard polls it every 3 s) is not worth a trace.
-                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = IsGatewayApi);
-                if (exporters is not null)
-                {
-                    exporters(tracing);
-                    return;
-                }
-                tracing.AddOtlpExporter(otlp =>
-                {
-                    otlp.Endpoint = options.ResolveEndpoint();
-                    otlp.Protocol = options.Protocol == TelemetryOptions.HttpProtobuf ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-                    otlp.ExportProcessorType = ExportProcessorType.Batch;
-                    otlp.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)options.ExportInterval.TotalMilliseconds;
-                });
-            });
+        services.AddOpenTelemetry().WithTracing(tracing => Configure(tracing, options, peerId, exporters));
+    }
+
+    /// <summary>The daemon's tracing on any builder (also the gateway benchmark's, which switches tracing on and off in one process).</summary>
+    /// <param name="exporters">Replaces the OTLP exporter; null exports to <see cref="TelemetryOptions.Endpoint"/>.</param>
+    public static TracerProviderBuilder Configure(TracerProviderBuilder tracing, TelemetryOptions options, PeerId peerId, Action<TracerProviderBuilder>? exporters = null)
+    {
+        tracing.ConfigureResource(resource => resource.AddService(options.ServiceName, serviceVersion: DaemonVersion.Version, serviceInstanceId: peerId.ToString()))
+            .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.SamplingRatio)))
+            .AddSource([.. Sources])
+            // The gateway's API only: the admin API (the dashboard polls it every 3 s) is not worth a trace.
+            .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = IsGatewayApi);
+        if (exporters is not null)
+        {
+            exporters(tracing);
+            return tracing;
+        }
+        return tracing.AddOtlpExporter(otlp =>
+        {
+            otlp.Endpoint = options.ResolveEndpoint();
+            otlp.Protocol = options.Protocol == TelemetryOptions.HttpProtobuf ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+            otlp.ExportProcessorType = ExportProcessorType.Batch;
+            otlp.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)options.ExportInterval.TotalMilliseconds;
+        });
     }
 
     private static bool IsGatewayApi(HttpContext context) =>
