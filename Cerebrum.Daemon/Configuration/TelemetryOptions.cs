@@ -24,7 +24,7 @@ public sealed record TelemetryOptions
     /// <summary>The <c>service.name</c> every span is exported under; the peer ID is its <c>service.instance.id</c>.</summary>
     public string ServiceName { get; init; } = "cerebrumd";
 
-    /// <summary>How often the finished spans are sent to the collector (at most 2,048 per batch; spans beyond a queue of 2,048 are dropped, never blocking a request).</summary>
+    /// <summary>How often the finished spans are sent to the collector (in batches of at most 512, sooner when 512 wait; spans beyond a queue of 2,048 are dropped, never blocking a request).</summary>
     public TimeSpan ExportInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The default endpoint of <see cref="Protocol"/> when <see cref="Endpoint"/> is not set.</summary>
