@@ -44,28 +44,30 @@ public sealed class InferDispatcher
         using var span = GatewayTracing.Source.StartActivity(GatewayTracing.Dispatch);
         if (_instruments is null && span is null)
             return await DispatchUnmeteredAsync(model, inputs, deadline, cancellationToken).ConfigureAwait(false);
-        span?.SetTag(ModelTag, model);
+        // A span sampled out still carries the trace context (so the node follows the decision) but records no tags.
+        var tags = span is { IsAllDataRequested: true } ? span : null;
+        tags?.SetTag(ModelTag, model);
         var started = _time.GetTimestamp();
         try
         {
             var result = await DispatchUnmeteredAsync(model, inputs, deadline, cancellationToken).ConfigureAwait(false);
             _instruments?.Record(null, cancelled: false, _time.GetElapsedTime(started));
-            span?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(null, cancelled: false));
-            span?.SetTag(AttemptsTag, result.Attempts);
-            span?.SetTag(NodeTag, result.Node.ToString());
+            tags?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(null, cancelled: false));
+            tags?.SetTag(AttemptsTag, result.Attempts);
+            tags?.SetTag(NodeTag, result.Node.ToString());
             return result;
         }
         catch (GatewayException e)
         {
             _instruments?.Record(e.Kind, cancelled: false, _time.GetElapsedTime(started));
-            span?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(e.Kind, cancelled: false));
-            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            tags?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(e.Kind, cancelled: false));
+            tags?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
         catch (OperationCanceledException)
         {
             _instruments?.Record(null, cancelled: true, _time.GetElapsedTime(started));
-            span?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(null, cancelled: true));
+            tags?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(null, cancelled: true));
             throw;
         }
     }

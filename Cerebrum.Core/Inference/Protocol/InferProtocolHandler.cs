@@ -114,7 +114,8 @@ public sealed class InferProtocolHandler
             var inputs = new List<Tensor>(request.Inputs.Count);
             foreach (var input in request.Inputs) inputs.Add(WireTensors.FromWire(input)); // views of the request's bytes
             var deadline = DateTimeOffset.FromUnixTimeMilliseconds(request.DeadlineUnixMs);
-            var submitted = job is null ? default : _time.GetUtcNow();
+            // On Activity's own clock (the system's), whatever TimeProvider the handler runs on, so the spans line up.
+            var submitted = job is null ? default : DateTimeOffset.UtcNow;
             var running = _engine.RunAsync(new InferenceRequest(request.ModelHash, inputs, deadline), ct);
             // The input half of the receipt does not depend on the run: hash while the model works.
             var inputHash = InferReceipts.HashTensors(request.Inputs);
