@@ -34,7 +34,7 @@ public sealed class ConsensusDriver : IAsyncDisposable
     private int _queuedMessages;
     private long _queuedBytes;
     private int _started;
-    private Activity? _round; // the open consensus.round span (loop thread only), null when tracing is off
+    private Activity? _roundSpan; // the open consensus.round span (loop thread only), null when tracing is off
     private (long Height, int Round) _roundOf;
 
     /// <param name="messages">
@@ -153,17 +153,17 @@ public sealed class ConsensusDriver : IAsyncDisposable
         if (!ConsensusTracing.Source.HasListeners()) return;
         var previous = Activity.Current;
         Activity.Current = null;
-        _round = ConsensusTracing.Source.StartActivity(ConsensusTracing.Round);
-        _round?.SetTag(HeightTag, _machine.Height).SetTag(RoundTag, _machine.Round);
+        _roundSpan = ConsensusTracing.Source.StartActivity(ConsensusTracing.Round);
+        _roundSpan?.SetTag(HeightTag, _machine.Height).SetTag(RoundTag, _machine.Round);
         Activity.Current = previous;
     }
 
     private void EndRound(string outcome)
     {
-        if (_round is null) return;
-        _round.SetTag(OutcomeTag, outcome);
-        _round.Stop();
-        _round = null;
+        if (_roundSpan is null) return;
+        _roundSpan.SetTag(OutcomeTag, outcome);
+        _roundSpan.Stop();
+        _roundSpan = null;
     }
 
     private const string HeightTag = "cerebrum.height";
