@@ -79,6 +79,7 @@ public static class DaemonOptionsValidator
             errors.Add($"PubSub:MaxNodeStatuses: must be positive, not {options.PubSub.MaxNodeStatuses}");
         GatewayOptionsValidator.Validate(options.Gateway, errors);
         GatewayOptionsValidator.ValidateMode(options, errors);
+        TelemetryOptionsValidator.Validate(options.Telemetry, errors);
         return errors;
     }
 
