@@ -13,6 +13,15 @@ internal static class ReachabilityHosts
     public static async Task<(PeerHost Host, RelayService Relay)> StartWithRelayAsync(RelayServiceOptions options, bool listen = true,
         Func<PeerHostOptions, PeerHostOptions>? configure = null)
     {
+        RelayService? relay = null;
+        var host = await StartAsync(h => h.AddService(relay = new RelayService(h, options, NullLogger.Instance)), listen, configure);
+        return (host, relay!);
+    }
+
+    /// <summary>A started loopback host with the echo protocol and the services <paramref name="addServices"/> adds before the start.</summary>
+    /// <param name="listen">False for a dial-only host: no TCP listener, so only relays can reach it.</param>
+    public static async Task<PeerHost> StartAsync(Action<PeerHost> addServices, bool listen = true, Func<PeerHostOptions, PeerHostOptions>? configure = null)
+    {
         var hostOptions = new PeerHostOptions
         {
             Identity = PrivateKey.Generate(KeyType.Ed25519),
@@ -25,11 +34,10 @@ internal static class ReachabilityHosts
         var host = new PeerHost(configure is null ? hostOptions : configure(hostOptions));
         try
         {
-            var relay = new RelayService(host, options, NullLogger.Instance);
-            host.AddService(relay);
+            addServices(host);
             host.SetHandler(EchoProtocol.Id, EchoProtocol.HandleAsync);
             await host.StartAsync();
-            return (host, relay);
+            return host;
         }
         catch
         {

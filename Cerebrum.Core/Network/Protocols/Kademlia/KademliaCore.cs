@@ -72,7 +72,11 @@ public sealed class KademliaCore
                 return Answer(request, Closer(request.Key, from), []);
             case KademliaMessageType.GetProviders:
                 RequireProviderKey(request.Key);
-                return Answer(request, Closer(request.Key, from), Providers.Get(request.Key.Span, now, Options.BucketSize));
+                var held = Providers.Get(request.Key.Span, now, Options.BucketSize);
+                // We serve it ourselves: say so, as a record we hold for ourselves (the lookup may end here).
+                if (_provided.ContainsKey(Convert.ToHexString(request.Key.Span)) && held.TrueForAll(p => p.Id != Self))
+                    held.Insert(0, new KademliaPeer(Self, [.. _addressesOf(Self).Take(KademliaMessages.MaxAddressesPerPeer)]));
+                return Answer(request, Closer(request.Key, from), held);
             case KademliaMessageType.AddProvider:
                 RequireProviderKey(request.Key);
                 // Only the sender may announce itself; providers it names for others are ignored (spec).
