@@ -50,7 +50,10 @@ internal sealed class Dialer
     /// reusing an existing connection to that peer when there is one, unless <paramref name="options"/> force a new one.
     /// </summary>
     /// <exception cref="DialException">With the reason the dial failed.</exception>
-    public async Task<Connection> DialAsync(Multiaddress address, DialOptions options, CancellationToken ct)
+    public Task<Connection> DialAsync(Multiaddress address, DialOptions options, CancellationToken ct) => DialAsync(address, options, checkBackoff: true, ct);
+
+    /// <param name="checkBackoff">False for the second and later addresses of one <see cref="ConnectAsync"/>: the first one's failure must not bar the others.</param>
+    private async Task<Connection> DialAsync(Multiaddress address, DialOptions options, bool checkBackoff, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,7 +75,7 @@ internal sealed class Dialer
             return existing;
 
         var key = expected?.ToString() ?? address.ToString();
-        if (_backoff.RemainingFor(key) is { } remaining)
+        if (checkBackoff && _backoff.RemainingFor(key) is { } remaining)
             throw new DialException(DialFailureReason.Backoff, $"dialing {key} is backed off for another {remaining.TotalSeconds:0.#} s after recent failures");
 
         var dial = _pending.GetOrAdd(key, k => new Lazy<Task<Connection>>(() => DialOnceAsync(transport, address, expected, k, options)));
@@ -94,7 +97,7 @@ internal sealed class Dialer
         {
             try
             {
-                return await DialAsync(address.WithPeerId(peer), DialOptions.Default, ct).ConfigureAwait(false);
+                return await DialAsync(address.WithPeerId(peer), DialOptions.Default, checkBackoff: last is null, ct).ConfigureAwait(false);
             }
             catch (DialException e)
             {

@@ -9,8 +9,12 @@ public sealed record HolePunchServiceOptions
     /// <summary>Before coordinating, dial the peer's advertised direct addresses (it may simply be reachable).</summary>
     public bool TryUnilateralUpgrade { get; init; } = true;
 
-    /// <summary>The longest a relayed connection that has moved to a direct one stays open for its streams to end.</summary>
-    public TimeSpan RelayedDrainLimit { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// The longest a relayed connection that has moved to a direct one stays open for its streams to end. Short work (a
+    /// job) ends well within it; long-lived streams (gossipsub's) would hold it open forever, and their protocols open
+    /// new ones on the direct connection, which streams now go on.
+    /// </summary>
+    public TimeSpan RelayedDrainLimit { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a draining relayed connection is checked for streams.</summary>
     public TimeSpan DrainCheckInterval { get; init; } = TimeSpan.FromSeconds(1);

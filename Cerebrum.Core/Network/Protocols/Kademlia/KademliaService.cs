@@ -23,6 +23,7 @@ public sealed class KademliaService : IPeerService
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Dictionary<string, ProtocolHandler> _handlers = new(StringComparer.Ordinal);
     private int _servers;
+    private bool _serving;
 
     /// <summary>Creates the service; then add it to <paramref name="host"/> (<see cref="PeerHost.AddService"/>).</summary>
     public KademliaService(PeerHost host, KademliaServiceOptions options, ILogger logger, IEnumerable<IRecordValidator>? validators = null)
@@ -37,9 +38,11 @@ public sealed class KademliaService : IPeerService
         _tasks = new BackgroundTasks(logger);
         var core = new KademliaCore(host.PeerId, options.Dht, AddressesOf, validators);
         Node = new KademliaNode(core, SendAsync, () => host.AdvertisedAddresses, host.Options.Time);
+        _serving = options.Server;
         if (options.Server)
             _handlers[options.Dht.ProtocolId] = HandleAsync;
         host.Identify.PeerIdentified += OnPeerIdentified;
+        host.AddressesChanged += OnAddressesChanged;
     }
 
     public IReadOnlyDictionary<string, ProtocolHandler> Handlers => _handlers;
@@ -49,11 +52,32 @@ public sealed class KademliaService : IPeerService
 
     public string ProtocolId => _options.Dht.ProtocolId;
 
+    /// <summary>
+    /// Whether we serve the DHT protocol now (a server) or only use it (a client): a node that finds itself private
+    /// stops serving, since peers could not reach it to ask; identify push tells connected peers.
+    /// </summary>
+    public bool ServeRequests
+    {
+        get => Volatile.Read(ref _serving);
+        set
+        {
+            if (Volatile.Read(ref _serving) == value)
+                return;
+            Volatile.Write(ref _serving, value);
+            if (value)
+                _host.SetHandler(_options.Dht.ProtocolId, HandleAsync);
+            else
+                _host.RemoveHandler(_options.Dht.ProtocolId);
+            _logger.LogInformation("DHT mode: {Mode}", value ? "server" : "client only");
+        }
+    }
+
     public void OnStarted() => _tasks.Run("dht upkeep", MaintainLoopAsync);
 
     public async ValueTask DisposeAsync()
     {
         _host.Identify.PeerIdentified -= OnPeerIdentified;
+        _host.AddressesChanged -= OnAddressesChanged;
         await _tasks.DisposeAsync().ConfigureAwait(false);
         _wake.Dispose();
     }
@@ -83,6 +107,14 @@ public sealed class KademliaService : IPeerService
     /// <exception cref="FormatException">Not a model hash.</exception>
     public Task<int> ProvideAsync(string modelHash, CancellationToken ct) => Node.ProvideAsync(ModelProviderKey.For(modelHash), ct);
 
+    /// <summary>Announces <paramref name="modelHash"/> from now on: published at the next upkeep (at once when DHT peers are known), then republished.</summary>
+    /// <exception cref="FormatException">Not a model hash.</exception>
+    public void Provide(string modelHash)
+    {
+        Node.StartProviding(ModelProviderKey.For(modelHash));
+        Wake();
+    }
+
     public void StopProviding(string modelHash) => Node.StopProviding(ModelProviderKey.For(modelHash));
 
     private IReadOnlyList<Multiaddress> AddressesOf(PeerId peer) =>
@@ -92,6 +124,13 @@ public sealed class KademliaService : IPeerService
     {
         if (peer.Id != _host.PeerId && peer.Addresses.Count > 0)
             _host.PeerStore.AddAddresses(peer.Id, peer.Addresses);
+    }
+
+    /// <summary>Our records name our addresses (a new relay reservation, say): publish them again now, not at the next republish.</summary>
+    private void OnAddressesChanged(object? sender, EventArgs e)
+    {
+        Node.RepublishAll();
+        Wake();
     }
 
     private void OnPeerIdentified(object? sender, IdentifyResult result)
