@@ -15,31 +15,56 @@ public sealed class RoutingTable
     private Dictionary<(PeerId Node, string Hash), NodeRoute> _routes = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Snapshot _snapshot = new(new Dictionary<string, NodeRoute[]>(StringComparer.Ordinal), []);
+    private readonly IRouteAdmission? _admission;
 
-    public RoutingTable(RoutingOptions options)
+    /// <param name="admission">Who may serve what under which name; null routes to every announcing node under the name it announces (development only).</param>
+    public RoutingTable(RoutingOptions options, IRouteAdmission? admission = null)
     {
         options.Validate();
         _options = options;
+        _admission = admission;
     }
 
     public RoutingOptions Options => _options;
 
-    /// <summary>Replaces the table's nodes with <paramref name="heartbeats"/> (one per node, as a <see cref="NodeStatusBook"/> holds them).</summary>
+    /// <summary>Announced (node, model) pairs the admission refused at the last <see cref="Update"/>.</summary>
+    public int Refused { get; private set; }
+
+    /// <summary>
+    /// Replaces the table's nodes with <paramref name="heartbeats"/> (one per node, as a <see cref="NodeStatusBook"/>
+    /// holds them). A node's models are routed when <paramref name="standing"/> admits the node and the table's
+    /// <see cref="IRouteAdmission"/> admits each (node, model) pair, under the name the admission gives.
+    /// </summary>
     /// <param name="standing">
-    /// What the ledger says of a node (<see cref="RouteStanding.Of"/>), null for a node not admitted; without it (a
-    /// gateway with no ledger) every node is routed with full weight.
+    /// What the ledger says of a node (<see cref="RouteStanding.Of"/>: Active or Registered newcomer, and its reputation),
+    /// null for a node not admitted; without it (a gateway with no ledger) every node is routed with full weight.
     /// </param>
     public void Update(IReadOnlyList<NodeStatusEntry> heartbeats, Func<PeerId, RouteStanding?>? standing = null)
     {
         lock (_gate)
         {
             var routes = new Dictionary<(PeerId, string), NodeRoute>();
+            var refused = 0;
             foreach (var entry in heartbeats)
             {
                 var admitted = standing is null ? RouteStanding.Unchecked : standing(entry.Status.Node);
-                if (admitted is null) continue;
-                foreach (var (model, freeSlots, queueDepth) in entry.Status.Models)
+                if (admitted is null)
                 {
+                    refused += entry.Status.Models.Count;
+                    continue;
+                }
+                foreach (var (announced, freeSlots, queueDepth) in entry.Status.Models)
+                {
+                    var model = announced;
+                    if (_admission is not null)
+                    {
+                        if (_admission.Admit(entry.Status.Node, announced) is not { } name)
+                        {
+                            refused++;
+                            continue;
+                        }
+                        if (name != announced.Name) model = announced with { Name = name };
+                    }
                     var key = (entry.Status.Node, model.Hash);
                     if (routes.ContainsKey(key)) continue;
                     var route = _routes.TryGetValue(key, out var known) ? known : new NodeRoute(entry.Status.Node, model, _options);
@@ -48,6 +73,7 @@ public sealed class RoutingTable
                 }
             }
             _routes = routes;
+            Refused = refused;
             var byModel = new Dictionary<string, List<NodeRoute>>(StringComparer.Ordinal);
             foreach (var route in routes.Values)
             {

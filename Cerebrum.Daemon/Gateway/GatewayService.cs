@@ -17,8 +17,9 @@ namespace Cerebrum.Daemon.Gateway;
 /// <c>cerebrum/1/status</c> (every mode joins it; bootstrap peers from config connect the gateway to the mesh), runs
 /// requests through an <see cref="InferDispatcher"/> over the daemon's libp2p host, and serves the app-facing HTTP API
 /// on its own port (<c>Gateway:Http</c>). With a ledger it routes as <c>Gateway:Routing:Admission</c> says (by default
-/// only to nodes the validators made Active, weighted by reputation); without one it cannot tell and routes to every
-/// node that announces itself. Stopping stops the HTTP server first, letting requests in flight finish.
+/// only to registered, staked nodes the validators made Active, under the ledger's model names, weighted by
+/// reputation); without one it routes to the nodes in <c>Gateway:Nodes</c>, or, with no list, to every node that
+/// announces itself. Stopping stops the HTTP server first, letting requests in flight finish.
 /// </summary>
 public sealed class GatewayService : IHostedService, IAsyncDisposable
 {
@@ -33,6 +34,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private ApiKeyStore? _keys;
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
+    private readonly NodeService? _node;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     /// <param name="chain">The daemon's ledger, when it keeps one: nodes are admitted and weighted by their standing on it, and Cerebrum Cloud lists its registered models and nodes.</param>
@@ -48,7 +50,10 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayService>();
-        Table = new RoutingTable(Options.Routing);
+        (var admission, AdmissionMode) = CreateAdmission(Options, chain);
+        Table = new RoutingTable(Options.Routing, admission);
+        _node = node;
+        Concurrency = new ApiKeyConcurrency(Options.MaxConcurrentRequestsPerKey);
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
@@ -57,6 +62,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     }
 
     public GatewayOptions Options { get; }
+
+    /// <summary>Who decides which nodes serve which models: "ledger" (Admission Active), "listed" (Gateway:Nodes) or "any" (no ledger or Admission Any, and no list: development only).</summary>
+    public string AdmissionMode { get; }
 
     public TimeProvider Time { get; }
 
@@ -74,6 +82,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
 
+    /// <summary>Requests in flight per API key, capped at Gateway:MaxConcurrentRequestsPerKey.</summary>
+    public ApiKeyConcurrency Concurrency { get; }
+
     /// <exception cref="InvalidOperationException">The service has not started.</exception>
     public ApiKeyStore Keys => _keys ?? throw new InvalidOperationException("gateway mode has not started");
 
@@ -83,14 +94,49 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public string UrlPath => _dataDirectory.GatewayUrlPath;
 
     /// <summary>Whether the gateway holds a live connection to <paramref name="node"/> (a sign, not a proof, that it can answer).</summary>
-    public bool IsConnected(Core.Crypto.PeerId node) => _network.Host.FindConnection(node) is not null;
+    /// <remarks>This daemon's own node (node and gateway mode) counts as connected while it serves.</remarks>
+    public bool IsConnected(Core.Crypto.PeerId node) =>
+        node == _network.Host.PeerId ? _node?.ServingHandler is not null : _network.Host.FindConnection(node) is not null;
+
+    /// <summary>
+    /// One configuration, <c>Gateway:Routing:Admission</c>: with a ledger and <see cref="NodeAdmission.Active"/> (the
+    /// default) the ledger decides: a node's model is routed when the node is registered and staked, lists the model's
+    /// hash, the hash is registered (routed under the ledger's name for it), and the node's standing admits it (Active,
+    /// or Registered within <see cref="RoutingOptions.RegisteredShare"/>). Otherwise (no ledger, or
+    /// <see cref="NodeAdmission.Any"/> for a network whose nodes are not registered) the operator's list
+    /// (<c>Gateway:Nodes</c>) when there is one, else anyone: a heartbeat is only a claim, so this last mode lets any key
+    /// pose as a model's node, and is said at start as a warning.
+    /// </summary>
+    private static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain)
+    {
+        var routing = options.Routing;
+        if (chain is not null && routing.Admission == NodeAdmission.Active)
+            return (LedgerRouteAdmission.ByStanding(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash), () => chain.Chain.Params.MinNodeStake, routing), "ledger");
+        if (options.Nodes.Count > 0)
+            return (new ListedRouteAdmission(options.Nodes.Select(Core.Crypto.PeerId.Parse).ToHashSet()), "listed");
+        return (null, "any");
+    }
 
     /// <exception cref="IOException">The key store cannot be opened or the HTTP port cannot be bound.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        switch (AdmissionMode)
+        {
+            case "ledger":
+                _logger.LogInformation("Gateway routes by the ledger (Gateway:Routing:Admission Active): to registered, staked nodes the validators made Active " +
+                    "(Registered newcomers get a share of {RegisteredShare} of requests), under the ledger's model names", Options.Routing.RegisteredShare);
+                break;
+            case "listed":
+                _logger.LogInformation("Gateway routes only to the {Count} node(s) in Gateway:Nodes ({Why})", Options.Nodes.Count,
+                    _chain is null ? "no ledger" : "Gateway:Routing:Admission is Any");
+                break;
+            default:
+                _logger.LogWarning("Gateway routes to ANY node that announces a model, under the name it claims (any key can pose as a model's node): {Why}; " +
+                    "for development only: with a ledger (Chain:Genesis) keep Gateway:Routing:Admission Active (the default), or list trusted nodes in Gateway:Nodes",
+                    _chain is null ? "it has no ledger and no Gateway:Nodes list" : "Gateway:Routing:Admission is Any and there is no Gateway:Nodes list");
+                break;
+        }
         _keys = new ApiKeyStore(_dataDirectory.Root);
-        if (_chain is null && Options.Routing.Admission == NodeAdmission.Active)
-            _logger.LogWarning("Gateway has no ledger (no Chain:Genesis): it cannot tell nodes the validators verified from others, and routes to every node that announces itself");
         UpdateRoutes();
         _refresh = RefreshRoutesAsync(_stopping.Token);
         _http = GatewayHttpServer.Create(this, _loggerFactory);

@@ -62,14 +62,18 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
         _store = ModelStoreAccess.Open(_dataDirectory);
         var models = NodeEngineOptions.ModelsToServe(_options, _store);
         _engine = InferenceEngine.Start(NodeEngineOptions.From(_options, models), _store, _loggerFactory.CreateLogger<InferenceEngine>(), _time, _meterFactory);
-        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory);
+        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory, _options.Limits.ToBudgetOptions());
         _network.Host.SetHandler(InferProtocolHandler.ProtocolId, HandleStreamAsync);
         Volatile.Write(ref _serving, true);
         if (_engine.Models.Count == 0)
             _logger.LogWarning("Node mode serves no model: add one with 'cerebrum model add --builtin {Builtin} --data-dir {Dir}' and restart",
                 BuiltinModels.AllMiniLmL6V2, _dataDirectory.Root);
         foreach (var model in _engine.Models)
+        {
             _logger.LogInformation("Serving model {Name} ({Hash}) on {Protocol}", model.Name, model.Hash, InferProtocolHandler.ProtocolId);
+            // Gateways and `cerebrum job` find us through the DHT's provider records, without waiting for heartbeats.
+            _network.Reachability.Dht.Provide(model.Hash);
+        }
         return Task.CompletedTask;
     }
 
@@ -77,6 +81,8 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     {
         Volatile.Write(ref _serving, false);
         _network.Host.RemoveHandler(InferProtocolHandler.ProtocolId);
+        foreach (var model in _engine?.Models ?? [])
+            _network.Reachability.Dht.StopProviding(model.Hash);
         if (_handler is { } handler && handler.Counters.InFlight > 0)
         {
             _logger.LogInformation("Draining {Count} inference job(s) in flight", handler.Counters.InFlight);
@@ -105,7 +111,7 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
 
     private async Task HandleStreamAsync(ProtocolStream stream, CancellationToken ct)
     {
-        await _handler!.HandleAsync(stream.Stream, ct);
+        await _handler!.HandleAsync(stream.Stream, stream.Connection.RemotePeer, ct);
         await stream.CompleteWritesAsync(ct);
     }
 }
