@@ -43,4 +43,26 @@ public enum ChainErrorCode
 
     // Store
     StoreMismatch = 70,
+
+    // Market: payment channels (100-119), leases (120-134), supply (135-139)
+    UnknownChannel = 100,
+    NotChannelPayer = 101,
+    NotChannelNode = 102,
+    ChannelClosing = 103,
+    ChannelNotClosing = 104,
+    SettleDelayNotOver = 105,
+    SettleDeadlinePassed = 106,
+    BadVoucherSignature = 107,
+    VoucherAboveDeposit = 108,
+    StaleVoucher = 109,
+    UnknownLease = 120,
+    NodeNotRegistered = 121,
+    NodeAlreadyLeased = 122,
+    BadLeaseSignature = 123,
+    LeaseOfferExpired = 124,
+    WrongLeaseSequence = 125,
+    LeaseHoursOutOfRange = 126,
+    NotLeaseParty = 127,
+    LeaseNotEnded = 128,
+    SupplyChanged = 135,
 }

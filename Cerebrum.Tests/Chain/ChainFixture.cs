@@ -4,6 +4,7 @@ using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.Mempool;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Chain;
 
@@ -54,7 +55,8 @@ public sealed class ChainFixture : IDisposable
 
     public ChainNode Node { get; private set; }
 
-    public ChainNode Open() => ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, CommitVerifier = Verifier, Mempool = Mempool });
+    /// <summary>Opens the chain, with the supply invariant checked after every block it commits.</summary>
+    public ChainNode Open() => SupplyInvariant.Watch(ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, CommitVerifier = Verifier, Mempool = Mempool }));
 
     public ChainNode Reopen()
     {

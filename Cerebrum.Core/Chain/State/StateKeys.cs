@@ -16,8 +16,11 @@ public static class StateKeys
     public const string ModelPrefix = "m/";
     public const string ModelNamePrefix = "o/";
     public const string GenesisValidatorPrefix = "v/";
+    public const string ChannelPrefix = "c/";
+    public const string LeasePrefix = "l/";
 
-    public static readonly IReadOnlyList<string> Prefixes = [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix];
+    public static readonly IReadOnlyList<string> Prefixes =
+        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, ChannelPrefix, LeasePrefix];
 
     public static string Account(PeerId id) => AccountPrefix + id;
 
@@ -30,6 +33,12 @@ public static class StateKeys
     public static string ModelName(string name) => ModelNamePrefix + name;
 
     public static string GenesisValidator(PeerId id) => GenesisValidatorPrefix + id;
+
+    /// <summary>"c/" and the channel id in lower-case hex.</summary>
+    public static string Channel(ReadOnlySpan<byte> channelId) => ChannelPrefix + Convert.ToHexStringLower(channelId);
+
+    /// <summary>"l/" and the lease id in lower-case hex.</summary>
+    public static string Lease(ReadOnlySpan<byte> leaseId) => LeasePrefix + Convert.ToHexStringLower(leaseId);
 
     public static string PrefixOf(string key) => key.Length >= 2 && key[1] == '/' ? key[..2] : throw new FormatException($"state key '{key}' has no kind prefix");
 
@@ -44,6 +53,8 @@ public static class StateKeys
         ModelPrefix => ModelState.Parser.ParseFrom(value),
         ModelNamePrefix => ModelNameState.Parser.ParseFrom(value),
         GenesisValidatorPrefix => GenesisValidatorState.Parser.ParseFrom(value),
+        ChannelPrefix => ChannelState.Parser.ParseFrom(value),
+        LeasePrefix => LeaseState.Parser.ParseFrom(value),
         var other => throw new FormatException($"unknown state kind '{other}'"),
     };
 

@@ -14,6 +14,13 @@ public static class TransactionHandlers
         new RegisterNodeHandler(),
         new RegisterModelHandler(),
         new DepositHandler(),
+        new OpenChannelHandler(),
+        new TopUpChannelHandler(),
+        new ClaimChannelHandler(),
+        new CloseChannelHandler(),
+        new SettleChannelHandler(),
+        new CreateLeaseHandler(),
+        new CloseLeaseHandler(),
     }.ToFrozenDictionary(h => h.Type);
 
     public static ITransactionHandler? For(Transaction.BodyOneofCase type) => Table.GetValueOrDefault(type);
