@@ -3,6 +3,7 @@ using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Commands.PubSub;
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Genesis;
+using Cerebrum.Core.Chain.Gossip;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Crypto;
 using Transaction = Cerebrum.Core.Chain.Proto.Transaction;
@@ -16,8 +17,6 @@ namespace Cerebrum.Cli.Chain;
 /// </summary>
 public static class TransactionSender
 {
-    public const string Topic = "cerebrum/1/txs";
-
     public static async Task<int> SendAsync(ParseResult parseResult, TransactionOptions options, Transaction body, TextWriter stdout, CancellationToken cancellationToken)
     {
         var directory = DaemonDirectory.Resolve(parseResult.GetValue(options.DataDirectory));
@@ -93,13 +92,13 @@ public static class TransactionSender
 
     private static async Task<PeerId> GossipAsync(string peerAddress, byte[] signed, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using var peer = await PubSubPeer.JoinAsync(peerAddress, Topic, timeout, cancellationToken);
-        await peer.WaitForPublishTargetsAsync(Topic, timeout, cancellationToken);
+        await using var peer = await PubSubPeer.JoinAsync(peerAddress, ChainTopics.Transactions, timeout, cancellationToken);
+        await peer.WaitForPublishTargetsAsync(ChainTopics.Transactions, timeout, cancellationToken);
         using var sent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         sent.CancelAfter(timeout);
         try
         {
-            await peer.Router.PublishAsync(Topic, signed, sent.Token);
+            await peer.Router.PublishAsync(ChainTopics.Transactions, signed, sent.Token);
             await peer.Router.FlushAsync(sent.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -7,7 +7,7 @@ using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Store;
 using Cerebrum.Core.Chain.Transactions;
-using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 using Google.Protobuf;
 
@@ -35,7 +35,7 @@ public sealed class ChainNode : IDisposable
     {
         Genesis = options.Genesis;
         _store = store;
-        _executor = new BlockExecutor(Genesis.ChainId, Genesis.Params, options.CommitVerifier);
+        _executor = new BlockExecutor(Genesis.ChainId, Genesis.Params);
         _mempool = new TransactionPool(options.Mempool, store.State, store.Head, Genesis.Params);
         _auditSupply = options.AuditSupply;
         // Room for a full mempool plus the blocks that may arrive before, or while, their transactions are gossiped.

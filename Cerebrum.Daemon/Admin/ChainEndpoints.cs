@@ -1,7 +1,7 @@
 using System.Globalization;
 using Cerebrum.Core.Chain;
-using Cerebrum.Core.Chain.Consensus;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Validator;
@@ -36,7 +36,7 @@ public static class ChainEndpoints
                 Convert.ToHexStringLower(status.StateRoot),
                 service.IsSyncing,
                 status.PendingTransactions,
-                [.. (validators?.Validators ?? []).Select(v => new ChainValidatorResponse(v.PeerId.ToString(), v.Power))],
+                [.. (validators?.Validators ?? []).Select(v => new ChainValidatorResponse(v.PeerId.ToString(), (ulong)v.Power))],
                 http.RequestServices.GetService<ValidatorService>() is not null && validators?.Find(identity.PeerId) is not null));
         });
 
@@ -82,7 +82,7 @@ public static class ChainEndpoints
             if (body.Length == 0)
                 return Results.Json(new ChainSubmitError("the body must be the SignedTransaction bytes (application/octet-stream)", nameof(ChainErrorCode.MalformedTransaction)),
                     statusCode: StatusCodes.Status400BadRequest);
-            var submission = await service.SubmitAsync(body, cancellationToken);
+            var submission = service.Gossip.Submit(body);
             return submission.Error is { } error
                 ? Results.Json(new ChainSubmitError(error.Message, error.Code.ToString()), statusCode: StatusCodes.Status400BadRequest)
                 : Results.Ok(new ChainSubmitResponse(Convert.ToHexStringLower(submission.Hash!)));

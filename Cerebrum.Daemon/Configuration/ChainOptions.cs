@@ -1,4 +1,4 @@
-using Cerebrum.Core.Chain.Consensus;
+using Cerebrum.Core.Consensus;
 
 namespace Cerebrum.Daemon.Configuration;
 

@@ -1,3 +1,5 @@
+using Cerebrum.Core.Chain.Gossip;
+
 namespace Cerebrum.Daemon.Configuration;
 
 /// <summary>The "PubSub" section: which gossipsub topics the daemon joins, and how it treats graylisted peers.</summary>
@@ -18,9 +20,9 @@ public sealed record PubSubOptions
     /// <summary>Cerebrum's own topics (DESIGN.md section 3). Their payloads are signed by their authors, so they use StrictNoSign.</summary>
     public static IReadOnlyList<string> DefaultTopics { get; } =
     [
-        "cerebrum/1/txs",
-        "cerebrum/1/consensus",
-        "cerebrum/1/blocks",
+        ChainTopics.Transactions,
+        ChainTopics.Consensus,
+        ChainTopics.Blocks,
         "cerebrum/1/attestations",
         "cerebrum/1/status",
         "cerebrum/1/offers",

@@ -51,12 +51,10 @@ public sealed class ChainFixture : IDisposable
 
     public MempoolOptions Mempool { get; }
 
-    public TestCommitVerifier Verifier { get; } = new();
-
     public ChainNode Node { get; private set; }
 
     /// <summary>Opens the chain, with the supply invariant checked after every block it commits.</summary>
-    public ChainNode Open() => SupplyInvariant.Watch(ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, CommitVerifier = Verifier, Mempool = Mempool }));
+    public ChainNode Open() => SupplyInvariant.Watch(ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, Mempool = Mempool }));
 
     public ChainNode Reopen()
     {

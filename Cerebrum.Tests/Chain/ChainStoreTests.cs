@@ -81,10 +81,10 @@ public sealed class ChainStoreTests
         using var chain = new ChainFixture();
         chain.Node.Dispose();
         var other = chain.Genesis with { ChainId = "another-chain" };
-        var error = Assert.Throws<ChainException>(() => ChainNode.Open(new ChainNodeOptions { DataDirectory = chain.Directory, Genesis = other, CommitVerifier = chain.Verifier }));
+        var error = Assert.Throws<ChainException>(() => ChainNode.Open(new ChainNodeOptions { DataDirectory = chain.Directory, Genesis = other }));
         Assert.That(error!.Error.Code, Is.EqualTo(ChainErrorCode.StoreMismatch));
         var moreMoney = chain.Genesis with { Accounts = [.. chain.Genesis.Accounts.Select(a => a with { Balance = a.Balance + 1 })] };
-        error = Assert.Throws<ChainException>(() => ChainNode.Open(new ChainNodeOptions { DataDirectory = chain.Directory, Genesis = moreMoney, CommitVerifier = chain.Verifier }));
+        error = Assert.Throws<ChainException>(() => ChainNode.Open(new ChainNodeOptions { DataDirectory = chain.Directory, Genesis = moreMoney }));
         Assert.That(error!.Error.Code, Is.EqualTo(ChainErrorCode.StoreMismatch));
         chain.Reopen();
     }

@@ -1,6 +1,6 @@
 using Cerebrum.Core.Chain;
+using Cerebrum.Core.Chain.Gossip;
 using Cerebrum.Core.PubSub;
-using Cerebrum.Daemon.Chain;
 
 namespace Cerebrum.Tests.Chain;
 

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Chain;
+using Cerebrum.Core.Chain.Gossip;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Tests.TestSupport;

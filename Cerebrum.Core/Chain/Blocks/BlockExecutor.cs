@@ -2,6 +2,7 @@ using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 using Google.Protobuf;
 
@@ -15,13 +16,13 @@ public sealed class BlockExecutor
 {
     private readonly string _chainId;
     private readonly ChainParams _params;
-    private readonly ICommitVerifier _commitVerifier;
+    private readonly CommitVerifier _commitVerifier;
 
-    public BlockExecutor(string chainId, ChainParams parameters, ICommitVerifier commitVerifier)
+    public BlockExecutor(string chainId, ChainParams parameters)
     {
         _chainId = chainId;
         _params = parameters;
-        _commitVerifier = commitVerifier;
+        _commitVerifier = new CommitVerifier(chainId);
     }
 
     /// <summary>
@@ -147,11 +148,12 @@ public sealed class BlockExecutor
         return decoded;
     }
 
-    /// <summary>Checks <paramref name="commit"/> finalizes block <paramref name="hash"/> at <paramref name="height"/>.</summary>
+    /// <summary>Checks that <paramref name="commit"/> (consensus's <see cref="Commit"/> encoding) proves block <paramref name="hash"/> at <paramref name="height"/>.</summary>
     public ChainError? VerifyCommit(ReadOnlySpan<byte> commit, ulong height, byte[] hash, ValidatorSet validators, ChainErrorCode code)
     {
-        var result = _commitVerifier.Verify(commit, height, hash, validators);
-        return result.IsValid ? null : new ChainError(code, $"commit for block {height} is invalid: {result.Reason}");
+        if (height is 0 or > long.MaxValue) return new ChainError(code, $"commit for block {height} is invalid: height {height} is out of range");
+        var result = _commitVerifier.Verify(commit, (long)height, hash, validators);
+        return result.IsValid ? null : new ChainError(code, $"commit for block {height} is invalid: {result}");
     }
 
     private ChainError? CheckHeader(Block block, ChainHead head)

@@ -1,4 +1,4 @@
-using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Consensus;
 
 namespace Cerebrum.Core.Chain.Blocks;
 

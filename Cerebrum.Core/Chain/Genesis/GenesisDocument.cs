@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Core.Chain.Genesis;
@@ -100,6 +101,11 @@ public sealed record GenesisDocument
             if (!validators.Add(key.ToPeerId())) throw Invalid($"validator {key.ToPeerId()} is listed twice");
             if (validator.Power is 0 or > 1_000_000_000) throw Invalid($"validator {key.ToPeerId()}: power must be 1 to 10^9");
         }
+        // Voting power is the genesis powers plus stake / stakePerPower, and stake never exceeds the fixed supply: keep
+        // the largest possible total within what consensus computes with.
+        var maxPower = supply / Params.StakePerPower + Validators.Aggregate(System.Numerics.BigInteger.Zero, (sum, v) => sum + v.Power);
+        if (maxPower > ValidatorSet.MaxTotalPower)
+            throw Invalid($"the total voting power could reach {maxPower}, above {ValidatorSet.MaxTotalPower}; raise params.stakePerPower");
     }
 
     internal static ChainException Invalid(string message) => new(new ChainError(ChainErrorCode.InvalidField, "genesis: " + message));

@@ -2,6 +2,7 @@ using Cerebrum.Core.Chain.Blocks;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Consensus;
 using LiteDB;
 
 namespace Cerebrum.Core.Chain.Store;

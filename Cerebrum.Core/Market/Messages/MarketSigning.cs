@@ -54,7 +54,7 @@ public static class MarketSigning
         if (!key.Verify(SigningBytes(kind, signed.Body.Span), signed.Signature.Span)) return "bad signature";
         try
         {
-            body = parser.ParseFrom(signed.Body);
+            body = parser.WithDiscardUnknownFields(true).ParseFrom(signed.Body);
         }
         catch (InvalidProtocolBufferException e)
         {

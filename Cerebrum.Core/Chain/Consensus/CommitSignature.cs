@@ -1,6 +1,0 @@
-using Cerebrum.Core.Crypto;
-
-namespace Cerebrum.Core.Chain.Consensus;
-
-/// <summary>One validator's precommit signature inside a <see cref="Commit"/>.</summary>
-public sealed record CommitSignature(PeerId Validator, ReadOnlyMemory<byte> Signature);

@@ -1,8 +1,0 @@
-namespace Cerebrum.Core.Chain.Consensus;
-
-/// <summary>The application's answer to the paper's valid(v).</summary>
-public enum ValueVerdict
-{
-    Valid,
-    Invalid,
-}

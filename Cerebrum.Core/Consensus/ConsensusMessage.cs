@@ -1,0 +1,11 @@
+namespace Cerebrum.Core.Consensus;
+
+/// <summary>A message of the consensus protocol: a <see cref="SignedProposal"/>, a <see cref="SignedVote"/> or a <see cref="Decision"/>.</summary>
+public abstract class ConsensusMessage
+{
+    private protected ConsensusMessage()
+    {
+    }
+
+    public abstract long Height { get; }
+}

@@ -1,0 +1,86 @@
+using Cerebrum.Core.Consensus;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Tests.TestSupport;
+using Google.Protobuf;
+
+namespace Cerebrum.Tests.Consensus;
+
+/// <summary>
+/// Consensus messages and commits from peers. <see cref="ConsensusMessageCodec.TryDecode"/> and
+/// <see cref="CommitVerifier.Verify(ReadOnlySpan{byte}, long, ReadOnlySpan{byte}, ValidatorSet)"/> never throw; underneath,
+/// parsing throws only <see cref="InvalidProtocolBufferException"/> and the field checks only <see cref="FormatException"/>
+/// (the broad catch in TryDecode must not be hiding anything else).
+/// </summary>
+public class ConsensusMessageFuzzTests
+{
+    private const string ChainId = "fuzz-chain";
+    private static readonly PrivateKey[] Keys = [.. Enumerable.Range(0, 4).Select(_ => PrivateKey.Generate(KeyType.Secp256k1))];
+    private static readonly byte[] ValueId = [.. Enumerable.Range(0, ConsensusLimits.ValueIdLength).Select(i => (byte)i)];
+
+    [OneTimeTearDown]
+    public void DisposeKeys()
+    {
+        foreach (var key in Keys) key.Dispose();
+    }
+
+    [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
+    public void Decode_YieldsAMessageOrAFormatError(int seed)
+    {
+        var commit = ValidCommit();
+        byte[][] valid =
+        [
+            ConsensusMessageCodec.Encode(SignedProposal.Sign(Keys[0], ChainId, 3, 1, 0, [1, 2, 3], ValueId)),
+            ConsensusMessageCodec.Encode(SignedVote.Sign(Keys[1], ChainId, VoteType.Prevote, 3, 0, ValueId)),
+            ConsensusMessageCodec.WithGossipNonce(ConsensusMessageCodec.Encode(SignedVote.Sign(Keys[2], ChainId, VoteType.Precommit, 3, 0, [])), 99),
+            ConsensusMessageCodec.Encode(new Decision([4, 5], commit)),
+        ];
+        var mutator = new ByteMutator(new Random(seed));
+        for (var i = 0; i < Fuzz.Iterations(800); i++)
+        {
+            var input = mutator.Next(valid, 120);
+            var strict = Fuzz.CheckBounded("ConsensusMessage parse and FromProto", seed, input, () => DecodeStrictly(input),
+                typeof(InvalidProtocolBufferException), typeof(FormatException));
+            var decoded = false;
+            ConsensusMessage? message = null;
+            Fuzz.Check("ConsensusMessageCodec.TryDecode", seed, input, () => decoded = ConsensusMessageCodec.TryDecode(input, 64 * 1024, out message, out _));
+            var context = $"seed {seed}: 0x{Convert.ToHexStringLower(input)}";
+            Assert.That(decoded, Is.EqualTo(strict), context);
+            if (decoded)
+                Assert.That(ConsensusMessageCodec.TryDecode(ConsensusMessageCodec.Encode(message!), 64 * 1024, out var again, out _) && again!.ToString() == message!.ToString(), Is.True, context);
+        }
+    }
+
+    [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
+    public void CommitVerify_ReportsEveryBadCommit(int seed)
+    {
+        var validators = ValidatorSet.Create(Keys.Select(k => new Validator(k.PublicKey, 10)));
+        var verifier = new CommitVerifier(ChainId);
+        byte[][] valid = [ValidCommit().ToBytes()];
+        Assert.That(verifier.Verify(valid[0], 3, ValueId, validators).IsValid, Is.True);
+        var mutator = new ByteMutator(new Random(seed));
+        for (var i = 0; i < Fuzz.Iterations(300); i++)
+        {
+            var input = mutator.Next(valid, 200);
+            Fuzz.CheckBounded("Commit.FromBytes", seed, input, () => Commit.FromBytes(input), typeof(FormatException));
+            Fuzz.Check("CommitVerifier.Verify", seed, input, () => verifier.Verify(input, 3, ValueId, validators));
+        }
+    }
+
+    private static void DecodeStrictly(byte[] input)
+    {
+        var wire = Cerebrum.Core.Consensus.Proto.ConsensusMessage.Parser.ParseFrom(input);
+        _ = wire.MessageCase switch
+        {
+            Cerebrum.Core.Consensus.Proto.ConsensusMessage.MessageOneofCase.Proposal => (ConsensusMessage)SignedProposal.FromProto(wire.Proposal),
+            Cerebrum.Core.Consensus.Proto.ConsensusMessage.MessageOneofCase.Vote => SignedVote.FromProto(wire.Vote),
+            Cerebrum.Core.Consensus.Proto.ConsensusMessage.MessageOneofCase.Decision => Decision.FromProto(wire.Decision),
+            _ => throw new FormatException("empty consensus message"),
+        };
+    }
+
+    private static Commit ValidCommit()
+    {
+        var signBytes = SignBytes.ForVote(ChainId, VoteType.Precommit, 3, 0, ValueId);
+        return new Commit(3, 0, ValueId, [.. Keys.Take(3).Select(k => new CommitSignature(k.PeerId, k.Sign(signBytes)))]);
+    }
+}
