@@ -23,6 +23,7 @@ public sealed class MarketStore : IAsyncDisposable
     private readonly SemaphoreSlim _queued = new(0);
     private Dictionary<(string Collection, string Id), BsonDocument?> _pending = [];
     private TaskCompletionSource _nextWrite = NewWrite();
+    private Task _writing = Task.CompletedTask;
     private bool _closed;
 
     private MarketStore(LiteDatabase database, ILogger logger)
@@ -73,6 +74,27 @@ public sealed class MarketStore : IAsyncDisposable
         return written;
     }
 
+    /// <summary>Queues several changes that are written in one transaction (all or none survive a crash).</summary>
+    /// <exception cref="ObjectDisposedException">The store is closed.</exception>
+    public Task WriteAll(IEnumerable<(string Collection, string Id, BsonDocument? Document)> changes)
+    {
+        Task written;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            foreach (var (collection, id, document) in changes) _pending[(collection, id)] = document;
+            written = _nextWrite.Task;
+        }
+        _queued.Release();
+        return written;
+    }
+
+    /// <summary>Completes once everything queued so far is written.</summary>
+    public Task Flushed()
+    {
+        lock (_gate) return _pending.Count > 0 ? _nextWrite.Task : _writing;
+    }
+
     /// <summary>Like <see cref="Write"/> for a change nobody waits for (a failure is logged).</summary>
     public void Queue(string collection, string id, BsonDocument? document) => Write(collection, id, document);
 
@@ -103,6 +125,7 @@ public sealed class MarketStore : IAsyncDisposable
             if (_pending.Count == 0) return;
             batch = _pending;
             done = _nextWrite;
+            _writing = done.Task;
             _pending = [];
             _nextWrite = NewWrite();
         }
