@@ -128,4 +128,22 @@ public sealed class ClaimTests
         Assert.That(ClaimPolicy.Due(closing, Options, now, 1_000, firstCheck: true), Is.Null, "the deadline has passed");
         Assert.That(ClaimPolicy.Due(closing, Options, now, 999, firstCheck: false), Does.Contain("deadline"));
     }
+
+    [Test]
+    public void Ten_thousand_jobs_between_one_payer_and_one_node_cost_two_ledger_transactions()
+    {
+        var heightBefore = _market.Chain.Node.Status.Height;
+        var transactionsBefore = Enumerable.Range(1, (int)heightBefore).Sum(h => _market.Chain.Node.GetBlock((ulong)h)!.Block.Txs.Count);
+        Jobs(10_000, 7);
+        var claims = Claimer().ClaimNow(null);
+        _market.Chain.CommitNext();
+        var transactions = Enumerable.Range(1, (int)_market.Chain.Node.Status.Height).Sum(h => _market.Chain.Node.GetBlock((ulong)h)!.Block.Txs.Count);
+        Assert.Multiple(() =>
+        {
+            Assert.That(transactionsBefore, Is.EqualTo(1), "the OpenChannel");
+            Assert.That(transactions - transactionsBefore, Is.EqualTo(1), "one ClaimChannel for all 10,000 jobs");
+            Assert.That(claims.Single().Amount, Is.EqualTo(70_000));
+            Assert.That(_market.Chain.Node.GetChannel(_channel)!.Paid, Is.EqualTo(70_000));
+        });
+    }
 }
