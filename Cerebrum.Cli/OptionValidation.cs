@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 
 namespace Cerebrum.Cli;
 
@@ -25,4 +27,31 @@ public static class OptionValidation
             if (check(value) is { } error)
                 result.AddError(error);
         });
+
+    /// <summary>
+    /// Reads the value as a whole number in plain digits. Anything else (a sign, a fraction, a word, a number too large)
+    /// is one error saying what the option takes (<paramref name="rule"/>, e.g. "a whole number of micro-CER, 0 or more"),
+    /// instead of the parser's message about System.UInt64.
+    /// </summary>
+    public static Option<ulong> AcceptsWholeNumbers(this Option<ulong> option, string rule)
+    {
+        option.CustomParser = result => ParseWholeNumber(result, option.Name, rule) ?? 0;
+        return option;
+    }
+
+    /// <inheritdoc cref="AcceptsWholeNumbers(Option{ulong}, string)"/>
+    public static Option<ulong?> AcceptsWholeNumbers(this Option<ulong?> option, string rule)
+    {
+        option.CustomParser = result => ParseWholeNumber(result, option.Name, rule);
+        return option;
+    }
+
+    private static ulong? ParseWholeNumber(ArgumentResult result, string name, string rule)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            return value;
+        result.AddError($"{name} must be {rule}, not '{text}'");
+        return null;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
@@ -72,6 +73,9 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // A service that cannot start (a port in use) ends the run with one 'error: cannot start: …' line (RunCommand);
+        // the host's own report of it, the exception with its stack at Error, is left to our debug-level log (StartAsync).
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         // One line per event; Logging:Console:FormatterName = "json" switches to JSON lines for log collectors, and
         // "systemd" (the default when stderr is the journal) to syslog-priority lines without our own timestamps.
@@ -104,6 +108,8 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Shutdown.Timeout);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Admin.Port));
+        // The admin API's bodies are the records the CLI reads (Cerebrum.Core/Operator/Admin), written by their generated serializers.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
 
         // A Windows service when the service control manager started us (stop requests end the run); a no-op otherwise.
         builder.Services.AddWindowsService();
@@ -124,7 +130,7 @@ public sealed class DaemonApplication : IAsyncDisposable
         builder.Services.AddSingleton<NetworkService>();
         // The ledger opens before the host listens (opening takes a moment; peers connecting meanwhile would find no
         // gossipsub yet), with its sync handler and topic validators in place; validator mode runs once pubsub does.
-        var genesisPath = ChainOptions.ResolveGenesisPath(options, dataDirectory);
+        var genesisPath = options.ResolveGenesisPath(dataDirectory);
         if (genesisPath is not null)
         {
             builder.Services.AddSingleton(new ChainGenesisFile(genesisPath));
@@ -181,7 +187,17 @@ public sealed class DaemonApplication : IAsyncDisposable
         _lock = AcquireLock(_dataDirectory.LockPath);
         _cookie.WriteTo(_dataDirectory.CookiePath);
         _advertised = true;
-        await _app.StartAsync(cancellationToken);
+        try
+        {
+            await _app.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogDebug(e, "Start-up failed");
+            if (e is IOException && e.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal))
+                throw new IOException($"admin API (Admin:Port, --admin-port): {e.Message}", e);
+            throw;
+        }
 
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the admin API did not report its address");

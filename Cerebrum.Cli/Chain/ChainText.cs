@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Chain;
 
@@ -28,7 +28,7 @@ public static class ChainText
         return text.ToString().TrimEnd('\n');
     }
 
-    public static string Block(BlockResponse block)
+    public static string Block(ChainBlockResponse block)
     {
         var text = new StringBuilder();
         Line(text, "height", Number(block.Height));
@@ -44,7 +44,7 @@ public static class ChainText
         return text.ToString().TrimEnd('\n');
     }
 
-    public static string Account(AccountResponse account)
+    public static string Account(ChainAccountResponse account)
     {
         var text = new StringBuilder();
         Line(text, "account", account.PeerId);
@@ -59,9 +59,22 @@ public static class ChainText
         return text.ToString().TrimEnd('\n');
     }
 
+    /// <summary>
+    /// One line: "included at height H", "pending: …", "rejected: &lt;reason&gt; (&lt;Code&gt;)" or "unknown: …", as
+    /// <c>tx status</c> prints it and <c>tx --wait</c> ends with.
+    /// </summary>
+    public static string TransactionStatus(ChainTransactionStatusResponse status) => status.Status switch
+    {
+        ChainTransactionStatusResponse.Included => $"included at height {status.Height?.ToString(CultureInfo.InvariantCulture)}",
+        ChainTransactionStatusResponse.Pending => "pending: in the daemon's mempool, not yet in a block",
+        ChainTransactionStatusResponse.Rejected => $"rejected: {status.Error} ({status.Code})",
+        _ => "unknown: this daemon has no record of it (not in a block, not pending, no recent rejection)",
+    };
+
     private static void Line(StringBuilder text, string label, string value) => text.Append(label).Append(' ').Append(value).Append('\n');
 
     private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
+    /// <summary>The admin API writes UTC times with a Z, which System.Text.Json reads as <see cref="DateTimeKind.Utc"/>.</summary>
+    private static string Time(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
 }

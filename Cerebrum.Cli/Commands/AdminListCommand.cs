@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands;
 
@@ -10,11 +12,12 @@ namespace Cerebrum.Cli.Commands;
 /// </summary>
 internal static class AdminListCommand
 {
-    /// <param name="path">The admin API path, e.g. <c>peers</c>.</param>
+    /// <param name="path">The admin API path, one of <see cref="AdminRoutes"/>.</param>
+    /// <param name="type">The list's generated serializer in <see cref="AdminJsonContext"/>.</param>
     /// <param name="emptyText">What to print when the list is empty.</param>
     /// <param name="header">The table's column titles.</param>
     /// <param name="row">One row of the table per element.</param>
-    public static Command Create<T>(string name, string description, string jsonDescription, string path, string emptyText,
+    public static Command Create<T>(string name, string description, string jsonDescription, string path, JsonTypeInfo<List<T>> type, string emptyText,
         string[] header, Func<T, string[]> row)
     {
         var dataDirectoryOption = CommonOptions.DataDirectory();
@@ -26,8 +29,8 @@ internal static class AdminListCommand
         };
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
-            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
-            var items = await admin.GetAsync<List<T>>(path, cancellationToken);
+            using var admin = AdminClient.Open(parseResult.ResolveDataDirectory(dataDirectoryOption));
+            var items = await admin.GetAsync(path, type, cancellationToken);
             if (parseResult.GetValue(jsonOption))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(items, CliJson.Options));

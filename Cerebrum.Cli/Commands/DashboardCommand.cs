@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands;
 
@@ -21,8 +22,8 @@ public static class DashboardCommand
         };
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
-            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
-            var link = await admin.PostAsync<DashboardLinkResponse>("dashboard/links", new { }, cancellationToken);
+            using var admin = AdminClient.Open(parseResult.ResolveDataDirectory(dataDirectoryOption));
+            var link = await admin.PostAsync(AdminRoutes.DashboardLinks, AdminJsonContext.Default.DashboardLinkResponse, cancellationToken);
             if (parseResult.GetValue(jsonOption))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(link, CliJson.Options));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands;
 
@@ -18,8 +19,8 @@ public static class StatusCommand
         };
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
-            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
-            var status = await admin.GetAsync<StatusResponse>("status", cancellationToken);
+            using var admin = AdminClient.Open(parseResult.ResolveDataDirectory(dataDirectoryOption));
+            var status = await admin.GetAsync(AdminRoutes.Status, AdminJsonContext.Default.StatusResponse, cancellationToken);
             if (parseResult.GetValue(jsonOption))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(status, CliJson.Options));

@@ -1,5 +1,6 @@
 using Cerebrum.Cli.Admin;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Core.Operator;
 
 namespace Cerebrum.Cli.Gateway;
 
@@ -26,12 +27,11 @@ public sealed class GatewayKeyAccess : IDisposable
     /// <summary>Set when a daemon runs on the directory.</summary>
     public AdminClient? Admin { get; }
 
-    public static GatewayKeyAccess Open(DaemonDirectory directory)
+    public static GatewayKeyAccess Open(DataDirectory directory)
     {
         FileStream directoryLock;
         try
         {
-            Directory.CreateDirectory(directory.Root);
             directoryLock = new FileStream(directory.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
@@ -49,7 +49,7 @@ public sealed class GatewayKeyAccess : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
         {
             directoryLock.Dispose();
-            throw new CommandFailedException($"cannot open the key store {Path.Combine(directory.Root, ApiKeyStore.FileName)}: {e.Message}");
+            throw new CommandFailedException($"cannot open the key store {directory.GatewayKeyStorePath}: {e.Message}");
         }
     }
 

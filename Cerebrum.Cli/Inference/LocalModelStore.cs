@@ -1,4 +1,5 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Operator;
 
 namespace Cerebrum.Cli.Inference;
 
@@ -20,12 +21,11 @@ public sealed class LocalModelStore : IDisposable
     public ModelStore Store { get; }
 
     /// <exception cref="CommandFailedException">A daemon runs on the directory, or the store cannot be opened.</exception>
-    public static LocalModelStore Open(DaemonDirectory directory)
+    public static LocalModelStore Open(DataDirectory directory)
     {
         FileStream directoryLock;
         try
         {
-            Directory.CreateDirectory(directory.Root);
             directoryLock = new FileStream(directory.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)

@@ -27,6 +27,7 @@ public sealed class ChainNode : IDisposable
     private readonly BlockExecutor _executor;
     private readonly VerifiedTransactionCache _verified;
     private readonly bool _auditSupply;
+    private readonly RecentRejections _rejections = new();
     private (byte[] Digest, ulong Height, BlockExecution Execution)? _lastValidated;
     private SupplyAuditReport _supplyAudit = new(0, null, null);
     private bool _disposed;
@@ -36,7 +37,7 @@ public sealed class ChainNode : IDisposable
         Genesis = options.Genesis;
         _store = store;
         _executor = new BlockExecutor(Genesis.ChainId, Genesis.Params);
-        _mempool = new TransactionPool(options.Mempool, store.State, store.Head, Genesis.Params);
+        _mempool = new TransactionPool(options.Mempool, store.State, store.Head, Genesis.Params, (tx, error) => _rejections.Record(tx.HashHex, error));
         _auditSupply = options.AuditSupply;
         // Room for a full mempool plus the blocks that may arrive before, or while, their transactions are gossiped.
         _verified = new VerifiedTransactionCache((int)Math.Min(options.Mempool.MaxTransactions + 2L * Genesis.Params.MaxBlockTxs, 1_000_000));
@@ -95,12 +96,44 @@ public sealed class ChainNode : IDisposable
             {
                 var (tx, error) = decoded[i];
                 results[i] = tx is null ? new TransactionSubmission(null, error) : new TransactionSubmission(tx.Hash, _mempool.Add(tx));
+                // Remembered so that its sender can learn why (a duplicate of a pending one is not a rejection of it).
+                if (results[i].Error is { Code: not ChainErrorCode.DuplicateTransaction } refused)
+                    _rejections.Record(tx?.HashHex ?? Convert.ToHexStringLower(TransactionCodec.Hash(encoded[i])), refused);
             }
         }
         return results;
 
         (VerifiedTransaction?, ChainError?) Decode(byte[] bytes) =>
             TransactionCodec.TryDecode(bytes, ChainId, Params, _verified, out var tx, out var error) ? (tx, null) : (null, error);
+    }
+
+    /// <summary>Whether <paramref name="encoded"/> would be admitted to the mempool now, without admitting or recording it.</summary>
+    /// <returns>The transaction's hash, and the rejection it would get (null when it would be admitted).</returns>
+    public (byte[] Hash, ChainError? Error) CheckTransaction(byte[] encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        if (!TransactionCodec.TryDecode(encoded, ChainId, Params, _verified, out var tx, out var error))
+            return (TransactionCodec.Hash(encoded), error);
+        lock (_gate) return (tx!.Hash, _mempool.Check(tx));
+    }
+
+    /// <summary>
+    /// What this node knows of the transaction with hash <paramref name="hash"/>: included in a committed block, pending
+    /// in the mempool, rejected by this node lately (see <see cref="RecentRejections"/>), or unknown.
+    /// </summary>
+    public TransactionStatus GetTransactionStatus(byte[] hash)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        lock (_gate)
+        {
+            if (_store.GetTransactionLocation(hash) is { } location)
+                return new TransactionStatus(TransactionState.Included, location.Height, location.Index);
+            if (_mempool.Contains(hash))
+                return new TransactionStatus(TransactionState.Pending);
+            return _rejections.Find(Convert.ToHexStringLower(hash)) is { } error
+                ? new TransactionStatus(TransactionState.Rejected, Error: error)
+                : new TransactionStatus(TransactionState.Unknown);
+        }
     }
 
     public AccountState GetAccount(PeerId id)

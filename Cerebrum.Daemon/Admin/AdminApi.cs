@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -5,8 +6,10 @@ namespace Cerebrum.Daemon.Admin;
 
 /// <summary>
 /// Rejects, with 401 and a JSON error, every request that lacks <c>Authorization: Bearer &lt;cookie&gt;</c>, except:
-/// a dashboard session cookie (see <see cref="DashboardSessions"/>) admits GET and HEAD requests, so a browser can read
-/// the admin API but change nothing; and the dashboard's login link, which checks its own one-time ticket.
+/// a dashboard session (see <see cref="DashboardSessions"/>) admits GET and HEAD requests from its own page, so a browser
+/// can read the admin API but change nothing: the page itself with the session's cookie, the API with the cookie and
+/// the page key header, each only on a loopback name with this port and from this origin; and the dashboard's login
+/// link, which checks its own one-time ticket.
 /// </summary>
 public static class AdminAuthentication
 {
@@ -34,11 +37,17 @@ public static class AdminAuthentication
         return cookie.Matches(value.AsSpan(scheme.Length).Trim());
     }
 
-    private static bool IsDashboardRead(HttpRequest request, DashboardSessions sessions) =>
-        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && DashboardEndpoints.IsLoopbackHost(request)
-        && sessions.IsSession(request.Cookies[DashboardEndpoints.SessionCookieName(request)]);
+    private static bool IsDashboardRead(HttpRequest request, DashboardSessions sessions)
+    {
+        if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            || !DashboardEndpoints.IsLoopbackHost(request) || !DashboardEndpoints.IsSameOrigin(request))
+            return false;
+        var cookie = request.Cookies[DashboardEndpoints.SessionCookieName(request)];
+        return request.Path.Equals(AdminRoutes.Dashboard, StringComparison.Ordinal)
+            ? sessions.IsSession(cookie)
+            : sessions.IsSession(cookie, request.Headers[DashboardEndpoints.PageKeyHeader].ToString());
+    }
 
     private static bool IsDashboardLogin(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Path.Equals(DashboardEndpoints.LoginPath, StringComparison.Ordinal);
+        HttpMethods.IsGet(request.Method) && request.Path.Equals(AdminRoutes.DashboardLogin, StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using System.Globalization;
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Proto;
@@ -13,8 +14,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cerebrum.Daemon.Admin;
 
 /// <summary>
-/// <c>/chain/*</c>: the ledger as this daemon sees it (status, blocks, accounts) and transaction submission. Every
-/// endpoint answers 503 when the daemon keeps no ledger.
+/// <c>/chain/*</c>: the ledger as this daemon sees it (status, blocks, accounts, a transaction's fate) and transaction
+/// submission. Every endpoint answers 503 when the daemon keeps no ledger.
 /// </summary>
 public static class ChainEndpoints
 {
@@ -22,7 +23,7 @@ public static class ChainEndpoints
 
     public static IEndpointRouteBuilder MapChainEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/chain/status", (HttpContext http, PrivateKey identity) =>
+        endpoints.MapGet(AdminRoutes.ChainStatus, (HttpContext http, PrivateKey identity) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             var chain = service.Chain;
@@ -36,11 +37,11 @@ public static class ChainEndpoints
                 Convert.ToHexStringLower(status.StateRoot),
                 service.IsSyncing,
                 status.PendingTransactions,
-                [.. (validators?.Validators ?? []).Select(v => new ChainValidatorResponse(v.PeerId.ToString(), (ulong)v.Power))],
+                [.. (validators?.Validators ?? []).Select(v => new ChainValidatorResponse(v.PeerId.ToString(), v.Power))],
                 http.RequestServices.GetService<ValidatorService>() is not null && validators?.Find(identity.PeerId) is not null));
         });
 
-        endpoints.MapGet("/chain/blocks/{height}", (HttpContext http, string height) =>
+        endpoints.MapGet(AdminRoutes.ChainBlock, (HttpContext http, string height) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             if (!ulong.TryParse(height, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
@@ -51,7 +52,7 @@ public static class ChainEndpoints
             return Results.Ok(DescribeBlock(block));
         });
 
-        endpoints.MapGet("/chain/accounts/{peerId}", (HttpContext http, string peerId) =>
+        endpoints.MapGet(AdminRoutes.ChainAccount, (HttpContext http, string peerId) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
             if (!PeerId.TryParse(peerId, out var id, out var parseError))
@@ -70,22 +71,43 @@ public static class ChainEndpoints
                 unbonding is { Amount: > 0 } u ? DateTimeOffset.FromUnixTimeMilliseconds(u.ReleaseTimeUnixMs).UtcDateTime : null));
         });
 
-        endpoints.MapPost("/chain/txs", async (HttpContext http, CancellationToken cancellationToken) =>
+        endpoints.MapPost(AdminRoutes.ChainTransactions, async (HttpContext http, CancellationToken cancellationToken) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();
-            var maxBytes = service.Chain.Params.MaxTxBytes;
-            if (http.Request.ContentLength > maxBytes)
-                return Error(StatusCodes.Status413PayloadTooLarge, $"a transaction is at most {maxBytes} bytes; the body has {http.Request.ContentLength}");
-            var body = await ReadAtMostAsync(http.Request.Body, http.Request.ContentLength, maxBytes + 1, cancellationToken);
-            if (body.Length > maxBytes)
-                return Error(StatusCodes.Status413PayloadTooLarge, $"a transaction is at most {maxBytes} bytes");
-            if (body.Length == 0)
-                return Results.Json(new ChainSubmitError("the body must be the SignedTransaction bytes (application/octet-stream)", nameof(ChainErrorCode.MalformedTransaction)),
-                    statusCode: StatusCodes.Status400BadRequest);
+            var (body, refusal) = await ReadTransactionAsync(http, service, cancellationToken);
+            if (body is null) return refusal!;
             var submission = service.Gossip.Submit(body);
             return submission.Error is { } error
-                ? Results.Json(new ChainSubmitError(error.Message, error.Code.ToString()), statusCode: StatusCodes.Status400BadRequest)
+                ? Rejection(error)
                 : Results.Ok(new ChainSubmitResponse(Convert.ToHexStringLower(submission.Hash!)));
+        });
+
+        // What POST /chain/txs would answer, without admitting or gossiping: the CLI asks before it gossips a transaction
+        // through another peer, which would drop a refused one without a word.
+        endpoints.MapPost(AdminRoutes.ChainTransactionCheck, async (HttpContext http, CancellationToken cancellationToken) =>
+        {
+            if (ChainOf(http) is not { } service) return NoLedgerResult();
+            var (body, refusal) = await ReadTransactionAsync(http, service, cancellationToken);
+            if (body is null) return refusal!;
+            var (hash, error) = service.Chain.CheckTransaction(body);
+            return error is not null ? Rejection(error) : Results.Ok(new ChainSubmitResponse(Convert.ToHexStringLower(hash)));
+        });
+
+        endpoints.MapGet(AdminRoutes.ChainTransaction, (HttpContext http, string hash) =>
+        {
+            if (ChainOf(http) is not { } service) return NoLedgerResult();
+            if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigit))
+                return Error(StatusCodes.Status400BadRequest, $"'{hash}' is not a transaction hash (64 hex digits)");
+            var status = service.Chain.GetTransactionStatus(Convert.FromHexString(hash));
+            var text = hash.ToLowerInvariant();
+            return Results.Ok(status.State switch
+            {
+                TransactionState.Included => new ChainTransactionStatusResponse(text, ChainTransactionStatusResponse.Included, status.Height, status.Index),
+                TransactionState.Pending => new ChainTransactionStatusResponse(text, ChainTransactionStatusResponse.Pending),
+                TransactionState.Rejected => new ChainTransactionStatusResponse(text, ChainTransactionStatusResponse.Rejected,
+                    Error: status.Error!.Message, Code: status.Error.Code.ToString()),
+                _ => new ChainTransactionStatusResponse(text, ChainTransactionStatusResponse.Unknown),
+            });
         });
         return endpoints;
     }
@@ -99,6 +121,23 @@ public static class ChainEndpoints
     private static IResult NoLedgerResult() => Error(StatusCodes.Status503ServiceUnavailable, NoLedger);
 
     private static IResult Error(int status, string message) => Results.Json(new AdminError(message), statusCode: status);
+
+    private static IResult Rejection(ChainError error) =>
+        Results.Json(new AdminError(error.Message, error.Code.ToString()), statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>The body as SignedTransaction bytes within the genesis <c>maxTxBytes</c>, or the answer refusing it.</summary>
+    private static async Task<(byte[]? Body, IResult? Refusal)> ReadTransactionAsync(HttpContext http, ChainService service, CancellationToken cancellationToken)
+    {
+        var maxBytes = service.Chain.Params.MaxTxBytes;
+        if (http.Request.ContentLength > maxBytes)
+            return (null, Error(StatusCodes.Status413PayloadTooLarge, $"a transaction is at most {maxBytes} bytes; the body has {http.Request.ContentLength}"));
+        var body = await ReadAtMostAsync(http.Request.Body, http.Request.ContentLength, maxBytes + 1, cancellationToken);
+        if (body.Length > maxBytes)
+            return (null, Error(StatusCodes.Status413PayloadTooLarge, $"a transaction is at most {maxBytes} bytes"));
+        if (body.Length == 0)
+            return (null, Rejection(new ChainError(ChainErrorCode.MalformedTransaction, "the body must be the SignedTransaction bytes (application/octet-stream)")));
+        return (body, null);
+    }
 
     private static ChainBlockResponse DescribeBlock(FinalizedBlock block)
     {

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,11 +8,13 @@ namespace Cerebrum.Daemon.Admin;
 
 /// <summary>
 /// The node dashboard: <c>GET /</c> serves the page (which reads the JSON endpoints itself); <c>POST /dashboard/links</c>
-/// (admin cookie only) issues a one-time sign-in link; <c>GET /dashboard/login</c> redeems it into a session cookie.
+/// (admin cookie only) issues a one-time sign-in link; <c>GET /dashboard/login</c> redeems it into a session: a cookie,
+/// and a page key handed to the page in the redirect's URL fragment, which the page sends back as <see cref="PageKeyHeader"/>.
 /// </summary>
 public static class DashboardEndpoints
 {
-    public const string LoginPath = "/dashboard/login";
+    /// <summary>The header the dashboard page sends its session's page key in.</summary>
+    public const string PageKeyHeader = "X-Cerebrum-Dashboard";
 
     // Answers that carry secrets or the page itself: never cached, never framed, no referrer (the login URL holds a ticket).
     private const string ContentSecurityPolicy =
@@ -19,19 +22,19 @@ public static class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", (HttpContext http) =>
+        endpoints.MapGet(AdminRoutes.Dashboard, (HttpContext http) =>
         {
             Harden(http.Response);
             http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
             return Results.Content(DashboardPage.Html, "text/html; charset=utf-8");
         });
-        endpoints.MapPost("/dashboard/links", (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
+        endpoints.MapPost(AdminRoutes.DashboardLinks, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
         {
             var ticket = sessions.IssueTicket();
-            var url = $"{http.Request.Scheme}://{http.Request.Host}{LoginPath}?ticket={ticket}";
+            var url = $"{http.Request.Scheme}://{http.Request.Host}{AdminRoutes.DashboardLogin}?ticket={ticket}";
             return new DashboardLinkResponse(url, time.GetUtcNow() + sessions.LinkLifetime);
         });
-        endpoints.MapGet(LoginPath, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
+        endpoints.MapGet(AdminRoutes.DashboardLogin, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
         {
             Harden(http.Response);
             // A page on another site that rebinds its name to 127.0.0.1 must not be able to sign in through this.
@@ -40,7 +43,7 @@ public static class DashboardEndpoints
             if (sessions.Redeem(http.Request.Query["ticket"]) is not { } session)
                 return Results.Text("this dashboard link is unknown, used or expired: run 'cerebrum dashboard' for a new one",
                     "text/plain; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
-            http.Response.Cookies.Append(SessionCookieName(http.Request), session, new CookieOptions
+            http.Response.Cookies.Append(SessionCookieName(http.Request), session.Cookie, new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Strict,
@@ -48,7 +51,8 @@ public static class DashboardEndpoints
                 MaxAge = sessions.SessionLifetime,
                 Expires = time.GetUtcNow() + sessions.SessionLifetime,
             });
-            return Results.Redirect("/", permanent: false, preserveMethod: false);
+            // The fragment stays in the browser: the page takes the key from it into its origin's storage and drops it from the address.
+            return Results.Redirect($"{AdminRoutes.Dashboard}#session={session.PageKey}", permanent: false, preserveMethod: false);
         });
         return endpoints;
     }
@@ -60,9 +64,24 @@ public static class DashboardEndpoints
     public static string SessionCookieName(HttpRequest request) =>
         "cerebrum-dashboard-" + request.HttpContext.Connection.LocalPort.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>True when the browser addressed us by a loopback name, as the printed link does.</summary>
+    /// <summary>
+    /// True when the browser addressed us by a loopback name and our own port, as the printed link does: a page on another
+    /// site whose name is rebound to 127.0.0.1 (DNS rebinding), or a request meant for another port, is not ours.
+    /// </summary>
     public static bool IsLoopbackHost(HttpRequest request) =>
-        request.Host.Host is "127.0.0.1" or "localhost" or "[::1]";
+        request.Host.Host is "127.0.0.1" or "localhost" or "[::1]" && request.Host.Port == request.HttpContext.Connection.LocalPort;
+
+    /// <summary>
+    /// False for a request a browser sends on behalf of a page of another origin (another port of this machine counts:
+    /// it is the same site to SameSite, not the same origin), as its Origin and Sec-Fetch-Site headers tell.
+    /// </summary>
+    public static bool IsSameOrigin(HttpRequest request)
+    {
+        var origin = request.Headers.Origin;
+        if (origin.Count > 0 && !string.Equals(origin.ToString(), $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
+            return false;
+        return request.Headers["Sec-Fetch-Site"].ToString() is "" or "same-origin" or "none";
+    }
 
     private static void Harden(HttpResponse response)
     {

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ public static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetricsEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/metrics", (PrometheusExporter exporter) =>
+        endpoints.MapGet(AdminRoutes.Metrics, (PrometheusExporter exporter) =>
             Results.Text(PrometheusTextWriter.Write(exporter.Collect()), PrometheusTextWriter.ContentType));
         return endpoints;
     }

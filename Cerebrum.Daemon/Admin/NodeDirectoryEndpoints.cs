@@ -1,3 +1,6 @@
+using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Status;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +12,20 @@ public static class NodeDirectoryEndpoints
 {
     public static IEndpointRouteBuilder MapNodeDirectoryEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/nodes", (NodeDirectoryService directory) => directory.Book.Snapshot().Select(NodeResponse.From).ToList());
+        endpoints.MapGet(AdminRoutes.Nodes, (NodeDirectoryService directory) => directory.Book.Snapshot().Select(Describe).ToList());
         return endpoints;
+    }
+
+    private static NodeResponse Describe(NodeStatusEntry entry)
+    {
+        var status = entry.Status.Status;
+        var hardware = status.Hardware;
+        return new NodeResponse(entry.Status.Node.ToString(), entry.Status.Timestamp, status.Sequence, entry.ReceivedAt,
+            [.. status.Models.Select(m => new NodeModelResponse(m.Hash, m.Name, m.FreeSlots, m.QueueDepth))],
+            status.FreeSlots, status.QueueDepth, status.PricePerRequest,
+            new NodeHardwareResponse(hardware?.CpuModel ?? "", hardware?.LogicalCores ?? 0, hardware?.MemoryBytes ?? 0,
+                hardware?.OperatingSystem ?? "", hardware?.Architecture ?? "",
+                [.. (hardware?.Gpus ?? []).Select(g => new GpuInfo(g.Name, (long)Math.Min(g.MemoryBytes, long.MaxValue), g.Driver))]),
+            [.. entry.Status.Addresses.Select(a => a.ToString())]);
     }
 }

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ public static class NodeEndpoints
 {
     public static IEndpointRouteBuilder MapNodeEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/models", (IServiceProvider services) =>
+        endpoints.MapGet(AdminRoutes.Models, (IServiceProvider services) =>
         {
             if (services.GetService<NodeService>() is not { } node)
                 return NotNode();
@@ -24,7 +25,7 @@ public static class NodeEndpoints
                     statistics.QueueDepth, statistics.Running, statistics.MaxConcurrency);
             }).ToList());
         });
-        endpoints.MapGet("/jobs", (IServiceProvider services) =>
+        endpoints.MapGet(AdminRoutes.Jobs, (IServiceProvider services) =>
         {
             if (services.GetService<NodeService>() is not { } node)
                 return NotNode();

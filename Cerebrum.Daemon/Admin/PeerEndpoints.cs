@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using System.Text.Json;
 using Cerebrum.Core.Network;
 using Cerebrum.Daemon.Configuration;
@@ -13,10 +14,10 @@ public static class PeerEndpoints
 {
     public static IEndpointRouteBuilder MapPeerEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/peers", (NetworkService network) =>
+        endpoints.MapGet(AdminRoutes.Peers, (NetworkService network) =>
             network.Host.Connections.OrderBy(c => c.OpenedAt).Select(c => Describe(network, c)).ToList());
 
-        endpoints.MapPost("/peers/connect", async (HttpRequest http, NetworkService network, DaemonOptions options, CancellationToken cancellationToken) =>
+        endpoints.MapPost(AdminRoutes.PeersConnect, async (HttpRequest http, NetworkService network, DaemonOptions options, CancellationToken cancellationToken) =>
         {
             ConnectRequest? request;
             try

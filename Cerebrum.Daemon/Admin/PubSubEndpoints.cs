@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.PubSub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,7 @@ public static class PubSubEndpoints
 {
     public static IEndpointRouteBuilder MapPubSubEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/pubsub", (PubSubService pubSub) => pubSub.GetTopicStatus());
+        endpoints.MapGet(AdminRoutes.PubSub, (PubSubService pubSub) => pubSub.GetTopicStatus());
         return endpoints;
     }
 }

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.PubSub;
@@ -12,7 +13,7 @@ public static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/status", (NetworkService network, PubSubService pubSub, TimeProvider time, DaemonOptions options, HttpContext http) => new StatusResponse(
+        endpoints.MapGet(AdminRoutes.Status, (NetworkService network, PubSubService pubSub, TimeProvider time, DaemonOptions options, HttpContext http) => new StatusResponse(
             PeerId: network.PeerId.ToString(),
             AgentVersion: network.AgentVersion,
             ListenAddrs: network.AnnouncedListenAddresses,

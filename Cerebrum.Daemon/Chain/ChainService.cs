@@ -71,7 +71,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         }
         catch (ChainException e)
         {
-            throw new InvalidOperationException($"cannot open the ledger (genesis {_genesisFile.Path}, store {Path.Combine(_dataDirectory.Root, "chain.db")}): {e.Message}", e);
+            throw new InvalidOperationException($"cannot open the ledger (genesis {_genesisFile.Path}, store {_dataDirectory.ChainStorePath}): {e.Message}", e);
         }
         var status = _chain.Status;
         _logger.LogInformation("Ledger {ChainId} open at height {Height} (genesis {Genesis})", status.ChainId, status.Height, _genesisFile.Path);

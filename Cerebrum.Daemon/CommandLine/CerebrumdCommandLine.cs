@@ -13,8 +13,9 @@ public static class CerebrumdCommandLine
     };
 
     /// <param name="cancellationToken">Stops a running daemon as SIGTERM would.</param>
+    /// <remarks>No response files: a path given to --data-dir or --genesis may start with @.</remarks>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
-        CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration
+        CreateRootCommand().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration
         {
             Output = stdout,
             Error = stderr,

@@ -100,9 +100,9 @@ public static class RunCommand
         Microsoft.Extensions.Configuration.IConfigurationRoot configuration;
         try
         {
-            configuration = DaemonConfiguration.Build(dataDirectory);
+            configuration = DataDirectoryConfiguration.Build(dataDirectory);
             options = DaemonConfiguration.Load(configuration, overrides);
-            _ = ChainOptions.ResolveGenesisPath(options, dataDirectory);
+            _ = options.ResolveGenesisPath(dataDirectory);
         }
         catch (InvalidConfigurationException e)
         {

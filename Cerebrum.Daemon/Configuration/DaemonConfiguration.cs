@@ -2,29 +2,12 @@ using Microsoft.Extensions.Configuration;
 
 namespace Cerebrum.Daemon.Configuration;
 
-/// <summary>Reads and validates <see cref="DaemonOptions"/> from config.json, <c>CEREBRUM__</c> environment variables and the command line.</summary>
+/// <summary>
+/// Binds and validates <see cref="DaemonOptions"/> from a data directory's layered configuration
+/// (<see cref="DataDirectoryConfiguration.Build"/>: config.json, then <c>CEREBRUM__</c> environment variables) and the command line.
+/// </summary>
 public static class DaemonConfiguration
 {
-    /// <summary>Environment variables with this prefix are configuration keys, "__" separating sections (<c>CEREBRUM__Admin__Port</c>).</summary>
-    public const string EnvironmentPrefix = "CEREBRUM__";
-
-    /// <summary>The layered configuration of a data directory (config.json, then the environment); also feeds the "Logging" section.</summary>
-    public static IConfigurationRoot Build(DataDirectory dataDirectory)
-    {
-        try
-        {
-            return new ConfigurationBuilder()
-                .AddJsonFile(dataDirectory.ConfigPath, optional: true, reloadOnChange: false)
-                .AddEnvironmentVariables(EnvironmentPrefix)
-                .Build();
-        }
-        catch (InvalidDataException e)
-        {
-            // The JSON provider's message names the file; its inner exception names the line.
-            throw new InvalidConfigurationException([e.InnerException is null ? e.Message : $"{e.Message} {e.InnerException.Message}"]);
-        }
-    }
-
     /// <summary>Binds, applies <paramref name="overrides"/>, fills defaults and validates.</summary>
     /// <exception cref="InvalidConfigurationException">Every binding and validation error, at once.</exception>
     public static DaemonOptions Load(IConfiguration configuration, CommandLineOverrides overrides)
@@ -74,16 +57,6 @@ public static class DaemonConfiguration
         return options;
     }
 
-    private static T BindSection<T>(IConfiguration configuration, string name, List<string> errors) where T : new()
-    {
-        try
-        {
-            return configuration.GetSection(name).Get<T>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new T();
-        }
-        catch (InvalidOperationException e)
-        {
-            errors.Add(e.InnerException is null ? e.Message : $"{e.Message} ({e.InnerException.Message})");
-            return new T();
-        }
-    }
+    private static T BindSection<T>(IConfiguration configuration, string name, List<string> errors) where T : new() =>
+        DataDirectoryConfiguration.BindSection<T>(configuration, name, errors);
 }

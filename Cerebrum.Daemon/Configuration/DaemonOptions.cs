@@ -29,4 +29,15 @@ public sealed record DaemonOptions
 
     /// <summary>The ledger (every mode, when there is a genesis file) and validator mode's consensus.</summary>
     public ChainOptions Chain { get; init; } = new();
+
+    /// <summary>The genesis file to load, or null when the daemon keeps no ledger; validator mode requires one.</summary>
+    /// <exception cref="InvalidConfigurationException">The named file is missing, or validator mode has no genesis.</exception>
+    public string? ResolveGenesisPath(DataDirectory dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(dataDirectory);
+        var path = Chain.ResolveGenesisPath(dataDirectory);
+        if (path is null && HasMode(DaemonModes.Validator))
+            throw new InvalidConfigurationException([$"Modes: validator mode needs the network's genesis file: set Chain:Genesis, pass --genesis FILE, or put it at {dataDirectory.DefaultGenesisPath} (cerebrumd init --devnet N writes one)"]);
+        return path;
+    }
 }

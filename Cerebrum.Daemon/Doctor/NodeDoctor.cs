@@ -68,7 +68,7 @@ public static class NodeDoctor
         }
         try
         {
-            var options = DaemonConfiguration.Load(DaemonConfiguration.Build(dataDirectory), new CommandLineOverrides());
+            var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(dataDirectory), new CommandLineOverrides());
             add(DoctorCheck.Ok("config", $"{dataDirectory.ConfigPath}, modes: {(options.Modes.Count == 0 ? "none (plain network daemon)" : string.Join(",", options.Modes))}"));
             return options;
         }

@@ -1,4 +1,4 @@
-using Cerebrum.Daemon.Admin;
+using Cerebrum.Core.Operator.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,11 +15,11 @@ public static class GatewayAdminEndpoints
 {
     public static IEndpointRouteBuilder MapGatewayAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/gateway/keys", (IServiceProvider services) =>
+        endpoints.MapGet(AdminRoutes.GatewayKeys, (IServiceProvider services) =>
             services.GetService<GatewayService>() is { } gateway
                 ? Results.Ok(gateway.Keys.List().Select(k => new ApiKeyResponse(k.Name, k.RatePerSecond, k.CreatedAt, null)).ToList())
                 : NotGateway());
-        endpoints.MapPost("/gateway/keys", (CreateApiKeyRequest request, IServiceProvider services, TimeProvider time) =>
+        endpoints.MapPost(AdminRoutes.GatewayKeys, (CreateApiKeyRequest request, IServiceProvider services, TimeProvider time) =>
         {
             if (services.GetService<GatewayService>() is not { } gateway)
                 return NotGateway();
@@ -33,7 +33,7 @@ public static class GatewayAdminEndpoints
                 return Results.Json(new AdminError(e.Message), statusCode: StatusCodes.Status400BadRequest);
             }
         });
-        endpoints.MapDelete("/gateway/keys/{name}", (string name, IServiceProvider services) =>
+        endpoints.MapDelete(AdminRoutes.GatewayKey, (string name, IServiceProvider services) =>
         {
             if (services.GetService<GatewayService>() is not { } gateway)
                 return NotGateway();
@@ -41,7 +41,7 @@ public static class GatewayAdminEndpoints
                 ? Results.Ok(new RevokeApiKeyResponse(name, true))
                 : Results.Json(new AdminError($"no API key named '{name}'"), statusCode: StatusCodes.Status404NotFound);
         });
-        endpoints.MapGet("/gateway/routes", (IServiceProvider services, TimeProvider time) =>
+        endpoints.MapGet(AdminRoutes.GatewayRoutes, (IServiceProvider services, TimeProvider time) =>
         {
             if (services.GetService<GatewayService>() is not { } gateway)
                 return NotGateway();

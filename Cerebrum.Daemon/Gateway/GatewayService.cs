@@ -68,7 +68,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     /// <summary>The HTTP API's bound base URL, e.g. http://127.0.0.1:8080/.</summary>
     public Uri? HttpUrl { get; private set; }
 
-    public string UrlPath => Path.Combine(_dataDirectory.Root, "gateway.url");
+    public string UrlPath => _dataDirectory.GatewayUrlPath;
 
     /// <summary>Whether the gateway holds a live connection to <paramref name="node"/> (a sign, not a proof, that it can answer).</summary>
     public bool IsConnected(Core.Crypto.PeerId node) => _network.Host.FindConnection(node) is not null;
@@ -80,7 +80,15 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Table.Update(_directory.Book.Snapshot());
         _refresh = RefreshRoutesAsync(_stopping.Token);
         _http = GatewayHttpServer.Create(this, _loggerFactory);
-        await _http.StartAsync(cancellationToken);
+        try
+        {
+            await _http.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // Kestrel names the address; say which of the daemon's servers it is and where it is configured.
+            throw new IOException($"gateway HTTP API (Gateway:Http, --http): {e.Message}", e);
+        }
         HttpUrl = GatewayHttpServer.BoundUrl(_http);
         await File.WriteAllTextAsync(UrlPath, HttpUrl + Environment.NewLine, cancellationToken);
         if (Options.Open)

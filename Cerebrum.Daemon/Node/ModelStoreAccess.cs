@@ -14,7 +14,7 @@ public static class ModelStoreAccess
         }
         catch (IOException e)
         {
-            throw new IOException($"cannot open the model store {Path.Combine(dataDirectory.Root, ModelStore.DatabaseFileName)}: it is in use by another process, typically a running cerebrumd on this data directory; stop it first ({e.Message})", e);
+            throw new IOException($"cannot open the model store {dataDirectory.ModelStorePath}: it is in use by another process, typically a running cerebrumd on this data directory; stop it first ({e.Message})", e);
         }
     }
 }

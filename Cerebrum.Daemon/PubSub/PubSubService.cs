@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;

@@ -15,8 +15,6 @@ namespace Cerebrum.Daemon.Validator;
 /// </summary>
 public sealed class ValidatorService : IHostedService, IAsyncDisposable
 {
-    public const string LastSignedFileName = "consensus-last-signed.json";
-
     private readonly ChainService _chainService;
     private readonly PrivateKey _identity;
     private readonly DaemonOptions _options;
@@ -44,7 +42,7 @@ public sealed class ValidatorService : IHostedService, IAsyncDisposable
         LastSignedGuard guard;
         try
         {
-            guard = LastSignedGuard.Open(Path.Combine(_dataDirectory.Root, LastSignedFileName), _identity.PeerId);
+            guard = LastSignedGuard.Open(_dataDirectory.ConsensusLastSignedPath, _identity.PeerId);
         }
         catch (InvalidDataException e)
         {

@@ -20,18 +20,20 @@ public sealed class LayeringTests
 {
     /// <summary>
     /// Types in a namespace (or below it) may not reference types in the forbidden namespaces (or below them): each
-    /// layer of DESIGN.md section 2 none above it. One line per layer; add a layer's line when it lands (Verification,
-    /// Market), and its name to the lines below it.
+    /// layer of DESIGN.md section 2 none above it, and none of them Operator, the top of Core (the contracts the daemon and
+    /// the CLI share). One line per layer; add a layer's line when it lands (Verification, Market), and its name to the
+    /// lines below it.
     /// </summary>
     private static readonly (string Layer, string[] Forbidden)[] Rules =
     [
-        ("Cerebrum.Core.Multiformats", ["Cerebrum.Core.Network", "Cerebrum.Core.PubSub", "Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway"]),
-        ("Cerebrum.Core.Crypto", ["Cerebrum.Core.Network", "Cerebrum.Core.PubSub", "Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway"]),
-        ("Cerebrum.Core.Network", ["Cerebrum.Core.PubSub", "Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway"]),
-        ("Cerebrum.Core.PubSub", ["Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway"]),
-        ("Cerebrum.Core.Inference", ["Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway"]),
-        ("Cerebrum.Core.Consensus", ["Cerebrum.Core.Chain", "Cerebrum.Core.Gateway"]),
-        ("Cerebrum.Core.Chain", ["Cerebrum.Core.Gateway"]),
+        ("Cerebrum.Core.Multiformats", ["Cerebrum.Core.Network", "Cerebrum.Core.PubSub", "Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
+        ("Cerebrum.Core.Crypto", ["Cerebrum.Core.Network", "Cerebrum.Core.PubSub", "Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
+        ("Cerebrum.Core.Network", ["Cerebrum.Core.PubSub", "Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
+        ("Cerebrum.Core.PubSub", ["Cerebrum.Core.Inference", "Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
+        ("Cerebrum.Core.Inference", ["Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
+        ("Cerebrum.Core.Consensus", ["Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
+        ("Cerebrum.Core.Chain", ["Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
+        ("Cerebrum.Core.Gateway", ["Cerebrum.Core.Operator"]),
         ("Cerebrum.Core", ["Cerebrum.Daemon", "Cerebrum.Cli"]),
     ];
 

@@ -1,4 +1,3 @@
-using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Proto;
@@ -26,7 +25,7 @@ public sealed class ChainCommandTests
     [Test]
     public void StatusText_HasAnExactHeightLineAndEveryValidator()
     {
-        var text = ChainText.Status(new ChainStatusResponse("devnet", 12, "ab", DateTimeOffset.UnixEpoch, "cd", Syncing: true, 3,
+        var text = ChainText.Status(new ChainStatusResponse("devnet", 12, "ab", DateTime.UnixEpoch, "cd", Syncing: true, 3,
             [new ChainValidatorResponse("16Uiu2HAmA", 10), new ChainValidatorResponse("16Uiu2HAmB", 30)], IsValidator: false));
         var lines = text.Split('\n');
 
@@ -41,7 +40,7 @@ public sealed class ChainCommandTests
     [Test]
     public void BlockText_ListsTransactions()
     {
-        var text = ChainText.Block(new BlockResponse(5, "h5", "h4", DateTimeOffset.UnixEpoch, "16Uiu2HAmP", "root", [new BlockTransactionResponse("t1", "transfer", "16Uiu2HAmS", 3, 2)], 4));
+        var text = ChainText.Block(new ChainBlockResponse(5, "h5", "h4", DateTime.UnixEpoch, "16Uiu2HAmP", "root", [new ChainTransactionSummary("t1", "transfer", "16Uiu2HAmS", 3, 2)], 4));
 
         Assert.That(text.Split('\n'), Does.Contain("height 5").And.Contain("commit-signatures 4").And.Contain("  t1 transfer from 16Uiu2HAmS nonce 3 fee 2"));
     }
@@ -123,7 +122,7 @@ public sealed class ChainCommandTests
         Assert.That(api.Received, Is.Empty);
     }
 
-    [TestCase("0", "--amount must be a positive whole number")]
+    [TestCase("0", "--amount must be a whole number of micro-CER, 1 or more")]
     [TestCase("-5", "-5")]
     [TestCase("lots", "lots")]
     public async Task Transfer_WithABadAmount_FailsAtParsing(string amount, string expected)

@@ -29,6 +29,7 @@ public sealed class CliHelpTests
         ["tx"],
         ["tx", "transfer"],
         ["tx", "stake"],
+        ["tx", "status"],
     ];
 
     [Test]

@@ -15,7 +15,7 @@ namespace Cerebrum.Tests.Cli;
 /// <summary>
 /// The daemon's ledger admin endpoints as the CLI sees them, on loopback, advertised in a data directory (admin.url,
 /// .cookie). Posted transactions are decoded and verified with the real codec, so a test sees exactly what the CLI
-/// signed; rejections use the daemon's error shape.
+/// signed; answers and rejections are the admin API's own records.
 /// </summary>
 internal sealed class FakeChainAdminApi : IAsyncDisposable
 {
@@ -27,6 +27,9 @@ internal sealed class FakeChainAdminApi : IAsyncDisposable
     public string ChainId { get; init; } = "cerebrum-test";
 
     public ulong NextNonce { get; set; } = 7;
+
+    /// <summary>The power of the one validator <c>/chain/status</c> lists.</summary>
+    public long ValidatorPower { get; set; } = 10;
 
     /// <summary>When set, every posted transaction is refused with this code.</summary>
     public ChainErrorCode? RejectWith { get; set; }
@@ -49,45 +52,26 @@ internal sealed class FakeChainAdminApi : IAsyncDisposable
             }
             await next(context);
         });
-        app.MapGet("/chain/status", () => new
-        {
-            chainId = api.ChainId,
-            height = 12UL,
-            hash = new string('a', 64),
-            time = DateTimeOffset.UnixEpoch,
-            stateRoot = new string('b', 64),
-            syncing = false,
-            pendingTransactions = api.Received.Count,
-            validators = new[] { new { peerId = "16Uiu2HAmValidator", power = 10L } },
-            isValidator = true,
-        });
-        app.MapGet("/chain/accounts/{peerId}", (string peerId) => new
-        {
-            peerId,
-            balance = 1_000UL,
-            nonce = api.NextNonce,
-            nextNonce = api.NextNonce,
-            stake = 0UL,
-            escrow = 0UL,
-            unbonding = 0UL,
-            unbondingRelease = (DateTimeOffset?)null,
-        });
-        app.MapPost("/chain/txs", async (HttpRequest request) =>
+        app.MapGet(AdminRoutes.ChainStatus, () => new ChainStatusResponse(api.ChainId, 12, new string('a', 64), DateTime.UnixEpoch, new string('b', 64),
+            Syncing: false, api.Received.Count, [new ChainValidatorResponse("16Uiu2HAmValidator", api.ValidatorPower)], IsValidator: true));
+        app.MapGet(AdminRoutes.ChainAccount, (string peerId) => new ChainAccountResponse(peerId, 1_000, api.NextNonce, api.NextNonce, 0, 0, 0, null));
+        app.MapPost(AdminRoutes.ChainTransactions, async (HttpRequest request) =>
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
             var bytes = body.ToArray();
             if (!TransactionCodec.TryDecode(bytes, api.ChainId, new ChainParams(), out var transaction, out var error))
-                return Results.Json(new { error = error!.Message, code = error.Code.ToString() }, statusCode: 400);
+                return Results.Json(new AdminError(error!.Message, error.Code.ToString()), statusCode: 400);
             if (api.RejectWith is { } code)
-                return Results.Json(new { error = "refused by the test", code = code.ToString() }, statusCode: 400);
+                return Results.Json(new AdminError("refused by the test", code.ToString()), statusCode: 400);
             api.Received.Add(transaction!);
-            return Results.Json(new { hash = Convert.ToHexStringLower(TransactionCodec.Hash(bytes)) });
+            return Results.Json(new ChainSubmitResponse(Convert.ToHexStringLower(TransactionCodec.Hash(bytes))));
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        File.WriteAllText(Path.Combine(dataDirectory, "admin.url"), address + "/\n");
-        File.WriteAllText(Path.Combine(dataDirectory, ".cookie"), Cookie + "\n");
+        var directory = new DataDirectory(dataDirectory);
+        File.WriteAllText(directory.AdminUrlPath, address + "/\n");
+        File.WriteAllText(directory.CookiePath, Cookie + "\n");
         return api;
     }
 

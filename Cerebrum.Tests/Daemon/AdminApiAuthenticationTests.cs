@@ -82,7 +82,7 @@ public sealed class AdminApiAuthenticationTests
         using var response = await _http.SendAsync(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var status = await response.Content.ReadFromJsonAsync<Cerebrum.Cli.Admin.StatusResponse>();
+        var status = await response.Content.ReadFromJsonAsync<StatusResponse>();
         Assert.That(status?.PeerId, Is.EqualTo(_daemon.PeerId.ToString()));
         Assert.That(status?.AgentVersion, Does.StartWith("cerebrumd/"));
     }

@@ -10,7 +10,7 @@ using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Validator;
 using Cerebrum.Tests.EndToEnd;
 using Cerebrum.Tests.TestSupport;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
 
@@ -93,7 +93,7 @@ public sealed class ChainDaemonTests
 
         using var replay = await PostAsync(http, ChainDevnet.Transfer(faucet, recipient.PeerId, 777, nonce: 0), cts.Token);
         Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That((await replay.Content.ReadFromJsonAsync<ChainSubmitError>(cts.Token))!.Code, Is.EqualTo("WrongNonce"));
+        Assert.That((await replay.Content.ReadFromJsonAsync<AdminError>(cts.Token))!.Code, Is.EqualTo("WrongNonce"));
         using var empty = await PostAsync(http, [], cts.Token);
         Assert.That(empty.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
 
@@ -108,7 +108,7 @@ public sealed class ChainDaemonTests
 
         var daemonStatus = await http.GetFromJsonAsync<JsonObject>("status", cts.Token);
         Assert.That(daemonStatus!["chain"]!["height"]!.GetValue<ulong>(), Is.GreaterThan(0UL));
-        Assert.That(File.Exists(Path.Combine(data, ValidatorService.LastSignedFileName)), Is.True, "signed steps are persisted");
+        Assert.That(File.Exists(new DataDirectory(data).ConsensusLastSignedPath), Is.True, "signed steps are persisted");
     }
 
     [Test]

@@ -1,6 +1,6 @@
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Node;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
 
@@ -57,7 +57,7 @@ public sealed class DaemonConfigurationTests
     public void MissingConfigFile_MeansDefaults()
     {
         using var directory = TemporaryDirectory.Create();
-        var options = DaemonConfiguration.Load(DaemonConfiguration.Build(new DataDirectory(directory.Path)), new CommandLineOverrides());
+        var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(new DataDirectory(directory.Path)), new CommandLineOverrides());
 
         Assert.That(options.Network.ListenAddresses, Is.EqualTo(NetworkOptions.DefaultListenAddresses));
     }
@@ -168,6 +168,6 @@ public sealed class DaemonConfigurationTests
         using var directory = TemporaryDirectory.Create();
         var data = new DataDirectory(directory.Path);
         File.WriteAllText(data.ConfigPath, json);
-        return DaemonConfiguration.Load(DaemonConfiguration.Build(data), overrides ?? new CommandLineOverrides());
+        return DaemonConfiguration.Load(DataDirectoryConfiguration.Build(data), overrides ?? new CommandLineOverrides());
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
 using Cerebrum.Tests.Cli;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
 

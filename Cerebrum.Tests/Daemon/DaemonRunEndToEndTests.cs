@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Cli;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
 

@@ -24,11 +24,14 @@ public sealed class DashboardSessionsTests
     {
         var ticket = _sessions.IssueTicket();
 
-        var session = _sessions.Redeem(ticket);
+        var session = _sessions.Redeem(ticket)!;
 
-        Assert.That(session, Does.Match("^[0-9a-f]{64}$"));
-        Assert.That(session, Is.Not.EqualTo(ticket));
-        Assert.That(_sessions.IsSession(session), Is.True);
+        Assert.That(session.Cookie, Does.Match("^[0-9a-f]{64}$"));
+        Assert.That(session.PageKey, Does.Match("^[0-9a-f]{64}$"));
+        Assert.That(new[] { session.Cookie, session.PageKey }, Has.None.EqualTo(ticket));
+        Assert.That(session.PageKey, Is.Not.EqualTo(session.Cookie));
+        Assert.That(_sessions.IsSession(session.Cookie), Is.True);
+        Assert.That(_sessions.IsSession(session.Cookie, session.PageKey), Is.True);
         Assert.That(_sessions.Redeem(ticket), Is.Null, "a link works once");
     }
 
@@ -53,12 +56,13 @@ public sealed class DashboardSessionsTests
     [Test]
     public void Session_EndsAfterItsLifetime()
     {
-        var session = _sessions.Redeem(_sessions.IssueTicket());
+        var session = _sessions.Redeem(_sessions.IssueTicket())!;
 
         _time.Advance(SessionLifetime - TimeSpan.FromSeconds(1));
-        Assert.That(_sessions.IsSession(session), Is.True);
+        Assert.That(_sessions.IsSession(session.Cookie, session.PageKey), Is.True);
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.That(_sessions.IsSession(session), Is.False);
+        Assert.That(_sessions.IsSession(session.Cookie), Is.False);
+        Assert.That(_sessions.IsSession(session.Cookie, session.PageKey), Is.False);
     }
 
     [TestCase(null)]
@@ -68,6 +72,19 @@ public sealed class DashboardSessionsTests
     {
         Assert.That(_sessions.Redeem(value), Is.Null);
         Assert.That(_sessions.IsSession(value), Is.False);
+        Assert.That(_sessions.IsSession(value, value), Is.False);
+    }
+
+    [Test]
+    public void TheCookieAlone_OrWithAnotherSessionsKey_IsNotASessionForTheApi()
+    {
+        var mine = _sessions.Redeem(_sessions.IssueTicket())!;
+        var other = _sessions.Redeem(_sessions.IssueTicket())!;
+
+        Assert.That(_sessions.IsSession(mine.Cookie, null), Is.False);
+        Assert.That(_sessions.IsSession(mine.Cookie, ""), Is.False);
+        Assert.That(_sessions.IsSession(mine.Cookie, other.PageKey), Is.False);
+        Assert.That(_sessions.IsSession(mine.PageKey, mine.PageKey), Is.False, "the key is not a cookie");
     }
 
     [Test]

@@ -76,10 +76,20 @@ public sealed class DashboardTests
         using var response = await browser.GetAsync(new Uri(url));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
-        Assert.That(response.Headers.Location?.ToString(), Is.EqualTo("/"));
+        Assert.That(response.Headers.Location?.ToString(), Does.Match("^/#session=[0-9a-f]{64}$"), "the page key is handed to the page in the fragment");
         var setCookie = response.Headers.GetValues("Set-Cookie").Single();
         Assert.That(setCookie, Does.StartWith($"cerebrum-dashboard-{_daemon.AdminUrl.Port}="));
         Assert.That(setCookie.ToLowerInvariant(), Does.Contain("httponly").And.Contain("samesite=strict").And.Contain("path=/"));
+    }
+
+    /// <summary>Opens a new link in <paramref name="browser"/>; returns the page key the redirect hands to the page (its URL fragment).</summary>
+    private async Task<string> SignInAsync(HttpClient browser)
+    {
+        using var login = await browser.GetAsync(new Uri(await NewLinkAsync()));
+        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var location = login.Headers.Location!.OriginalString;
+        Assert.That(location, Does.Match("^/#session=[0-9a-f]{64}$"));
+        return location["/#session=".Length..];
     }
 
     [Test]
@@ -87,8 +97,7 @@ public sealed class DashboardTests
     {
         var cookies = new CookieContainer();
         using var browser = Browser(cookies);
-        using (var login = await browser.GetAsync(new Uri(await NewLinkAsync())))
-            Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        browser.DefaultRequestHeaders.Add("X-Cerebrum-Dashboard", await SignInAsync(browser));
 
         using var page = await browser.GetAsync(new Uri("/", UriKind.Relative));
         using var status = await browser.GetAsync(new Uri("status", UriKind.Relative));
@@ -145,6 +154,74 @@ public sealed class DashboardTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(response.Headers.Contains("Set-Cookie"), Is.False);
+    }
+
+    [Test]
+    public async Task AStolenSessionCookie_ReadsNothingWithoutThePageKey()
+    {
+        // Browsers send a localhost cookie to every port: another server on this machine gets the cookie, never the key.
+        var cookies = new CookieContainer();
+        using var browser = Browser(cookies);
+        var key = await SignInAsync(browser);
+        var stolen = cookies.GetCookies(_daemon.AdminUrl).Single();
+        var thief = new CookieContainer();
+        thief.Add(_daemon.AdminUrl, new Cookie(stolen.Name, stolen.Value));
+        using var replay = Browser(thief);
+
+        using var withCookieOnly = await replay.GetAsync(new Uri("status", UriKind.Relative));
+        using var keyOnly = Browser(new CookieContainer());
+        using var withKeyOnly = await SendAsync(keyOnly, "status", key);
+        using var withBoth = await SendAsync(replay, "status", key);
+
+        Assert.That(withCookieOnly.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(withKeyOnly.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(withBoth.StatusCode, Is.EqualTo(HttpStatusCode.OK), "both halves make the session");
+        Assert.That(cookies.GetCookies(_daemon.AdminUrl).Single().Value, Is.Not.EqualTo(key), "the key is not in the cookie");
+    }
+
+    [TestCase("Origin", "http://127.0.0.1:1")]
+    [TestCase("Origin", "http://localhost:1")]
+    [TestCase("Sec-Fetch-Site", "same-site")]
+    [TestCase("Sec-Fetch-Site", "cross-site")]
+    public async Task ASessionRequestFromAnotherOrigin_IsRefused(string header, string value)
+    {
+        // A page on another port of this machine is the same site to SameSite, but not the same origin.
+        var cookies = new CookieContainer();
+        using var browser = Browser(cookies);
+        var key = await SignInAsync(browser);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("status", UriKind.Relative));
+        request.Headers.Add("X-Cerebrum-Dashboard", key);
+        request.Headers.Add(header, value);
+        using var response = await browser.SendAsync(request);
+        using var sameOrigin = await SendAsync(browser, "status", key, ("Origin", $"http://{_daemon.AdminUrl.Authority}"), ("Sec-Fetch-Site", "same-origin"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(sameOrigin.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task ASessionAddressedToAnotherPort_IsRefused()
+    {
+        var cookies = new CookieContainer();
+        using var browser = Browser(cookies);
+        var key = await SignInAsync(browser);
+
+        using var response = await SendAsync(browser, "status", key, ("Host", "127.0.0.1:1"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient browser, string path, string key, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Add("X-Cerebrum-Dashboard", key);
+        foreach (var (name, value) in headers)
+        {
+            if (name == "Host") request.Headers.Host = value;
+            else request.Headers.Add(name, value);
+        }
+        return await browser.SendAsync(request);
     }
 
     private sealed record LinkBody(string Url, DateTimeOffset ExpiresAt);

@@ -2,7 +2,7 @@ using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Configuration;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
 
@@ -28,19 +28,19 @@ public sealed class DevnetInitTests
             var data = new DataDirectory(Path.Combine(root, "v" + k));
             using var key = KeyFile.Load(data.KeyPath);
             peers.Add(key.PeerId);
-            var options = DaemonConfiguration.Load(DaemonConfiguration.Build(data), new CommandLineOverrides());
+            var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(data), new CommandLineOverrides());
             Assert.That(options.Modes, Is.EqualTo(new[] { "validator" }));
             Assert.That(options.Network.ListenAddresses, Is.EqualTo(new[] { $"/ip4/127.0.0.1/tcp/{31500 + k}" }));
             Assert.That(options.Network.BootstrapPeers, Has.Count.EqualTo(2));
             Assert.That(options.Network.BootstrapPeers, Has.None.Contains(key.PeerId.ToString()), "not itself");
-            Assert.That(ChainOptions.ResolveGenesisPath(options, data), Is.EqualTo(Path.Combine(root, "genesis.json")));
+            Assert.That(options.ResolveGenesisPath(data), Is.EqualTo(Path.Combine(root, "genesis.json")));
             Assert.That(genesis.Accounts.Single(a => a.PeerId == key.PeerId.ToString()).Balance, Is.EqualTo(DevnetInitializer.StartingBalance));
             Assert.That(stdout, Does.Contain(key.PeerId.ToString()));
         }
         Assert.That(genesis.Validators.Select(v => v.DecodePublicKey().ToPeerId()), Is.EquivalentTo(peers));
         for (var k = 0; k < 3; k++)
         {
-            var options = DaemonConfiguration.Load(DaemonConfiguration.Build(new DataDirectory(Path.Combine(root, "v" + k))), new CommandLineOverrides());
+            var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(new DataDirectory(Path.Combine(root, "v" + k))), new CommandLineOverrides());
             foreach (var other in peers.Where((_, i) => i != k))
                 Assert.That(options.Network.BootstrapPeers, Has.One.EndsWith("/p2p/" + other));
         }

@@ -75,6 +75,22 @@ public sealed class DoctorCommandTests
         Assert.That(stdout, Does.Contain("FAIL  config: no "));
     }
 
+    [Test]
+    public async Task DotnetRun_TakesARelativeDataDirectoryFromTheCallersFolder()
+    {
+        // 'dotnet run --project Cerebrum.Daemon' once started the daemon in Cerebrum.Daemon/, unlike the CLI.
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = _directory.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["run", "--project", Path.Combine(TestSupport.RepositoryRoot.Path, "Cerebrum.Daemon"), "-c", "Release", "--no-build",
+                     "--", "doctor", "--data-dir", Path.Combine(".data", "node")])
+            info.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.That((await stdout).Split('\n')[0], Is.EqualTo($"data dir {Path.Combine(_directory.Path, ".data", "node")}"), await stderr);
+    }
+
     private void InitNode()
     {
         InitCommand.Run(_data, TextWriter.Null);

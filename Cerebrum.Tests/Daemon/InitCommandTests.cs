@@ -2,7 +2,7 @@ using System.Runtime.Versioning;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Configuration;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon;
 
@@ -22,7 +22,7 @@ public sealed class InitCommandTests
         Assert.That(stdout, Does.Contain($"peer id {key.PeerId}"));
         Assert.That(stdout, Does.Contain($"data dir {dataDir}"));
         Assert.That(key.Type, Is.EqualTo(KeyType.Secp256k1));
-        var options = DaemonConfiguration.Load(DaemonConfiguration.Build(data), new CommandLineOverrides());
+        var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(data), new CommandLineOverrides());
         Assert.That(options.Network.ListenAddresses, Does.Contain("/ip4/0.0.0.0/tcp/4001"));
         Assert.That(options.Admin.Port, Is.Zero);
     }

@@ -52,7 +52,7 @@ internal sealed class TestDaemon : IAsyncDisposable
         var ownedDirectory = dataDirectory is null ? TemporaryDirectory.Create() : null;
         var data = new DataDirectory(dataDirectory ?? ownedDirectory!.Path);
         InitCommand.Run(data, TextWriter.Null);
-        var configuration = DaemonConfiguration.Build(data);
+        var configuration = DataDirectoryConfiguration.Build(data);
         var options = DaemonConfiguration.Load(configuration, new CommandLineOverrides
         {
             ListenAddresses = [listenAddress],

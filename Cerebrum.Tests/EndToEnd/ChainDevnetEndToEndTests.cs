@@ -167,7 +167,7 @@ public sealed class ChainDevnetEndToEndTests
         using var recipient = PrivateKey.Generate(KeyType.Secp256k1);
         using var badNonce = await node.SubmitAsync(ChainDevnet.Transfer(_faucet, recipient.PeerId, 1, nonce: 10_000));
         Assert.That(badNonce.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        var error = await badNonce.Content.ReadFromJsonAsync<ChainSubmitError>();
+        var error = await badNonce.Content.ReadFromJsonAsync<AdminError>();
         Assert.That(error!.Code, Is.EqualTo("WrongNonce"), error.Error);
 
         using var tooLarge = await node.SubmitAsync(new byte[64 * 1024]);

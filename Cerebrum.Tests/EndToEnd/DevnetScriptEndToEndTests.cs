@@ -92,46 +92,22 @@ public sealed class DevnetScriptEndToEndTests
                 Assert.That(Math.Sqrt(vector.Sum(v => v * v)), Is.EqualTo(1.0).Within(1e-3), "a MiniLM sentence vector is L2-normalized");
             }
             Assert.That(Text(stdout), Does.Contain($"curl -s {url}/v1/embeddings"), "the ready-to-paste curl names the gateway's URL");
-            var members = ProcessGroupMembers(group);
+            var members = ProcessGroup.Members(group);
             Assert.That(members, Has.Count.GreaterThanOrEqualTo(3), "the script, one node and the gateway run in the script's process group");
 
-            Signal("INT", group);
+            ProcessGroup.Signal("INT", group);
             await exited.WaitAsync(StopTimeout);
-            await Poll.UntilAsync(() => ProcessGroupMembers(group).Count == 0, StopTimeout);
+            await Poll.UntilAsync(() => ProcessGroup.Members(group).Count == 0, StopTimeout);
             Assert.That(Text(stderr), Does.Contain("devnet stopped"), Text(stderr));
         }
         finally
         {
-            if (ProcessGroupMembers(group).Count > 0) Signal("KILL", group);
+            if (ProcessGroup.Members(group).Count > 0) ProcessGroup.Signal("KILL", group);
         }
     }
 
     private static string Text(StringBuilder builder)
     {
         lock (builder) return builder.ToString();
-    }
-
-    private static void Signal(string signal, int group)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", "--", $"-{group}"])!;
-        kill.WaitForExit(10_000);
-    }
-
-    /// <summary>Live processes (zombies excluded) whose process group is <paramref name="group"/>, from /proc.</summary>
-    private static List<int> ProcessGroupMembers(int group)
-    {
-        var members = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-            string stat;
-            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            // Fields after the parenthesized command name: state, ppid, pgrp, ...
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            if (fields[0] != "Z" && int.Parse(fields[2], CultureInfo.InvariantCulture) == group) members.Add(pid);
-        }
-        return members;
     }
 }

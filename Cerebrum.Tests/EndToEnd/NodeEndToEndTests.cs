@@ -99,6 +99,25 @@ public sealed class NodeEndToEndTests
     }
 
     [Test]
+    public async Task Infer_WithInputAtFile_ReadsTheJsonFileItself()
+    {
+        // An indented file, as people write them: System.CommandLine's response files would have split it into words.
+        var file = Path.Combine(_directory.Path, "input.json");
+        File.WriteAllText(file, """
+            {
+              "inputs": [
+                { "name": "a", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3] },
+                { "name": "b", "shape": [1, 3], "datatype": "FP32", "data": [10, 20, 30] }
+              ]
+            }
+            """);
+
+        var stdout = await RunOkAsync("infer", "--peer", _daemon.ListenAddress, "--model", "add", "--input", "@" + file);
+
+        Assert.That(stdout, Does.Contain("\"data\":[11,22,33]"));
+    }
+
+    [Test]
     public async Task UnknownModel_IsAnUnknownModelError_CountedByTheAdminApi()
     {
         var before = await GetAdminAsync<JobsResponse>("jobs");

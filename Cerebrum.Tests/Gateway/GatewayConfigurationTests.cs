@@ -51,6 +51,6 @@ public sealed class GatewayConfigurationTests
         using var directory = TemporaryDirectory.Create();
         var data = new DataDirectory(directory.Path);
         File.WriteAllText(data.ConfigPath, json);
-        return DaemonConfiguration.Load(DaemonConfiguration.Build(data), overrides ?? new CommandLineOverrides());
+        return DaemonConfiguration.Load(DataDirectoryConfiguration.Build(data), overrides ?? new CommandLineOverrides());
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Account;
 
@@ -24,7 +25,8 @@ public static class AccountShowCommand
             var text = parseResult.GetValue(idArgument)!.Trim();
             if (!PeerId.TryParse(text, out var id, out var error))
                 throw new CommandFailedException($"invalid account ID '{text}': {error}");
-            return await AdminQuery.PrintAsync<AccountResponse>(parseResult, dataDirectoryOption, jsonOption, $"chain/accounts/{id}", ChainText.Account, stdout, cancellationToken);
+            return await AdminQuery.PrintAsync(parseResult, dataDirectoryOption, jsonOption, AdminRoutes.ChainAccountOf(id.ToString()), AdminJsonContext.Default.ChainAccountResponse,
+                ChainText.Account, stdout, cancellationToken);
         });
         return command;
     }

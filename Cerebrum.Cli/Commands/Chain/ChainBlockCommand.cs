@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
 using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Chain;
 
@@ -20,8 +20,8 @@ public static class ChainBlockCommand
             jsonOption,
         };
         command.SetGuardedAction((parseResult, stdout, cancellationToken) =>
-            AdminQuery.PrintAsync<BlockResponse>(parseResult, dataDirectoryOption, jsonOption,
-                $"chain/blocks/{parseResult.GetValue(heightArgument).ToString(CultureInfo.InvariantCulture)}", ChainText.Block, stdout, cancellationToken));
+            AdminQuery.PrintAsync(parseResult, dataDirectoryOption, jsonOption,
+                AdminRoutes.ChainBlockAt(parseResult.GetValue(heightArgument)), AdminJsonContext.Default.ChainBlockResponse, ChainText.Block, stdout, cancellationToken));
         return command;
     }
 }

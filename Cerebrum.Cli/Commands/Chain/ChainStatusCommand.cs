@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Chain;
 
@@ -20,7 +21,7 @@ public static class ChainStatusCommand
             jsonOption,
         };
         command.SetGuardedAction((parseResult, stdout, cancellationToken) =>
-            AdminQuery.PrintAsync<ChainStatusResponse>(parseResult, dataDirectoryOption, jsonOption, "chain/status", ChainText.Status, stdout, cancellationToken));
+            AdminQuery.PrintAsync(parseResult, dataDirectoryOption, jsonOption, AdminRoutes.ChainStatus, AdminJsonContext.Default.ChainStatusResponse, ChainText.Status, stdout, cancellationToken));
         return command;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cerebrum.Cli.Gateway;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Gateway;
 
@@ -31,7 +32,7 @@ public static class GatewayKeyCreateCommand
         {
             var name = parseResult.GetValue(nameOption)!;
             var rate = parseResult.GetValue(rateOption) is { } text ? ParseRate(text) : 0;
-            using var access = GatewayKeyAccess.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            using var access = GatewayKeyAccess.Open(parseResult.ResolveDataDirectory(dataDirectoryOption, create: true));
             string key;
             if (access.Store is { } store)
             {
@@ -46,7 +47,8 @@ public static class GatewayKeyCreateCommand
             }
             else
             {
-                var created = await access.Admin!.PostAsync<ApiKeyOutput>("gateway/keys", new { name, ratePerSecond = rate }, cancellationToken);
+                var created = await access.Admin!.PostAsync(AdminRoutes.GatewayKeys, new CreateApiKeyRequest(name, rate),
+                    AdminJsonContext.Default.CreateApiKeyRequest, AdminJsonContext.Default.ApiKeyResponse, cancellationToken);
                 key = created.Key ?? throw new CommandFailedException("the daemon created the key but did not return it");
             }
             await stdout.WriteLineAsync(key);

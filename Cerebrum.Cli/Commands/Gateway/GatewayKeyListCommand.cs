@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Cerebrum.Cli.Gateway;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Gateway;
 
@@ -19,10 +20,10 @@ public static class GatewayKeyListCommand
         };
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
-            using var access = GatewayKeyAccess.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            using var access = GatewayKeyAccess.Open(parseResult.ResolveDataDirectory(dataDirectoryOption));
             var keys = access.Store is { } store
-                ? [.. store.List().Select(k => new ApiKeyOutput(k.Name, k.RatePerSecond, k.CreatedAt, null))]
-                : await access.Admin!.GetAsync<List<ApiKeyOutput>>("gateway/keys", cancellationToken);
+                ? [.. store.List().Select(k => new ApiKeyResponse(k.Name, k.RatePerSecond, k.CreatedAt, null))]
+                : await access.Admin!.GetAsync(AdminRoutes.GatewayKeys, AdminJsonContext.Default.ListApiKeyResponse, cancellationToken);
             if (parseResult.GetValue(jsonOption))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(keys, CliJson.Options));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cerebrum.Cli.Gateway;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Gateway;
 
@@ -18,7 +19,7 @@ public static class GatewayKeyRevokeCommand
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
             var name = parseResult.GetValue(nameArgument)!;
-            using var access = GatewayKeyAccess.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            using var access = GatewayKeyAccess.Open(parseResult.ResolveDataDirectory(dataDirectoryOption));
             if (access.Store is { } store)
             {
                 if (!store.Revoke(name))
@@ -26,7 +27,7 @@ public static class GatewayKeyRevokeCommand
             }
             else
             {
-                await access.Admin!.DeleteAsync<object>($"gateway/keys/{Uri.EscapeDataString(name)}", cancellationToken);
+                await access.Admin!.DeleteAsync(AdminRoutes.GatewayKeyNamed(name), AdminJsonContext.Default.RevokeApiKeyResponse, cancellationToken);
             }
             await stdout.WriteLineAsync($"revoked {name}");
             return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Gateway;
 
@@ -9,7 +10,7 @@ public static class GatewayRoutesCommand
 {
     public static Command Create() => AdminListCommand.Create<RouteResponse>(
         "routes", "List a running gateway's routes: per model and node, requests in flight, latency (moving average), served and failed jobs, and the circuit breaker's state.",
-        "the routes", "gateway/routes", "no routes: the gateway has heard of no node serving a model yet",
+        "the routes", AdminRoutes.GatewayRoutes, AdminJsonContext.Default.ListRouteResponse, "no routes: the gateway has heard of no node serving a model yet",
         ["MODEL", "NODE", "IN FLIGHT", "LATENCY", "SERVED", "FAILED", "CIRCUIT"],
         route =>
         [

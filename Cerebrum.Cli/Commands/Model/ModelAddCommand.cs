@@ -50,7 +50,7 @@ public static class ModelAddCommand
             if (file is not null && string.IsNullOrWhiteSpace(name))
                 throw new CommandFailedException("--name NAME is required when adding a file");
 
-            using var local = LocalModelStore.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            using var local = LocalModelStore.Open(parseResult.ResolveDataDirectory(dataDirectoryOption, create: true));
             var store = local.Store;
             ModelInfo model;
             try

@@ -12,9 +12,5 @@ public static class ModelCommand
         ModelRemoveCommand.Create(),
     };
 
-    public static Option<string?> DataDirectory() => new("--data-dir", "-d")
-    {
-        Description = $"Data directory whose model store to use. Default: ${DaemonDirectory.HomeEnvironmentVariable}, else ~/.cerebrum.",
-        HelpName = "DIR",
-    };
+    public static Option<string?> DataDirectory() => CommonOptions.DataDirectory("Data directory whose model store to use.");
 }

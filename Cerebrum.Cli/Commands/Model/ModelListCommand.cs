@@ -20,7 +20,7 @@ public static class ModelListCommand
         command.SetGuardedAction(async (parseResult, stdout, _) =>
         {
             IReadOnlyList<ModelInfo> models;
-            using (var local = LocalModelStore.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption))))
+            using (var local = LocalModelStore.Open(parseResult.ResolveDataDirectory(dataDirectoryOption)))
                 models = local.Store.List();
             if (parseResult.GetValue(jsonOption))
             {

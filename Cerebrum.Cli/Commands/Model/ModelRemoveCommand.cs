@@ -21,7 +21,7 @@ public static class ModelRemoveCommand
         command.SetGuardedAction(async (parseResult, stdout, _) =>
         {
             var reference = parseResult.GetValue(modelArgument)!;
-            using var local = LocalModelStore.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
+            using var local = LocalModelStore.Open(parseResult.ResolveDataDirectory(dataDirectoryOption));
             var store = local.Store;
             var model = store.Find(reference) ?? throw new CommandFailedException($"no model '{reference}' in the store {store.DataDirectory}");
             store.Remove(model.Hash);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Net;
 
@@ -20,8 +21,9 @@ public static class ConnectCommand
         };
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
-            using var admin = AdminClient.Open(DaemonDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)));
-            var peer = await admin.PostAsync<PeerResponse>("peers/connect", new { addr = parseResult.GetValue(addressArgument) }, cancellationToken);
+            using var admin = AdminClient.Open(parseResult.ResolveDataDirectory(dataDirectoryOption));
+            var peer = await admin.PostAsync(AdminRoutes.PeersConnect, new ConnectRequest(parseResult.GetValue(addressArgument)),
+                AdminJsonContext.Default.ConnectRequest, AdminJsonContext.Default.PeerResponse, cancellationToken);
             if (parseResult.GetValue(jsonOption))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(peer, CliJson.Options));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Net;
 
@@ -9,7 +10,7 @@ public static class NodesCommand
 {
     public static Command Create() => AdminListCommand.Create<NodeResponse>(
         "nodes", "List the inference nodes the local daemon hears on cerebrum/1/status (itself included in node mode): peer ID, models, free slots, queue depth, price and how long ago the last heartbeat came.",
-        "the node list", "nodes", "no node heard yet (heartbeats come every few seconds; nodes expire after 30 s of silence)",
+        "the node list", AdminRoutes.Nodes, AdminJsonContext.Default.ListNodeResponse, "no node heard yet (heartbeats come every few seconds; nodes expire after 30 s of silence)",
         ["PEER ID", "MODELS", "FREE", "QUEUE", "PRICE", "HEARD"],
         node =>
         [

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cerebrum.Cli.Admin;
+using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Net;
 
@@ -8,7 +9,7 @@ public static class PeersCommand
 {
     public static Command Create() => AdminListCommand.Create<PeerResponse>(
         "peers", "List the peers the local daemon is connected to: peer ID, address, direction, agent version and latency.",
-        "the peer list", "peers", "no connected peers",
+        "the peer list", AdminRoutes.Peers, AdminJsonContext.Default.ListPeerResponse, "no connected peers",
         ["PEER ID", "ADDRESS", "DIRECTION", "AGENT", "LATENCY"],
         peer =>
         [

@@ -11,7 +11,7 @@ public static class TxStakeCommand
     {
         var amountOption = TransactionOptions.Amount("The amount to move from the balance to stake, in micro-CER. Stake counts as validator voting power (see the genesis params' stakePerPower).");
         var options = new TransactionOptions();
-        var command = new Command("stake", "Stake micro-CER from the local daemon's account.")
+        var command = new Command("stake", "Stake micro-CER from the local daemon's account (or --key's).")
         {
             amountOption,
         };

@@ -19,7 +19,7 @@ public static class TxTransferCommand
         };
         var amountOption = TransactionOptions.Amount("The amount to send, in micro-CER.");
         var options = new TransactionOptions();
-        var command = new Command("transfer", "Send micro-CER from the local daemon's account to another account.")
+        var command = new Command("transfer", "Send micro-CER from the local daemon's account (or --key's) to another account.")
         {
             toOption,
             amountOption,

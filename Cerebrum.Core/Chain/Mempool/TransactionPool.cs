@@ -11,11 +11,13 @@ namespace Cerebrum.Core.Chain.Mempool;
 /// Deduplicated by hash; bounded in count and bytes; when full, the lowest-fee transaction that is the last of its
 /// sender's is evicted if the newcomer pays more. Reaped by fee (highest first), a sender's transactions in nonce
 /// order. After a block: included and now-invalid transactions are dropped and the rest re-checked in arrival order.
+/// Every transaction dropped after admission (evicted, or invalid after a block) is reported with its reason.
 /// Not thread-safe: <see cref="ChainNode"/> serializes access.
 /// </summary>
 public sealed class TransactionPool
 {
     private readonly MempoolOptions _options;
+    private readonly Action<VerifiedTransaction, ChainError>? _dropped;
     private readonly Dictionary<string, Entry> _byHash = new(StringComparer.Ordinal);
     private readonly Dictionary<PeerId, List<Entry>> _bySender = new();
     private CommittedState _committed;
@@ -23,10 +25,12 @@ public sealed class TransactionPool
     private StateOverlay _checkState;
     private long _nextSequence;
 
-    public TransactionPool(MempoolOptions options, CommittedState committed, ChainHead head, ChainParams parameters)
+    /// <param name="dropped">Told of each transaction the pool drops after admitting it, and why.</param>
+    public TransactionPool(MempoolOptions options, CommittedState committed, ChainHead head, ChainParams parameters, Action<VerifiedTransaction, ChainError>? dropped = null)
     {
         options.Validate();
         _options = options;
+        _dropped = dropped;
         _committed = committed;
         _checkContext = CheckContext(head, parameters);
         _checkState = new StateOverlay(committed);
@@ -73,10 +77,24 @@ public sealed class TransactionPool
         foreach (var entry in _byHash.Values.Where(e => !evicted.Contains(e)).OrderBy(e => e.Sequence))
             TransactionExecutor.Apply(trial, trialContext, entry.Transaction);
         if (TransactionExecutor.Apply(trial, trialContext, tx) is { } error) return error;
-        foreach (var victim in victims) Remove(victim);
+        foreach (var victim in victims)
+        {
+            Remove(victim);
+            _dropped?.Invoke(victim.Transaction, new ChainError(ChainErrorCode.MempoolFull,
+                $"evicted from a full mempool by a transaction paying a higher fee than {victim.Transaction.Body.Fee}"));
+        }
         Insert(tx);
         Recheck();
         return null;
+    }
+
+    /// <summary>Whether <see cref="Add"/> would admit <paramref name="tx"/> now (size and capacity aside), without admitting it.</summary>
+    public ChainError? Check(VerifiedTransaction tx)
+    {
+        if (_byHash.ContainsKey(tx.HashHex))
+            return new ChainError(ChainErrorCode.DuplicateTransaction, $"transaction {tx.HashHex} is already pending");
+        var context = new BlockContext(_checkContext.Height, _checkContext.TimeUnixMs, null, _checkContext.Params) { FeesCollected = _checkContext.FeesCollected };
+        return TransactionExecutor.Apply(new StateOverlay(_checkState), context, tx);
     }
 
     /// <summary>Up to a block's worth: highest fee first (ties: earliest arrival), each sender's in nonce order.</summary>
@@ -119,10 +137,14 @@ public sealed class TransactionPool
         var failedSenders = new HashSet<PeerId>();
         foreach (var entry in _byHash.Values.OrderBy(e => e.Sequence).ToList())
         {
-            if (failedSenders.Contains(entry.Transaction.Sender) || TransactionExecutor.Apply(_checkState, _checkContext, entry.Transaction) is not null)
+            var error = failedSenders.Contains(entry.Transaction.Sender)
+                ? new ChainError(ChainErrorCode.WrongNonce, $"dropped: an earlier pending transaction of the same sender was dropped, so nonce {entry.Transaction.Body.Nonce} is no longer the next")
+                : TransactionExecutor.Apply(_checkState, _checkContext, entry.Transaction);
+            if (error is not null)
             {
                 failedSenders.Add(entry.Transaction.Sender);
                 Remove(entry);
+                _dropped?.Invoke(entry.Transaction, error);
                 dropped++;
             }
         }

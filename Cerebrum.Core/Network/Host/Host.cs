@@ -155,11 +155,13 @@ public sealed class Host : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
             throw new InvalidOperationException("the host was already started or disposed");
         StartedAt = _options.Time.GetUtcNow();
+        var address = _options.ListenAddresses.Count > 0 ? _options.ListenAddresses[0] : null;
         try
         {
-            foreach (var address in _options.ListenAddresses)
+            foreach (var listenAddress in _options.ListenAddresses)
             {
                 ct.ThrowIfCancellationRequested();
+                address = listenAddress;
                 var socket = TcpTransport.Listen(address);
                 var bound = Multiaddress.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
                 lock (_listeners) _listeners.Add((socket, bound));
@@ -170,7 +172,7 @@ public sealed class Host : IAsyncDisposable
         catch (SocketException e)
         {
             CloseListeners();
-            throw new InvalidOperationException($"cannot listen: {e.Message}", e);
+            throw new InvalidOperationException($"cannot listen on {address}: {e.Message}", e);
         }
         return Task.CompletedTask;
     }

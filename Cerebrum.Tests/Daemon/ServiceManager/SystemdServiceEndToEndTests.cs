@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.TestSupport;
-using DataDirectory = Cerebrum.Daemon.DataDirectory;
+using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 
 namespace Cerebrum.Tests.Daemon.ServiceManager;
 

@@ -5,6 +5,8 @@ using Cerebrum.Bench;
 using Cerebrum.Bench.Gateway;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Operator;
+using Cerebrum.Core.Operator.Configuration;
 using Cerebrum.Daemon;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Configuration;
@@ -153,7 +155,7 @@ static async Task<DaemonApplication> StartDaemonAsync(string directory, CommandL
 {
     var data = new DataDirectory(directory);
     InitCommand.Run(data, TextWriter.Null);
-    var configuration = DaemonConfiguration.Build(data);
+    var configuration = DataDirectoryConfiguration.Build(data);
     var options = DaemonConfiguration.Load(configuration, overrides);
     var identity = KeyFile.Load(data.KeyPath);
     var daemon = DaemonApplication.Create(data, identity, options, configuration, TextWriter.Null);

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Cerebrum.Core.Operator.Admin;
+
+/// <summary>
+/// The admin API's paths, mapped by cerebrumd and requested by the CLI. Templates (<c>{name}</c>) are for mapping; the
+/// methods beside them fill one in for a request.
+/// </summary>
+public static class AdminRoutes
+{
+    public const string Status = "/status";
+    public const string Metrics = "/metrics";
+    public const string Dashboard = "/";
+    public const string DashboardLinks = "/dashboard/links";
+    public const string DashboardLogin = "/dashboard/login";
+    public const string Peers = "/peers";
+    public const string PeersConnect = "/peers/connect";
+    public const string Models = "/models";
+    public const string Jobs = "/jobs";
+    public const string PubSub = "/pubsub";
+    public const string Nodes = "/nodes";
+    public const string GatewayKeys = "/gateway/keys";
+    public const string GatewayKey = "/gateway/keys/{name}";
+    public const string GatewayRoutes = "/gateway/routes";
+    public const string ChainStatus = "/chain/status";
+    public const string ChainBlock = "/chain/blocks/{height}";
+    public const string ChainAccount = "/chain/accounts/{peerId}";
+    public const string ChainTransactions = "/chain/txs";
+    public const string ChainTransactionCheck = "/chain/txs/check";
+    public const string ChainTransaction = "/chain/txs/{hash}";
+
+    public static string GatewayKeyNamed(string name) => $"/gateway/keys/{Uri.EscapeDataString(name)}";
+
+    public static string ChainBlockAt(ulong height) => $"/chain/blocks/{height.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string ChainAccountOf(string peerId) => $"/chain/accounts/{Uri.EscapeDataString(peerId)}";
+
+    public static string ChainTransactionOf(string hash) => $"/chain/txs/{Uri.EscapeDataString(hash)}";
+}

@@ -1,0 +1,58 @@
+namespace Cerebrum.Core.Operator.Admin;
+
+/// <summary>The body of <c>GET /chain/status</c>; hashes lowercase hex, time UTC.</summary>
+public sealed record ChainStatusResponse(
+    string ChainId,
+    ulong Height,
+    string Hash,
+    DateTime Time,
+    string StateRoot,
+    bool Syncing,
+    int PendingTransactions,
+    IReadOnlyList<ChainValidatorResponse> Validators,
+    bool IsValidator);
+
+/// <summary>One member of the validator set of the next height.</summary>
+public sealed record ChainValidatorResponse(string PeerId, long Power);
+
+/// <summary>The body of <c>GET /chain/blocks/{height}</c>.</summary>
+public sealed record ChainBlockResponse(
+    ulong Height,
+    string Hash,
+    string PreviousHash,
+    DateTime Time,
+    string Proposer,
+    string StateRoot,
+    IReadOnlyList<ChainTransactionSummary> Transactions,
+    int CommitSignatures);
+
+/// <summary>A transaction inside a block; <see cref="Type"/> is the body's name in camelCase (e.g. "transfer").</summary>
+public sealed record ChainTransactionSummary(string Hash, string Type, string Sender, ulong Nonce, ulong Fee);
+
+/// <summary>The body of <c>GET /chain/accounts/{peerId}</c>; amounts in micro-CER.</summary>
+public sealed record ChainAccountResponse(
+    string PeerId,
+    ulong Balance,
+    ulong Nonce,
+    ulong NextNonce,
+    ulong Stake,
+    ulong Escrow,
+    ulong Unbonding,
+    DateTime? UnbondingRelease);
+
+/// <summary>The body of <c>GET /chain/txs/{hash}</c>: what this daemon knows of a transaction's fate.</summary>
+/// <param name="Status">"included" (in a committed block), "pending" (in the mempool), "rejected" (refused by this daemon's ledger lately: <see cref="Error"/> and <see cref="Code"/> say why) or "unknown" (never seen, or its rejection has aged out of the bounded record).</param>
+/// <param name="Height">When included: the block's height.</param>
+/// <param name="Index">When included: the transaction's position in the block.</param>
+/// <param name="Code">When rejected: the <c>ChainErrorCode</c> name, e.g. <c>WrongNonce</c>.</param>
+public sealed record ChainTransactionStatusResponse(string Hash, string Status, ulong? Height = null, int? Index = null, string? Error = null, string? Code = null)
+{
+    public const string Included = "included";
+    public const string Pending = "pending";
+    public const string Rejected = "rejected";
+    public const string Unknown = "unknown";
+}
+
+/// <summary>The body of a successful <c>POST /chain/txs</c>: the transaction is in the mempool and gossiped (a refusal is an <see cref="AdminError"/> with its code); of <c>POST /chain/txs/check</c>: it would be.</summary>
+public sealed record ChainSubmitResponse(string Hash);
+

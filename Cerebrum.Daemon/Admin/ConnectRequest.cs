@@ -1,4 +1,0 @@
-namespace Cerebrum.Daemon.Admin;
-
-/// <summary>The body of <c>POST /peers/connect</c>: <c>{"addr": "/ip4/…/tcp/…/p2p/…"}</c>.</summary>
-public sealed record ConnectRequest(string? Addr);

@@ -1,4 +1,0 @@
-namespace Cerebrum.Daemon.Admin;
-
-/// <summary>A declared model input or output in KServe v2 terms: datatype "FP32", "INT64", …; shape with -1 for a dynamic dimension.</summary>
-public sealed record TensorResponse(string Name, string Datatype, IReadOnlyList<long> Shape);
