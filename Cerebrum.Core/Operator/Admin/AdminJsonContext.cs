@@ -28,4 +28,5 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(ChainAccountResponse))]
 [JsonSerializable(typeof(ChainSubmitResponse))]
 [JsonSerializable(typeof(ChainTransactionStatusResponse))]
+[JsonSerializable(typeof(ChainSupplyResponse))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -28,6 +28,7 @@ public static class AdminRoutes
     public const string ChainTransactions = "/chain/txs";
     public const string ChainTransactionCheck = "/chain/txs/check";
     public const string ChainTransaction = "/chain/txs/{hash}";
+    public const string ChainSupply = "/chain/supply";
 
     public static string GatewayKeyNamed(string name) => $"/gateway/keys/{Uri.EscapeDataString(name)}";
 
