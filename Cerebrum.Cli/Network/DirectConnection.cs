@@ -1,8 +1,9 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Multiaddr;
 using Microsoft.Extensions.Logging.Abstractions;
-using P2PHost = Cerebrum.Core.Network.Host;
-using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 
 namespace Cerebrum.Cli.Network;
 
@@ -16,14 +17,14 @@ public sealed class DirectConnection : IAsyncDisposable
 
     private readonly PrivateKey _identity;
 
-    private DirectConnection(PrivateKey identity, P2PHost host, Connection connection)
+    private DirectConnection(PrivateKey identity, PeerHost host, Connection connection)
     {
         _identity = identity;
         Host = host;
         Connection = connection;
     }
 
-    public P2PHost Host { get; }
+    public PeerHost Host { get; }
 
     public Connection Connection { get; }
 
@@ -33,7 +34,7 @@ public sealed class DirectConnection : IAsyncDisposable
         if (!Multiaddress.TryParse(addressText, out var address, out var parseError))
             throw new CommandFailedException($"invalid address: {parseError}");
         var identity = PrivateKey.Generate(KeyType.Ed25519);
-        var host = new P2PHost(new P2PHostOptions
+        var host = new PeerHost(new PeerHostOptions
         {
             Identity = identity,
             AgentVersion = AgentVersion,

@@ -2,23 +2,25 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
 
 namespace Cerebrum.Core.Gateway;
 
 /// <summary>
-/// <see cref="IInferNodeClient"/> over a libp2p <see cref="Host"/>: reuses the live connection to the node (dialing its
+/// <see cref="IInferNodeClient"/> over a libp2p <see cref="PeerHost"/>: reuses the live connection to the node (dialing its
 /// known addresses when there is none) and runs the job with <see cref="InferProtocolClient"/> on a pooled stream, so a
 /// busy gateway does not negotiate a new stream per job. A closed connection's idle streams are dropped. Jobs routed
 /// to the host's own peer ID (a daemon that is node and gateway at once) run on the local node's handler.
 /// </summary>
 public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
 {
-    private readonly Host _host;
+    private readonly PeerHost _host;
     private readonly Func<InferProtocolHandler?>? _localNode;
     private readonly InferStreamPool _streams = new();
 
     /// <param name="localNode">This process's node, when it runs one: null while it does not serve (not started, or stopping).</param>
-    public HostInferNodeClient(Host host, Func<InferProtocolHandler?>? localNode = null)
+    public HostInferNodeClient(PeerHost host, Func<InferProtocolHandler?>? localNode = null)
     {
         _host = host;
         _localNode = localNode;

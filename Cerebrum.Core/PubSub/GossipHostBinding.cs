@@ -1,26 +1,28 @@
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Records;
+using Cerebrum.Core.Network.Streams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cerebrum.Core.PubSub;
 
 /// <summary>
-/// Connects a <see cref="GossipRouter"/> to a libp2p <see cref="Host"/>: serves the meshsub protocols, opens one
+/// Connects a <see cref="GossipRouter"/> to a libp2p <see cref="PeerHost"/>: serves the meshsub protocols, opens one
 /// outbound gossipsub stream per connected peer (1.2.0, then 1.1.0, then 1.0.0), forgets peers whose last connection
 /// closed, and dials peers learnt through PRUNE peer exchange when the peer store knows how to reach them.
 /// </summary>
 public sealed class GossipHostBinding : IAsyncDisposable
 {
-    private readonly Host _host;
+    private readonly PeerHost _host;
     private readonly GossipRouter _router;
     private readonly ILogger _logger;
     private readonly BackgroundTasks _tasks;
     private int _started;
 
-    public GossipHostBinding(Host host, GossipRouter router, ILogger? logger = null)
+    public GossipHostBinding(PeerHost host, GossipRouter router, ILogger? logger = null)
     {
         _host = host;
         _router = router;

@@ -1,6 +1,8 @@
 using Cerebrum.Core.Operator.Admin;
 using System.Text.Json;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,4 @@
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Node;
 
 namespace Cerebrum.Daemon.Configuration;

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Node;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,8 @@
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Configuration;
 using Microsoft.Extensions.Logging;
-using P2PHost = Cerebrum.Core.Network.Host;
 
 namespace Cerebrum.Daemon.Network;
 
@@ -10,7 +11,7 @@ namespace Cerebrum.Daemon.Network;
 /// disconnects on the host's dial backoff schedule (<see cref="NetworkOptions.DialBackoffBase"/> doubling up to
 /// <see cref="NetworkOptions.DialBackoffMax"/>, reset by a successful dial), so its retries are not refused as backed off.
 /// </summary>
-public sealed class BootstrapDialer(P2PHost host, Multiaddress address, NetworkOptions options, TimeProvider time, ILogger logger)
+public sealed class BootstrapDialer(PeerHost host, Multiaddress address, NetworkOptions options, TimeProvider time, ILogger logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {

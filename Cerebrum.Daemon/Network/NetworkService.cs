@@ -1,16 +1,15 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using P2PHost = Cerebrum.Core.Network.Host;
-using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 
 namespace Cerebrum.Daemon.Network;
 
 /// <summary>
-/// The daemon's libp2p presence: owns the network <see cref="P2PHost"/> for the daemon's lifetime, and keeps
+/// The daemon's libp2p presence: owns the network <see cref="PeerHost"/> for the daemon's lifetime, and keeps
 /// connections to the bootstrap peers. Stopping it closes every connection gracefully.
 /// </summary>
 public sealed class NetworkService : IHostedService, IAsyncDisposable
@@ -27,7 +26,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
         _options = options.Network;
         _time = time;
         _logger = loggerFactory.CreateLogger<NetworkService>();
-        Host = new P2PHost(new P2PHostOptions
+        Host = new PeerHost(new PeerHostOptions
         {
             Identity = identity,
             ListenAddresses = [.. _options.ListenAddresses.Select(Multiaddress.Parse)],
@@ -40,7 +39,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
         }, loggerFactory, meterFactory);
     }
 
-    public P2PHost Host { get; }
+    public PeerHost Host { get; }
 
     public PeerId PeerId => Host.PeerId;
 

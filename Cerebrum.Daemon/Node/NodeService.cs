@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Microsoft.Extensions.Hosting;

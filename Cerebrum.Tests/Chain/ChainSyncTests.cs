@@ -33,7 +33,7 @@ public sealed class ChainSyncTests
     public void DisposeSourceChain() => _source.Dispose();
 
     /// <summary>Serves the source chain, passing every served block through <paramref name="tamper"/>.</summary>
-    private async Task<Host> ServeAsync(Action<CommittedBlock>? tamper = null)
+    private async Task<PeerHost> ServeAsync(Action<CommittedBlock>? tamper = null)
     {
         var host = await TestHosts.StartAsync();
         var honest = new SyncProtocolHandler(_source.Node, Paged);
@@ -61,7 +61,7 @@ public sealed class ChainSyncTests
         node.GetBlock(height) is { } block && node.GetValidatorSet(height) is { } validators
         && new CommitVerifier(ChainFixture.ChainId).Verify(block.Commit, (long)height, block.Hash, validators).IsValid;
 
-    private async Task<(SyncResult Result, ChainFixture Fresh)> SyncFreshAsync(params Host[] peers)
+    private async Task<(SyncResult Result, ChainFixture Fresh)> SyncFreshAsync(params PeerHost[] peers)
     {
         var fresh = new ChainFixture(sameGenesisAs: _source);
         await using var client = await TestHosts.StartAsync();

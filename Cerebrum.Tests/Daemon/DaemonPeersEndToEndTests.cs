@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
 using Cerebrum.Tests.Cli;
 using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
 

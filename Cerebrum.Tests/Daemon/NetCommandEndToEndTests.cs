@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Protocols.Ping;
 using Cerebrum.Tests.Cli;
-using P2PHost = Cerebrum.Core.Network.Host;
-using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 
 namespace Cerebrum.Tests.Daemon;
 
@@ -85,7 +84,7 @@ public sealed class NetCommandEndToEndTests
     public async Task Ping_OfAPeerWithoutPing_SaysProtocolNotSupported()
     {
         using var identity = PrivateKey.Generate(KeyType.Ed25519);
-        await using var host = new P2PHost(new P2PHostOptions { Identity = identity, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")] });
+        await using var host = new PeerHost(new PeerHostOptions { Identity = identity, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")] });
         host.RemoveHandler(PingService.ProtocolId);
         await host.StartAsync();
         var address = $"{host.ListenAddresses[0]}/p2p/{host.PeerId}";

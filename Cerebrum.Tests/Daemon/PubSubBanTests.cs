@@ -1,5 +1,5 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Tests.TestSupport;
 

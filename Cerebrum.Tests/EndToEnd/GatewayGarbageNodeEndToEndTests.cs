@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Tests.Daemon;
 using Google.Protobuf;
 

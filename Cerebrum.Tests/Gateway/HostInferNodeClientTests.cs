@@ -15,7 +15,7 @@ namespace Cerebrum.Tests.Gateway;
 public sealed class HostInferNodeClientTests
 {
     private AddModelEngine _addModel = null!;
-    private Host _host = null!;
+    private PeerHost _host = null!;
     private InferProtocolHandler _handler = null!;
 
     [SetUp]

@@ -3,6 +3,7 @@ using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;
 
@@ -16,8 +17,8 @@ namespace Cerebrum.Tests.Gateway;
 [TestFixture]
 public sealed class InferProtocolClientTests
 {
-    private Host _node = null!;
-    private Host _client = null!;
+    private PeerHost _node = null!;
+    private PeerHost _client = null!;
     private int _streamsServed;
     private Func<InferResponse, InferResponse> _tamper = r => r;
 

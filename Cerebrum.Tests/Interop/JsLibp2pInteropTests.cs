@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Protocols.Identify;
 using Cerebrum.Core.Network.Protocols.Perf;

@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Daemon.Metrics;
 using Cerebrum.Tests.TestSupport;
 
@@ -11,15 +12,15 @@ public sealed class NetworkMetricsTests
 {
     private TestMeterFactory _factory = null!;
     private PrometheusExporter _exporter = null!;
-    private Host _metered = null!;
-    private Host _other = null!;
+    private PeerHost _metered = null!;
+    private PeerHost _other = null!;
 
     [SetUp]
     public async Task SetUp()
     {
         _factory = new TestMeterFactory();
         _exporter = new PrometheusExporter(_factory);
-        _metered = new Host(new HostOptions
+        _metered = new PeerHost(new PeerHostOptions
         {
             Identity = PrivateKey.Generate(KeyType.Ed25519),
             ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")],

@@ -1,5 +1,4 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Tests.TestSupport;
 

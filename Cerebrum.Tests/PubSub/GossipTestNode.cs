@@ -4,7 +4,7 @@ using Cerebrum.Core.PubSub;
 namespace Cerebrum.Tests.PubSub;
 
 /// <summary>A host with a gossip router bound to it, disposed in the right order (binding, router, host).</summary>
-internal sealed record GossipTestNode(Host Host, GossipRouter Router, GossipHostBinding Binding) : IAsyncDisposable
+internal sealed record GossipTestNode(PeerHost Host, GossipRouter Router, GossipHostBinding Binding) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Text;
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Tests.TestSupport;
 

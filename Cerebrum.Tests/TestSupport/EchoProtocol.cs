@@ -1,4 +1,5 @@
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Streams;
 
 namespace Cerebrum.Tests.TestSupport;
 

@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 
 namespace Cerebrum.Tests.TestSupport;
 
@@ -8,9 +9,9 @@ public static class TestHosts
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<Host> StartAsync(KeyType keyType = KeyType.Secp256k1, Func<HostOptions, HostOptions>? configure = null, string listen = "/ip4/127.0.0.1/tcp/0")
+    public static async Task<PeerHost> StartAsync(KeyType keyType = KeyType.Secp256k1, Func<PeerHostOptions, PeerHostOptions>? configure = null, string listen = "/ip4/127.0.0.1/tcp/0")
     {
-        var options = new HostOptions
+        var options = new PeerHostOptions
         {
             Identity = PrivateKey.Generate(keyType),
             ListenAddresses = [Multiaddress.Parse(listen)],
@@ -18,10 +19,10 @@ public static class TestHosts
             DialBackoffBase = TimeSpan.Zero,
             DialBackoffMax = TimeSpan.Zero,
         };
-        var host = new Host(configure is null ? options : configure(options));
+        var host = new PeerHost(configure is null ? options : configure(options));
         await host.StartAsync();
         return host;
     }
 
-    public static Multiaddress AddressOf(Host host) => host.ListenAddresses[0].WithPeerId(host.PeerId);
+    public static Multiaddress AddressOf(PeerHost host) => host.ListenAddresses[0].WithPeerId(host.PeerId);
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cerebrum.Cli.Network;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Protocols.Identify;
 

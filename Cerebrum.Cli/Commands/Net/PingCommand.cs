@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Cerebrum.Cli.Network;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Protocols.Ping;
 

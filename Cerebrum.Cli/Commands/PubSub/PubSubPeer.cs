@@ -1,10 +1,11 @@
 using Cerebrum.Cli.Network;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.PubSub;
 using Microsoft.Extensions.Logging.Abstractions;
-using P2PHost = Cerebrum.Core.Network.Host;
-using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 
 namespace Cerebrum.Cli.Commands.PubSub;
 
@@ -16,11 +17,11 @@ public sealed class PubSubPeer : IAsyncDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private readonly PrivateKey _identity;
-    private readonly P2PHost _host;
+    private readonly PeerHost _host;
     private readonly GossipHostBinding _binding;
     private readonly CancellationTokenSource _disconnected = new();
 
-    private PubSubPeer(PrivateKey identity, P2PHost host, GossipRouter router, GossipHostBinding binding, PeerId remote)
+    private PubSubPeer(PrivateKey identity, PeerHost host, GossipRouter router, GossipHostBinding binding, PeerId remote)
     {
         _identity = identity;
         _host = host;
@@ -59,7 +60,7 @@ public sealed class PubSubPeer : IAsyncDisposable
         if (!Multiaddress.TryParse(addressText, out var address, out var parseError))
             throw new CommandFailedException($"invalid address: {parseError}");
         var identity = PrivateKey.Generate(KeyType.Ed25519);
-        var host = new P2PHost(new P2PHostOptions
+        var host = new PeerHost(new PeerHostOptions
         {
             Identity = identity,
             AgentVersion = DirectConnection.AgentVersion,
@@ -123,7 +124,7 @@ public sealed class PubSubPeer : IAsyncDisposable
         _disconnected.Dispose();
     }
 
-    private static async ValueTask DisposeAsync(GossipHostBinding binding, GossipRouter router, P2PHost host, PrivateKey identity)
+    private static async ValueTask DisposeAsync(GossipHostBinding binding, GossipRouter router, PeerHost host, PrivateKey identity)
     {
         await binding.DisposeAsync();
         await router.DisposeAsync();

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
 using Microsoft.Extensions.Logging;
 
 namespace Cerebrum.Core.Chain.Sync;
@@ -12,7 +13,7 @@ namespace Cerebrum.Core.Chain.Sync;
 /// </summary>
 public sealed class ChainSyncLoop
 {
-    private readonly Host _host;
+    private readonly PeerHost _host;
     private readonly ChainNode _chain;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
@@ -22,7 +23,7 @@ public sealed class ChainSyncLoop
     private long _bestKnownHeight;
 
     /// <param name="interval">How often peers are asked for their tip besides the events above.</param>
-    public ChainSyncLoop(Host host, ChainNode chain, TimeSpan interval, TimeProvider time, ILoggerFactory loggerFactory)
+    public ChainSyncLoop(PeerHost host, ChainNode chain, TimeSpan interval, TimeProvider time, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(chain);

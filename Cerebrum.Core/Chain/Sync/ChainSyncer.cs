@@ -1,6 +1,7 @@
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Streams;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,12 +16,12 @@ namespace Cerebrum.Core.Chain.Sync;
 /// </summary>
 public sealed class ChainSyncer
 {
-    private readonly Host _host;
+    private readonly PeerHost _host;
     private readonly ChainNode _chain;
     private readonly SyncOptions _options;
     private readonly ILogger _logger;
 
-    public ChainSyncer(Host host, ChainNode chain, SyncOptions? options = null, ILogger? logger = null)
+    public ChainSyncer(PeerHost host, ChainNode chain, SyncOptions? options = null, ILogger? logger = null)
     {
         _host = host;
         _chain = chain;

@@ -25,7 +25,7 @@ public sealed class SyncProtocolHandler
     }
 
     /// <summary>Registers this handler on <paramref name="host"/>.</summary>
-    public void Register(Host host) => host.SetHandler(ProtocolId, (stream, ct) => HandleAsync(stream.Stream, ct));
+    public void Register(PeerHost host) => host.SetHandler(ProtocolId, (stream, ct) => HandleAsync(stream.Stream, ct));
 
     /// <exception cref="InvalidDataException">Broken framing; the stream cannot be resynchronized.</exception>
     public async Task HandleAsync(Stream stream, CancellationToken ct)

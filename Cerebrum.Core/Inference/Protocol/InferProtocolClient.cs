@@ -1,7 +1,10 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multistream;
+using Cerebrum.Core.Network.Streams;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Inference.Protocol;

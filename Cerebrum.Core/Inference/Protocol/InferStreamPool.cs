@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Streams;
 
 namespace Cerebrum.Core.Inference.Protocol;
 

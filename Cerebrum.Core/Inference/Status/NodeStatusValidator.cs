@@ -1,6 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Status.Proto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Inference.Status;

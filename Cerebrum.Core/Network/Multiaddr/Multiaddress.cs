@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Multiformats;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Multiaddr;
 
 /// <summary>
 /// A multiaddr (multiformats/multiaddr): a sequence of protocol components with a text form

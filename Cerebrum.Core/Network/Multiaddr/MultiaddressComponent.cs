@@ -1,6 +1,6 @@
 using Cerebrum.Core.Multiformats;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Multiaddr;
 
 /// <summary>One <c>/protocol[/value]</c> part of a multiaddr, holding both the text and the binary value.</summary>
 public sealed class MultiaddressComponent

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Multiaddr;
 
 /// <summary>
 /// One entry of the multiaddr protocol table (multiformats/multiaddr protocols.csv). Only the protocols listed here

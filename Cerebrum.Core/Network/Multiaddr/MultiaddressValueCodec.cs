@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Cerebrum.Core.Multiformats;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Multiaddr;
 
 /// <summary>
 /// Converts one kind of multiaddr value between its text and binary forms. Both directions validate and throw

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using Cerebrum.Core.Multiformats;
 
-namespace Cerebrum.Core.Network;
+namespace Cerebrum.Core.Network.Multiaddr;
 
 /// <summary>The multibase encodings certhash values are seen in (go and js print base64url, prefix 'u').</summary>
 internal static class MultibaseText

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Multiaddr;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Network.Records;

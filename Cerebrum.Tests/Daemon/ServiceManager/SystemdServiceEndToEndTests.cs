@@ -16,7 +16,7 @@ public sealed partial class SystemdServiceEndToEndTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [GeneratedRegex(@"^<6>Cerebrum\.Core\.Network\.Host\[0\] Listening on /ip4/127\.0\.0\.1/tcp/\d+/p2p/", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^<6>Cerebrum\.Core\.Network\.PeerHost\[0\] Listening on /ip4/127\.0\.0\.1/tcp/\d+/p2p/", RegexOptions.Multiline)]
     private static partial Regex JournalListeningLine();
 
     [Test]

@@ -15,8 +15,8 @@ namespace Cerebrum.Tests.Inference.Protocol;
 public sealed class InferOverHostTests
 {
     private AddModelEngine _addModel = null!;
-    private Host _node = null!;
-    private Host _client = null!;
+    private PeerHost _node = null!;
+    private PeerHost _client = null!;
 
     [SetUp]
     public async Task SetUp()

@@ -1,6 +1,7 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;
@@ -29,7 +30,7 @@ public class NodeStatusFuzzTests
             Sequence = 4,
             Models = { new ModelAdvert { Hash = "sha256:00", Name = "m", FreeSlots = 1, QueueDepth = 2 } },
             Hardware = new HardwareSummary { CpuModel = "cpu", LogicalCores = 8, Gpus = { new GpuSummary() } },
-            Addresses = { ByteString.CopyFrom(Cerebrum.Core.Network.Multiaddress.Parse("/ip4/203.0.113.7/tcp/4001").ToBytes()) },
+            Addresses = { ByteString.CopyFrom(Cerebrum.Core.Network.Multiaddr.Multiaddress.Parse("/ip4/203.0.113.7/tcp/4001").ToBytes()) },
         };
         var statusBytes = status.ToByteArray();
         byte[][] validSigned = [NodeStatusSigning.Sign(Node, status)];

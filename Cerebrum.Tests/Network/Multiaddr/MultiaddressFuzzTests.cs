@@ -1,5 +1,5 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Network.Multiaddr;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 
 namespace Cerebrum.Tests.Network.Multiaddr;
 

@@ -1,5 +1,5 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Records;
 using Cerebrum.Tests.TestSupport;
 

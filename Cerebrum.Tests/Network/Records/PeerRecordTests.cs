@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Peers;
 using Cerebrum.Core.Network.Records;
 using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;

@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.PubSub;
 
 namespace Cerebrum.Bench.Gossip;
@@ -7,14 +8,14 @@ namespace Cerebrum.Bench.Gossip;
 /// <summary>A host on a loopback ephemeral port with a gossipsub router bound to it, Ed25519 identity.</summary>
 internal sealed class BenchNode : IAsyncDisposable
 {
-    private BenchNode(Host host, GossipRouter router, GossipHostBinding binding)
+    private BenchNode(PeerHost host, GossipRouter router, GossipHostBinding binding)
     {
         Host = host;
         Router = router;
         Binding = binding;
     }
 
-    public Host Host { get; }
+    public PeerHost Host { get; }
 
     public GossipRouter Router { get; }
 
@@ -24,7 +25,7 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public static async Task<BenchNode> StartAsync(GossipsubOptions options, int seed)
     {
-        var host = new Host(new HostOptions
+        var host = new PeerHost(new PeerHostOptions
         {
             Identity = PrivateKey.Generate(KeyType.Ed25519),
             ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")],

@@ -7,10 +7,10 @@ using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Streams;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
-using P2PHost = Cerebrum.Core.Network.Host;
-using P2PHostOptions = Cerebrum.Core.Network.HostOptions;
 
 // MiniLM embeddings (one short sentence per request) at several concurrencies: the InferenceEngine in-process vs a node
 // over /cerebrum/infer/1.0.0 on loopback, with and without dynamic batching. Prints a markdown table.
@@ -80,7 +80,7 @@ try
         await using var engine = InferenceEngine.Start(engineOptions, store, NullLogger.Instance);
         using var nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
         var handler = new InferProtocolHandler(engine, nodeKey);
-        await using var node = new P2PHost(new P2PHostOptions { Identity = nodeKey, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")], PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
+        await using var node = new PeerHost(new PeerHostOptions { Identity = nodeKey, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")], PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
         node.SetHandler(InferProtocolHandler.ProtocolId, async (stream, ct) =>
         {
             await handler.HandleAsync(stream.Stream, ct);
@@ -88,7 +88,7 @@ try
         });
         await node.StartAsync();
         using var clientKey = PrivateKey.Generate(KeyType.Ed25519);
-        await using var client = new P2PHost(new P2PHostOptions { Identity = clientKey, PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
+        await using var client = new PeerHost(new PeerHostOptions { Identity = clientKey, PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
         await client.StartAsync();
         var connection = await client.DialAsync(node.ListenAddresses[0].WithPeerId(node.PeerId));
 

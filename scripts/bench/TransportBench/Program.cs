@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 
 namespace Cerebrum.Bench.Transport;
 
@@ -35,7 +36,7 @@ public static class Program
     {
         var ip = options.GetValueOrDefault("host", "127.0.0.1");
         var family = ip.Contains(':', StringComparison.Ordinal) ? "ip6" : "ip4";
-        await using var host = new Host(new HostOptions
+        await using var host = new PeerHost(new PeerHostOptions
         {
             Identity = PrivateKey.Generate(KeyType.Ed25519),
             ListenAddresses = [Multiaddress.Parse($"/{family}/{ip}/tcp/0")],
@@ -65,7 +66,7 @@ public static class Program
         var setups = int.Parse(options.GetValueOrDefault("setups", "200"), CultureInfo.InvariantCulture);
         var address = Multiaddress.Parse(addr);
 
-        await using var host = new Host(new HostOptions
+        await using var host = new PeerHost(new PeerHostOptions
         {
             Identity = PrivateKey.Generate(KeyType.Ed25519),
             PingInterval = TimeSpan.Zero,

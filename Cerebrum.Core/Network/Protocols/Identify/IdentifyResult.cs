@@ -1,4 +1,5 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Multiaddr;
 
 namespace Cerebrum.Core.Network.Protocols.Identify;
 

@@ -1,5 +1,11 @@
+using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Protocols.Identify.Proto;
+using Cerebrum.Core.Network.Records;
+using Cerebrum.Core.Network.Streams;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 
@@ -7,9 +13,10 @@ namespace Cerebrum.Core.Network.Protocols.Identify;
 
 /// <summary>
 /// identify (/ipfs/id/1.0.0) and identify push (/ipfs/id/push/1.0.0): peers exchange keys, listen addresses,
-/// protocols and agent versions. Results go into the host's peer store.
+/// protocols and agent versions. Results go into the host's peer store. Identifies every new connection, and pushes to
+/// every connected peer when the host's protocols change.
 /// </summary>
-public sealed class IdentifyService
+public sealed class IdentifyService : IPeerService
 {
     public const string ProtocolId = "/ipfs/id/1.0.0";
     public const string PushProtocolId = "/ipfs/id/push/1.0.0";
@@ -19,14 +26,47 @@ public sealed class IdentifyService
 
     private const int MaxListenAddresses = 64;
     private const int MaxProtocols = 512;
-    private readonly Host _host;
+    private readonly PeerHost _host;
     private readonly ILogger _logger;
+    private readonly BackgroundTasks _tasks;
 
-    internal IdentifyService(Host host, ILogger logger)
+    internal IdentifyService(PeerHost host, ILogger logger)
     {
         _host = host;
         _logger = logger;
+        _tasks = new BackgroundTasks(logger);
+        Handlers = new Dictionary<string, ProtocolHandler>(StringComparer.Ordinal)
+        {
+            [ProtocolId] = HandleIdentifyAsync,
+            [PushProtocolId] = HandlePushAsync,
+        };
     }
+
+    public IReadOnlyDictionary<string, ProtocolHandler> Handlers { get; }
+
+    /// <summary>Identifies the peer, within the handshake timeout.</summary>
+    public void OnConnectionOpened(Connection connection) =>
+        _tasks.Run($"identify {connection}", ct => IdentifyOnConnectAsync(connection, ct));
+
+    /// <summary>Sends identify push to every connected peer (our protocols or addresses changed).</summary>
+    internal void PushToAll()
+    {
+        foreach (var connection in _host.Connections)
+            _tasks.Run("identify push", async ct =>
+            {
+                try
+                {
+                    await PushAsync(connection, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ProtocolNotSupportedException)
+                {
+                    // The connection closed meanwhile, or the peer has no push: nothing to tell it.
+                    _logger.LogDebug("Identify push to {Peer} not delivered: {Reason}", connection.RemotePeer, e.Message);
+                }
+            });
+    }
+
+    public ValueTask DisposeAsync() => _tasks.DisposeAsync();
 
     /// <summary>Asks the remote end of <paramref name="connection"/> to identify itself.</summary>
     public async Task<IdentifyResult> IdentifyAsync(Connection connection, CancellationToken ct = default)
@@ -47,13 +87,27 @@ public sealed class IdentifyService
         await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
     }
 
-    internal async Task HandleIdentifyAsync(ProtocolStream stream, CancellationToken ct)
+    private async Task IdentifyOnConnectAsync(Connection connection, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(_host.Options.HandshakeTimeout);
+            await IdentifyAsync(connection, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            _logger.LogDebug("Identify of {Peer} failed: {Reason}", connection.RemotePeer, e.Message);
+        }
+    }
+
+    private async Task HandleIdentifyAsync(ProtocolStream stream, CancellationToken ct)
     {
         await LengthPrefixedMessage.WriteAsync(stream.Stream, BuildMessage(stream.Connection).ToByteArray(), ct).ConfigureAwait(false);
         await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
     }
 
-    internal async Task HandlePushAsync(ProtocolStream stream, CancellationToken ct)
+    private async Task HandlePushAsync(ProtocolStream stream, CancellationToken ct)
     {
         var message = await ReadMessageAsync(stream.Stream, ct).ConfigureAwait(false);
         Apply(ToResult(stream.Connection, message, requireKey: false));
@@ -152,12 +206,12 @@ public sealed class IdentifyService
                 // An observed address we cannot parse is only a hint; ignore it.
             }
         }
-        Records.PeerRecord? record = null;
+        PeerRecord? record = null;
         if (message.HasSignedPeerRecord)
         {
             try
             {
-                record = Records.PeerRecord.Open(message.SignedPeerRecord.Span, connection.RemotePeer);
+                record = PeerRecord.Open(message.SignedPeerRecord.Span, connection.RemotePeer);
             }
             catch (FormatException e)
             {

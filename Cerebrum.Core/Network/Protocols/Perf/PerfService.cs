@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Streams;
 
 namespace Cerebrum.Core.Network.Protocols.Perf;
 
@@ -8,14 +10,20 @@ namespace Cerebrum.Core.Network.Protocols.Perf;
 /// count of bytes it wants back, then uploads until it half-closes; the server discards the upload and then sends
 /// the requested bytes.
 /// </summary>
-public sealed class PerfService
+public sealed class PerfService : IPeerService
 {
     public const string ProtocolId = "/perf/1.0.0";
     private const int ChunkSize = 256 * 1024;
     private static readonly byte[] Zeros = new byte[ChunkSize];
     private readonly TimeProvider _time;
 
-    internal PerfService(TimeProvider time) => _time = time;
+    internal PerfService(TimeProvider time)
+    {
+        _time = time;
+        Handlers = new Dictionary<string, ProtocolHandler>(StringComparer.Ordinal) { [ProtocolId] = HandleAsync };
+    }
+
+    public IReadOnlyDictionary<string, ProtocolHandler> Handlers { get; }
 
     /// <summary>Runs perf over <paramref name="streams"/> parallel streams; the byte counts are totals split across them.</summary>
     public async Task<PerfResult> RunAsync(Connection connection, long uploadBytes, long downloadBytes, int streams = 1, CancellationToken ct = default)
@@ -65,7 +73,10 @@ public sealed class PerfService
         }
     }
 
-    internal async Task HandleAsync(ProtocolStream stream, CancellationToken ct)
+    /// <summary>Nothing runs in the background: every run is the caller's.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task HandleAsync(ProtocolStream stream, CancellationToken ct)
     {
         var header = new byte[8];
         await stream.Stream.ReadExactlyAsync(header, ct).ConfigureAwait(false);

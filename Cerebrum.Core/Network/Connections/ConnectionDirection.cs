@@ -1,0 +1,7 @@
+namespace Cerebrum.Core.Network.Connections;
+
+public enum ConnectionDirection
+{
+    Inbound,
+    Outbound,
+}

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Multistream;
+using Cerebrum.Core.Network.Noise;
+using Cerebrum.Core.Network.Peers;
+using Cerebrum.Core.Network.Resources;
+using Cerebrum.Core.Network.Transport;
+using Cerebrum.Core.Network.Upgrading;
+
+namespace Cerebrum.Core.Network.Dialing;
+
+/// <summary>
+/// Outbound connections, as go-libp2p's swarm dials: reuses a live connection to the peer, deduplicates concurrent
+/// dials of one target into one attempt, backs off a target after failures, and otherwise dials through the first
+/// transport that takes the address, upgrades the raw connection and adds it to the connection manager. Every failure
+/// is a <see cref="DialException"/> with its reason.
+/// </summary>
+internal sealed class Dialer
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<Connection>>> _pending = new(StringComparer.Ordinal);
+    private readonly PeerHostOptions _options;
+    private readonly TransportSet _transports;
+    private readonly ConnectionUpgrader _upgrader;
+    private readonly ConnectionManager _connections;
+    private readonly PeerStore _peerStore;
+    private readonly IResourceManager _resources;
+    private readonly DialBackoff _backoff;
+    private readonly CancellationToken _stopping;
+
+    /// <param name="stopping">Cancelled when the host's background work stops: ends dials in flight.</param>
+    public Dialer(PeerHostOptions options, TransportSet transports, ConnectionUpgrader upgrader, ConnectionManager connections,
+        PeerStore peerStore, CancellationToken stopping)
+    {
+        _options = options;
+        _transports = transports;
+        _upgrader = upgrader;
+        _connections = connections;
+        _peerStore = peerStore;
+        _resources = options.ResourceManager;
+        _backoff = new DialBackoff(options.DialBackoffBase, options.DialBackoffMax, options.Time);
+        _stopping = stopping;
+    }
+
+    /// <summary>
+    /// Dials <paramref name="address"/> (which may end in /p2p/&lt;id&gt;, then the handshake must prove that ID),
+    /// reusing an existing connection to that peer when there is one.
+    /// </summary>
+    /// <exception cref="DialException">With the reason the dial failed.</exception>
+    public async Task<Connection> DialAsync(Multiaddress address, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (_connections.IsStopped)
+            throw new DialException(DialFailureReason.HostStopped, "the host is stopped");
+        var transport = _transports.ForDialing(address)
+            ?? throw new DialException(DialFailureReason.InvalidAddress, $"cannot dial '{address}': expected /ip4, /ip6, /dns, /dns4 or /dns6 with /tcp");
+        var expected = address.PeerId;
+        if (expected == _options.Identity.PeerId)
+            throw new DialException(DialFailureReason.DialSelf, "refusing to dial our own peer ID");
+        if (expected is not null && _connections.Find(expected) is { } existing)
+            return existing;
+        if (expected is not null && _connections.IsBanned(expected))
+            throw new DialException(DialFailureReason.Banned, $"{expected} is banned");
+
+        var key = expected?.ToString() ?? address.ToString();
+        if (_backoff.RemainingFor(key) is { } remaining)
+            throw new DialException(DialFailureReason.Backoff, $"dialing {key} is backed off for another {remaining.TotalSeconds:0.#} s after recent failures");
+
+        var dial = _pending.GetOrAdd(key, k => new Lazy<Task<Connection>>(() => DialOnceAsync(transport, address, expected, k)));
+        return await dial.Value.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns a live connection to <paramref name="peer"/>, dialing its known addresses in turn when needed.</summary>
+    /// <exception cref="DialException">No address is known, or the last one tried failed for this reason.</exception>
+    public async Task<Connection> ConnectAsync(PeerId peer, CancellationToken ct)
+    {
+        if (_connections.Find(peer) is { } existing)
+            return existing;
+        var addresses = _peerStore.Get(peer)?.Addresses ?? [];
+        if (addresses.Count == 0)
+            throw new DialException(DialFailureReason.Unreachable, $"no known address for {peer}");
+        DialException? last = null;
+        foreach (var address in addresses)
+        {
+            try
+            {
+                return await DialAsync(address.WithPeerId(peer), ct).ConfigureAwait(false);
+            }
+            catch (DialException e)
+            {
+                last = e;
+            }
+        }
+        throw last!;
+    }
+
+    private async Task<Connection> DialOnceAsync(ITransport transport, Multiaddress address, PeerId? expected, string key)
+    {
+        try
+        {
+            var connection = await DialCoreAsync(transport, address, expected).ConfigureAwait(false);
+            _backoff.RecordSuccess(key);
+            return connection;
+        }
+        catch (DialException e) when (e.Reason is not DialFailureReason.ConnectionLimit and not DialFailureReason.HostStopped and not DialFailureReason.Banned)
+        {
+            _backoff.RecordFailure(key);
+            throw;
+        }
+        finally
+        {
+            _pending.TryRemove(key, out _);
+        }
+    }
+
+    private async Task<Connection> DialCoreAsync(ITransport transport, Multiaddress address, PeerId? expected)
+    {
+        if (!_connections.MakeRoom())
+            throw new DialException(DialFailureReason.ConnectionLimit, $"connection limit of {_options.MaxConnections} reached");
+        var scope = _resources.OpenConnection(ConnectionDirection.Outbound, address.WithoutPeerId())
+            ?? throw new DialException(DialFailureReason.ConnectionLimit, $"the resource manager refused a connection to {address}");
+
+        Connection? connection = null;
+        try
+        {
+            var raw = await OpenAsync(transport, address).ConfigureAwait(false);
+            try
+            {
+                connection = await _upgrader.UpgradeAsync(raw, ConnectionDirection.Outbound, expected, scope, _stopping).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await raw.DisposeAsync().ConfigureAwait(false);
+                throw UpgradeFailure(e, address);
+            }
+        }
+        finally
+        {
+            if (connection is null) scope.Dispose();
+        }
+
+        switch (_connections.TryAdd(connection))
+        {
+            case ConnectionRegistration.Banned:
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new DialException(DialFailureReason.Banned, $"{connection.RemotePeer} is banned");
+            case ConnectionRegistration.Stopping:
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new DialException(DialFailureReason.HostStopped, "the host is stopping");
+        }
+        _peerStore.AddAddresses(connection.RemotePeer, [address]);
+        return connection;
+    }
+
+    /// <summary>The transport's raw connection, within the dial timeout.</summary>
+    private async Task<TransportConnection> OpenAsync(ITransport transport, Multiaddress address)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        timeout.CancelAfter(_options.DialTimeout);
+        try
+        {
+            return await transport.DialAsync(address, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            throw new DialException(DialFailureReason.Unreachable, $"{address} is unreachable: {e.Message}", e);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new DialException(DialFailureReason.HostStopped, "the host is stopping");
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new DialException(DialFailureReason.Timeout, $"connecting to {address} timed out after {_options.DialTimeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    private DialException UpgradeFailure(Exception e, Multiaddress address) => e switch
+    {
+        PeerIdMismatchException n => new DialException(DialFailureReason.PeerIdMismatch, n.Message, n),
+        ProtocolNotSupportedException p => new DialException(DialFailureReason.NegotiationFailed, $"{address} does not support {p.Message}", p),
+        ResourceLimitExceededException r => new DialException(DialFailureReason.ConnectionLimit, r.Message, r),
+        OperationCanceledException when _stopping.IsCancellationRequested => new DialException(DialFailureReason.HostStopped, "the host is stopping"),
+        OperationCanceledException => new DialException(DialFailureReason.Timeout, $"handshake with {address} timed out after {_upgrader.HandshakeTimeout.TotalSeconds:0.#} s", e),
+        _ => new DialException(DialFailureReason.HandshakeFailed, $"handshake with {address} failed: {e.Message}", e),
+    };
+}

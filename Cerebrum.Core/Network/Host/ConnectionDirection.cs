@@ -1,7 +1,0 @@
-namespace Cerebrum.Core.Network;
-
-public enum ConnectionDirection
-{
-    Inbound,
-    Outbound,
-}
