@@ -1,6 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Market.Proto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.PubSub;
 using Google.Protobuf;
 using Google.Protobuf.Collections;

@@ -1,7 +1,7 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Market.Messages;
 using Cerebrum.Core.Market.Proto;
-using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Multiaddr;
 using Google.Protobuf;
 
 namespace Cerebrum.Tests.Market.Messages;
