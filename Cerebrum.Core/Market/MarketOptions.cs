@@ -4,14 +4,14 @@ using Cerebrum.Core.Market.Payments;
 
 namespace Cerebrum.Core.Market;
 
-/// <summary>The market's settings (config section <c>Market</c>), validated at start-up. Amounts are integer micro-CER.</summary>
+/// <summary>
+/// The market's settings (config section <c>Market</c>), validated at start-up. Amounts are integer micro-CER; a node's
+/// price per request is <c>Node:PricePerRequest</c>, which its heartbeat and offers announce.
+/// </summary>
 public sealed record MarketOptions
 {
-    /// <summary>What a node charges per request when <see cref="ModelPrices"/> names no price for the model; 0 serves for free.</summary>
-    public ulong PricePerRequest { get; init; }
-
-    /// <summary>Per-model prices, by model hash (sha256:…) or local name.</summary>
-    public IReadOnlyDictionary<string, ulong> ModelPrices { get; init; } = new Dictionary<string, ulong>();
+    /// <summary>Where a node is, as its offers say (e.g. "eu-west"); free text of at most 64 characters.</summary>
+    public string Region { get; init; } = "";
 
     public LeaseOptions Lease { get; init; } = new();
 
@@ -43,11 +43,6 @@ public sealed record MarketOptions
             throw new ArgumentException($"Market: OfferInterval must be positive and below OfferLifetime, which is at most {Limits.MaxLifetime}");
         if (QuoteLifetime <= TimeSpan.Zero || QuoteLifetime > Limits.MaxLifetime) throw new ArgumentException($"Market:QuoteLifetime must be positive and at most {Limits.MaxLifetime}");
         if (MaxOffers <= 0) throw new ArgumentException("Market:MaxOffers must be positive");
+        if (Region.Length > Limits.MaxRegionLength) throw new ArgumentException($"Market:Region is at most {Limits.MaxRegionLength} characters");
     }
-
-    /// <summary>The price of one request to the model with <paramref name="hash"/> (and local <paramref name="name"/>).</summary>
-    public ulong PriceFor(string hash, string? name = null) =>
-        ModelPrices.TryGetValue(hash, out var byHash) ? byHash
-        : name is not null && ModelPrices.TryGetValue(name, out var byName) ? byName
-        : PricePerRequest;
 }

@@ -73,6 +73,14 @@ public static class DaemonOptionsValidator
                 errors.Add($"PubSub:Topics:{i}: a topic name must not be empty");
         }
         ChainOptionsValidator.Validate(options.Chain, errors);
+        try
+        {
+            options.Market.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
         RequirePositive(errors, "PubSub:BanDuration", options.PubSub.BanDuration);
         RequirePositive(errors, "PubSub:NodeStatusExpiry", options.PubSub.NodeStatusExpiry);
         if (options.PubSub.MaxNodeStatuses <= 0)

@@ -14,13 +14,13 @@ public sealed class MarketplaceTests
     {
         await using var market = new MarketChain();
         var channel = market.OpenChannel(10_000);
-        var options = new MarketOptions { PricePerRequest = 100, Claims = new ClaimOptions { Threshold = 1_000_000, Interval = TimeSpan.FromMinutes(1) } };
+        var options = new MarketOptions { Claims = new ClaimOptions { Threshold = 1_000_000, Interval = TimeSpan.FromMinutes(1) } };
         var nodeDirectory = Path.Combine(market.NodeDirectory, "marketplace");
         await using (var first = Marketplace.Open(nodeDirectory, market.Chain.Node, market.Node, options, market.Chain.Node.SubmitTransaction, NullLogger.Instance, market.Time))
         {
             using var payer = new ChannelBook(market.PayerStore, market.Chain.Node, market.Payer);
             var grant = payer.Pay(market.Node.PeerId, 100).Grant!;
-            var decision = first.Payee.Charge(market.Payer.PeerId, grant.ChannelId, grant.Voucher, options.PriceFor("sha256:x"));
+            var decision = first.Payee.Charge(market.Payer.PeerId, grant.ChannelId, grant.Voucher, 100);
             await decision.Ticket!.Durable;
         }
         await using var second = Marketplace.Open(nodeDirectory, market.Chain.Node, market.Node, options, market.Chain.Node.SubmitTransaction, NullLogger.Instance, market.Time);
@@ -31,11 +31,12 @@ public sealed class MarketplaceTests
     }
 
     [Test]
-    public void Prices_come_from_the_model_hash_then_its_name_then_the_default()
+    public void Invalid_options_are_refused_at_start()
     {
-        var options = new MarketOptions { PricePerRequest = 5, ModelPrices = new Dictionary<string, ulong> { ["sha256:a"] = 7, ["minilm"] = 9 } };
-        Assert.That((options.PriceFor("sha256:a", "minilm"), options.PriceFor("sha256:b", "minilm"), options.PriceFor("sha256:b", "x")), Is.EqualTo((7UL, 9UL, 5UL)));
+        var options = new MarketOptions();
+        Assert.DoesNotThrow(options.Validate);
         Assert.Throws<ArgumentException>(() => (options with { OfferLifetime = TimeSpan.FromSeconds(1) }).Validate());
         Assert.Throws<ArgumentException>(() => (options with { Lease = new() { PricePerHour = 0 } }).Validate());
+        Assert.Throws<ArgumentException>(() => (options with { Claims = new() { Interval = TimeSpan.Zero } }).Validate());
     }
 }
