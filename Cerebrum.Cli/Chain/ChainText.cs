@@ -96,5 +96,5 @@ public static class ChainText
     private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The admin API writes UTC times with a Z, which System.Text.Json reads as <see cref="DateTimeKind.Utc"/>.</summary>
-    private static string Time(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
+    public static string Time(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
 }

@@ -18,6 +18,7 @@ public static class AdminApi
         endpoints.MapNodeDirectoryEndpoints();
         endpoints.MapGatewayAdminEndpoints();
         endpoints.MapChainEndpoints();
+        endpoints.MapMarketEndpoints();
         endpoints.MapMetricsEndpoints();
         endpoints.MapDashboardEndpoints();
         endpoints.MapFallback((HttpContext context) =>

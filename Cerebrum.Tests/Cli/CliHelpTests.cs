@@ -30,6 +30,19 @@ public sealed class CliHelpTests
         ["tx", "transfer"],
         ["tx", "stake"],
         ["tx", "status"],
+        ["chain", "supply"],
+        ["channel"],
+        ["channel", "open"],
+        ["channel", "list"],
+        ["channel", "topup"],
+        ["channel", "close"],
+        ["channel", "claim"],
+        ["lease"],
+        ["lease", "open"],
+        ["lease", "list"],
+        ["lease", "close"],
+        ["market"],
+        ["market", "offers"],
     ];
 
     [Test]

@@ -1,7 +1,5 @@
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Proto;
-using Cerebrum.Core.Chain.Transactions;
-using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Core.Market.Payments;
 
@@ -11,7 +9,8 @@ namespace Cerebrum.Core.Market.Payments;
 /// ledger and gossips them). Nothing is lost by a crash: the vouchers are in <c>market.db</c>, and the first check
 /// after a start claims what waits.
 /// </summary>
-public sealed class VoucherClaimer(VoucherBook book, ChainNode chain, PrivateKey node, ClaimOptions options, Func<byte[], TransactionSubmission> submit, TimeProvider time)
+/// <param name="submit">Completes (chain id, nonce, fee), signs with the node's key and submits a transaction body.</param>
+public sealed class VoucherClaimer(VoucherBook book, ChainNode chain, ClaimOptions options, Func<Transaction, TransactionSubmission> submit, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private bool _checked;
@@ -43,14 +42,7 @@ public sealed class VoucherClaimer(VoucherBook book, ChainNode chain, PrivateKey
     private ClaimSent Claim(PayeeChannelView channel, string reason)
     {
         var voucher = channel.Best!;
-        var tx = TransactionCodec.Sign(node, new Transaction
-        {
-            ChainId = chain.ChainId,
-            Nonce = chain.GetNextNonce(node.PeerId),
-            Fee = options.Fee == 0 ? chain.Params.MinFee : options.Fee,
-            ClaimChannel = new ClaimChannel { Voucher = voucher },
-        });
-        var result = submit(tx);
+        var result = submit(new Transaction { Fee = options.Fee, ClaimChannel = new ClaimChannel { Voucher = voucher } });
         if (result.Error is { } error) return new ClaimSent(channel.ChannelId, voucher.Amount, reason, null, error.ToString());
         book.MarkClaimSent(channel.ChannelId, voucher.Amount);
         return new ClaimSent(channel.ChannelId, voucher.Amount, reason, Convert.ToHexStringLower(result.Hash!), null);

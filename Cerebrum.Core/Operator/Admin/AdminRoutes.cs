@@ -29,12 +29,25 @@ public static class AdminRoutes
     public const string ChainTransactionCheck = "/chain/txs/check";
     public const string ChainTransaction = "/chain/txs/{hash}";
     public const string ChainSupply = "/chain/supply";
+    public const string MarketChannels = "/market/channels";
+    public const string MarketChannelClaim = "/market/channels/claim";
+    public const string MarketChannelClose = "/market/channels/{id}/close";
+    public const string MarketChannelTopUp = "/market/channels/{id}/topup";
+    public const string MarketLeases = "/market/leases";
+    public const string MarketLeaseClose = "/market/leases/{id}/close";
+    public const string MarketOffers = "/market/offers";
 
     public static string GatewayKeyNamed(string name) => $"/gateway/keys/{Uri.EscapeDataString(name)}";
 
     public static string ChainBlockAt(ulong height) => $"/chain/blocks/{height.ToString(CultureInfo.InvariantCulture)}";
 
     public static string ChainAccountOf(string peerId) => $"/chain/accounts/{Uri.EscapeDataString(peerId)}";
+
+    public static string MarketChannelCloseOf(string id) => $"/market/channels/{Uri.EscapeDataString(id)}/close";
+
+    public static string MarketChannelTopUpOf(string id) => $"/market/channels/{Uri.EscapeDataString(id)}/topup";
+
+    public static string MarketLeaseCloseOf(string id) => $"/market/leases/{Uri.EscapeDataString(id)}/close";
 
     public static string ChainTransactionOf(string hash) => $"/chain/txs/{Uri.EscapeDataString(hash)}";
 }

@@ -33,7 +33,15 @@ public sealed class ClaimTests
     }
 
     private VoucherClaimer Claimer(ClaimOptions? options = null) =>
-        new(_node, _market.Chain.Node, _market.Node, options ?? Options, _market.Chain.Node.SubmitTransaction, _market.Time);
+        new(_node, _market.Chain.Node, options ?? Options, Submit, _market.Time);
+
+    private TransactionSubmission Submit(Core.Chain.Proto.Transaction body)
+    {
+        body.ChainId = _market.Chain.Node.ChainId;
+        body.Nonce = _market.Chain.Node.GetNextNonce(_market.Node.PeerId);
+        if (body.Fee == 0) body.Fee = _market.Chain.Node.Params.MinFee;
+        return _market.Chain.Node.SubmitTransaction(Core.Chain.Transactions.TransactionCodec.Sign(_market.Node, body));
+    }
 
     private void Jobs(int count, ulong price)
     {
