@@ -14,7 +14,7 @@ namespace Cerebrum.Tests.Inference.Status;
 /// </summary>
 public class NodeStatusFuzzTests
 {
-    private static readonly PrivateKey Node = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey Node = Fuzz.Key("node-status-fuzz-node", KeyType.Ed25519);
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     [OneTimeTearDown]
