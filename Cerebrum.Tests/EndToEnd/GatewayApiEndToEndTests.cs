@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Daemon.Gateway;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Tests.Cli;

@@ -1,4 +1,8 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Hardware;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Inference;

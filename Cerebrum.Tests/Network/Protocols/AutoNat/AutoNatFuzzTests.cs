@@ -12,7 +12,7 @@ namespace Cerebrum.Tests.Network.Protocols.AutoNat;
 /// </summary>
 public sealed class AutoNatFuzzTests
 {
-    private static readonly PrivateKey Asker = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey Asker = Fuzz.Key("autonat asker", KeyType.Ed25519);
     private static readonly Multiaddress Observed = Multiaddress.Parse("/ip4/8.8.4.4/tcp/51234");
 
     [OneTimeTearDown]

@@ -17,8 +17,8 @@ public sealed class KademliaFuzzTests
     [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
     public void Requests_AreAnsweredOrRefused_WithinBounds(int seed)
     {
-        using var self = PrivateKey.Generate(KeyType.Ed25519);
-        using var from = PrivateKey.Generate(KeyType.Ed25519);
+        using var self = Fuzz.Key("kademlia self", KeyType.Ed25519);
+        using var from = Fuzz.Key("kademlia sender", KeyType.Ed25519);
         var model = ModelProviderKey.For("sha256:" + new string('b', 64));
         var peer = new KademliaPeer(from.PeerId, [Multiaddress.Parse("/ip4/8.8.8.8/tcp/4001"), Multiaddress.Parse("/dns4/a.example/tcp/1")]);
         byte[][] valid =

@@ -15,8 +15,8 @@ namespace Cerebrum.Tests.Network.Protocols.Relay;
 public sealed class RelayFuzzTests
 {
     private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly PrivateKey RelayKey = PrivateKey.Generate(KeyType.Ed25519);
-    private static readonly PrivateKey PeerKey = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey RelayKey = Fuzz.Key("relay", KeyType.Ed25519);
+    private static readonly PrivateKey PeerKey = Fuzz.Key("relay peer", KeyType.Ed25519);
 
     [OneTimeTearDown]
     public void DisposeKeys()
@@ -33,7 +33,7 @@ public sealed class RelayFuzzTests
         var relay = new RelayServer(RelayKey, new RelayServerOptions { MaxReserveRequestsPerPeerPerWindow = int.MaxValue, MaxRequestsPerIpPerWindow = int.MaxValue },
             () => [Multiaddress.Parse("/ip4/8.8.8.8/tcp/4001")]);
         relay.Admit(PeerKey.PeerId, Multiaddress.Parse("/ip4/1.2.3.4/tcp/1"), false, RelayMessages.EncodeReserve(), Now);
-        using var source = PrivateKey.Generate(KeyType.Ed25519);
+        using var source = Fuzz.Key("relay source", KeyType.Ed25519);
         for (var i = 0; i < Fuzz.Iterations(1000); i++)
         {
             var input = mutator.Next(valid, 200);
