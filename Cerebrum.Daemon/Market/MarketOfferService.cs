@@ -24,7 +24,7 @@ public sealed class MarketOfferService(MarketService market, NodeService node, N
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var hardware = NodeStatusFactory.Summarize(await Core.Inference.HardwareProbe.ProbeAsync(TimeSpan.FromSeconds(5), cancellationToken));
+        var hardware = NodeStatusFactory.Summarize(await Core.Inference.Hardware.HardwareProbe.ProbeAsync(TimeSpan.FromSeconds(5), cancellationToken));
         _hardware = $"{hardware.CpuModel}, {hardware.LogicalCores} cores, {hardware.MemoryBytes / (1024 * 1024 * 1024)} GiB"
             + string.Concat(hardware.Gpus.Select(g => $", {g.Name} {g.MemoryBytes / (1024 * 1024 * 1024)} GiB"));
         _work = RunAsync(_stopping.Token);
