@@ -44,7 +44,8 @@ public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
         {
             throw new InferCallException(InferCallFailure.Transport, $"cannot reach {node}: {e.Message}", inner: e);
         }
-        return await InferProtocolClient.InferAsync(connection, modelHash, inputs, deadline, cancellationToken, _streams).ConfigureAwait(false);
+        var request = InferProtocolClient.CreateRequest(modelHash, inputs, deadline);
+        return await InferProtocolClient.InferAsync(connection, request, cancellationToken, pool: _streams, requester: _host.PeerId).ConfigureAwait(false);
     }
 
     public void Dispose() => _host.ConnectionClosed -= OnConnectionClosed;

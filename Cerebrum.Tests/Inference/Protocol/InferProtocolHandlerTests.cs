@@ -26,7 +26,7 @@ public sealed class InferProtocolHandlerTests
         _nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
         (_client, _server) = DuplexPipe.Create();
         _stop = new CancellationTokenSource();
-        _serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(_server, _stop.Token);
+        _serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(_server, _nodeKey.PeerId, _stop.Token);
     }
 
     [TearDown]
@@ -104,7 +104,7 @@ public sealed class InferProtocolHandlerTests
         Assert.That(response.Error, Is.Null);
         Assert.That(response.InputHash.ToByteArray(), Is.EqualTo(Definition(request.Inputs)));
         Assert.That(response.OutputHash.ToByteArray(), Is.EqualTo(Definition(response.Outputs)));
-        var signed = InferReceipts.SigningBytes(response.JobId, response.ModelHash, response.InputHash.Span, response.OutputHash.Span);
+        var signed = InferReceipts.SigningBytes(response);
         Assert.That(_nodeKey.PublicKey.Verify(signed, response.Signature.Span), Is.True);
     }
 
@@ -113,7 +113,7 @@ public sealed class InferProtocolHandlerTests
     {
         var (client, server) = DuplexPipe.Create();
         var recorder = new Cerebrum.Tests.Network.Multistream.RecordingStream(server);
-        var serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(recorder, CancellationToken.None);
+        var serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(recorder, _nodeKey.PeerId, CancellationToken.None);
         var request = Request("job-w", AddHash, InAMinute, Floats("a", 1, 2, 3), Floats("b", 1, 2, 3));
 
         await LengthPrefixedMessage.WriteAsync(client, request.ToByteArray(), CancellationToken.None).AsTask().WaitAsync(Bounded);
