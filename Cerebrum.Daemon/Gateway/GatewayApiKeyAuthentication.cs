@@ -7,7 +7,9 @@ namespace Cerebrum.Daemon.Gateway;
 /// <summary>
 /// Every request needs <c>Authorization: Bearer &lt;key&gt;</c> with a key from <c>cerebrum gateway key create</c> (401
 /// otherwise), and is counted against the key's rate limit (429 with Retry-After when spent). Health probes and the
-/// OpenAPI document are exempt; with <c>Gateway:Open</c> (<c>--open</c>) nothing is checked.
+/// OpenAPI document are exempt; with <c>Gateway:Open</c> (<c>--open</c>) nothing is checked. A key with a budget that its
+/// requests have spent gets 402 (OpenAI's <c>insufficient_quota</c>); what each request's jobs paid nodes is booked to its
+/// key (<see cref="RequestSpend"/>).
 /// </summary>
 public static class GatewayApiKeyAuthentication
 {
@@ -36,7 +38,21 @@ public static class GatewayApiKeyAuthentication
                     $"rate limit of API key '{key.Name}' ({key.RatePerSecond:0.###}/s) exceeded; retry after {retryAfter.TotalSeconds:0.###} s", retryAfter);
                 return;
             }
-            await next(context);
+            if (key.Budget > 0 && gateway.Keys.Usage.Spent(key.Name) >= key.Budget)
+            {
+                await GatewayErrors.WriteAsync(context, GatewayErrorKind.BudgetExhausted,
+                    $"API key '{key.Name}' has spent its budget of {key.Budget} micro-CER; ask the gateway's operator for a new key or budget");
+                return;
+            }
+            var spend = RequestSpend.Begin();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                gateway.Keys.Usage.Record(key.Name, spend.Total);
+            }
         });
 
     private static bool IsExempt(PathString path) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.Status;
@@ -28,11 +29,14 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private ApiKeyStore? _keys;
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
+    private Task _usageFlush = Task.CompletedTask;
+    private readonly MarketService? _market;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
-        IMeterFactory meterFactory, NodeService? node = null)
+        IMeterFactory meterFactory, NodeService? node = null, MarketService? market = null)
     {
+        _market = market;
         MeterFactory = meterFactory;
         Options = options.Gateway;
         _dataDirectory = dataDirectory;
@@ -62,6 +66,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
 
+    /// <summary>How the gateway pays nodes; null without a ledger (jobs go unpaid).</summary>
+    public GatewayPayments? Payments { get; private set; }
+
     /// <exception cref="InvalidOperationException">The service has not started.</exception>
     public ApiKeyStore Keys => _keys ?? throw new InvalidOperationException("gateway mode has not started");
 
@@ -79,6 +86,14 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _keys = new ApiKeyStore(_dataDirectory.Root);
         Table.Update(_directory.Book.Snapshot());
         _refresh = RefreshRoutesAsync(_stopping.Token);
+        _usageFlush = FlushUsageAsync(_stopping.Token);
+        // With a ledger (the market started before this service), the gateway pays priced nodes by voucher.
+        if (_market is { IsOpen: true } market)
+        {
+            Payments = new GatewayPayments(market.Market, Options.Payments, Time, _loggerFactory.CreateLogger<GatewayPayments>());
+            _nodeClient.Payments = (Payments, PriceOf);
+            _logger.LogInformation("Gateway pays priced nodes from account {Account}: channels of {Deposit} micro-CER, opened as needed", market.Market.Identity, Options.Payments.Deposit);
+        }
         _http = GatewayHttpServer.Create(this, _loggerFactory);
         try
         {
@@ -113,6 +128,8 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         if (!_stopping.IsCancellationRequested)
             await _stopping.CancelAsync();
         await _refresh;
+        await _usageFlush;
+        _keys?.Usage.Flush();
         if (_http is { } http)
         {
             _http = null;
@@ -122,6 +139,27 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _keys = null;
         _nodeClient.Dispose();
         File.Delete(UrlPath);
+    }
+
+    /// <summary>A node's price for a model, as its heartbeat announces it (0 when unknown: the node names its price if it has one).</summary>
+    private ulong PriceOf(Core.Crypto.PeerId node, string modelHash)
+    {
+        foreach (var route in Table.Routes(modelHash))
+            if (route.Node == node) return route.PricePerRequest;
+        return 0;
+    }
+
+    private async Task FlushUsageAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Options.UsageFlushInterval, Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                _keys?.Usage.Flush();
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     // The node status book expires silent nodes; copying it into the table a few times a second keeps routing current.

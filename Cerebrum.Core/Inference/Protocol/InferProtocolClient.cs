@@ -45,6 +45,16 @@ public static class InferProtocolClient
         return request;
     }
 
+    /// <summary>Runs <paramref name="inputs"/> on <paramref name="model"/> as a new job, paid with <paramref name="payment"/> when given, on a pooled stream; the receipt must bind <paramref name="requester"/>.</summary>
+    /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
+    public static Task<InferCallResult> InferAsync(Connection connection, string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, InferPayment? payment, PeerId requester,
+        InferStreamPool pool, CancellationToken ct)
+    {
+        var request = CreateRequest(model, inputs, deadline);
+        if (payment is not null) WithPayment(request, payment.ChannelId, payment.Voucher, payment.MaxPrice);
+        return InferAsync(connection, request, ct, pool: pool, requester: requester);
+    }
+
     /// <summary>Runs <paramref name="inputs"/> on <paramref name="model"/> (hash or the node's name) as a new job; see the overload taking a request.</summary>
     /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
     public static Task<InferCallResult> InferAsync(Connection connection, string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken ct, InferStreamPool? pool = null) =>
@@ -80,6 +90,15 @@ public static class InferProtocolClient
         var response = await node.AnswerAsync(request.ToByteArray(), ct).ConfigureAwait(false);
         ThrowIfRefused(response);
         return Accept(request, response, nodeKey, nodeKey.ToPeerId());
+    }
+
+    /// <summary>A job of <paramref name="requester"/> run by an in-process node (tests; a requester that hosts the node it pays).</summary>
+    /// <exception cref="InferCallException">The node refused the job, or its answer does not verify.</exception>
+    internal static async Task<InferCallResult> InferInProcessAsync(InferProtocolHandler node, PublicKey nodeKey, PeerId requester, InferRequest request, CancellationToken ct)
+    {
+        var response = await node.AnswerAsync(request.ToByteArray(), requester, ct).ConfigureAwait(false);
+        ThrowIfRefused(response);
+        return Accept(request, response, nodeKey, requester);
     }
 
     private static void ThrowIfRefused(InferResponse response)

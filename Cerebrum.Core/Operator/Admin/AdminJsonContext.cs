@@ -23,6 +23,7 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(List<ApiKeyResponse>))]
 [JsonSerializable(typeof(RevokeApiKeyResponse))]
 [JsonSerializable(typeof(List<RouteResponse>))]
+[JsonSerializable(typeof(List<ApiKeyUsageResponse>))]
 [JsonSerializable(typeof(ChainStatusResponse))]
 [JsonSerializable(typeof(ChainBlockResponse))]
 [JsonSerializable(typeof(ChainAccountResponse))]

@@ -22,6 +22,7 @@ public static class AdminRoutes
     public const string GatewayKeys = "/gateway/keys";
     public const string GatewayKey = "/gateway/keys/{name}";
     public const string GatewayRoutes = "/gateway/routes";
+    public const string GatewayUsage = "/gateway/usage";
     public const string ChainStatus = "/chain/status";
     public const string ChainBlock = "/chain/blocks/{height}";
     public const string ChainAccount = "/chain/accounts/{peerId}";
