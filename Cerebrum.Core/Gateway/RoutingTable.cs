@@ -25,13 +25,15 @@ public sealed class RoutingTable
     public RoutingOptions Options => _options;
 
     /// <summary>Replaces the table's nodes with <paramref name="heartbeats"/> (one per node, as a <see cref="NodeStatusBook"/> holds them).</summary>
-    public void Update(IReadOnlyList<NodeStatusEntry> heartbeats)
+    /// <param name="self">With <paramref name="now"/>: the gateway's peer ID, so that nodes leased to others are left out (routed around).</param>
+    public void Update(IReadOnlyList<NodeStatusEntry> heartbeats, DateTimeOffset? now = null, PeerId? self = null)
     {
         lock (_gate)
         {
             var routes = new Dictionary<(PeerId, string), NodeRoute>();
             foreach (var entry in heartbeats)
             {
+                if (now is { } at && self is not null && entry.Status.IsLeasedAgainst(self, at)) continue;
                 foreach (var (model, freeSlots, queueDepth) in entry.Status.Models)
                 {
                     var key = (entry.Status.Node, model.Hash);

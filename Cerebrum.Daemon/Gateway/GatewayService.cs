@@ -84,7 +84,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _keys = new ApiKeyStore(_dataDirectory.Root);
-        Table.Update(_directory.Book.Snapshot());
+        Table.Update(_directory.Book.Snapshot(), Time.GetUtcNow(), _network.Host.PeerId);
         _refresh = RefreshRoutesAsync(_stopping.Token);
         _usageFlush = FlushUsageAsync(_stopping.Token);
         // With a ledger (the market started before this service), the gateway pays priced nodes by voucher.
@@ -169,7 +169,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                Table.Update(_directory.Book.Snapshot());
+                Table.Update(_directory.Book.Snapshot(), Time.GetUtcNow(), _network.Host.PeerId);
         }
         catch (OperationCanceledException)
         {
