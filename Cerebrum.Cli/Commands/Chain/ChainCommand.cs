@@ -10,5 +10,6 @@ public static class ChainCommand
         ChainStatusCommand.Create(),
         ChainBlockCommand.Create(),
         ChainSupplyCommand.Create(),
+        ChainValidatorsCommand.Create(),
     };
 }

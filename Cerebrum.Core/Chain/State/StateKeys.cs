@@ -18,9 +18,13 @@ public static class StateKeys
     public const string GenesisValidatorPrefix = "v/";
     public const string ChannelPrefix = "c/";
     public const string LeasePrefix = "l/";
+    public const string SupplyPrefix = "s/";
+
+    /// <summary>The chain's supply record (<see cref="SupplyState"/>).</summary>
+    public const string Supply = SupplyPrefix + "supply";
 
     public static readonly IReadOnlyList<string> Prefixes =
-        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, ChannelPrefix, LeasePrefix];
+        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, ChannelPrefix, LeasePrefix, SupplyPrefix];
 
     public static string Account(PeerId id) => AccountPrefix + id;
 
@@ -55,6 +59,7 @@ public static class StateKeys
         GenesisValidatorPrefix => GenesisValidatorState.Parser.ParseFrom(value),
         ChannelPrefix => ChannelState.Parser.ParseFrom(value),
         LeasePrefix => LeaseState.Parser.ParseFrom(value),
+        SupplyPrefix => SupplyState.Parser.ParseFrom(value),
         var other => throw new FormatException($"unknown state kind '{other}'"),
     };
 

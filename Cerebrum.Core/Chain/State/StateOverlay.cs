@@ -15,11 +15,11 @@ public sealed class StateOverlay : IStateReader
 
     public int WriteCount => _writes.Count;
 
-    /// <summary>The state this overlay's writes are over.</summary>
-    internal IStateReader Parent => _parent;
+    /// <summary>The state this overlay writes over.</summary>
+    public IStateReader Parent => _parent;
 
-    /// <summary>The pending writes (null: deleted), for the supply check.</summary>
-    internal IReadOnlyDictionary<string, IMessage?> Writes => _writes;
+    /// <summary>The pending writes (null deletes), by key.</summary>
+    public IReadOnlyDictionary<string, IMessage?> Writes => _writes;
 
     public IMessage? Get(string key) => _writes.TryGetValue(key, out var value) ? value : _parent.Get(key);
 

@@ -19,6 +19,7 @@ public static class Supply
         NodeState node => node.Stake,
         ChannelState channel => channel.Deposit >= channel.Paid ? channel.Deposit - channel.Paid : 0,
         LeaseState lease => lease.Prepaid,
+        SupplyState supply => supply.Burned,
         _ => 0,
     };
 
@@ -35,7 +36,7 @@ public static class Supply
             escrows = checked(escrows + account.Escrow);
         }
         return new SupplyTotals(balances, stakes, escrows,
-            Sum(state, StateKeys.UnbondingPrefix), Sum(state, StateKeys.NodePrefix), Sum(state, StateKeys.ChannelPrefix), Sum(state, StateKeys.LeasePrefix), 0);
+            Sum(state, StateKeys.UnbondingPrefix), Sum(state, StateKeys.NodePrefix), Sum(state, StateKeys.ChannelPrefix), Sum(state, StateKeys.LeasePrefix), state.GetBurned());
     }
 
     /// <summary>What the overlay's pending writes add to (positive) or take from (negative) the money its parent holds.</summary>

@@ -21,6 +21,7 @@ public static class TransactionHandlers
         new SettleChannelHandler(),
         new CreateLeaseHandler(),
         new CloseLeaseHandler(),
+        new UnjailHandler(),
     }.ToFrozenDictionary(h => h.Type);
 
     public static ITransactionHandler? For(Transaction.BodyOneofCase type) => Table.GetValueOrDefault(type);

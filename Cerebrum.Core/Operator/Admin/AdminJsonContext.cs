@@ -27,6 +27,7 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(ChainStatusResponse))]
 [JsonSerializable(typeof(ChainBlockResponse))]
 [JsonSerializable(typeof(ChainAccountResponse))]
+[JsonSerializable(typeof(ChainValidatorsResponse))]
 [JsonSerializable(typeof(ChainSubmitResponse))]
 [JsonSerializable(typeof(ChainTransactionStatusResponse))]
 [JsonSerializable(typeof(ChainSupplyResponse))]
