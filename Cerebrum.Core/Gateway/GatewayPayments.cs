@@ -69,7 +69,7 @@ public sealed class GatewayPayments
             try
             {
                 var result = await run(new InferPayment(grant.ChannelId, grant.Voucher?.ToByteArray(), price)).ConfigureAwait(false);
-                RequestSpend.Current?.Add(result.Receipt?.Price ?? price);
+                RequestSpend.Current?.Add(result.Binding?.Price ?? price);
                 return result;
             }
             catch (InferCallException e) when (e.NodeError == InferenceErrorCode.PaymentRequired)

@@ -93,8 +93,8 @@ public sealed class GatewayPaymentsTests
         receipts.AddRange(await Task.WhenAll(Enumerable.Range(20, 30).Select(i => JobAsync(payments, i))));
 
         const ulong total = 50 * Price;
-        Assert.That(receipts.Sum(r => (long)r.Receipt!.Price), Is.EqualTo(total));
-        Assert.That(receipts.Select(r => r.Receipt!.BoundJobId).Distinct().Count(), Is.EqualTo(50));
+        Assert.That(receipts.Sum(r => (long)r.Binding!.Price), Is.EqualTo(total));
+        Assert.That(receipts.Select(r => r.Binding!.BoundJobId).Distinct().Count(), Is.EqualTo(50));
         Assert.That(spend.Total, Is.EqualTo(total), "every job's price is booked to the HTTP request's spend");
         var channel = _gateway.Payer.Snapshot().Single();
         Assert.That(channel.Spent, Is.EqualTo(total), "the gateway's channel total is the sum of the prices of the answered jobs");
@@ -114,7 +114,7 @@ public sealed class GatewayPaymentsTests
     {
         var payments = new GatewayPayments(_gateway, new GatewayPaymentOptions { Deposit = 1_000 }, _market.Time, NullLogger.Instance);
         var result = await JobAsync(payments, 1, price: 0);
-        Assert.That(result.Receipt!.Price, Is.EqualTo(Price));
+        Assert.That(result.Binding!.Price, Is.EqualTo(Price));
 
         var failed = Assert.ThrowsAsync<InferCallException>(() => payments.RunAsync(_market.Node.PeerId, Price, payment =>
         {
@@ -125,7 +125,7 @@ public sealed class GatewayPaymentsTests
         Assert.That(failed!.NodeError, Is.EqualTo(InferenceErrorCode.UnknownModel));
         Assert.That(_gateway.Payer.Snapshot().Single().Spent, Is.EqualTo(Price), "the failed job was given back");
         Assert.That(_node.Payee.Snapshot().Single().Consumed, Is.EqualTo(Price));
-        Assert.That((await JobAsync(payments, 2)).Receipt!.Price, Is.EqualTo(Price), "and the channel keeps paying");
+        Assert.That((await JobAsync(payments, 2)).Binding!.Price, Is.EqualTo(Price), "and the channel keeps paying");
     }
 
     [Test]

@@ -143,8 +143,8 @@ public sealed class InferProtocolClientTests
         Assert.That(over!.Message, Is.EqualTo("receipt invalid: it charges 4 micro-CER, above the 3 offered"));
         _tamper = r => r;
         var result = await InferProtocolClient.InferAsync(connection, Request(2), CancellationToken.None, requester: _client.PeerId);
-        Assert.That(result.Receipt!.Requester, Is.EqualTo(_client.PeerId));
-        Assert.That(result.Receipt.BoundJobId, Has.Length.EqualTo(32));
+        Assert.That(result.Binding!.Requester, Is.EqualTo(_client.PeerId));
+        Assert.That(result.Binding.BoundJobId, Has.Length.EqualTo(32));
     }
 
     [Test]

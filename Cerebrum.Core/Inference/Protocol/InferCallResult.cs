@@ -2,5 +2,8 @@ using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Core.Inference.Protocol;
 
-/// <summary>A node's verified answer to one inference job, with what its receipt binds (null only for answers this client did not verify, e.g. scripted ones in tests).</summary>
-public sealed record InferCallResult(string JobId, string ModelHash, IReadOnlyList<Tensor> Outputs, TimeSpan QueueTime, TimeSpan ComputeTime, InferReceiptBinding? Receipt = null);
+/// <summary>A node's verified answer to one inference job.</summary>
+/// <param name="Receipt">The node's signed receipt that was verified against the request and this answer (null only from test doubles).</param>
+/// <param name="Binding">What the verified receipt binds: requester, node time, price, bound job id and receipt hash (null only from test doubles).</param>
+public sealed record InferCallResult(string JobId, string ModelHash, IReadOnlyList<Tensor> Outputs, TimeSpan QueueTime, TimeSpan ComputeTime,
+    VerifiedReceipt? Receipt = null, InferReceiptBinding? Binding = null);

@@ -131,7 +131,8 @@ public static class InferProtocolClient
             throw new InferCallException(InferCallFailure.InvalidAnswer, $"the node answered an output this client cannot read: {e.Message}", inner: e);
         }
         return new InferCallResult(response.JobId, response.ModelHash, outputs,
-            TimeSpan.FromMicroseconds(response.QueueMicros), TimeSpan.FromMicroseconds(response.ComputeMicros), binding);
+            TimeSpan.FromMicroseconds(response.QueueMicros), TimeSpan.FromMicroseconds(response.ComputeMicros),
+            new VerifiedReceipt(response.InputHash.ToByteArray(), response.OutputHash.ToByteArray(), response.Signature.ToByteArray()), binding);
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(List<RouteResponse>))]
 [JsonSerializable(typeof(List<ApiKeyUsageResponse>))]
 [JsonSerializable(typeof(ChainStatusResponse))]
+[JsonSerializable(typeof(ChainConsensusResponse))]
 [JsonSerializable(typeof(ChainBlockResponse))]
 [JsonSerializable(typeof(ChainAccountResponse))]
 [JsonSerializable(typeof(ChainValidatorsResponse))]

@@ -12,7 +12,7 @@ namespace Cerebrum.Tests.Market.Messages;
 /// </summary>
 public class MarketMessageFuzzTests
 {
-    private static readonly PrivateKey Node = PrivateKey.Generate(KeyType.Secp256k1);
+    private static readonly PrivateKey Node = Fuzz.Key("market-node", KeyType.Secp256k1);
 
     [OneTimeTearDown]
     public void DisposeKey() => Node.Dispose();
