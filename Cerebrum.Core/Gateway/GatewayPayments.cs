@@ -59,13 +59,7 @@ public sealed class GatewayPayments
             throw Unpaid(price, $"{node} asks {price} micro-CER a job, above this gateway's maximum of {_options.MaxPricePerRequest} (Gateway:Payments:MaxPricePerRequest)");
         for (var resyncs = 0; ;)
         {
-            var (grant, need) = _market.Payer.Pay(node, price);
-            if (grant is null)
-            {
-                await FundAsync(node, need!, ct).ConfigureAwait(false);
-                continue;
-            }
-            await grant.Durable.WaitAsync(ct).ConfigureAwait(false);
+            var grant = await GrantAsync(node, price, ct).ConfigureAwait(false);
             try
             {
                 var result = await run(new InferPayment(grant.ChannelId, grant.Voucher?.ToByteArray(), price)).ConfigureAwait(false);
@@ -92,6 +86,31 @@ public sealed class GatewayPayments
             }
         }
     }
+
+    /// <summary>
+    /// The voucher for one job of <paramref name="price"/> on the channel to <paramref name="node"/> (opened or topped up
+    /// first when needed), durable before it is sent; traced as <see cref="GatewayTracing.Payment"/>, a child of the attempt.
+    /// </summary>
+    private async Task<PaymentGrant> GrantAsync(PeerId node, ulong price, CancellationToken ct)
+    {
+        using var span = GatewayTracing.Source.StartActivity(GatewayTracing.Payment);
+        span?.SetTag(NodeTag, node.ToString());
+        while (true)
+        {
+            var (grant, need) = _market.Payer.Pay(node, price);
+            if (grant is null)
+            {
+                span?.SetTag(FundedTag, true);
+                await FundAsync(node, need!, ct).ConfigureAwait(false);
+                continue;
+            }
+            await grant.Durable.WaitAsync(ct).ConfigureAwait(false);
+            return grant;
+        }
+    }
+
+    private const string NodeTag = "cerebrum.node";
+    private const string FundedTag = "cerebrum.funded";
 
     private bool TryResync(byte[] encoded)
     {

@@ -18,6 +18,12 @@ public enum InferenceErrorCode
     /// <summary>The runtime failed; not the caller's fault.</summary>
     Internal = 5,
 
+    /// <summary>
+    /// The node's budget of bytes in flight (its own, or the one it gives each peer) has no room for the request now;
+    /// refused before it ran. Like <see cref="Busy"/>: retry later or elsewhere.
+    /// </summary>
+    ResourceExhausted = 6,
+
     /// <summary>The node asks a price the request did not pay (no voucher, too little credit, or a voucher it refuses); the market's code.</summary>
     PaymentRequired = 20,
 

@@ -32,6 +32,9 @@ public sealed record DaemonOptions
     /// <summary>Payment channels, leases, offers and batch jobs (every mode with a ledger).</summary>
     public MarketOptions Market { get; init; } = new();
 
+    /// <summary>Distributed tracing (OpenTelemetry over OTLP); off by default.</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
+
     /// <summary>The ledger (every mode, when there is a genesis file) and validator mode's consensus.</summary>
     public ChainOptions Chain { get; init; } = new();
 

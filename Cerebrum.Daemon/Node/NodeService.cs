@@ -68,7 +68,7 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
         _store = ModelStoreAccess.Open(_dataDirectory);
         var models = NodeEngineOptions.ModelsToServe(_options, _store);
         _engine = InferenceEngine.Start(NodeEngineOptions.From(_options, models), _store, _loggerFactory.CreateLogger<InferenceEngine>(), _time, _meterFactory);
-        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory);
+        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory, _options.Limits.ToBudgetOptions());
         // With a ledger (the market started before this service), jobs are paid by voucher and a lease is respected.
         if (_services.GetService<MarketService>() is { IsOpen: true } market)
         {
@@ -81,7 +81,11 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
             _logger.LogWarning("Node mode serves no model: add one with 'cerebrum model add --builtin {Builtin} --data-dir {Dir}' and restart",
                 BuiltinModels.AllMiniLmL6V2, _dataDirectory.Root);
         foreach (var model in _engine.Models)
+        {
             _logger.LogInformation("Serving model {Name} ({Hash}) on {Protocol}", model.Name, model.Hash, InferProtocolHandler.ProtocolId);
+            // Gateways and `cerebrum job` find us through the DHT's provider records, without waiting for heartbeats.
+            _network.Reachability.Dht.Provide(model.Hash);
+        }
         return Task.CompletedTask;
     }
 
@@ -89,6 +93,8 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     {
         Volatile.Write(ref _serving, false);
         _network.Host.RemoveHandler(InferProtocolHandler.ProtocolId);
+        foreach (var model in _engine?.Models ?? [])
+            _network.Reachability.Dht.StopProviding(model.Hash);
         if (_handler is { } handler && handler.Counters.InFlight > 0)
         {
             _logger.LogInformation("Draining {Count} inference job(s) in flight", handler.Counters.InFlight);

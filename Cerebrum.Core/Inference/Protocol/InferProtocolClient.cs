@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
@@ -23,7 +24,7 @@ public static class InferProtocolClient
     /// <summary>How far a receipt's time may lie after the request's deadline (clock skew between requester and node).</summary>
     public static readonly TimeSpan ReceiptClockSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id.</summary>
+    /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id, carrying the current Cerebrum span's trace context (<see cref="InferTraceContext"/>).</summary>
     public static InferRequest CreateRequest(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline)
     {
         var request = new InferRequest
@@ -33,6 +34,7 @@ public static class InferProtocolClient
             DeadlineUnixMs = deadline.ToUnixTimeMilliseconds(),
         };
         request.Inputs.AddRange(inputs.Select(WireTensors.ToWire));
+        InferTraceContext.Inject(request);
         return request;
     }
 
@@ -118,8 +120,14 @@ public static class InferProtocolClient
 
     private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey, PeerId? requester)
     {
-        if (!InferReceipts.Verify(request, response, nodeKey))
+        bool valid;
+        using (InferenceTracing.Source.StartActivity(InferenceTracing.ReceiptVerify))
+            valid = InferReceipts.Verify(request, response, nodeKey);
+        if (!valid)
             throw new InferCallException(InferCallFailure.InvalidAnswer, "receipt invalid: the node's signature does not match the inputs and outputs");
+        // A job routed by hash must come back signed for that hash: a receipt for other model bytes proves nothing.
+        if (ModelHash.IsValid(request.ModelHash) && !string.Equals(ModelHash.Normalize(request.ModelHash), ModelHash.IsValid(response.ModelHash) ? ModelHash.Normalize(response.ModelHash) : response.ModelHash, StringComparison.Ordinal))
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: the node ran model {response.ModelHash}, the job asked for {request.ModelHash}");
         var binding = CheckBinding(request, response, requester);
         List<Tensor> outputs;
         try

@@ -71,11 +71,12 @@ public sealed class ChannelBook : IDisposable
                     continue;
                 }
                 var need = channel.Spent + price;
-                if (channel.Signed < need || channel.Nonce == 0)
+                if (channel.Signed < need || channel.Nonce == 0 || channel.Resend)
                 {
                     var amount = Math.Min(deposit, need + Math.Min(_creditWindow, deposit - need));
                     channel.Nonce++;
                     channel.Signed = Math.Max(channel.Signed, amount);
+                    channel.Resend = false;
                     voucher = Vouchers.Sign(_payer, _chain.ChainId, channel.Id, channel.Signed, channel.Nonce, lastReceiptHash);
                 }
                 channel.Spent = need;
@@ -105,8 +106,9 @@ public sealed class ChannelBook : IDisposable
 
     /// <summary>
     /// Adopts the node's best voucher for one of this payer's channels (sent with a stale-voucher or payment error) when
-    /// it is the payer's own signature and ahead of what the payer remembers: the payer then counts it all as spent.
-    /// Returns false for a voucher the payer did not sign.
+    /// it is the payer's own signature and ahead of what the payer remembers: the payer then counts it all as spent. When
+    /// it is behind (the node refused a job before it took that job's voucher, e.g. an unknown model or a full budget),
+    /// the next payment signs the payer's total again under a new nonce. Returns false for a voucher the payer did not sign.
     /// </summary>
     public bool Resync(Voucher nodeBest)
     {
@@ -115,6 +117,7 @@ public sealed class ChannelBook : IDisposable
         BsonDocument document;
         lock (channel.Gate)
         {
+            if (nodeBest.Nonce < channel.Nonce) channel.Resend = true;
             channel.Nonce = Math.Max(channel.Nonce, nodeBest.Nonce);
             channel.Signed = Math.Max(channel.Signed, nodeBest.Amount);
             channel.Spent = Math.Max(channel.Spent, nodeBest.Amount);

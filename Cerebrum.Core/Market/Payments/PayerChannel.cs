@@ -20,6 +20,9 @@ internal sealed class PayerChannel(byte[] id, PeerId node)
 
     public ulong Spent { get; set; }
 
+    /// <summary>The node holds an older voucher than the payer's last (it refused a job before taking its voucher): sign again.</summary>
+    public bool Resend { get; set; }
+
     public ChannelState? Ledger { get; set; }
 
     public long LedgerGeneration { get; set; } = -1;

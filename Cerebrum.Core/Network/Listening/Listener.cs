@@ -22,12 +22,14 @@ internal sealed class Listener
     private readonly ConnectionManager _connections;
     private readonly IResourceManager _resources;
     private readonly BackgroundTasks _tasks;
+    private readonly HolePunchExpectations _holePunches;
     private readonly ILogger _logger;
     private int _pendingInbound;
 
     public Listener(PeerHostOptions options, TransportSet transports, ConnectionUpgrader upgrader, ConnectionManager connections,
-        BackgroundTasks tasks, ILogger logger)
+        BackgroundTasks tasks, HolePunchExpectations holePunches, ILogger logger)
     {
+        _holePunches = holePunches;
         _options = options;
         _transports = transports;
         _upgrader = upgrader;
@@ -126,7 +128,10 @@ internal sealed class Listener
             Connection connection;
             try
             {
-                connection = await _upgrader.UpgradeAsync(raw, ConnectionDirection.Inbound, expectedRemote: null, scope, ct).ConfigureAwait(false);
+                // A hole punch's dial that reached our listener: we are the handshake's initiator, as DCUtR said.
+                var punched = _holePunches.Match(raw.RemoteAddress);
+                var role = punched is null ? ConnectionDirection.Inbound : ConnectionDirection.Outbound;
+                connection = await _upgrader.UpgradeAsync(raw, role, punched, scope, ct).ConfigureAwait(false);
             }
             catch (Exception e)
             {

@@ -141,10 +141,24 @@ public sealed class PaidInferTests
     [Test]
     public async Task A_job_that_fails_after_admission_is_refunded()
     {
-        var failed = await AnswerAsync(Request(_channel, Voucher(Price, 1), model: "sha256:" + new string('b', 64)));
-        Assert.That((InferenceErrorCode)(int)failed.Error.Code, Is.EqualTo(InferenceErrorCode.UnknownModel));
+        // Its deadline has passed: admitted (it parsed, its model is loaded, it fits the budget), then dropped by the scheduler.
+        var expired = Request(_channel, Voucher(Price, 1));
+        expired.DeadlineUnixMs = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
+        var failed = await AnswerAsync(expired);
+        Assert.That((InferenceErrorCode)(int)failed.Error.Code, Is.EqualTo(InferenceErrorCode.DeadlineExceeded));
         Assert.That(_book.Snapshot().Single().Consumed, Is.Zero);
         Assert.That((await AnswerAsync(Request(_channel))).Error, Is.Null, "the credit the refused job brought pays the next");
+    }
+
+    [Test]
+    public async Task A_job_refused_before_admission_takes_no_voucher()
+    {
+        var unknown = await AnswerAsync(Request(_channel, Voucher(Price, 1), model: "sha256:" + new string('b', 64)));
+        Assert.That((InferenceErrorCode)(int)unknown.Error.Code, Is.EqualTo(InferenceErrorCode.UnknownModel));
+        Assert.That(_book.Snapshot(), Is.Empty, "the engine refused it before the market saw its voucher");
+        var unpaid = Refusal(await AnswerAsync(Request(_channel)));
+        Assert.That(unpaid.Code, Is.EqualTo(InferenceErrorCode.PaymentRequired), "so its voucher brought no credit");
+        Assert.That((await AnswerAsync(Request(_channel, Voucher(Price, 2)))).Error, Is.Null, "a voucher sent again pays");
     }
 
     [Test]
