@@ -3,6 +3,7 @@ using Cerebrum.Cli.Commands;
 using Cerebrum.Cli.Commands.Account;
 using Cerebrum.Cli.Commands.Chain;
 using Cerebrum.Cli.Commands.Gateway;
+using Cerebrum.Cli.Commands.Market;
 using Cerebrum.Cli.Commands.Model;
 using Cerebrum.Cli.Commands.Net;
 using Cerebrum.Cli.Commands.Node;
@@ -34,6 +35,9 @@ public static class CerebrumCommandLine
         TxCommand.Create(),
         NodeCommand.Create(),
         GatewayCommand.Create(),
+        ChannelCommand.Create(),
+        LeaseCommand.Create(),
+        MarketCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)

@@ -5,6 +5,7 @@ using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Gateway;
+using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Metrics;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
@@ -142,6 +143,8 @@ public sealed class DaemonApplication : IAsyncDisposable
             builder.Services.AddSingleton<ChainService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ChainService>());
             builder.Services.AddHostedService<AttestationTopicService>();
+            builder.Services.AddSingleton<MarketService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<MarketService>());
         }
         builder.Services.AddHostedService(services => services.GetRequiredService<NetworkService>());
         // After the network service: modes start once the host listens and stop (draining their work) before it closes.
@@ -165,6 +168,11 @@ public sealed class DaemonApplication : IAsyncDisposable
         {
             builder.Services.AddSingleton<NodeHeartbeatService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<NodeHeartbeatService>());
+            if (genesisPath is not null)
+            {
+                builder.Services.AddSingleton<MarketOfferService>();
+                builder.Services.AddHostedService(services => services.GetRequiredService<MarketOfferService>());
+            }
         }
         if (options.HasMode(DaemonModes.Validator))
         {

@@ -5,11 +5,13 @@
 #   scripts/devnet.ps1                   # 3 nodes, gateway on http://127.0.0.1:8080
 #   scripts/devnet.ps1 -Nodes 2 -Http 8081
 #   scripts/devnet.ps1 -State C:\temp\devnet2   # another state directory (default .data/devnet)
+#   scripts/devnet.ps1 -Price 10         # each node asks 10 micro-CER a request (paid by voucher where a ledger is kept)
 # State lives in .data/devnet (identities and model stores are kept between runs; logs in .data/devnet/*.log).
 param(
     [ValidateRange(1, 64)][int]$Nodes = 3,
     [ValidateRange(1, 65535)][int]$Http = 8080,
-    [string]$State = ''
+    [string]$State = '',
+    [ValidateRange(0, [long]::MaxValue)][long]$Price = 0
 )
 $ErrorActionPreference = 'Stop'
 
@@ -52,10 +54,12 @@ try {
             if ($LASTEXITCODE -ne 0) { throw "importing the built-in model into $dir failed" }
         }
         $env:CEREBRUM__Node__HeartbeatInterval = '00:00:01'
+        $env:CEREBRUM__Node__PricePerRequest = "$Price"
         $processes += Start-Process dotnet -PassThru -NoNewWindow `
             -ArgumentList @($daemon, 'run', '--data-dir', $dir, '--mode', 'node', '--listen', '/ip4/127.0.0.1/tcp/0', '--admin-port', '0') `
             -RedirectStandardOutput (Join-Path $root "node-$i.out") -RedirectStandardError (Join-Path $root "node-$i.log")
         Remove-Item Env:CEREBRUM__Node__HeartbeatInterval
+        Remove-Item Env:CEREBRUM__Node__PricePerRequest
     }
     for ($i = 1; $i -le $Nodes; $i++) {
         $address = Wait-Line (Join-Path $root "node-$i.out") 'listening' $processes[$i - 1]

@@ -28,6 +28,26 @@ public static class ChainText
         return text.ToString().TrimEnd('\n');
     }
 
+    public static string Supply(ChainSupplyResponse supply)
+    {
+        var text = new StringBuilder();
+        Line(text, "total", $"{Number(supply.Total)} micro-CER");
+        Line(text, "genesis", $"{Number(supply.Genesis)} micro-CER");
+        Line(text, "height", Number(supply.Height));
+        Line(text, "balances", Number(supply.Balances));
+        Line(text, "stakes", Number(supply.Stakes));
+        Line(text, "escrows", Number(supply.Escrows));
+        Line(text, "unbonding", Number(supply.Unbonding));
+        Line(text, "node-stakes", Number(supply.NodeStakes));
+        Line(text, "channels", Number(supply.Channels));
+        Line(text, "leases", Number(supply.Leases));
+        Line(text, "burned", Number(supply.Burned));
+        Line(text, "audit", !supply.Audited ? "off (Chain:AuditSupply)"
+            : supply.FirstMismatchHeight is { } height ? $"the supply changed at block {Number(height)}"
+            : $"{Number(supply.BlocksAudited)} block(s) recounted since start, no change");
+        return text.ToString().TrimEnd('\n');
+    }
+
     public static string Block(ChainBlockResponse block)
     {
         var text = new StringBuilder();
@@ -106,5 +126,5 @@ public static class ChainText
     private static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The admin API writes UTC times with a Z, which System.Text.Json reads as <see cref="DateTimeKind.Utc"/>.</summary>
-    private static string Time(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
+    public static string Time(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " UTC";
 }

@@ -82,6 +82,14 @@ public static class TransactionSender
     /// <summary>Asks the daemon until the transaction is included (exit 0) or rejected (one error line, exit 1), within <paramref name="timeout"/>.</summary>
     private static async Task<int> WaitForOutcomeAsync(AdminClient admin, string hash, TimeSpan timeout, TextWriter stdout, CancellationToken cancellationToken)
     {
+        await stdout.WriteLineAsync(ChainText.TransactionStatus(await WaitForInclusionAsync(admin, hash, timeout, cancellationToken)));
+        return 0;
+    }
+
+    /// <summary>Asks the daemon until the transaction is included; its status then.</summary>
+    /// <exception cref="CommandFailedException">Rejected (the ledger's reason and code), or neither within <paramref name="timeout"/>.</exception>
+    public static async Task<ChainTransactionStatusResponse> WaitForInclusionAsync(AdminClient admin, string hash, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var poll = new PeriodicTimer(StatusPollInterval);
@@ -93,10 +101,7 @@ public static class TransactionSender
                 var status = await admin.GetAsync(AdminRoutes.ChainTransactionOf(hash), AdminJsonContext.Default.ChainTransactionStatusResponse, deadline.Token);
                 last = status.Status;
                 if (status.Status == ChainTransactionStatusResponse.Included)
-                {
-                    await stdout.WriteLineAsync(ChainText.TransactionStatus(status));
-                    return 0;
-                }
+                    return status;
                 if (status.Status == ChainTransactionStatusResponse.Rejected)
                     throw new CommandFailedException(ChainText.TransactionStatus(status));
                 await poll.WaitForNextTickAsync(deadline.Token);

@@ -27,9 +27,11 @@ public sealed class ChainNode : IDisposable
     private readonly TransactionPool _mempool;
     private readonly BlockExecutor _executor;
     private readonly VerifiedTransactionCache _verified;
+    private readonly bool _auditSupply;
     private readonly PendingEvidence _evidence = new(MaxPendingEvidence);
     private readonly RecentRejections _rejections = new();
     private (byte[] Digest, ulong Height, BlockExecution Execution)? _lastValidated;
+    private SupplyAuditReport _supplyAudit = new(0, null, null);
     private bool _disposed;
 
     private ChainNode(ChainNodeOptions options, ChainStore store)
@@ -38,6 +40,7 @@ public sealed class ChainNode : IDisposable
         _store = store;
         _executor = new BlockExecutor(Genesis.ChainId, Genesis.Params);
         _mempool = new TransactionPool(options.Mempool, store.State, store.Head, Genesis.Params, (tx, error) => _rejections.Record(tx.HashHex, error));
+        _auditSupply = options.AuditSupply;
         // Room for a full mempool plus the blocks that may arrive before, or while, their transactions are gossiped.
         _verified = new VerifiedTransactionCache((int)Math.Min(options.Mempool.MaxTransactions + 2L * Genesis.Params.MaxBlockTxs, 1_000_000));
     }
@@ -190,18 +193,6 @@ public sealed class ChainNode : IDisposable
         }
     }
 
-    /// <summary>Where the money is after the last committed block (a scan of the state); its total is the genesis supply.</summary>
-    public SupplyTotals Supply
-    {
-        get
-        {
-            lock (_gate) return State.Supply.Count(_store.State);
-        }
-    }
-
-    /// <summary>The total supply the genesis file creates: its accounts' balances and stakes.</summary>
-    public ulong GenesisSupply => Genesis.Accounts.Aggregate(0UL, (sum, a) => checked(sum + a.Balance + a.Stake));
-
     public AccountState GetAccount(PeerId id)
     {
         lock (_gate) return _store.State.GetAccount(id);
@@ -250,6 +241,45 @@ public sealed class ChainNode : IDisposable
     public ModelState? GetModel(string hash)
     {
         lock (_gate) return _store.State.GetModel(hash);
+    }
+
+    public ChannelState? GetChannel(ReadOnlySpan<byte> channelId)
+    {
+        lock (_gate) return _store.State.GetChannel(channelId);
+    }
+
+    public LeaseState? GetLease(ReadOnlySpan<byte> leaseId)
+    {
+        lock (_gate) return _store.State.GetLease(leaseId);
+    }
+
+    /// <summary>The channels <paramref name="party"/> pays into or is paid from, by id (lower-case hex), in id order.</summary>
+    public IReadOnlyList<KeyValuePair<string, ChannelState>> ListChannels(PeerId party) =>
+        List<ChannelState>(StateKeys.ChannelPrefix, party, c => c.Payer, c => c.Node);
+
+    /// <summary>The leases <paramref name="party"/> is the tenant or node of, by id (lower-case hex), in id order.</summary>
+    public IReadOnlyList<KeyValuePair<string, LeaseState>> ListLeases(PeerId party) =>
+        List<LeaseState>(StateKeys.LeasePrefix, party, l => l.Tenant, l => l.Node);
+
+    /// <summary>Where the money is after the last committed block; its total is <see cref="GenesisSupply"/> (the supply invariant).</summary>
+    public SupplyTotals Supply
+    {
+        get
+        {
+            lock (_gate) return State.Supply.Count(_store.State);
+        }
+    }
+
+    /// <summary>The total supply the genesis file creates: the sum of its accounts' balances and stakes.</summary>
+    public ulong GenesisSupply => Genesis.TotalSupply();
+
+    /// <summary>With <see cref="ChainNodeOptions.AuditSupply"/>: how many blocks were recounted and the first that changed the supply.</summary>
+    public SupplyAuditReport SupplyAudit
+    {
+        get
+        {
+            lock (_gate) return _supplyAudit;
+        }
     }
 
     /// <summary>Every registered model, ordered by hash.</summary>
@@ -352,6 +382,7 @@ public sealed class ChainNode : IDisposable
             if (ExecuteLocked(blockBytes, out var execution) is { } invalid) return invalid;
             _store.Commit(execution!, commit);
             _lastValidated = null;
+            if (_auditSupply) AuditSupplyLocked(header.Height);
             _mempool.Update(_store.State, _store.Head, Params, execution!.TxHashes);
             PruneEvidenceLocked();
             committed = new BlockCommittedEventArgs(new FinalizedBlock(execution.Block, blockBytes, execution.Hash, commit), StatusLocked());
@@ -383,6 +414,15 @@ public sealed class ChainNode : IDisposable
         return error;
     }
 
+    private void AuditSupplyLocked(ulong height)
+    {
+        var total = State.Supply.Count(_store.State).Total;
+        var audit = _supplyAudit;
+        _supplyAudit = audit.FirstMismatchHeight is null && total != GenesisSupply
+            ? new SupplyAuditReport(audit.BlocksAudited + 1, height, total)
+            : audit with { BlocksAudited = audit.BlocksAudited + 1 };
+    }
+
     // After a block: what it carried (now punished) and what has grown too old leave the pool; no signature is checked again.
     private void PruneEvidenceLocked()
     {
@@ -411,6 +451,23 @@ public sealed class ChainNode : IDisposable
     {
         var head = _store.Head;
         return new ChainStatus(ChainId, head.Height, head.LastHash, BlockTime.ToDateTimeOffset(head.LastTimeUnixMs), head.StateRoot, _mempool.Count);
+    }
+
+    private List<KeyValuePair<string, T>> List<T>(string prefix, PeerId party, Func<T, ByteString> first, Func<T, ByteString> second) where T : class, IDeepCloneable<T>
+    {
+        var id = party.Bytes.Span;
+        var found = new List<KeyValuePair<string, T>>();
+        lock (_gate)
+        {
+            foreach (var (key, value) in _store.State.Enumerate(prefix))
+            {
+                var entry = (T)value;
+                if (first(entry).Span.SequenceEqual(id) || second(entry).Span.SequenceEqual(id))
+                    found.Add(new(key[prefix.Length..], (T)entry.Clone()));
+            }
+        }
+        found.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return found;
     }
 
     private static BlockHeader? PeekHeader(byte[] blockBytes)

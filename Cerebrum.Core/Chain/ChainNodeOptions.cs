@@ -11,4 +11,10 @@ public sealed record ChainNodeOptions
     public required GenesisDocument Genesis { get; init; }
 
     public MempoolOptions Mempool { get; init; } = new();
+
+    /// <summary>
+    /// Recount the whole supply after every committed block and remember the first block that changed it
+    /// (<see cref="ChainNode.SupplyAudit"/>). Costs a pass over the state per block: for tests, devnets and audits.
+    /// </summary>
+    public bool AuditSupply { get; init; }
 }

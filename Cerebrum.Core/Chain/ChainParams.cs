@@ -25,6 +25,21 @@ public sealed record ChainParams
     public Nodes.VerificationParams Verification { get; init; } = new();
 
     /// <summary>
+    /// The chain's share of every channel claim and lease payout, in basis points (200 = 2 %), rounded down; it goes to
+    /// the block's proposer with the fees.
+    /// </summary>
+    public uint TakeRateBasisPoints { get; init; } = 200;
+
+    /// <summary>How long a node may still claim a channel after its payer started closing it, measured in block time.</summary>
+    public TimeSpan ChannelSettleDelay { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Shortest lease, in hours.</summary>
+    public uint MinLeaseHours { get; init; } = 1;
+
+    /// <summary>Longest lease, in hours (30 days by default).</summary>
+    public uint MaxLeaseHours { get; init; } = 720;
+
+    /// <summary>
     /// Proposer-based timestamps: how far apart two correct validators' clocks may be. A proposal whose block time is
     /// more than this ahead of a validator's clock when it arrives gets its nil prevote.
     /// </summary>
@@ -74,6 +89,11 @@ public sealed record ChainParams
         if (StakePerPower == 0) throw Invalid("stakePerPower must be positive");
         if (Verification is null) throw Invalid("verification must be an object, not null");
         Verification.Validate();
+        if (TakeRateBasisPoints > 10_000) throw Invalid("takeRateBasisPoints must be 0 to 10000");
+        if (ChannelSettleDelay <= TimeSpan.Zero || ChannelSettleDelay > TimeSpan.FromDays(365))
+            throw Invalid("channelSettleDelay must be more than 0 and at most 365 days");
+        if (MinLeaseHours < 1 || MaxLeaseHours < MinLeaseHours || MaxLeaseHours > 24 * 3650)
+            throw Invalid("lease hours need 1 <= minLeaseHours <= maxLeaseHours <= 87600");
         if (Precision <= TimeSpan.Zero || Precision > Consensus.SynchronyParams.MaxPrecision || Precision.Ticks % TimeSpan.TicksPerMillisecond != 0)
             throw Invalid($"precision must be whole milliseconds, positive and at most {Consensus.SynchronyParams.MaxPrecision.TotalSeconds:0} s");
         if (MaxValidators is < 1 or > 10_000) throw Invalid("maxValidators must be 1 to 10000");

@@ -27,22 +27,28 @@ public sealed class ApiKeyStore : IDisposable
         _database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct });
         _keys = _database.GetCollection<KeyDocument>(Collection);
         _byHash = Load();
+        Usage = new ApiKeyUsageBook(_database);
     }
 
+    /// <summary>What each key's requests have cost (micro-CER) and how many were paid.</summary>
+    public ApiKeyUsageBook Usage { get; }
+
     /// <summary>Creates a key; the returned text is the only time the key exists outside the caller.</summary>
+    /// <param name="budget">The most the key's requests may cost in all, in micro-CER; 0 is unlimited.</param>
     /// <exception cref="ArgumentException">The name is empty or taken, or the rate is negative.</exception>
-    public (string Key, ApiKey Record) Create(string name, double ratePerSecond, DateTimeOffset now)
+    public (string Key, ApiKey Record) Create(string name, double ratePerSecond, DateTimeOffset now, ulong budget = 0)
     {
+        if (budget > long.MaxValue) throw new ArgumentException($"the budget is at most {long.MaxValue} micro-CER");
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("a key needs a name");
         if (ratePerSecond < 0 || double.IsNaN(ratePerSecond) || double.IsInfinity(ratePerSecond))
             throw new ArgumentException($"the rate must be a number of requests per second, 0 or more, not {ratePerSecond}");
         var key = KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
-        var record = new ApiKey(name.Trim(), Hash(key), ratePerSecond, now);
+        var record = new ApiKey(name.Trim(), Hash(key), ratePerSecond, now, budget);
         lock (_gate)
         {
             if (_keys.FindById(record.Name) is not null)
                 throw new ArgumentException($"a key named '{record.Name}' exists already (revoke it first, or pick another name)");
-            _keys.Insert(new KeyDocument { Name = record.Name, HashHex = record.HashHex, RatePerSecond = ratePerSecond, CreatedAt = now.UtcDateTime });
+            _keys.Insert(new KeyDocument { Name = record.Name, HashHex = record.HashHex, RatePerSecond = ratePerSecond, CreatedAt = now.UtcDateTime, Budget = (long)budget });
             _byHash = Load();
         }
         return (key, record);
@@ -59,6 +65,7 @@ public sealed class ApiKeyStore : IDisposable
         lock (_gate)
         {
             var removed = _keys.Delete(name.Trim());
+            if (removed) Usage.Remove(name.Trim());
             _byHash = Load();
             return removed;
         }
@@ -78,7 +85,7 @@ public sealed class ApiKeyStore : IDisposable
     public void Dispose() => _database.Dispose();
 
     private Dictionary<string, ApiKey> Load() =>
-        _keys.FindAll().ToDictionary(d => d.HashHex, d => new ApiKey(d.Name, d.HashHex, d.RatePerSecond, new DateTimeOffset(DateTime.SpecifyKind(d.CreatedAt, DateTimeKind.Utc))), StringComparer.Ordinal);
+        _keys.FindAll().ToDictionary(d => d.HashHex, d => new ApiKey(d.Name, d.HashHex, d.RatePerSecond, new DateTimeOffset(DateTime.SpecifyKind(d.CreatedAt, DateTimeKind.Utc)), (ulong)Math.Max(0, d.Budget)), StringComparer.Ordinal);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -92,5 +99,8 @@ public sealed class ApiKeyStore : IDisposable
         public double RatePerSecond { get; set; }
 
         public DateTime CreatedAt { get; set; }
+
+        /// <summary>micro-CER; 0 (and keys stored before budgets existed) is unlimited.</summary>
+        public long Budget { get; set; }
     }
 }

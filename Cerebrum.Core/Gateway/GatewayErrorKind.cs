@@ -32,4 +32,7 @@ public enum GatewayErrorKind
 
     /// <summary>500: a fault of the gateway itself.</summary>
     Internal,
+
+    /// <summary>402: the API key's budget is spent.</summary>
+    BudgetExhausted,
 }

@@ -19,7 +19,7 @@ public static class GatewayTracing
     /// <summary>Client span: one attempt on one node (its context travels in the infer request); tags node, attempt number and outcome.</summary>
     public const string Attempt = "gateway.attempt";
 
-    /// <summary>The market's payment checks hang here as children of <see cref="Attempt"/> once payments exist (issue 14).</summary>
+    /// <summary>Internal span: the voucher for one paid attempt (a channel opened or topped up first when needed), a child of <see cref="Attempt"/>; tags node and whether it funded.</summary>
     public const string Payment = "gateway.payment";
 
     internal static readonly ActivitySource Source = new(SourceName);

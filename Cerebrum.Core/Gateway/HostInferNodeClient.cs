@@ -11,7 +11,8 @@ namespace Cerebrum.Core.Gateway;
 /// <see cref="IInferNodeClient"/> over a libp2p <see cref="PeerHost"/>: reuses the live connection to the node (dialing its
 /// known addresses when there is none) and runs the job with <see cref="InferProtocolClient"/> on a pooled stream, so a
 /// busy gateway does not negotiate a new stream per job. A closed connection's idle streams are dropped. Jobs routed
-/// to the host's own peer ID (a daemon that is node and gateway at once) run on the local node's handler.
+/// to the host's own peer ID (a daemon that is node and gateway at once) run on the local node's handler. With
+/// <see cref="Payments"/>, a job to a priced node (its heartbeat's price) carries a voucher.
 /// </summary>
 public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
 {
@@ -26,6 +27,9 @@ public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
         _localNode = localNode;
         _host.ConnectionClosed += OnConnectionClosed;
     }
+
+    /// <summary>How jobs are paid, and the price of a node for a model (from the routing table); null sends every job unpaid.</summary>
+    public (GatewayPayments Payments, Func<PeerId, string, ulong> PriceOf)? Payments { get; set; }
 
     public async Task<InferCallResult> InferAsync(PeerId node, string modelHash, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -44,7 +48,12 @@ public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
         {
             throw new InferCallException(InferCallFailure.Transport, $"cannot reach {node}: {e.Message}", inner: e);
         }
-        return await InferProtocolClient.InferAsync(connection, modelHash, inputs, deadline, cancellationToken, _streams).ConfigureAwait(false);
+        if (Payments is var (payments, priceOf))
+            return await payments.RunAsync(node, priceOf(node, modelHash), Run, cancellationToken).ConfigureAwait(false);
+        return await Run(null).ConfigureAwait(false);
+
+        Task<InferCallResult> Run(InferPayment? payment) =>
+            InferProtocolClient.InferAsync(connection, modelHash, inputs, deadline, payment, _host.PeerId, _streams, cancellationToken);
     }
 
     public void Dispose() => _host.ConnectionClosed -= OnConnectionClosed;

@@ -39,7 +39,9 @@ public sealed class RoutingTable
     /// What the ledger says of a node (<see cref="RouteStanding.Of"/>: Active or Registered newcomer, and its reputation),
     /// null for a node not admitted; without it (a gateway with no ledger) every node is routed with full weight.
     /// </param>
-    public void Update(IReadOnlyList<NodeStatusEntry> heartbeats, Func<PeerId, RouteStanding?>? standing = null)
+    /// <param name="now">With <paramref name="self"/>: the time at which leases are judged.</param>
+    /// <param name="self">With <paramref name="now"/>: the gateway's peer ID, so that nodes leased to others are left out (routed around).</param>
+    public void Update(IReadOnlyList<NodeStatusEntry> heartbeats, Func<PeerId, RouteStanding?>? standing = null, DateTimeOffset? now = null, PeerId? self = null)
     {
         lock (_gate)
         {
@@ -47,6 +49,7 @@ public sealed class RoutingTable
             var refused = 0;
             foreach (var entry in heartbeats)
             {
+                if (now is { } at && self is not null && entry.Status.IsLeasedAgainst(self, at)) continue;
                 var admitted = standing is null ? RouteStanding.Unchecked : standing(entry.Status.Node);
                 if (admitted is null)
                 {

@@ -23,4 +23,10 @@ public enum InferenceErrorCode
     /// refused before it ran. Like <see cref="Busy"/>: retry later or elsewhere.
     /// </summary>
     ResourceExhausted = 6,
+
+    /// <summary>The node asks a price the request did not pay (no voucher, too little credit, or a voucher it refuses); the market's code.</summary>
+    PaymentRequired = 20,
+
+    /// <summary>The node is leased and serves only its tenant and the tenant's delegates; the market's code.</summary>
+    Leased = 21,
 }

@@ -103,6 +103,17 @@ public static class ChainEndpoints
                 v.PeerId.ToString(), v.Power, v.GenesisPower, v.Stake, v.Jailed, v.JailRelease?.UtcDateTime, v.SlashedTotal, v.SlashedHeight))]));
         });
 
+        endpoints.MapGet(AdminRoutes.ChainSupply, (HttpContext http) =>
+        {
+            if (ChainOf(http) is not { } service) return NoLedgerResult();
+            var chain = service.Chain;
+            var height = chain.Status.Height;
+            var supply = chain.Supply;
+            var audit = chain.SupplyAudit;
+            return Results.Ok(new ChainSupplyResponse(height, supply.Total, chain.GenesisSupply, supply.Balances, supply.Stakes, supply.Escrows,
+                supply.Unbonding, supply.NodeStakes, supply.Channels, supply.Leases, supply.Burned, service.AuditsSupply, audit.BlocksAudited, audit.FirstMismatchHeight));
+        });
+
         endpoints.MapPost(AdminRoutes.ChainTransactions, async (HttpContext http, CancellationToken cancellationToken) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();

@@ -57,6 +57,12 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     /// <summary>The ledger; available once the service started.</summary>
     public ChainNode Chain => _chain ?? throw new InvalidOperationException("the chain service has not started");
 
+    /// <summary>Whether the ledger is open (the service started).</summary>
+    public bool IsOpen => _chain is not null;
+
+    /// <summary>Whether the ledger recounts its supply after every block (<c>Chain:AuditSupply</c>).</summary>
+    public bool AuditsSupply => _options.AuditSupply;
+
     /// <summary>The ledger's gossip (submit transactions here); available once the service started.</summary>
     public ChainGossip Gossip => _gossip ?? throw new InvalidOperationException("the chain service has not started");
 
@@ -67,7 +73,12 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     {
         try
         {
-            _chain = ChainNode.Open(new ChainNodeOptions { DataDirectory = _dataDirectory.Root, Genesis = GenesisDocument.Load(_genesisFile.Path) }, _meterFactory);
+            _chain = ChainNode.Open(new ChainNodeOptions
+            {
+                DataDirectory = _dataDirectory.Root,
+                Genesis = GenesisDocument.Load(_genesisFile.Path),
+                AuditSupply = _options.AuditSupply,
+            }, _meterFactory);
         }
         catch (ChainException e)
         {
@@ -75,6 +86,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         }
         var status = _chain.Status;
         _logger.LogInformation("Ledger {ChainId} open at height {Height} (genesis {Genesis})", status.ChainId, status.Height, _genesisFile.Path);
+        if (_options.AuditSupply) _chain.BlockCommitted += ReportSupplyMismatch;
 
         new SyncProtocolHandler(_chain).Register(_network.Host);
         _sync = new ChainSyncLoop(_network.Host, _chain, _options.SyncInterval, _time, _loggerFactory);
@@ -101,5 +113,12 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         if (_gossip is not null) await _gossip.DisposeAsync();
         await _tasks.DisposeAsync();
         _chain?.Dispose();
+    }
+
+    private void ReportSupplyMismatch(object? sender, BlockCommittedEventArgs committed)
+    {
+        var audit = _chain!.SupplyAudit;
+        if (audit.FirstMismatchHeight == committed.Status.Height)
+            _logger.LogCritical("The supply changed at block {Height}: {Total} micro-CER, genesis created {Genesis}", audit.FirstMismatchHeight, audit.MismatchTotal, _chain.GenesisSupply);
     }
 }

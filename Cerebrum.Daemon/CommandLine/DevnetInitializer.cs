@@ -75,6 +75,8 @@ public static class DevnetInitializer
                 network["BootstrapPeers"] = new JsonArray([.. addresses.Where((_, i) => i != k).Select(a => (JsonNode)a)]);
                 config["Admin"]!.AsObject()["Port"] = 0;
                 config["Chain"]!.AsObject()["Genesis"] = Path.Combine("..", "genesis.json");
+                // A devnet is small: recounting the supply after every block costs little and proves the invariant.
+                config["Chain"]!.AsObject()["AuditSupply"] = true;
                 File.WriteAllText(Path.Combine(directories[k], "config.json"), config.ToJsonString(Indented) + Environment.NewLine);
                 stdout.WriteLine($"validator {k}: {directories[k]} peer id {keys[k].PeerId} listening {addresses[k]}");
             }

@@ -1,3 +1,5 @@
+using Cerebrum.Core.Market;
+
 namespace Cerebrum.Daemon.Configuration;
 
 /// <summary>
@@ -26,6 +28,9 @@ public sealed record DaemonOptions
 
     public bool HasMode(string mode) => Modes.Contains(mode, StringComparer.Ordinal);
     public PubSubOptions PubSub { get; init; } = new();
+
+    /// <summary>Payment channels, leases, offers and batch jobs (every mode with a ledger).</summary>
+    public MarketOptions Market { get; init; } = new();
 
     /// <summary>Distributed tracing (OpenTelemetry over OTLP); off by default.</summary>
     public TelemetryOptions Telemetry { get; init; } = new();

@@ -96,6 +96,14 @@ public static class DaemonOptionsValidator
         {
             errors.Add("Verification: " + e.Message);
         }
+        try
+        {
+            options.Market.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
         RequirePositive(errors, "PubSub:BanDuration", options.PubSub.BanDuration);
         RequirePositive(errors, "PubSub:NodeStatusExpiry", options.PubSub.NodeStatusExpiry);
         if (options.PubSub.MaxNodeStatuses <= 0)

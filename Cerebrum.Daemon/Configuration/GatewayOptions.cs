@@ -42,4 +42,13 @@ public sealed record GatewayOptions
 
     /// <summary>Node selection, failover, circuit breaking and back-pressure.</summary>
     public RoutingOptions Routing { get; init; } = new();
+
+    /// <summary>
+    /// How the gateway pays priced nodes (with a ledger: channels opened and topped up automatically, a voucher per job).
+    /// Without a ledger the gateway sends jobs unpaid, and priced nodes refuse them.
+    /// </summary>
+    public GatewayPaymentOptions Payments { get; init; } = new();
+
+    /// <summary>How often the API keys' usage is written to gateway.db (and at shutdown).</summary>
+    public TimeSpan UsageFlushInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -39,5 +39,15 @@ public static class GatewayOptionsValidator
         {
             errors.Add($"Gateway:Routing: {e.Message}");
         }
+        try
+        {
+            gateway.Payments.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
+        if (gateway.UsageFlushInterval <= TimeSpan.Zero)
+            errors.Add($"Gateway:UsageFlushInterval: must be a positive duration, not {gateway.UsageFlushInterval}");
     }
 }

@@ -8,8 +8,8 @@ namespace Cerebrum.Daemon.Gateway;
 
 /// <summary>
 /// Gateway mode on the loopback admin API: <c>GET/POST /gateway/keys</c>, <c>DELETE /gateway/keys/{name}</c> (what
-/// <c>cerebrum gateway key</c> uses while the daemon runs) and <c>GET /gateway/routes</c> (the routing table). 404 in
-/// other modes.
+/// <c>cerebrum gateway key</c> uses while the daemon runs), <c>GET /gateway/routes</c> (the routing table) and
+/// <c>GET /gateway/usage</c> (what each API key's requests paid nodes). 404 in other modes.
 /// </summary>
 public static class GatewayAdminEndpoints
 {
@@ -17,7 +17,7 @@ public static class GatewayAdminEndpoints
     {
         endpoints.MapGet(AdminRoutes.GatewayKeys, (IServiceProvider services) =>
             services.GetService<GatewayService>() is { } gateway
-                ? Results.Ok(gateway.Keys.List().Select(k => new ApiKeyResponse(k.Name, k.RatePerSecond, k.CreatedAt, null)).ToList())
+                ? Results.Ok(gateway.Keys.List().Select(k => new ApiKeyResponse(k.Name, k.RatePerSecond, k.CreatedAt, null, k.Budget)).ToList())
                 : NotGateway());
         endpoints.MapPost(AdminRoutes.GatewayKeys, (CreateApiKeyRequest request, IServiceProvider services, TimeProvider time) =>
         {
@@ -25,8 +25,8 @@ public static class GatewayAdminEndpoints
                 return NotGateway();
             try
             {
-                var (key, record) = gateway.Keys.Create(request.Name ?? "", request.RatePerSecond ?? 0, time.GetUtcNow());
-                return Results.Ok(new ApiKeyResponse(record.Name, record.RatePerSecond, record.CreatedAt, key));
+                var (key, record) = gateway.Keys.Create(request.Name ?? "", request.RatePerSecond ?? 0, time.GetUtcNow(), request.Budget ?? 0);
+                return Results.Ok(new ApiKeyResponse(record.Name, record.RatePerSecond, record.CreatedAt, key, record.Budget));
             }
             catch (ArgumentException e)
             {
@@ -40,6 +40,17 @@ public static class GatewayAdminEndpoints
             return gateway.Keys.Revoke(name)
                 ? Results.Ok(new RevokeApiKeyResponse(name, true))
                 : Results.Json(new AdminError($"no API key named '{name}'"), statusCode: StatusCodes.Status404NotFound);
+        });
+        endpoints.MapGet(AdminRoutes.GatewayUsage, (IServiceProvider services) =>
+        {
+            if (services.GetService<GatewayService>() is not { } gateway)
+                return NotGateway();
+            var usage = gateway.Keys.Usage.Snapshot();
+            return Results.Ok(gateway.Keys.List().Select(k =>
+            {
+                var (requests, spent) = usage.TryGetValue(k.Name, out var u) ? u : (0, 0UL);
+                return new ApiKeyUsageResponse(k.Name, requests, spent, k.Budget, k.Budget == 0 ? null : k.Budget > spent ? k.Budget - spent : 0);
+            }).ToList());
         });
         endpoints.MapGet(AdminRoutes.GatewayRoutes, (IServiceProvider services, TimeProvider time) =>
         {

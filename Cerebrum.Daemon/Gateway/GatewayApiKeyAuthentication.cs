@@ -10,7 +10,8 @@ namespace Cerebrum.Daemon.Gateway;
 /// otherwise), and is counted against the key's rate limit (429 with Retry-After when spent) and its cap on requests in
 /// flight (429). Health probes and the OpenAPI document are exempt, and so are Cerebrum Cloud's page and files (not its
 /// data); with <c>Gateway:Open</c> (<c>--open</c>) no key is checked, but the Host header is: only IP addresses, localhost
-/// and <c>Gateway:AllowedHosts</c> (DNS rebinding).
+/// and <c>Gateway:AllowedHosts</c> (DNS rebinding). A key with a budget that its requests have spent gets 402 (OpenAI's
+/// <c>insufficient_quota</c>); what each request's jobs paid nodes is booked to its key (<see cref="RequestSpend"/>).
 /// </summary>
 public static class GatewayApiKeyAuthentication
 {
@@ -56,12 +57,21 @@ public static class GatewayApiKeyAuthentication
                     $"API key '{key.Name}' already has {gateway.Concurrency.MaxPerKey} requests in flight, the most this gateway allows per key; retry when one has ended", TimeSpan.FromSeconds(1));
                 return;
             }
+            RequestSpend? spend = null;
             try
             {
+                if (key.Budget > 0 && gateway.Keys.Usage.Spent(key.Name) >= key.Budget)
+                {
+                    await GatewayErrors.WriteAsync(context, GatewayErrorKind.BudgetExhausted,
+                        $"API key '{key.Name}' has spent its budget of {key.Budget} micro-CER; ask the gateway's operator for a new key or budget");
+                    return;
+                }
+                spend = RequestSpend.Begin();
                 await next(context);
             }
             finally
             {
+                if (spend is not null) gateway.Keys.Usage.Record(key.Name, spend.Total);
                 gateway.Concurrency.Exit(key.Name);
             }
         });

@@ -15,6 +15,7 @@ public static class GatewayErrors
     {
         GatewayErrorKind.BadRequest => StatusCodes.Status400BadRequest,
         GatewayErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        GatewayErrorKind.BudgetExhausted => StatusCodes.Status402PaymentRequired,
         GatewayErrorKind.UnknownModel or GatewayErrorKind.NotFound => StatusCodes.Status404NotFound,
         GatewayErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         GatewayErrorKind.RateLimited or GatewayErrorKind.NoCapacity => StatusCodes.Status429TooManyRequests,
@@ -46,6 +47,7 @@ public static class GatewayErrors
     {
         GatewayErrorKind.BadRequest or GatewayErrorKind.PayloadTooLarge or GatewayErrorKind.UnknownModel or GatewayErrorKind.NotFound => "invalid_request_error",
         GatewayErrorKind.Unauthorized => "authentication_error",
+        GatewayErrorKind.BudgetExhausted => "insufficient_quota",
         GatewayErrorKind.RateLimited or GatewayErrorKind.NoCapacity => "rate_limit_error",
         _ => "server_error",
     };
@@ -54,6 +56,7 @@ public static class GatewayErrors
     {
         GatewayErrorKind.BadRequest => "bad_request",
         GatewayErrorKind.Unauthorized => "invalid_api_key",
+        GatewayErrorKind.BudgetExhausted => "insufficient_quota",
         GatewayErrorKind.UnknownModel => "model_not_found",
         GatewayErrorKind.PayloadTooLarge => "payload_too_large",
         GatewayErrorKind.RateLimited => "rate_limited",

@@ -3,6 +3,7 @@ using Cerebrum.Core.Gateway;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Cloud;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.Status;
@@ -34,14 +35,17 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private ApiKeyStore? _keys;
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
+    private Task _usageFlush = Task.CompletedTask;
+    private readonly MarketService? _market;
     private readonly NodeService? _node;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     /// <param name="chain">The daemon's ledger, when it keeps one: nodes are admitted and weighted by their standing on it, and Cerebrum Cloud lists its registered models and nodes.</param>
     public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
-        IMeterFactory meterFactory, NodeService? node = null, ChainService? chain = null)
+        IMeterFactory meterFactory, NodeService? node = null, ChainService? chain = null, MarketService? market = null)
     {
         _chain = chain;
+        _market = market;
         MeterFactory = meterFactory;
         Options = options.Gateway;
         _dataDirectory = dataDirectory;
@@ -81,6 +85,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public CloudCatalog Catalog { get; }
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
+
+    /// <summary>How the gateway pays nodes; null without a ledger (jobs go unpaid).</summary>
+    public GatewayPayments? Payments { get; private set; }
 
     /// <summary>Requests in flight per API key, capped at Gateway:MaxConcurrentRequestsPerKey.</summary>
     public ApiKeyConcurrency Concurrency { get; }
@@ -139,6 +146,14 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _keys = new ApiKeyStore(_dataDirectory.Root);
         UpdateRoutes();
         _refresh = RefreshRoutesAsync(_stopping.Token);
+        _usageFlush = FlushUsageAsync(_stopping.Token);
+        // With a ledger (the market started before this service), the gateway pays priced nodes by voucher.
+        if (_market is { IsOpen: true } market)
+        {
+            Payments = new GatewayPayments(market.Market, Options.Payments, Time, _loggerFactory.CreateLogger<GatewayPayments>());
+            _nodeClient.Payments = (Payments, PriceOf);
+            _logger.LogInformation("Gateway pays priced nodes from account {Account}: channels of {Deposit} micro-CER, opened as needed", market.Market.Identity, Options.Payments.Deposit);
+        }
         _http = GatewayHttpServer.Create(this, _loggerFactory);
         try
         {
@@ -173,6 +188,8 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         if (!_stopping.IsCancellationRequested)
             await _stopping.CancelAsync();
         await _refresh;
+        await _usageFlush;
+        _keys?.Usage.Flush();
         if (_http is { } http)
         {
             _http = null;
@@ -182,6 +199,27 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _keys = null;
         _nodeClient.Dispose();
         File.Delete(UrlPath);
+    }
+
+    /// <summary>A node's price for a model, as its heartbeat announces it (0 when unknown: the node names its price if it has one).</summary>
+    private ulong PriceOf(Core.Crypto.PeerId node, string modelHash)
+    {
+        foreach (var route in Table.Routes(modelHash))
+            if (route.Node == node) return route.PricePerRequest;
+        return 0;
+    }
+
+    private async Task FlushUsageAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Options.UsageFlushInterval, Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                _keys?.Usage.Flush();
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     // The node status book expires silent nodes; copying it into the table a few times a second keeps routing current.
@@ -201,6 +239,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private void UpdateRoutes()
     {
         var routing = Options.Routing;
-        Table.Update(_directory.Book.Snapshot(), _chain is null ? null : node => RouteStanding.Of(_chain.Chain.GetNode(node), routing));
+        Table.Update(_directory.Book.Snapshot(), _chain is null ? null : node => RouteStanding.Of(_chain.Chain.GetNode(node), routing),
+            Time.GetUtcNow(), _network.Host.PeerId);
     }
 }

@@ -6,7 +6,10 @@ using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Streams;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Core.Market.Payments;
+using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Network;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -33,9 +36,12 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     private InferProtocolHandler? _handler;
     private bool _serving;
 
+    private readonly IServiceProvider _services;
+
     public NodeService(DataDirectory dataDirectory, DaemonOptions options, PrivateKey identity, NetworkService network, TimeProvider time, ILoggerFactory loggerFactory,
-        IMeterFactory meterFactory)
+        IMeterFactory meterFactory, IServiceProvider services)
     {
+        _services = services;
         _meterFactory = meterFactory;
         _dataDirectory = dataDirectory;
         _options = options.Node;
@@ -63,6 +69,12 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
         var models = NodeEngineOptions.ModelsToServe(_options, _store);
         _engine = InferenceEngine.Start(NodeEngineOptions.From(_options, models), _store, _loggerFactory.CreateLogger<InferenceEngine>(), _time, _meterFactory);
         _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory, _options.Limits.ToBudgetOptions());
+        // With a ledger (the market started before this service), jobs are paid by voucher and a lease is respected.
+        if (_services.GetService<MarketService>() is { IsOpen: true } market)
+        {
+            _handler.Admission = new NodeJobAdmission(market.Market.Payee, market.Market.Leases, _identity.PeerId, () => market.PricePerRequest, _time);
+            _logger.LogInformation("Jobs cost {Price} micro-CER each, paid by voucher on a payment channel", market.PricePerRequest);
+        }
         _network.Host.SetHandler(InferProtocolHandler.ProtocolId, HandleStreamAsync);
         Volatile.Write(ref _serving, true);
         if (_engine.Models.Count == 0)

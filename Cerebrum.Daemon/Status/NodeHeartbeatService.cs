@@ -2,6 +2,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Hardware;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
@@ -26,6 +27,7 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
     private readonly NodeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<NodeHeartbeatService> _logger;
+    private readonly MarketService? _market;
     private readonly CancellationTokenSource _stopping = new();
     private Task _work = Task.CompletedTask;
     private HardwareInfo? _hardware;
@@ -33,8 +35,9 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
     private int _disposed;
 
     public NodeHeartbeatService(NodeService node, PubSubService pubSub, NetworkService network, PrivateKey identity, DaemonOptions options, TimeProvider time,
-        ILogger<NodeHeartbeatService> logger)
+        ILogger<NodeHeartbeatService> logger, MarketService? market = null)
     {
+        _market = market;
         _node = node;
         _network = network;
         _pubSub = pubSub;
@@ -76,6 +79,12 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
         var status = NodeStatusFactory.Create(_identity.PeerId, _time.GetUtcNow(), Interlocked.Increment(ref _sequence), models,
             (ulong)_options.PricePerRequest, _hardware ?? throw new InvalidOperationException("the heartbeat has not started"),
             _network.Host.AdvertisedAddresses);
+        // A leased node says so (and to whom), so gateways other than the tenant's route around it.
+        if (_market is { IsOpen: true } market && market.Market.Leases.Current(_time.GetUtcNow()) is { } lease)
+        {
+            status.LeasedUntilUnixMs = lease.Until.ToUnixTimeMilliseconds();
+            status.Tenant = Google.Protobuf.ByteString.CopyFrom(lease.Tenant.Bytes.Span);
+        }
         return NodeStatusSigning.Sign(_identity, status);
     }
 

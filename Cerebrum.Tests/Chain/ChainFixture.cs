@@ -59,7 +59,8 @@ public sealed class ChainFixture : IDisposable
 
     public ChainNode Node { get; private set; }
 
-    public ChainNode Open() => ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, Mempool = Mempool });
+    /// <summary>Opens the chain, with the supply invariant checked after every block it commits.</summary>
+    public ChainNode Open() => SupplyInvariant.Watch(ChainNode.Open(new ChainNodeOptions { DataDirectory = Directory, Genesis = Genesis, Mempool = Mempool }));
 
     public ChainNode Reopen()
     {

@@ -33,5 +33,26 @@ public static class Txs
     public static byte[] RegisterNode(PrivateKey sender, ulong nonce, ulong stake, IEnumerable<string> models, string region = "eu-west", ulong fee = 10) =>
         Sign(sender, nonce, t => t.RegisterNode = new RegisterNode { Stake = stake, Hardware = "RTX 4090", Region = region, ModelHashes = { models } }, fee);
 
+    public static byte[] OpenChannel(PrivateKey payer, ulong nonce, PeerId node, ulong amount, ulong fee = 10) =>
+        Sign(payer, nonce, t => t.OpenChannel = new OpenChannel { Node = ByteString.CopyFrom(node.Bytes.Span), Amount = amount }, fee);
+
+    public static byte[] TopUpChannel(PrivateKey payer, ulong nonce, byte[] channelId, ulong amount, ulong fee = 10) =>
+        Sign(payer, nonce, t => t.TopUpChannel = new TopUpChannel { ChannelId = ByteString.CopyFrom(channelId), Amount = amount }, fee);
+
+    public static byte[] ClaimChannel(PrivateKey node, ulong nonce, Voucher voucher, ulong fee = 10) =>
+        Sign(node, nonce, t => t.ClaimChannel = new ClaimChannel { Voucher = voucher }, fee);
+
+    public static byte[] CloseChannel(PrivateKey payer, ulong nonce, byte[] channelId, ulong fee = 10) =>
+        Sign(payer, nonce, t => t.CloseChannel = new CloseChannel { ChannelId = ByteString.CopyFrom(channelId) }, fee);
+
+    public static byte[] SettleChannel(PrivateKey sender, ulong nonce, byte[] channelId, ulong fee = 10) =>
+        Sign(sender, nonce, t => t.SettleChannel = new SettleChannel { ChannelId = ByteString.CopyFrom(channelId) }, fee);
+
+    public static byte[] CreateLease(PrivateKey tenant, ulong nonce, LeaseTerms terms, byte[] nodeSignature, ulong fee = 10) =>
+        Sign(tenant, nonce, t => t.CreateLease = new CreateLease { Terms = terms, NodeSignature = ByteString.CopyFrom(nodeSignature) }, fee);
+
+    public static byte[] CloseLease(PrivateKey sender, ulong nonce, byte[] leaseId, ulong fee = 10) =>
+        Sign(sender, nonce, t => t.CloseLease = new CloseLease { LeaseId = ByteString.CopyFrom(leaseId) }, fee);
+
     public static string ModelHash(int n) => "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(n)));
 }

@@ -54,6 +54,28 @@ public sealed class ChainCommandEndToEndTests
         Assert.That(beyond.Stderr, Does.StartWith("error: no block at height 999999"));
     }
 
+    [Test]
+    public async Task Supply_is_the_genesis_total_and_the_devnet_audits_every_block()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var directory = TemporaryDirectory.Create();
+        var (data, faucet) = await OneValidatorDevnet.CreateAsync(directory.Path, cts.Token);
+        using var faucetKey = faucet;
+        await using var daemon = await TestDaemon.StartAsync(cts.Token, dataDirectory: data);
+        var transfer = await CliHelpTests.RunAsync("tx", "transfer", "--to", faucet.PeerId.ToString(), "--amount", "5", "--fee", "3", "--data-dir", data);
+        Assert.That(transfer.ExitCode, Is.Zero, transfer.Stderr);
+        await PollAsync(() => CliHelpTests.RunAsync("account", "show", faucet.PeerId.ToString(), "--data-dir", data),
+            run => Lines(run.Stdout).Contains($"balance {DevnetInitializer.StartingBalance + 5}"));
+
+        var supply = await CliHelpTests.RunAsync("chain", "supply", "--data-dir", data);
+        Assert.That(supply.ExitCode, Is.Zero, supply.Stderr);
+        var genesis = 2 * DevnetInitializer.StartingBalance;
+        Assert.That(Lines(supply.Stdout), Does.Contain($"total {genesis} micro-CER").And.Contain($"genesis {genesis} micro-CER").And.Contain("channels 0"));
+        Assert.That(Lines(supply.Stdout).Single(l => l.StartsWith("audit ", StringComparison.Ordinal)), Does.Match(@"^audit [1-9][0-9]* block\(s\) recounted since start, no change$"));
+        var json = await CliHelpTests.RunAsync("chain", "supply", "--json", "--data-dir", data);
+        Assert.That(json.Stdout, Does.Contain($"\"total\": {genesis}").Or.Contain($"\"total\":{genesis}"));
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.TrimEntries);
 
     private static ulong HeightOf(string stdout) =>

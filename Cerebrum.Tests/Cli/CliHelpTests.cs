@@ -32,6 +32,19 @@ public sealed class CliHelpTests
         ["tx", "stake"],
         ["tx", "unjail"],
         ["tx", "status"],
+        ["chain", "supply"],
+        ["channel"],
+        ["channel", "open"],
+        ["channel", "list"],
+        ["channel", "topup"],
+        ["channel", "close"],
+        ["channel", "claim"],
+        ["lease"],
+        ["lease", "open"],
+        ["lease", "list"],
+        ["lease", "close"],
+        ["market"],
+        ["market", "offers"],
     ];
 
     [Test]

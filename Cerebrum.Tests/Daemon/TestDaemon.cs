@@ -1,7 +1,10 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon;
+using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Configuration;
+using Cerebrum.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerebrum.Tests.Daemon;
 
@@ -73,7 +76,16 @@ internal sealed class TestDaemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Application.DisposeAsync();
+        // A ledger that audits its supply (devnet configs do) must not have seen it change; checked before the ledger closes.
+        var ledger = Application.Services.GetService<ChainService>() is { AuditsSupply: true, IsOpen: true } chain ? chain.Chain : null;
+        try
+        {
+            if (ledger is not null) SupplyInvariant.CheckAudit(ledger, Data.Root);
+        }
+        finally
+        {
+            await Application.DisposeAsync();
+        }
         _identity.Dispose();
         await Stdout.DisposeAsync();
         _ownedDirectory?.Dispose();

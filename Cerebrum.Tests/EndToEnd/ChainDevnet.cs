@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -284,14 +285,25 @@ internal sealed class ChainDevnet : IAsyncDisposable
 
         public async ValueTask DisposeAsync()
         {
+            ExceptionDispatchInfo? supplyChanged = null;
             if (!_process.HasExited)
             {
+                try
+                {
+                    await SupplyInvariant.CheckDaemonAsync(_http, DataDirectory);
+                }
+                catch (AssertionException e)
+                {
+                    // Reported once the process is gone, so a failed check never leaves a daemon running.
+                    supplyChanged = ExceptionDispatchInfo.Capture(e);
+                }
                 _process.Kill(entireProcessTree: true);
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             }
             _process.Dispose();
             _http.Dispose();
             lock (_stderr) _stderr.Dispose();
+            supplyChanged?.Throw();
         }
     }
 }

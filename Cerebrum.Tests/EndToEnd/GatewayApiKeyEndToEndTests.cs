@@ -123,6 +123,53 @@ public sealed class GatewayApiKeyEndToEndTests
         Assert.That(stderr.TrimEnd(), Is.EqualTo("error: no API key named 'app'"));
     }
 
+    [Test]
+    public async Task A_key_whose_budget_is_spent_gets_402_and_usage_per_key_is_listed_and_kept_across_restarts()
+    {
+        using var cts = new CancellationTokenSource(GatewayTestNetwork.Timeout);
+        using var directory = TemporaryDirectory.Create();
+        var data = Path.Combine(directory.Path, "gateway");
+        var budgetKey = (await GatewayTestNetwork.RunCliOkAsync("gateway", "key", "create", "--name", "budgeted", "--budget", "500", "--data-dir", data)).Trim();
+        var freeKey = (await GatewayTestNetwork.RunCliOkAsync("gateway", "key", "create", "--name", "free", "--data-dir", data)).Trim();
+        // What an earlier run of the gateway paid nodes for this key's requests, as it flushed it to gateway.db.
+        using (var store = new Cerebrum.Core.Gateway.ApiKeyStore(data))
+        {
+            store.Usage.Record("budgeted", 300);
+            store.Usage.Record("budgeted", 200);
+            store.Usage.Flush();
+        }
+
+        await using var gateway = await GatewayTestNetwork.StartGatewayAsync(directory.Path, [], "", cts.Token);
+        using var http = gateway.HttpClient();
+        using var spent = await GetAsync(http, "v1/models", budgetKey);
+        using var free = await GetAsync(http, "v1/models", freeKey);
+
+        Assert.That((int)spent.StatusCode, Is.EqualTo(402));
+        using (var error = JsonDocument.Parse(await spent.Content.ReadAsStringAsync()))
+        {
+            var body = error.RootElement.GetProperty("error");
+            Assert.That(body.GetProperty("message").GetString(), Is.EqualTo("API key 'budgeted' has spent its budget of 500 micro-CER; ask the gateway's operator for a new key or budget"));
+            Assert.That(body.GetProperty("type").GetString(), Is.EqualTo("insufficient_quota"));
+            Assert.That(body.GetProperty("code").GetString(), Is.EqualTo("insufficient_quota"));
+        }
+        Assert.That(free.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var json = await GatewayTestNetwork.RunCliOkAsync("gateway", "usage", "--json", "--data-dir", data);
+        using (var usage = JsonDocument.Parse(json))
+        {
+            var rows = usage.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+            Assert.That(rows["budgeted"].GetProperty("requests").GetInt64(), Is.EqualTo(2), "the refused request is not counted");
+            Assert.That(rows["budgeted"].GetProperty("spent").GetUInt64(), Is.EqualTo(500));
+            Assert.That(rows["budgeted"].GetProperty("budget").GetUInt64(), Is.EqualTo(500));
+            Assert.That(rows["budgeted"].GetProperty("remaining").GetUInt64(), Is.Zero);
+            Assert.That(rows["free"].GetProperty("requests").GetInt64(), Is.EqualTo(1));
+            Assert.That(rows["free"].GetProperty("spent").GetUInt64(), Is.Zero, "no node was paid for a model list");
+            Assert.That(rows["free"].GetProperty("remaining").ValueKind, Is.EqualTo(JsonValueKind.Null), "unlimited");
+        }
+        var table = await GatewayTestNetwork.RunCliOkAsync("gateway", "usage", "--data-dir", data);
+        Assert.That(table, Does.Contain("KEY").And.Contain("SPENT").And.Contain("unlimited"));
+    }
+
     [TestCase("0/s")]
     [TestCase("ten")]
     [TestCase("5/week")]

@@ -97,7 +97,7 @@ public sealed class InferProtocolClientTests
         {
             // A well-formed receipt, but by a key the connection did not authenticate.
             r.NodePublicKey = ByteString.CopyFrom(other.PublicKey.ToProtobuf());
-            r.Signature = ByteString.CopyFrom(InferReceipts.Sign(other, r.JobId, r.ModelHash, r.InputHash.Span, r.OutputHash.Span));
+            r.Signature = ByteString.CopyFrom(InferReceipts.Sign(other, r));
             return r;
         };
 
@@ -105,6 +105,47 @@ public sealed class InferProtocolClientTests
 
         Assert.That(error!.Failure, Is.EqualTo(InferCallFailure.InvalidAnswer));
         Assert.That(error.Message, Is.EqualTo($"receipt invalid: signed by {other.PublicKey.ToPeerId()}, not by the connected peer {_node.PeerId}"));
+    }
+
+    [Test]
+    public async Task AReceiptBindingAnotherRequesterAPriceNotOfferedOrALateTime_IsAnInvalidAnswer()
+    {
+        var connection = await _client.DialAsync(TestHosts.AddressOf(_node));
+        using var other = PrivateKey.Generate(KeyType.Secp256k1);
+        var cases = new (Action<InferResponse> Change, string Message)[]
+        {
+            (r => r.Requester = ByteString.CopyFrom(other.PeerId.Bytes.Span), $"receipt invalid: it names requester {other.PeerId}, not {_client.PeerId}"),
+            (r => r.Price = 5, "receipt invalid: it charges 5 micro-CER for a job sent without payment"),
+            (r => r.TimeUnixMs = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(), "receipt invalid: its time"),
+            (r => r.NodeNonce = ByteString.CopyFrom(1, 2, 3), "receipt invalid: its node nonce has 3 bytes"),
+        };
+        foreach (var (change, message) in cases)
+        {
+            // Signed by the node itself: a node's own receipt that binds the wrong things.
+            _tamper = r =>
+            {
+                change(r);
+                r.Signature = ByteString.CopyFrom(InferReceipts.Sign(_node.Identity, r));
+                return r;
+            };
+            var error = Assert.ThrowsAsync<InferCallException>(() => InferProtocolClient.InferAsync(connection, Request(1), CancellationToken.None, requester: _client.PeerId));
+            Assert.That(error!.Failure, Is.EqualTo(InferCallFailure.InvalidAnswer));
+            Assert.That(error.Message, Does.StartWith(message));
+        }
+        _tamper = r => r;
+        var paid = InferProtocolClient.WithPayment(Request(1), new byte[32], null, maxPrice: 3);
+        _tamper = r =>
+        {
+            r.Price = 4;
+            r.Signature = ByteString.CopyFrom(InferReceipts.Sign(_node.Identity, r));
+            return r;
+        };
+        var over = Assert.ThrowsAsync<InferCallException>(() => InferProtocolClient.InferAsync(connection, paid, CancellationToken.None, requester: _client.PeerId));
+        Assert.That(over!.Message, Is.EqualTo("receipt invalid: it charges 4 micro-CER, above the 3 offered"));
+        _tamper = r => r;
+        var result = await InferProtocolClient.InferAsync(connection, Request(2), CancellationToken.None, requester: _client.PeerId);
+        Assert.That(result.Binding!.Requester, Is.EqualTo(_client.PeerId));
+        Assert.That(result.Binding.BoundJobId, Has.Length.EqualTo(32));
     }
 
     [Test]
@@ -133,7 +174,7 @@ public sealed class InferProtocolClientTests
         _tamper = r =>
         {
             r.ModelHash = other;
-            r.Signature = ByteString.CopyFrom(InferReceipts.Sign(_node.Identity, r.JobId, r.ModelHash, r.InputHash.Span, r.OutputHash.Span));
+            r.Signature = ByteString.CopyFrom(InferReceipts.Sign(_node.Identity, r));
             return r;
         };
         var request = InferProtocolClient.CreateRequest(routed, [Tensor.FromFloats("x", [2], [1, 2])], DateTimeOffset.UtcNow.AddMinutes(1));
@@ -158,13 +199,18 @@ public sealed class InferProtocolClientTests
             var request = InferRequest.Parser.ParseFrom(message);
             var input = WireTensors.FromWire(request.Inputs[0]);
             var output = WireTensors.ToWire(Tensor.FromFloats("y", input.Shape, input.ToFloats().Select(v => v + 1).ToArray()));
-            var response = new InferResponse { JobId = request.JobId, ModelHash = ModelHash.IsValid(request.ModelHash) ? request.ModelHash : "sha256:00", NodePublicKey = ByteString.CopyFrom(_node.Identity.PublicKey.ToProtobuf()) };
+            var response = new InferResponse
+            {
+                JobId = request.JobId, ModelHash = ModelHash.IsValid(request.ModelHash) ? request.ModelHash : "sha256:00", NodePublicKey = ByteString.CopyFrom(_node.Identity.PublicKey.ToProtobuf()),
+                Requester = ByteString.CopyFrom(stream.Connection.RemotePeer.Bytes.Span), TimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                NodeNonce = ByteString.CopyFrom(new byte[InferProtocolHandler.NodeNonceLength]),
+            };
             response.Outputs.Add(output);
             var inputHash = InferReceipts.HashTensors(request.Inputs);
             var outputHash = InferReceipts.HashTensors(response.Outputs);
             response.InputHash = ByteString.CopyFrom(inputHash);
             response.OutputHash = ByteString.CopyFrom(outputHash);
-            response.Signature = ByteString.CopyFrom(InferReceipts.Sign(_node.Identity, request.JobId, response.ModelHash, inputHash, outputHash));
+            response.Signature = ByteString.CopyFrom(InferReceipts.Sign(_node.Identity, response));
             await LengthPrefixedMessage.WriteAsync(stream.Stream, _tamper(response).ToByteArray(), ct);
         }
         await stream.CompleteWritesAsync(ct);

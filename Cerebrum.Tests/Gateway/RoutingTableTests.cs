@@ -42,4 +42,23 @@ public sealed class RoutingTableTests
         Assert.That(table.HasSeen("add"), Is.True, "a model once served is remembered, to answer 503 rather than 404");
         Assert.That(table.HasSeen("mul"), Is.False);
     }
+
+    [Test]
+    public void A_node_leased_to_another_is_routed_around_and_its_tenants_gateway_still_routes_to_it()
+    {
+        var (leased, free, tenant, other) = (Heartbeats.NewNode(), Heartbeats.NewNode(), Heartbeats.NewNode(), Heartbeats.NewNode());
+        var now = DateTimeOffset.UtcNow;
+        var leasedEntry = Heartbeats.Entry(leased, 0, ("add", "sha256:01"));
+        leasedEntry.Status.Status.LeasedUntilUnixMs = now.AddHours(1).ToUnixTimeMilliseconds();
+        leasedEntry.Status.Status.Tenant = Google.Protobuf.ByteString.CopyFrom(tenant.Bytes.Span);
+        var entries = new[] { leasedEntry, Heartbeats.Entry(free, 0, ("add", "sha256:01")) };
+        var table = new RoutingTable(new RoutingOptions());
+
+        table.Update(entries, now: now, self: other);
+        Assert.That(table.Routes("add").Select(r => r.Node), Is.EqualTo(new[] { free }));
+        table.Update(entries, now: now, self: tenant);
+        Assert.That(table.Routes("add").Select(r => r.Node), Is.EquivalentTo(new[] { leased, free }));
+        table.Update(entries, now: now.AddHours(2), self: other);
+        Assert.That(table.Routes("add").Select(r => r.Node), Is.EquivalentTo(new[] { leased, free }), "once the lease has ended");
+    }
 }

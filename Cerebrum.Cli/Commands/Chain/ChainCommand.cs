@@ -9,6 +9,7 @@ public static class ChainCommand
     {
         ChainStatusCommand.Create(),
         ChainBlockCommand.Create(),
+        ChainSupplyCommand.Create(),
         ChainValidatorsCommand.Create(),
     };
 }

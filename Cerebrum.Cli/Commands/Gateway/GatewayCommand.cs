@@ -14,5 +14,6 @@ public static class GatewayCommand
             GatewayKeyRevokeCommand.Create(),
         },
         GatewayRoutesCommand.Create(),
+        GatewayUsageCommand.Create(),
     };
 }

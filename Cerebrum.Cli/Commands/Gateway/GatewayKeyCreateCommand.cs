@@ -5,7 +5,7 @@ using Cerebrum.Core.Operator.Admin;
 
 namespace Cerebrum.Cli.Commands.Gateway;
 
-/// <summary><c>cerebrum gateway key create --name NAME [--rate N/s]</c>: prints the new key once.</summary>
+/// <summary><c>cerebrum gateway key create --name NAME [--rate N/s] [--budget N]</c>: prints the new key once.</summary>
 public static class GatewayKeyCreateCommand
 {
     public static Command Create()
@@ -21,24 +21,31 @@ public static class GatewayKeyCreateCommand
             Description = "Rate limit: requests per second (N or N/s), per minute (N/m) or per hour (N/h); beyond it the gateway answers 429 with Retry-After. Default: unlimited.",
             HelpName = "N/s",
         };
+        var budgetOption = new Option<ulong>("--budget")
+        {
+            Description = "The most the key's requests may pay nodes in all, in micro-CER; once spent the gateway answers 402. Default: unlimited.",
+            HelpName = "N",
+        };
         var dataDirectoryOption = CommonOptions.DataDirectory();
         var command = new Command("create", "Create an API key and print it. It is shown only this once: only its SHA-256 is stored.")
         {
             nameOption,
             rateOption,
+            budgetOption,
             dataDirectoryOption,
         };
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
             var name = parseResult.GetValue(nameOption)!;
             var rate = parseResult.GetValue(rateOption) is { } text ? ParseRate(text) : 0;
+            var budget = parseResult.GetValue(budgetOption);
             using var access = GatewayKeyAccess.Open(parseResult.ResolveDataDirectory(dataDirectoryOption, create: true));
             string key;
             if (access.Store is { } store)
             {
                 try
                 {
-                    (key, _) = store.Create(name, rate, DateTimeOffset.UtcNow);
+                    (key, _) = store.Create(name, rate, DateTimeOffset.UtcNow, budget);
                 }
                 catch (ArgumentException e)
                 {
@@ -47,7 +54,7 @@ public static class GatewayKeyCreateCommand
             }
             else
             {
-                var created = await access.Admin!.PostAsync(AdminRoutes.GatewayKeys, new CreateApiKeyRequest(name, rate),
+                var created = await access.Admin!.PostAsync(AdminRoutes.GatewayKeys, new CreateApiKeyRequest(name, rate, budget),
                     AdminJsonContext.Default.CreateApiKeyRequest, AdminJsonContext.Default.ApiKeyResponse, cancellationToken);
                 key = created.Key ?? throw new CommandFailedException("the daemon created the key but did not return it");
             }

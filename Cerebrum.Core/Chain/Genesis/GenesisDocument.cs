@@ -60,6 +60,14 @@ public sealed record GenesisDocument
         return document;
     }
 
+    /// <summary>The money this genesis creates: the sum of its accounts' balances and stakes (below 2^63 once validated).</summary>
+    public ulong TotalSupply()
+    {
+        ulong total = 0;
+        foreach (var account in Accounts) total = checked(total + account.Balance + account.Stake);
+        return total;
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <exception cref="ChainException">Invalid content, named precisely.</exception>

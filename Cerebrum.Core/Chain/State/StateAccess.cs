@@ -68,4 +68,18 @@ public static class StateAccess
     /// <summary>Writes the dispute; null removes it.</summary>
     public static void SetDispute(this StateOverlay state, ReadOnlySpan<byte> disputeId, DisputeState? dispute) =>
         state.Set(StateKeys.Dispute(disputeId), dispute);
+
+    public static ChannelState? GetChannel(this IStateReader state, ReadOnlySpan<byte> channelId) =>
+        (state.Get(StateKeys.Channel(channelId)) as ChannelState)?.Clone();
+
+    /// <summary>Writes the channel; null removes it.</summary>
+    public static void SetChannel(this StateOverlay state, ReadOnlySpan<byte> channelId, ChannelState? channel) =>
+        state.Set(StateKeys.Channel(channelId), channel);
+
+    public static LeaseState? GetLease(this IStateReader state, ReadOnlySpan<byte> leaseId) =>
+        (state.Get(StateKeys.Lease(leaseId)) as LeaseState)?.Clone();
+
+    /// <summary>Writes the lease; null removes it.</summary>
+    public static void SetLease(this StateOverlay state, ReadOnlySpan<byte> leaseId, LeaseState? lease) =>
+        state.Set(StateKeys.Lease(leaseId), lease);
 }

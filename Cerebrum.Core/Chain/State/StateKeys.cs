@@ -19,13 +19,15 @@ public static class StateKeys
     public const string AttestationPrefix = "t/";
     public const string HardwareClassPrefix = "r/";
     public const string DisputePrefix = "x/";
+    public const string ChannelPrefix = "c/";
+    public const string LeasePrefix = "l/";
     public const string SupplyPrefix = "s/";
 
     /// <summary>The chain's supply record (<see cref="SupplyState"/>).</summary>
     public const string Supply = SupplyPrefix + "supply";
 
     public static readonly IReadOnlyList<string> Prefixes =
-        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, AttestationPrefix, HardwareClassPrefix, DisputePrefix, SupplyPrefix];
+        [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, AttestationPrefix, HardwareClassPrefix, DisputePrefix, ChannelPrefix, LeasePrefix, SupplyPrefix];
 
     public static string Account(PeerId id) => AccountPrefix + id;
 
@@ -48,6 +50,12 @@ public static class StateKeys
     /// <summary>"x/" and the dispute id in lower-case hex.</summary>
     public static string Dispute(ReadOnlySpan<byte> disputeId) => DisputePrefix + Convert.ToHexStringLower(disputeId);
 
+    /// <summary>"c/" and the channel id in lower-case hex.</summary>
+    public static string Channel(ReadOnlySpan<byte> channelId) => ChannelPrefix + Convert.ToHexStringLower(channelId);
+
+    /// <summary>"l/" and the lease id in lower-case hex.</summary>
+    public static string Lease(ReadOnlySpan<byte> leaseId) => LeasePrefix + Convert.ToHexStringLower(leaseId);
+
     public static string PrefixOf(string key) => key.Length >= 2 && key[1] == '/' ? key[..2] : throw new FormatException($"state key '{key}' has no kind prefix");
 
     /// <summary>Decodes a stored value of the kind <paramref name="key"/> names.</summary>
@@ -64,6 +72,8 @@ public static class StateKeys
         AttestationPrefix => Proto.NodeAttestations.Parser.ParseFrom(value),
         HardwareClassPrefix => HardwareClassState.Parser.ParseFrom(value),
         DisputePrefix => DisputeState.Parser.ParseFrom(value),
+        ChannelPrefix => ChannelState.Parser.ParseFrom(value),
+        LeasePrefix => LeaseState.Parser.ParseFrom(value),
         SupplyPrefix => SupplyState.Parser.ParseFrom(value),
         var other => throw new FormatException($"unknown state kind '{other}'"),
     };

@@ -48,7 +48,17 @@ public sealed class ReportWrongReceiptHandler : ITransactionHandler
         }
         var inputHash = InferReceipts.HashTensors(inputs.Tensors);
         var outputHash = InferReceipts.HashTensors(outputs.Tensors);
-        if (node.TryGetPublicKey() is not { } key || !key.Verify(InferReceipts.SigningBytes(report.JobId, report.ModelHash, inputHash, outputHash), report.Signature.Span))
+        if (node.TryGetPublicKey() is not { } key || !key.Verify(InferReceipts.SigningBytes(new InferResponse
+            {
+                JobId = report.JobId,
+                ModelHash = report.ModelHash,
+                InputHash = ByteString.CopyFrom(inputHash),
+                OutputHash = ByteString.CopyFrom(outputHash),
+                Requester = report.Requester,
+                TimeUnixMs = report.TimeUnixMs,
+                Price = report.Price,
+                NodeNonce = report.NodeNonce,
+            }), report.Signature.Span))
             return new ChainError(ChainErrorCode.BadEvidence, "the receipt signature is not the node's over these inputs and outputs");
         var id = NodeDisputes.Id(node, report.JobId, outputHash);
         if (context.State.GetDispute(id) is not null) return new ChainError(ChainErrorCode.DuplicateDispute, $"dispute {Convert.ToHexStringLower(id)} is already open");

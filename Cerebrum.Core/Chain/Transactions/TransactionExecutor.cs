@@ -6,6 +6,8 @@ namespace Cerebrum.Core.Chain.Transactions;
 /// <summary>
 /// Applies one verified transaction to a state overlay: fee and nonce first, then the type's handler, all in a child
 /// overlay merged only on success, so a refused transaction leaves no trace. Used alike by the mempool and blocks.
+/// A transaction whose writes change the supply by anything but the fee and take it hands to the block's proposer is
+/// refused (<see cref="ChainErrorCode.SupplyChanged"/>): a handler bug can then never mint or lose money.
 /// </summary>
 public static class TransactionExecutor
 {
@@ -31,7 +33,12 @@ public static class TransactionExecutor
         if (handler.Apply(context) is { } refused)
             return refused;
         if (Amounts.AddWithoutOverflow(fees, context.ToProposer, out fees) is { } handedOverflow) return handedOverflow;
+        if (Amounts.AddWithoutOverflow(fees, context.Take, out fees) is { } takeOverflow) return takeOverflow;
         scratch.SetAccount(transaction.Sender, sender);
+        var delta = Supply.Delta(scratch);
+        var handedToProposer = (Int128)body.Fee + context.Take + context.ToProposer;
+        if (delta != -handedToProposer)
+            return new ChainError(ChainErrorCode.SupplyChanged, $"{body.BodyCase} would change the supply by {delta + handedToProposer} micro-CER");
         scratch.MergeInto(state);
         block.FeesCollected = fees;
         return null;

@@ -16,6 +16,13 @@ public static class TransactionHandlers
         new DepositHandler(),
         new AttestHandler(),
         new ReportWrongReceiptHandler(),
+        new OpenChannelHandler(),
+        new TopUpChannelHandler(),
+        new ClaimChannelHandler(),
+        new CloseChannelHandler(),
+        new SettleChannelHandler(),
+        new CreateLeaseHandler(),
+        new CloseLeaseHandler(),
         new UnjailHandler(),
     }.ToFrozenDictionary(h => h.Type);
 

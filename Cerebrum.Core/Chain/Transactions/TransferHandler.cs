@@ -1,7 +1,5 @@
-using Cerebrum.Core.Chain.Caching;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.State;
-using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Core.Chain.Transactions;
 
@@ -16,15 +14,7 @@ public sealed class TransferHandler : ITransactionHandler
     public ChainError? Apply(TransactionContext context)
     {
         var transfer = context.Transaction.Body.Transfer;
-        PeerId to;
-        try
-        {
-            to = PeerIdCache.FromBytes(transfer.To.Span);
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentException)
-        {
-            return new ChainError(ChainErrorCode.InvalidField, $"transfer recipient is not a peer ID: {e.Message}");
-        }
+        if (PeerIdField.Parse(transfer.To, "transfer recipient", out var to) is { } invalid) return invalid;
         if (to == context.SenderId) return new ChainError(ChainErrorCode.InvalidField, "transfer to oneself");
         if (Amounts.Positive(transfer.Amount, "transfer amount") is { } notPositive) return notPositive;
         // A new account costs the sender the creation fee, burned: every validator keeps every account.

@@ -14,4 +14,13 @@ public sealed class InferCallException : Exception
 
     /// <summary>The node's error, when it answered one (<see cref="InferCallFailure.NodeError"/>); a code this version does not know keeps its number.</summary>
     public InferenceErrorCode? NodeError { get; }
+
+    /// <summary>With <see cref="InferenceErrorCode.PaymentRequired"/>: the price the node asks, in micro-CER.</summary>
+    public ulong Price { get; init; }
+
+    /// <summary>With <see cref="InferenceErrorCode.PaymentRequired"/>: why (the market's PaymentErrorCode number; 0 when not given).</summary>
+    public uint PaymentError { get; init; }
+
+    /// <summary>With <see cref="InferenceErrorCode.PaymentRequired"/>: the best voucher the node holds on the channel (encoded), if any.</summary>
+    public byte[]? BestVoucher { get; init; }
 }

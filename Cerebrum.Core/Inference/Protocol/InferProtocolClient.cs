@@ -21,6 +21,9 @@ public static class InferProtocolClient
 {
     public const int DefaultMaxResponseBytes = 256 * 1024 * 1024;
 
+    /// <summary>How far a receipt's time may lie after the request's deadline (clock skew between requester and node).</summary>
+    public static readonly TimeSpan ReceiptClockSkew = TimeSpan.FromMinutes(5);
+
     /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id, carrying the current Cerebrum span's trace context (<see cref="InferTraceContext"/>).</summary>
     public static InferRequest CreateRequest(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline)
     {
@@ -35,6 +38,25 @@ public static class InferProtocolClient
         return request;
     }
 
+    /// <summary>Adds a payment to <paramref name="request"/>: the channel, an encoded voucher (null: the credit already signed covers it) and the most it pays.</summary>
+    public static InferRequest WithPayment(InferRequest request, ReadOnlySpan<byte> channelId, byte[]? voucher, ulong maxPrice)
+    {
+        request.ChannelId = ByteString.CopyFrom(channelId);
+        request.Voucher = voucher is null ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(voucher);
+        request.MaxPrice = maxPrice;
+        return request;
+    }
+
+    /// <summary>Runs <paramref name="inputs"/> on <paramref name="model"/> as a new job, paid with <paramref name="payment"/> when given, on a pooled stream; the receipt must bind <paramref name="requester"/>.</summary>
+    /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
+    public static Task<InferCallResult> InferAsync(Connection connection, string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, InferPayment? payment, PeerId requester,
+        InferStreamPool pool, CancellationToken ct)
+    {
+        var request = CreateRequest(model, inputs, deadline);
+        if (payment is not null) WithPayment(request, payment.ChannelId, payment.Voucher, payment.MaxPrice);
+        return InferAsync(connection, request, ct, pool: pool, requester: requester);
+    }
+
     /// <summary>Runs <paramref name="inputs"/> on <paramref name="model"/> (hash or the node's name) as a new job; see the overload taking a request.</summary>
     /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
     public static Task<InferCallResult> InferAsync(Connection connection, string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken ct, InferStreamPool? pool = null) =>
@@ -43,13 +65,16 @@ public static class InferProtocolClient
     /// <param name="pool">When given, the job reuses an idle stream of the connection and leaves it open for the next;
     /// without it, the job has a stream of its own, half-closed after the request.</param>
     /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
-    public static async Task<InferCallResult> InferAsync(Connection connection, InferRequest request, CancellationToken ct, int maxResponseBytes = DefaultMaxResponseBytes, InferStreamPool? pool = null)
+    /// <param name="requester">This side's peer ID (the host's): the receipt must bind it. Null accepts any requester the
+    /// receipt names (its signature, hashes, price and time are checked all the same).</param>
+    public static async Task<InferCallResult> InferAsync(Connection connection, InferRequest request, CancellationToken ct, int maxResponseBytes = DefaultMaxResponseBytes, InferStreamPool? pool = null,
+        PeerId? requester = null)
     {
         var response = pool is null
             ? await ExchangeAsync(connection, request, maxResponseBytes, ct).ConfigureAwait(false)
             : await ExchangePooledAsync(connection, pool, request, maxResponseBytes, ct).ConfigureAwait(false);
         ThrowIfRefused(response);
-        return Accept(request, response, ReceiptKey(connection, response.NodePublicKey.Span));
+        return Accept(request, response, ReceiptKey(connection, response.NodePublicKey.Span), requester);
     }
 
     /// <summary>
@@ -66,7 +91,16 @@ public static class InferProtocolClient
     {
         var response = await node.AnswerAsync(request.ToByteArray(), ct).ConfigureAwait(false);
         ThrowIfRefused(response);
-        return Accept(request, response, nodeKey);
+        return Accept(request, response, nodeKey, nodeKey.ToPeerId());
+    }
+
+    /// <summary>A job of <paramref name="requester"/> run by an in-process node (tests; a requester that hosts the node it pays).</summary>
+    /// <exception cref="InferCallException">The node refused the job, or its answer does not verify.</exception>
+    internal static async Task<InferCallResult> InferInProcessAsync(InferProtocolHandler node, PublicKey nodeKey, PeerId requester, InferRequest request, CancellationToken ct)
+    {
+        var response = await node.AnswerAsync(request.ToByteArray(), requester, ct).ConfigureAwait(false);
+        ThrowIfRefused(response);
+        return Accept(request, response, nodeKey, requester);
     }
 
     private static void ThrowIfRefused(InferResponse response)
@@ -75,11 +109,16 @@ public static class InferProtocolClient
         {
             // The wire's codes are the engine's, number for number.
             var code = (InferenceErrorCode)(int)error.Code;
-            throw new InferCallException(InferCallFailure.NodeError, $"{InferenceErrorCodes.Name(code)}: {error.Message}", code);
+            throw new InferCallException(InferCallFailure.NodeError, $"{InferenceErrorCodes.Name(code)}: {error.Message}", code)
+            {
+                Price = response.Price,
+                PaymentError = response.PaymentError,
+                BestVoucher = response.BestVoucher.IsEmpty ? null : response.BestVoucher.ToByteArray(),
+            };
         }
     }
 
-    private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey)
+    private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey, PeerId? requester)
     {
         bool valid;
         using (InferenceTracing.Source.StartActivity(InferenceTracing.ReceiptVerify))
@@ -89,6 +128,7 @@ public static class InferProtocolClient
         // A job routed by hash must come back signed for that hash: a receipt for other model bytes proves nothing.
         if (ModelHash.IsValid(request.ModelHash) && !string.Equals(ModelHash.Normalize(request.ModelHash), ModelHash.IsValid(response.ModelHash) ? ModelHash.Normalize(response.ModelHash) : response.ModelHash, StringComparison.Ordinal))
             throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: the node ran model {response.ModelHash}, the job asked for {request.ModelHash}");
+        var binding = CheckBinding(request, response, requester);
         List<Tensor> outputs;
         try
         {
@@ -100,7 +140,39 @@ public static class InferProtocolClient
         }
         return new InferCallResult(response.JobId, response.ModelHash, outputs,
             TimeSpan.FromMicroseconds(response.QueueMicros), TimeSpan.FromMicroseconds(response.ComputeMicros),
-            new VerifiedReceipt(response.InputHash.ToByteArray(), response.OutputHash.ToByteArray(), response.Signature.ToByteArray()));
+            new VerifiedReceipt(response.InputHash.ToByteArray(), response.OutputHash.ToByteArray(), response.Signature.ToByteArray()), binding);
+    }
+
+    /// <summary>
+    /// What the signed receipt binds, checked against what this side sent: its requester (when known), a price no higher
+    /// than the request offered (nothing when it carried no payment), a time not after the deadline (plus clock skew) and a
+    /// node nonce of the right size.
+    /// </summary>
+    private static InferReceiptBinding CheckBinding(InferRequest request, InferResponse response, PeerId? requester)
+    {
+        PeerId bound;
+        try
+        {
+            bound = PeerId.FromBytes(response.Requester.Span);
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or ArgumentException)
+        {
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: its requester does not decode ({e.Message})", inner: e);
+        }
+        if (requester is not null && bound != requester)
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: it names requester {bound}, not {requester}");
+        var paid = !request.ChannelId.IsEmpty;
+        if (!paid && response.Price != 0)
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: it charges {response.Price} micro-CER for a job sent without payment");
+        if (request.MaxPrice != 0 && response.Price > request.MaxPrice)
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: it charges {response.Price} micro-CER, above the {request.MaxPrice} offered");
+        if (response.NodeNonce.Length != InferProtocolHandler.NodeNonceLength)
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: its node nonce has {response.NodeNonce.Length} bytes, not {InferProtocolHandler.NodeNonceLength}");
+        var latest = request.DeadlineUnixMs + (long)ReceiptClockSkew.TotalMilliseconds;
+        if (response.TimeUnixMs <= 0 || response.TimeUnixMs > latest)
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: its time {response.TimeUnixMs} is not within the job's deadline {request.DeadlineUnixMs} (plus {ReceiptClockSkew} of clock skew)");
+        return new InferReceiptBinding(bound, DateTimeOffset.FromUnixTimeMilliseconds(response.TimeUnixMs), response.Price,
+            InferReceipts.BoundJobId(response.JobId, response.NodeNonce.Span), InferReceipts.ReceiptHash(response));
     }
 
     /// <summary>The key that signed the receipt, which must be the connected peer's.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Inference.Tensors;
@@ -15,7 +16,10 @@ namespace Cerebrum.Core.Inference.Protocol;
 /// the peer closes, runs each through the <see cref="InferenceEngine"/>, and answers each with a signed
 /// <see cref="InferResponse"/> or a typed error. A bad request costs only its own answer; the stream keeps serving. Every
 /// job holds its bytes in an <see cref="InferByteBudget"/> (per node and per peer) and is refused before it runs when
-/// they do not fit.
+/// they do not fit. With an <see cref="Admission"/> (the market's), every job is admitted before it runs (price paid,
+/// lease respected) and its charge is durable before the answer goes out. Every receipt binds the requester (the
+/// connection's authenticated peer), the node's time, the price charged and a node nonce that makes the job id one the
+/// requester does not choose alone.
 /// </summary>
 public sealed class InferProtocolHandler
 {
@@ -23,6 +27,9 @@ public sealed class InferProtocolHandler
 
     /// <summary>Room for the request's framing, ids and tensor headers beyond the engine's input-byte limit.</summary>
     private const int EnvelopeBytes = 64 * 1024;
+
+    /// <summary>Bytes of the node's nonce in every receipt.</summary>
+    public const int NodeNonceLength = 16;
 
     /// <summary>The last millisecond a <see cref="DateTimeOffset"/> can hold (the end of the year 9999).</summary>
     private static readonly long MaxDeadlineUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
@@ -57,8 +64,20 @@ public sealed class InferProtocolHandler
     /// <summary>Bytes of jobs in flight, in all and per peer.</summary>
     public InferByteBudget Budget { get; }
 
+    /// <summary>Who may have a job and at what price (the market sets it on a node with a ledger); null serves everyone free.</summary>
+    public IInferAdmission? Admission
+    {
+        get => Volatile.Read(ref _admission);
+        set => Volatile.Write(ref _admission, value);
+    }
+
+    private IInferAdmission? _admission;
+
     /// <summary>Serves requests of <paramref name="peer"/> on <paramref name="stream"/> until it ends cleanly.</summary>
-    /// <param name="peer">The remote peer, whose jobs share one per-peer budget over all its streams.</param>
+    /// <param name="peer">
+    /// The remote peer, authenticated by the connection: the requester every receipt binds and every charge bills, whose
+    /// jobs share one per-peer budget over all its streams.
+    /// </param>
     /// <exception cref="InvalidDataException">Broken framing (oversized or truncated message); the stream cannot be resynchronized.</exception>
     public async Task HandleAsync(Stream stream, PeerId peer, CancellationToken ct)
     {
@@ -77,7 +96,7 @@ public sealed class InferProtocolHandler
                 else
                 {
                     var message = await LengthPrefixedMessage.ReadBodyAsync(stream, length, ct).ConfigureAwait(false);
-                    response = await AnswerAsync(message, hold, ct).ConfigureAwait(false);
+                    response = await AnswerAsync(message, peer, hold, ct).ConfigureAwait(false);
                 }
                 await PooledMessageWriter.WriteAsync(stream, response, ct).ConfigureAwait(false);
             }
@@ -88,14 +107,19 @@ public sealed class InferProtocolHandler
         }
     }
 
-    /// <summary>The response to one encoded request of this process's own gateway (bounded by the node's total budget); never throws for the request's content.</summary>
-    internal async Task<InferResponse> AnswerAsync(byte[] message, CancellationToken ct)
+    /// <summary>The response to one encoded request of this process's own gateway (the node is its own requester, bounded by the node's total budget); never throws for the request's content.</summary>
+    internal Task<InferResponse> AnswerAsync(byte[] message, CancellationToken ct) => AnswerInProcessAsync(message, _nodeKey.PeerId, null, ct);
+
+    /// <summary>The response to one encoded request of <paramref name="requester"/> (bounded by its per-peer budget); never throws for the request's content.</summary>
+    internal Task<InferResponse> AnswerAsync(byte[] message, PeerId requester, CancellationToken ct) => AnswerInProcessAsync(message, requester, requester, ct);
+
+    private async Task<InferResponse> AnswerInProcessAsync(byte[] message, PeerId requester, PeerId? budgetPeer, CancellationToken ct)
     {
-        var hold = new BudgetHold(Budget, null);
+        var hold = new BudgetHold(Budget, budgetPeer);
         try
         {
             return hold.TryTake(message.Length)
-                ? await AnswerAsync(message, hold, ct).ConfigureAwait(false)
+                ? await AnswerAsync(message, requester, hold, ct).ConfigureAwait(false)
                 : Counted(OverBudget("", message.Length, "request"));
         }
         finally
@@ -104,13 +128,13 @@ public sealed class InferProtocolHandler
         }
     }
 
-    private async Task<InferResponse> AnswerAsync(byte[] message, BudgetHold hold, CancellationToken ct)
+    private async Task<InferResponse> AnswerAsync(byte[] message, PeerId requester, BudgetHold hold, CancellationToken ct)
     {
         Counters.Started();
         InferenceErrorCode? failure = InferenceErrorCode.Internal;
         try
         {
-            var response = await AnswerUncountedAsync(message, hold, ct).ConfigureAwait(false);
+            var response = await AnswerUncountedAsync(message, requester, hold, ct).ConfigureAwait(false);
             failure = response.Error is { } error ? (InferenceErrorCode)(int)error.Code : null;
             return response;
         }
@@ -132,7 +156,7 @@ public sealed class InferProtocolHandler
             ? Failure(jobId, InferenceErrorCode.ResourceExhausted, $"no room now for a {what} of {bytes} bytes in this node's budget of bytes in flight ({Budget.Options.MaxBytesPerPeer} per peer, {Budget.Options.MaxBytes} in all); retry later or elsewhere")
             : Failure(jobId, InferenceErrorCode.BadInput, $"a {what} of {bytes} bytes exceeds this node's budget of {Math.Min(Budget.Options.MaxBytesPerPeer, Budget.Options.MaxBytes)} bytes per job");
 
-    private async Task<InferResponse> AnswerUncountedAsync(byte[] message, BudgetHold hold, CancellationToken ct)
+    private async Task<InferResponse> AnswerUncountedAsync(byte[] message, PeerId requester, BudgetHold hold, CancellationToken ct)
     {
         InferRequest request;
         try
@@ -144,7 +168,7 @@ public sealed class InferProtocolHandler
             return Failure("", InferenceErrorCode.BadInput, $"request is not a valid InferRequest: {e.Message}");
         }
         using var job = StartJob(request);
-        var response = await AnswerParsedAsync(request, hold, job, ct).ConfigureAwait(false);
+        var response = await AnswerParsedAsync(request, requester, hold, job, ct).ConfigureAwait(false);
         if (job is not null)
         {
             if (response.Error is { } error)
@@ -160,7 +184,7 @@ public sealed class InferProtocolHandler
         return response;
     }
 
-    private async Task<InferResponse> AnswerParsedAsync(InferRequest request, BudgetHold hold, Activity? job, CancellationToken ct)
+    private async Task<InferResponse> AnswerParsedAsync(InferRequest request, PeerId requester, BudgetHold hold, Activity? job, CancellationToken ct)
     {
         try
         {
@@ -177,25 +201,51 @@ public sealed class InferProtocolHandler
             // The answer's outputs are held until it is written; with the request's bytes, they must fit the budget.
             if (prepared.Cost.OutputBytes is { } outputBytes && !hold.TryTake(outputBytes))
                 return OverBudget(request.JobId, checked(hold.Bytes + outputBytes), "job (request and predicted outputs)");
-            var running = _engine.RunAsync(prepared, ct);
-            // The input half of the receipt does not depend on the run: hash while the model works.
-            var inputHash = InferReceipts.HashTensors(request.Inputs);
-            var result = await running.ConfigureAwait(false);
-            var response = new InferResponse
+            // Admitted once the request is known to be well formed and to fit, so a malformed or refused one is never charged.
+            var admission = Admission?.Admit(new InferCaller(requester, request.ModelHash, request.ChannelId.Memory, request.Voucher.Memory, request.MaxPrice)) ?? InferAdmission.Free;
+            if (!admission.Admitted) return Refusal(request.JobId, admission);
+            var charged = false;
+            try
             {
-                JobId = request.JobId,
-                ModelHash = result.ModelHash,
-                QueueMicros = (ulong)(result.QueueTime.Ticks / TimeSpan.TicksPerMicrosecond),
-                ComputeMicros = (ulong)(result.ComputeTime.Ticks / TimeSpan.TicksPerMicrosecond),
-                NodePublicKey = _nodePublicKey,
-            };
-            // The engine's outputs are fresh arrays that nothing else holds, so the response can share them.
-            foreach (var output in result.Outputs) response.Outputs.Add(WireTensors.Wrap(output));
-            if (job is not null)
-                RecordEngineSpans(job, submitted, result);
-            using (InferenceTracing.Source.StartActivity(InferenceTracing.ReceiptSign))
-                InferReceipts.SignResponse(response, _nodeKey, inputHash);
-            return response;
+                var running = _engine.RunAsync(prepared, ct);
+                // The input half of the receipt does not depend on the run: hash while the model works.
+                var inputHash = InferReceipts.HashTensors(request.Inputs);
+                var result = await running.ConfigureAwait(false);
+                var response = new InferResponse
+                {
+                    JobId = request.JobId,
+                    ModelHash = result.ModelHash,
+                    QueueMicros = (ulong)(result.QueueTime.Ticks / TimeSpan.TicksPerMicrosecond),
+                    ComputeMicros = (ulong)(result.ComputeTime.Ticks / TimeSpan.TicksPerMicrosecond),
+                    NodePublicKey = _nodePublicKey,
+                    Requester = UnsafeByteOperations.UnsafeWrap(requester.Bytes),
+                    TimeUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    Price = admission.Price,
+                    NodeNonce = UnsafeByteOperations.UnsafeWrap(RandomNumberGenerator.GetBytes(NodeNonceLength)),
+                };
+                // The engine's outputs are fresh arrays that nothing else holds, so the response can share them.
+                foreach (var output in result.Outputs) response.Outputs.Add(WireTensors.Wrap(output));
+                if (job is not null)
+                    RecordEngineSpans(job, submitted, result);
+                using (InferenceTracing.Source.StartActivity(InferenceTracing.ReceiptSign))
+                    InferReceipts.SignResponse(response, _nodeKey, inputHash);
+                // Persist before acknowledging: the answer (the requester's proof of payment) leaves only once the charge is durable.
+                try
+                {
+                    await admission.Durable.WaitAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _logger.LogError(e, "Job {Job}: its payment could not be persisted; not answered", request.JobId);
+                    throw new InferenceException(InferenceErrorCode.Internal, "the node could not record the payment; nothing was charged");
+                }
+                charged = true;
+                return response;
+            }
+            finally
+            {
+                if (!charged) admission.Refund?.Invoke();
+            }
         }
         catch (InferenceException e)
         {
@@ -207,6 +257,17 @@ public sealed class InferProtocolHandler
             _logger.LogWarning(e, "Job {Job} on {Model} failed", request.JobId, request.ModelHash);
             return Failure(request.JobId, InferenceErrorCode.Internal, e.Message);
         }
+    }
+
+    /// <summary>A refused admission as a typed error: the price asked and, for payment errors, why and the node's best voucher.</summary>
+    private InferResponse Refusal(string jobId, InferAdmission refused)
+    {
+        _logger.LogDebug("Job {Job} refused: {Code} {Reason}", jobId, refused.Error, refused.Message);
+        var response = Failure(jobId, refused.Error!.Value, refused.Message);
+        response.Price = refused.Price;
+        response.PaymentError = refused.PaymentError;
+        if (refused.BestVoucher is { } best) response.BestVoucher = ByteString.CopyFrom(best);
+        return response;
     }
 
     /// <summary>The job's span, a child of the caller's span when the request carries its context (a root otherwise); null when tracing is off.</summary>

@@ -87,14 +87,19 @@ public static class InferReceipts
         }
     }
 
-    public static byte[] SigningBytes(string jobId, string modelHash, ReadOnlySpan<byte> inputHash, ReadOnlySpan<byte> outputHash)
+    /// <summary>The bytes a node signs for <paramref name="response"/>: the protocol id, then its <see cref="InferReceipt"/> (job id, model, hashes and binding).</summary>
+    public static byte[] SigningBytes(InferResponse response)
     {
         var receipt = new InferReceipt
         {
-            JobId = jobId,
-            ModelHash = modelHash,
-            InputHash = ByteString.CopyFrom(inputHash),
-            OutputHash = ByteString.CopyFrom(outputHash),
+            JobId = response.JobId,
+            ModelHash = response.ModelHash,
+            InputHash = response.InputHash,
+            OutputHash = response.OutputHash,
+            Requester = response.Requester,
+            TimeUnixMs = response.TimeUnixMs,
+            Price = response.Price,
+            NodeNonce = response.NodeNonce,
         };
         var bytes = new byte[Domain.Length + receipt.CalculateSize()];
         Domain.CopyTo(bytes, 0);
@@ -102,32 +107,48 @@ public static class InferReceipts
         return bytes;
     }
 
-    public static byte[] Sign(PrivateKey key, string jobId, string modelHash, ReadOnlySpan<byte> inputHash, ReadOnlySpan<byte> outputHash) =>
-        key.Sign(SigningBytes(jobId, modelHash, inputHash, outputHash));
+    /// <summary>Signs <paramref name="response"/>'s receipt as it stands (hashes and binding set).</summary>
+    public static byte[] Sign(PrivateKey key, InferResponse response) => key.Sign(SigningBytes(response));
+
+    /// <summary>SHA-256 of the receipt's signing bytes: the receipt's name in vouchers and batch results.</summary>
+    public static byte[] ReceiptHash(InferResponse response) => SHA256.HashData(SigningBytes(response));
 
     /// <summary>
-    /// Completes a successful <paramref name="response"/> (job id, model hash and outputs already set) with its receipt:
-    /// the hash of its outputs, <paramref name="inputHash"/> (computed by the caller, e.g. while the model ran) and the
-    /// node's signature over both.
+    /// The job id a receipt stands for: SHA-256 of the requester's job id (UTF-8), a zero byte and the node's nonce, as 32 hex
+    /// digits. Neither side chooses it alone, so a requester cannot make two receipts share an id, nor a node reuse one.
+    /// </summary>
+    public static string BoundJobId(string requesterJobId, ReadOnlySpan<byte> nodeNonce)
+    {
+        var label = Encoding.UTF8.GetBytes(requesterJobId);
+        var buffer = new byte[label.Length + 1 + nodeNonce.Length];
+        label.CopyTo(buffer, 0);
+        nodeNonce.CopyTo(buffer.AsSpan(label.Length + 1));
+        return Convert.ToHexStringLower(SHA256.HashData(buffer), 0, 16);
+    }
+
+    /// <summary>
+    /// Completes a successful <paramref name="response"/> (job id, model hash, outputs and binding already set) with its
+    /// receipt: the hash of its outputs, <paramref name="inputHash"/> (computed by the caller, e.g. while the model ran) and
+    /// the node's signature over the receipt.
     /// </summary>
     public static void SignResponse(InferResponse response, PrivateKey key, byte[] inputHash)
     {
-        var outputHash = HashTensors(response.Outputs);
         response.InputHash = UnsafeByteOperations.UnsafeWrap(inputHash);
-        response.OutputHash = UnsafeByteOperations.UnsafeWrap(outputHash);
-        response.Signature = UnsafeByteOperations.UnsafeWrap(Sign(key, response.JobId, response.ModelHash, inputHash, outputHash));
+        response.OutputHash = UnsafeByteOperations.UnsafeWrap(HashTensors(response.Outputs));
+        response.Signature = UnsafeByteOperations.UnsafeWrap(Sign(key, response));
     }
 
     /// <summary>
     /// True when <paramref name="response"/> is a success whose hashes match <paramref name="request"/>'s inputs and its own
-    /// outputs, signed by <paramref name="node"/>.
+    /// outputs, signed by <paramref name="node"/>; with <paramref name="requester"/>, bound to that requester too.
     /// </summary>
-    public static bool Verify(InferRequest request, InferResponse response, PublicKey node)
+    public static bool Verify(InferRequest request, InferResponse response, PublicKey node, PeerId? requester = null)
     {
         if (response.Error is not null || response.JobId != request.JobId) return false;
+        if (requester is { } expected && !response.Requester.Span.SequenceEqual(expected.Bytes.Span)) return false;
         var inputHash = HashTensors(request.Inputs);
         var outputHash = HashTensors(response.Outputs);
         if (!response.InputHash.Span.SequenceEqual(inputHash) || !response.OutputHash.Span.SequenceEqual(outputHash)) return false;
-        return node.Verify(SigningBytes(response.JobId, response.ModelHash, inputHash, outputHash), response.Signature.Span);
+        return node.Verify(SigningBytes(response), response.Signature.Span);
     }
 }

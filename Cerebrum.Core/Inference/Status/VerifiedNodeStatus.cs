@@ -20,4 +20,11 @@ public sealed record VerifiedNodeStatus(PeerId Node, NodeStatus Status, IReadOnl
 
     /// <summary>Micro-CER per request.</summary>
     public ulong PricePerRequest => Status.PricePerRequest;
+
+    /// <summary>
+    /// Whether the node says it is leased at <paramref name="now"/> to another than <paramref name="requester"/> (it then
+    /// serves only its tenant and the tenant's delegates; a delegate still tries, and the node decides).
+    /// </summary>
+    public bool IsLeasedAgainst(PeerId requester, DateTimeOffset now) =>
+        Status.LeasedUntilUnixMs > now.ToUnixTimeMilliseconds() && !Status.Tenant.Span.SequenceEqual(requester.Bytes.Span);
 }

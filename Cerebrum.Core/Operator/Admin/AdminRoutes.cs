@@ -24,6 +24,7 @@ public static class AdminRoutes
     public const string GatewayKeys = "/gateway/keys";
     public const string GatewayKey = "/gateway/keys/{name}";
     public const string GatewayRoutes = "/gateway/routes";
+    public const string GatewayUsage = "/gateway/usage";
     public const string ChainStatus = "/chain/status";
     public const string ChainConsensus = "/chain/consensus";
     public const string ChainBlock = "/chain/blocks/{height}";
@@ -34,6 +35,14 @@ public static class AdminRoutes
     public const string ChainTransaction = "/chain/txs/{hash}";
     public const string ChainNodes = "/chain/nodes";
     public const string ChainNode = "/chain/nodes/{peerId}";
+    public const string ChainSupply = "/chain/supply";
+    public const string MarketChannels = "/market/channels";
+    public const string MarketChannelClaim = "/market/channels/claim";
+    public const string MarketChannelClose = "/market/channels/{id}/close";
+    public const string MarketChannelTopUp = "/market/channels/{id}/topup";
+    public const string MarketLeases = "/market/leases";
+    public const string MarketLeaseClose = "/market/leases/{id}/close";
+    public const string MarketOffers = "/market/offers";
 
     public static string DhtPeerOf(string peerId) => $"/dht/peers/{Uri.EscapeDataString(peerId)}";
 
@@ -46,6 +55,12 @@ public static class AdminRoutes
     public static string ChainAccountOf(string peerId) => $"/chain/accounts/{Uri.EscapeDataString(peerId)}";
 
     public static string ChainNodeOf(string peerId) => $"/chain/nodes/{Uri.EscapeDataString(peerId)}";
+
+    public static string MarketChannelCloseOf(string id) => $"/market/channels/{Uri.EscapeDataString(id)}/close";
+
+    public static string MarketChannelTopUpOf(string id) => $"/market/channels/{Uri.EscapeDataString(id)}/topup";
+
+    public static string MarketLeaseCloseOf(string id) => $"/market/leases/{Uri.EscapeDataString(id)}/close";
 
     public static string ChainTransactionOf(string hash) => $"/chain/txs/{Uri.EscapeDataString(hash)}";
 }

@@ -108,3 +108,24 @@ public sealed record ChainTransactionStatusResponse(string Hash, string Status, 
 /// <summary>The body of a successful <c>POST /chain/txs</c>: the transaction is in the mempool and gossiped (a refusal is an <see cref="AdminError"/> with its code); of <c>POST /chain/txs/check</c>: it would be.</summary>
 public sealed record ChainSubmitResponse(string Hash);
 
+/// <summary>
+/// The body of <c>GET /chain/supply</c>: where the chain's money is after the last block, in micro-CER. <see cref="Total"/>
+/// equals <see cref="Genesis"/> at every height (the supply invariant).
+/// </summary>
+/// <param name="Audited">Whether the daemon recounts the supply after every block (<c>Chain:AuditSupply</c>).</param>
+/// <param name="FirstMismatchHeight">With auditing: the first block whose total differed from genesis; null while none has.</param>
+public sealed record ChainSupplyResponse(
+    ulong Height,
+    ulong Total,
+    ulong Genesis,
+    ulong Balances,
+    ulong Stakes,
+    ulong Escrows,
+    ulong Unbonding,
+    ulong NodeStakes,
+    ulong Channels,
+    ulong Leases,
+    ulong Burned,
+    bool Audited,
+    ulong BlocksAudited,
+    ulong? FirstMismatchHeight);

@@ -18,6 +18,12 @@ public sealed record ChainOptions
     /// <summary>Validator mode's consensus timeouts; the commit delay paces blocks (about two per second when idle; finality p50 about 0.5 s under load).</summary>
     public ConsensusOptions Consensus { get; init; } = new() { CommitDelay = TimeSpan.FromMilliseconds(500) };
 
+    /// <summary>
+    /// Recount the whole supply after every committed block and report any block that changed it (in the log and on
+    /// <c>GET /chain/supply</c>); a pass over the state per block, on by default in devnets made by <c>init --devnet</c>.
+    /// </summary>
+    public bool AuditSupply { get; init; }
+
     /// <summary>The genesis file to load, or null when the daemon keeps no ledger.</summary>
     /// <exception cref="InvalidConfigurationException">Chain:Genesis names a file that does not exist.</exception>
     public string? ResolveGenesisPath(DataDirectory dataDirectory)

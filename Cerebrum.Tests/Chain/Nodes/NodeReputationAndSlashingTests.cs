@@ -136,7 +136,19 @@ public sealed class NodeReputationAndSlashingTests
     {
         var inputs = Tensors(1f, 2f);
         var outputs = Tensors(3f, 4f);
-        var signature = InferReceipts.Sign(node, JobId, NodeLedgerFixture.Model, InferReceipts.HashTensors(inputs.Tensors), InferReceipts.HashTensors(outputs.Tensors));
+        // A receipt as a node signs it since receipts bind the requester, the node's time, the price and its nonce.
+        var receipt = new InferResponse
+        {
+            JobId = JobId,
+            ModelHash = NodeLedgerFixture.Model,
+            InputHash = ByteString.CopyFrom(InferReceipts.HashTensors(inputs.Tensors)),
+            OutputHash = ByteString.CopyFrom(InferReceipts.HashTensors(outputs.Tensors)),
+            Requester = ByteString.CopyFrom(node.PeerId.Bytes.Span),
+            TimeUnixMs = 1_700_000_000_000,
+            Price = 7,
+            NodeNonce = ByteString.CopyFrom(new byte[16]),
+        };
+        var signature = InferReceipts.Sign(node, receipt);
         return new ReportWrongReceipt
         {
             Node = ByteString.CopyFrom(node.PeerId.Bytes.Span),
@@ -145,6 +157,10 @@ public sealed class NodeReputationAndSlashingTests
             Inputs = inputs.ToByteString(),
             Outputs = outputs.ToByteString(),
             Signature = ByteString.CopyFrom(signature),
+            Requester = receipt.Requester,
+            TimeUnixMs = receipt.TimeUnixMs,
+            Price = receipt.Price,
+            NodeNonce = receipt.NodeNonce,
         };
     }
 

@@ -4,6 +4,7 @@ using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.Validating;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;
 
 namespace Cerebrum.Tests.Chain.Validating;
@@ -117,7 +118,7 @@ public sealed class ChainConsensusApplicationTests
         Assert.Throws<InvalidOperationException>(() => restarted.GetValidators(9), "height 9's validators are not known at height 6");
     }
 
-    private ChainNode Open() => ChainNode.Open(new ChainNodeOptions { DataDirectory = _directory, Genesis = _fixture.Genesis });
+    private ChainNode Open() => SupplyInvariant.Watch(ChainNode.Open(new ChainNodeOptions { DataDirectory = _directory, Genesis = _fixture.Genesis }));
 
     private Commit CommitOf(ulong height, byte[] blockHash, params int[] signers) =>
         new((long)height, 0, blockHash, [.. signers.Select(i => new CommitSignature(_fixture.Validators[i].PeerId,

@@ -107,7 +107,7 @@ public sealed class InferProtocolHandlerTests
         Assert.That(response.Error, Is.Null);
         Assert.That(response.InputHash.ToByteArray(), Is.EqualTo(Definition(request.Inputs)));
         Assert.That(response.OutputHash.ToByteArray(), Is.EqualTo(Definition(response.Outputs)));
-        var signed = InferReceipts.SigningBytes(response.JobId, response.ModelHash, response.InputHash.Span, response.OutputHash.Span);
+        var signed = InferReceipts.SigningBytes(response);
         Assert.That(_nodeKey.PublicKey.Verify(signed, response.Signature.Span), Is.True);
     }
 

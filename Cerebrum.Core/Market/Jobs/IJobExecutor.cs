@@ -1,0 +1,14 @@
+namespace Cerebrum.Core.Market.Jobs;
+
+/// <summary>
+/// Runs a batch job's inputs on nodes (the daemon implements it with the inference protocol, payment channels and
+/// receipt checks). The <paramref name="requestKey"/> of an attempt is stable across a restart of the job's daemon, so
+/// a node that already ran it answers again without charging twice.
+/// </summary>
+public interface IJobExecutor
+{
+    /// <summary>The nodes able to run <paramref name="job"/>'s model now at no more than its maximum price (or its lease's node).</summary>
+    IReadOnlyList<JobNode> Nodes(JobSpec job);
+
+    Task<JobAttemptResult> RunAsync(JobSpec job, JobInput input, JobNode node, ReadOnlyMemory<byte> requestKey, CancellationToken cancellationToken);
+}
