@@ -70,7 +70,7 @@ public sealed class PeerHost : IAsyncDisposable
 
         Identify = new IdentifyService(this, loggerFactory.CreateLogger<IdentifyService>());
         Ping = new PingService(options.Time, options.PingInterval, PeerStore, loggerFactory.CreateLogger<PingService>());
-        Perf = new PerfService(options.Time);
+        Perf = new PerfService(options.Time, options.Perf);
         AddService(Identify);
         AddService(Ping);
         AddService(Perf);

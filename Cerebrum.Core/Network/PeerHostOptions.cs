@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Protocols.Perf;
 using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.Network.Yamux;
 
@@ -74,6 +75,9 @@ public sealed record PeerHostOptions
 
     public YamuxOptions Yamux { get; init; } = new();
 
+    /// <summary>Whether and for whom <c>/perf/1.0.0</c> is served; off by default.</summary>
+    public PerfOptions Perf { get; init; } = new();
+
     /// <summary>Peers remembered in the peer store.</summary>
     public int MaxPeerStoreEntries { get; init; } = 10_000;
 
@@ -90,6 +94,7 @@ public sealed record PeerHostOptions
     {
         ArgumentNullException.ThrowIfNull(Identity);
         ArgumentNullException.ThrowIfNull(ResourceManager);
+        ArgumentNullException.ThrowIfNull(Perf);
         Require(MaxConnections > 0, nameof(MaxConnections), "must be positive");
         Require(HighWater > 0 && HighWater <= MaxConnections, nameof(ConnectionHighWater), "must be positive and at most MaxConnections");
         Require(LowWater >= 0 && LowWater < HighWater, nameof(ConnectionLowWater), "must be at least 0 and below the high watermark");
@@ -110,6 +115,7 @@ public sealed record PeerHostOptions
                 throw new ArgumentException($"listen address '{address}' must be /ip4/<ip>/tcp/<port> or /ip6/<ip>/tcp/<port>", nameof(ListenAddresses));
         }
         Yamux.Validate();
+        Perf.Validate();
     }
 
     private static void Require(bool condition, string name, string message)

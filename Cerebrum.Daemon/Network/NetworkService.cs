@@ -35,6 +35,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
             DialTimeout = _options.DialTimeout,
             DialBackoffBase = _options.DialBackoffBase,
             DialBackoffMax = _options.DialBackoffMax,
+            Perf = _options.Perf.ToPerfOptions(),
             Time = time,
         }, loggerFactory, meterFactory);
     }

@@ -17,6 +17,21 @@ public sealed class DaemonConfigurationTests
         Assert.That(options.Network.ListenAddresses, Is.EqualTo(NetworkOptions.DefaultListenAddresses));
         Assert.That(options.Network.DialTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)));
         Assert.That(options.Admin.Port, Is.Zero);
+        Assert.That(options.Network.Perf.ToPerfOptions().Enabled, Is.False, "perf is served only when asked for");
+    }
+
+    [Test]
+    public void PerfServing_IsBound_ForTheChosenPeers()
+    {
+        var options = Load($$"""
+            { "Network": { "Perf": { "Enabled": true, "AllowedPeers": [ "{{PeerId}}" ], "MaxBytesPerStream": 1048576, "MaxConcurrentStreams": 4 } } }
+            """);
+
+        var perf = options.Network.Perf.ToPerfOptions();
+        Assert.That(perf.Enabled, Is.True);
+        Assert.That(perf.AllowedPeers.Select(p => p.ToString()), Is.EqualTo(new[] { PeerId }));
+        Assert.That(perf.MaxBytesPerStream, Is.EqualTo(1 << 20));
+        Assert.That(perf.MaxConcurrentStreams, Is.EqualTo(4));
     }
 
     [Test]
@@ -80,6 +95,9 @@ public sealed class DaemonConfigurationTests
     [TestCase("""{ "Network": { "AnnounceAddresses": [ "/dns4/node.example/tcp/4001", "/ip4/203.0.113.7/tcp/4001/p2p/16Uiu2HAmNLYUsrhHbRQk4rhnk3N5DSXaoRTjpSMzeoQnJCxW1xi1" ] } }""", "Network:AnnounceAddresses:1")]
     [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001" ] } }""", "Network:BootstrapPeers:0")]
     [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001/p2p/notapeer" ] } }""", "Network:BootstrapPeers:0")]
+    [TestCase("""{ "Network": { "Perf": { "AllowedPeers": [ "notapeer" ] } } }""", "Network:Perf:AllowedPeers:0")]
+    [TestCase("""{ "Network": { "Perf": { "MaxBytesPerStream": 0 } } }""", "Network:Perf:MaxBytesPerStream")]
+    [TestCase("""{ "Network": { "Perf": { "MaxConcurrentStreams": -1 } } }""", "Network:Perf:MaxConcurrentStreams")]
     [TestCase("""{ "Shutdown": { "Timeout": "-00:00:01" } }""", "Shutdown:Timeout")]
     [TestCase("""{ "Network": { """, "config.json")]
     public void InvalidConfiguration_IsRefusedNamingTheKey(string json, string expectedInError)

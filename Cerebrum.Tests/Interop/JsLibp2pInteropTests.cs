@@ -188,7 +188,7 @@ public sealed class JsLibp2pInteropTests
     {
         var (js, listening) = await JsPeer.ListenAsync("ed25519");
         await using var _ = js;
-        await using var host = await TestHosts.StartAsync();
+        await using var host = await TestHosts.StartAsync(configure: o => o with { Perf = new PerfOptions { Enabled = true } });
         var connection = await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
 
         var ours = await host.PerfAsync(connection, 8 << 20, 8 << 20, streams: 2).WaitAsync(Timeout);
