@@ -65,7 +65,7 @@ public sealed class PeerHost : IAsyncDisposable
         var instruments = PeerHostInstruments.Create(meterFactory, () => Connections);
         var upgrader = new ConnectionUpgrader(options, _noiseKeys, instruments, loggerFactory.CreateLogger<YamuxSession>());
         _dialer = new Dialer(options, _transports, upgrader, _connections, PeerStore, _tasks.Stopping);
-        _listener = new Listener(options, _transports, upgrader, _connections, _tasks, loggerFactory.CreateLogger<Listener>());
+        _listener = new Listener(options, _transports, upgrader, _connections, options.ResourceManager, _tasks, loggerFactory.CreateLogger<Listener>());
         _addresses = new AddressManager(options, () => _listener.Addresses);
 
         Identify = new IdentifyService(this, loggerFactory.CreateLogger<IdentifyService>());
@@ -268,6 +268,9 @@ public sealed class PeerHost : IAsyncDisposable
         await _tasks.DisposeAsync().ConfigureAwait(false);
         _noiseKeys.Dispose();
     }
+
+    /// <summary>Inbound connections in their handshake now (each holds one of <see cref="PeerHostOptions.MaxPendingInbound"/>).</summary>
+    internal int PendingInboundHandshakes => _listener.PendingCount;
 
     /// <summary>The signed peer record over <paramref name="addresses"/> (<see cref="AdvertisedAddresses"/> the caller already has).</summary>
     internal ReadOnlyMemory<byte> SignedPeerRecordOver(IReadOnlyList<Multiaddress> addresses) => _addresses.SignedPeerRecordOver(addresses);

@@ -51,13 +51,31 @@ public sealed record PeerHostOptions
     /// <summary>The effective low watermark (below the high watermark, so each trim makes room).</summary>
     public int LowWater => ConnectionLowWater ?? Math.Max(0, Math.Min(HighWater - 1, HighWater * 9 / 10));
 
-    /// <summary>Cap on connections still in their handshake, so a connect flood cannot exhaust memory.</summary>
+    /// <summary>
+    /// Cap on inbound connections still in their handshake, so a connect flood cannot exhaust memory or CPU. When all
+    /// are taken, the one idle longest (a second or more without a byte) is evicted for the newcomer.
+    /// </summary>
     public int MaxPendingInbound { get; init; } = 64;
+
+    /// <summary>
+    /// Cap on inbound handshakes from one IPv4 address or IPv6 /64 (outside <see cref="ResourceManagerOptions.ExemptNetworks"/>),
+    /// so that one address cannot take the slots of <see cref="MaxPendingInbound"/>.
+    /// </summary>
+    public int MaxPendingInboundPerIp { get; init; } = 8;
 
     public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Bound on multistream-select + Noise + Yamux set-up.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An inbound connection whose dialer has not sent its first byte within this is closed: a libp2p dialer speaks as
+    /// soon as it is connected, so a silent socket only holds a handshake slot.
+    /// </summary>
+    public TimeSpan HandshakeFirstByteTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>During a handshake (either side), the longest wait for the remote's next byte.</summary>
+    public TimeSpan HandshakeStepTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Bound on negotiating a protocol on a new stream.</summary>
     public TimeSpan StreamNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -89,16 +107,23 @@ public sealed record PeerHostOptions
     /// </summary>
     public IResourceManager ResourceManager { get; init; } = UnlimitedResourceManager.Instance;
 
+    /// <summary>The resource limits, and the networks exempt from per-IP limits (also those on handshakes).</summary>
+    public ResourceManagerOptions Resources { get; init; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Identity);
         ArgumentNullException.ThrowIfNull(ResourceManager);
         ArgumentNullException.ThrowIfNull(Perf);
+        ArgumentNullException.ThrowIfNull(Resources);
         Require(MaxConnections > 0, nameof(MaxConnections), "must be positive");
         Require(HighWater > 0 && HighWater <= MaxConnections, nameof(ConnectionHighWater), "must be positive and at most MaxConnections");
         Require(LowWater >= 0 && LowWater < HighWater, nameof(ConnectionLowWater), "must be at least 0 and below the high watermark");
         Require(MaxPendingInbound > 0, nameof(MaxPendingInbound), "must be positive");
+        Require(MaxPendingInboundPerIp > 0, nameof(MaxPendingInboundPerIp), "must be positive");
+        Require(HandshakeFirstByteTimeout > TimeSpan.Zero, nameof(HandshakeFirstByteTimeout), "must be positive");
+        Require(HandshakeStepTimeout > TimeSpan.Zero, nameof(HandshakeStepTimeout), "must be positive");
         Require(DialTimeout > TimeSpan.Zero, nameof(DialTimeout), "must be positive");
         Require(HandshakeTimeout > TimeSpan.Zero, nameof(HandshakeTimeout), "must be positive");
         Require(StreamNegotiationTimeout > TimeSpan.Zero, nameof(StreamNegotiationTimeout), "must be positive");
@@ -116,6 +141,7 @@ public sealed record PeerHostOptions
         }
         Yamux.Validate();
         Perf.Validate();
+        Resources.Validate();
     }
 
     private static void Require(bool condition, string name, string message)

@@ -126,14 +126,15 @@ internal sealed class Dialer
         try
         {
             var raw = await OpenAsync(transport, address).ConfigureAwait(false);
+            using var deadline = _upgrader.StartHandshake(ConnectionDirection.Outbound, _stopping);
             try
             {
-                connection = await _upgrader.UpgradeAsync(raw, ConnectionDirection.Outbound, expected, scope, _stopping).ConfigureAwait(false);
+                connection = await _upgrader.UpgradeAsync(raw, ConnectionDirection.Outbound, expected, scope, deadline).ConfigureAwait(false);
             }
             catch (Exception e)
             {
                 await raw.DisposeAsync().ConfigureAwait(false);
-                throw UpgradeFailure(e, address);
+                throw UpgradeFailure(e, address, deadline);
             }
         }
         finally
@@ -177,13 +178,13 @@ internal sealed class Dialer
         }
     }
 
-    private DialException UpgradeFailure(Exception e, Multiaddress address) => e switch
+    private DialException UpgradeFailure(Exception e, Multiaddress address, HandshakeDeadline deadline) => e switch
     {
         PeerIdMismatchException n => new DialException(DialFailureReason.PeerIdMismatch, n.Message, n),
         ProtocolNotSupportedException p => new DialException(DialFailureReason.NegotiationFailed, $"{address} does not support {p.Message}", p),
         ResourceLimitExceededException r => new DialException(DialFailureReason.ConnectionLimit, r.Message, r),
         OperationCanceledException when _stopping.IsCancellationRequested => new DialException(DialFailureReason.HostStopped, "the host is stopping"),
-        OperationCanceledException => new DialException(DialFailureReason.Timeout, $"handshake with {address} timed out after {_upgrader.HandshakeTimeout.TotalSeconds:0.#} s", e),
+        OperationCanceledException => new DialException(DialFailureReason.Timeout, $"handshake with {address} timed out: {deadline.Reason}", e),
         _ => new DialException(DialFailureReason.HandshakeFailed, $"handshake with {address} failed: {e.Message}", e),
     };
 }
