@@ -102,19 +102,22 @@ public sealed record PeerHostOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Consulted at each stage of every connection and stream, and may refuse (see <see cref="IResourceManager"/>).
-    /// The default grants everything, leaving the caps above as the only limits.
+    /// The limits of the host's <see cref="Resources.ResourceManager"/> (scaled from the machine's memory unless set), and
+    /// the networks exempt from per-IP limits (those on handshakes too).
     /// </summary>
-    public IResourceManager ResourceManager { get; init; } = UnlimitedResourceManager.Instance;
-
-    /// <summary>The resource limits, and the networks exempt from per-IP limits (also those on handshakes).</summary>
     public ResourceManagerOptions Resources { get; init; } = new();
+
+    /// <summary>
+    /// Consulted at each stage of every connection and stream instead of the host's own manager, and may refuse (see
+    /// <see cref="IResourceManager"/>). Null, the default: a <see cref="Resources.ResourceManager"/> with <see cref="Resources"/>,
+    /// created by the host (which publishes its metrics); <see cref="UnlimitedResourceManager"/> grants everything.
+    /// </summary>
+    public IResourceManager? ResourceManager { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Identity);
-        ArgumentNullException.ThrowIfNull(ResourceManager);
         ArgumentNullException.ThrowIfNull(Perf);
         ArgumentNullException.ThrowIfNull(Resources);
         Require(MaxConnections > 0, nameof(MaxConnections), "must be positive");

@@ -32,14 +32,14 @@ internal sealed class Dialer
 
     /// <param name="stopping">Cancelled when the host's background work stops: ends dials in flight.</param>
     public Dialer(PeerHostOptions options, TransportSet transports, ConnectionUpgrader upgrader, ConnectionManager connections,
-        PeerStore peerStore, CancellationToken stopping)
+        IResourceManager resources, PeerStore peerStore, CancellationToken stopping)
     {
         _options = options;
         _transports = transports;
         _upgrader = upgrader;
         _connections = connections;
         _peerStore = peerStore;
-        _resources = options.ResourceManager;
+        _resources = resources;
         _backoff = new DialBackoff(options.DialBackoffBase, options.DialBackoffMax, options.Time);
         _stopping = stopping;
     }

@@ -23,13 +23,15 @@ internal sealed class Listener
     private readonly ConnectionUpgrader _upgrader;
     private readonly ConnectionManager _connections;
     private readonly IResourceManager _resources;
+    private readonly ResourceMetrics? _metrics;
     private readonly PendingHandshakes _pending;
     private readonly BackgroundTasks _tasks;
     private readonly ILogger _logger;
 
     public Listener(PeerHostOptions options, TransportSet transports, ConnectionUpgrader upgrader, ConnectionManager connections,
-        IResourceManager resources, BackgroundTasks tasks, ILogger logger)
+        IResourceManager resources, ResourceMetrics? metrics, BackgroundTasks tasks, ILogger logger)
     {
+        _metrics = metrics;
         _options = options;
         _transports = transports;
         _upgrader = upgrader;
@@ -120,11 +122,13 @@ internal sealed class Listener
         switch (_pending.TryAdmit(ip, deadline, out var slot, out var evicted))
         {
             case PendingHandshakes.Admission.IpFull:
+                _metrics?.Refused(ResourceScopeKind.Ip, "handshakes");
                 // Debug: a flood from one address would otherwise be a log line per socket.
                 _logger.LogDebug("Refusing inbound connection from {Remote}: {Max} handshakes from {Network} already in progress",
                     raw.RemoteAddress, _options.MaxPendingInboundPerIp, ip);
                 return null;
             case PendingHandshakes.Admission.Full:
+                _metrics?.Refused(ResourceScopeKind.Transient, "handshakes");
                 _logger.LogInformation("Refusing inbound connection from {Remote}: {Max} handshakes already in progress, all of them active",
                     raw.RemoteAddress, _options.MaxPendingInbound);
                 return null;

@@ -62,11 +62,15 @@ public static class DefaultResourceLimits
         Memory = memory / 2,
     };
 
+    /// <summary>
+    /// A protocol for one peer: room for a gateway's many concurrent inference requests to one node (128 at the smallest
+    /// budget, whose windows alone fill the peer's 32 MiB), tighter for the built-in protocols (see <see cref="ResourceManagerOptions"/>).
+    /// </summary>
     public static ResourceLimits ProtocolPeer(long memory) => new()
     {
-        StreamsInbound = Scale(64, 4, memory),
-        StreamsOutbound = Scale(128, 8, memory),
-        Streams = Scale(192, 12, memory),
+        StreamsInbound = Scale(128, 32, memory),
+        StreamsOutbound = Scale(256, 64, memory),
+        Streams = Scale(384, 96, memory),
     };
 
     public static ResourceLimits Service(long memory) => new()

@@ -98,7 +98,7 @@ internal sealed class ConnectionUpgrader
             if (SelectEarlyMuxer(LocalMuxers, RemoteMuxers(secure)) is null)
                 await MultistreamSelect.SelectAsync(secure, [MuxerProtocol], ct).ConfigureAwait(false);
             EndHandshake(raw, deadline);
-            return (secure, new YamuxSession(secure, isInitiator: true, _yamux, _logger));
+            return (secure, new YamuxSession(secure, isInitiator: true, _yamux, _logger, scope));
         }
         catch
         {
@@ -119,7 +119,7 @@ internal sealed class ConnectionUpgrader
             if (SelectEarlyMuxer(RemoteMuxers(secure), LocalMuxers) is null)
                 await MultistreamSelect.HandleAsync(secure, p => p == MuxerProtocol, [MuxerProtocol], ct).ConfigureAwait(false);
             EndHandshake(raw, deadline);
-            return (secure, new YamuxSession(secure, isInitiator: false, _yamux, _logger));
+            return (secure, new YamuxSession(secure, isInitiator: false, _yamux, _logger, scope));
         }
         catch
         {
