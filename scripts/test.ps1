@@ -19,5 +19,9 @@ if (Test-Path 'scripts/openai/package.json') {
 dotnet tool restore
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 
+# One rotating seed per run for the fuzz targets and the crash images, printed so that a failure can be replayed.
+if (-not $env:CEREBRUM_FUZZ_SEED) { $env:CEREBRUM_FUZZ_SEED = [string](Get-Random -Minimum 0 -Maximum 2147483647) }
+Write-Output "fuzz seed: CEREBRUM_FUZZ_SEED=$($env:CEREBRUM_FUZZ_SEED)"
+
 dotnet test Cerebrum.sln -c Release --logger 'trx;LogFileName=results.trx' --results-directory TestResults @args
 exit $LASTEXITCODE

@@ -4,7 +4,8 @@ using Cerebrum.Cli.Gateway;
 using Cerebrum.Cli.Inference;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Cli.Network;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Cli.Commands;
 
@@ -20,11 +21,11 @@ public static class EmbedCommand
         var peerOption = InferCommand.PeerOption();
         var textArgument = new Argument<string>("TEXT")
         {
-            Description = "The text to embed (longer texts are cut at 256 WordPiece tokens).",
+            Description = "The text to embed (a longer text is cut at the model's token limit: 256 tokens for the built-in MiniLM).",
         };
         var modelOption = new Option<string>("--model")
         {
-            Description = $"The node's name or hash of the sentence encoder; it must be the built-in {BuiltinModels.AllMiniLmL6V2} (or a copy under another name).",
+            Description = $"The sentence encoder, by name or hash. The built-in {BuiltinModels.AllMiniLmL6V2} is found by its hash whatever a node named it; with --peer it must be that model, while a gateway embeds with any text-embedding model its nodes announce.",
             HelpName = "NAME|HASH",
             DefaultValueFactory = _ => BuiltinModels.AllMiniLmL6V2,
         };
@@ -44,29 +45,33 @@ public static class EmbedCommand
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
             var timeoutValue = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
+            var model = parseResult.GetValue(modelOption)!;
+            // A built-in model is asked for by its hash, so it is found whatever name a node's store gave it.
+            var requested = BuiltinModels.HashOf(model) ?? model;
             if (parseResult.GetValue(gatewayOption) is { Length: > 0 } gatewayUrl)
             {
                 using var gateway = GatewayHttpClient.Create(gatewayUrl, parseResult.GetValue(apiKeyOption), timeoutValue);
-                var request = JsonSerializer.Serialize(new EmbeddingRequest(parseResult.GetValue(modelOption)!, parseResult.GetValue(textArgument)!), CliJson.Options);
+                var request = JsonSerializer.Serialize(new EmbeddingRequest(requested, parseResult.GetValue(textArgument)!), CliJson.Options);
                 var answer = await gateway.PostAsync("v1/embeddings", request, cancellationToken);
                 await stdout.WriteLineAsync(KServeJson.FormatVector(ReadFirstEmbedding(answer)));
                 return 0;
             }
-            var encoder = BuiltinTextEncoder.Open();
-            var inputs = encoder.Tokenize([parseResult.GetValue(textArgument)!]);
+            var pipeline = TextEmbeddingPipelines.ForBuiltin(BuiltinModels.AllMiniLmL6V2, model);
             var timeout = CommonOptions.ToTimeSpan(parseResult.GetValue(timeoutOption));
             await using var peer = await DirectConnection.OpenAsync(parseResult.GetValue(peerOption)!, timeout, cancellationToken);
-            var result = await InferClient.InferAsync(peer, parseResult.GetValue(modelOption)!, inputs, timeout, cancellationToken);
-            var hidden = result.Outputs.FirstOrDefault(o => o.Name == BuiltinTextEncoder.HiddenStateOutput)
-                ?? throw new CommandFailedException($"the model has no '{BuiltinTextEncoder.HiddenStateOutput}' output; is it a sentence encoder?");
             float[][] vectors;
             try
             {
-                vectors = BuiltinTextEncoder.Pool(hidden, inputs.First(i => i.Name == BuiltinTextEncoder.AttentionMaskInput));
+                var embedded = await pipeline.EmbedAsync([parseResult.GetValue(textArgument)!],
+                    (inputs, ct) => InferClient.InferAsync(peer, requested, inputs, timeout, ct), r => r.Outputs, cancellationToken);
+                // The tokens were the built-in encoder's; the node's signed answer says which model turned them into vectors.
+                if (embedded.Run.ModelHash != BuiltinModels.AllMiniLmL6V2Hash)
+                    throw new CommandFailedException($"model '{model}' is {embedded.Run.ModelHash} on the node, not the built-in {BuiltinModels.AllMiniLmL6V2} whose tokenizer this command has; embed with other models through a gateway (--gateway), which learns each model's tokenizer from its nodes");
+                vectors = embedded.Vectors;
             }
-            catch (InvalidOperationException e)
+            catch (TextEmbeddingException e)
             {
-                throw new CommandFailedException($"the model's output is not a sentence encoder's: {e.Message}");
+                throw new CommandFailedException(e.Message);
             }
             await stdout.WriteLineAsync(KServeJson.FormatVector(vectors[0]));
             return 0;

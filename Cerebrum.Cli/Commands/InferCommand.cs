@@ -3,7 +3,7 @@ using Cerebrum.Cli.Gateway;
 using Cerebrum.Cli.Inference;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Cli.Network;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Cli.Commands;
 

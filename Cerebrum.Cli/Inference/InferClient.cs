@@ -1,6 +1,6 @@
 using Cerebrum.Cli.Network;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Cli.Inference;
 
@@ -13,12 +13,11 @@ public static class InferClient
 {
     public static async Task<InferCallResult> InferAsync(DirectConnection peer, string model, IReadOnlyList<Tensor> inputs, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var request = InferProtocolClient.CreateRequest(model, inputs, DateTimeOffset.UtcNow.Add(timeout));
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
         {
-            return await InferProtocolClient.InferAsync(peer.Connection, request, limit.Token);
+            return await InferProtocolClient.InferAsync(peer.Connection, model, inputs, DateTimeOffset.UtcNow.Add(timeout), limit.Token);
         }
         catch (InferCallException e) when (e.Failure == InferCallFailure.ProtocolNotSupported)
         {

@@ -1,4 +1,4 @@
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Operator;
 
 namespace Cerebrum.Cli.Inference;

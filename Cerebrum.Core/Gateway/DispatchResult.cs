@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Status;
 
 namespace Cerebrum.Core.Gateway;
 

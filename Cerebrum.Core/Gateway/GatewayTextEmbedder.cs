@@ -1,38 +1,50 @@
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Core.Gateway;
 
 /// <summary>
-/// Text embeddings through the network: tokenizes here with the built-in sentence encoder's vocabulary, runs the model
-/// on a node as one tensor job for all texts (through the <see cref="InferDispatcher"/>, so with failover), and
-/// mean-pools and normalizes the hidden states here, as <c>cerebrum embed</c> does.
+/// Text embeddings through the network with the model's own <see cref="TextEmbeddingPipeline"/>: the text encoding the
+/// model's nodes announce picks the tokenizer (a built-in model's own, known here, takes precedence over what any node
+/// says), the texts are tokenized here, the model runs on a node as one tensor job for all of them (through the
+/// <see cref="InferDispatcher"/>, so with failover, and by hash, so on a node serving exactly the model the tokens are
+/// for), and the hidden states are pooled here.
 /// </summary>
-public sealed class GatewayTextEmbedder(InferDispatcher dispatcher, RoutingTable table)
+public sealed class GatewayTextEmbedder(InferDispatcher dispatcher, RoutingTable table, TextEmbeddingPipelines? pipelines = null)
 {
-    private readonly Lazy<BuiltinTextEncoder> _encoder = new(() => BuiltinTextEncoder.Open(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly TextEmbeddingPipelines _pipelines = pipelines ?? TextEmbeddingPipelines.Builtin;
 
-    /// <exception cref="GatewayException">Unknown model, not a text-embedding model, no node, no capacity, deadline.</exception>
-    public async Task<TextEmbeddingResult> EmbedAsync(string model, IReadOnlyList<string> texts, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <exception cref="GatewayException">Unknown model, not a text-embedding model (or one this gateway cannot tokenize for), no node, no capacity, deadline.</exception>
+    public async Task<TextEmbeddings<DispatchResult>> EmbedAsync(string model, IReadOnlyList<string> texts, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         if (texts.Count == 0)
             throw new GatewayException(GatewayErrorKind.BadRequest, "input must hold at least one text");
-        if (table.FindModel(model) is { } served && served.Task != ModelTasks.TextEmbedding)
-            throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' is not a text-embedding model (its task is '{(served.Task.Length == 0 ? "tensor" : served.Task)}'); use /v2/models/{model}/infer for raw tensors");
-        var inputs = _encoder.Value.Tokenize(texts);
-        var mask = inputs.First(i => i.Name == BuiltinTextEncoder.AttentionMaskInput);
-        var dispatch = await dispatcher.DispatchAsync(model, inputs, deadline, cancellationToken).ConfigureAwait(false);
-        var hidden = dispatch.Result.Outputs.FirstOrDefault(o => o.Name == BuiltinTextEncoder.HiddenStateOutput)
-            ?? throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' has no '{BuiltinTextEncoder.HiddenStateOutput}' output; is it a sentence encoder?");
-        float[][] vectors;
+        var pipeline = Pipeline(model, out var hash);
         try
         {
-            vectors = BuiltinTextEncoder.Pool(hidden, mask);
+            return await pipeline.EmbedAsync(texts, (inputs, ct) => dispatcher.DispatchAsync(hash, inputs, deadline, ct), d => d.Result.Outputs, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException e)
+        catch (TextEmbeddingException e)
         {
-            throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' answered outputs that are not a sentence encoder's: {e.Message}");
+            throw new GatewayException(GatewayErrorKind.BadRequest, e.Message);
         }
-        var tokens = (int)mask.ToInt64s().Sum();
-        return new TextEmbeddingResult(vectors, tokens, dispatch);
+    }
+
+    private TextEmbeddingPipeline Pipeline(string model, out string hash)
+    {
+        var served = table.FindModel(model) ?? throw table.NotServed(model);
+        if (served.Task != ModelTasks.TextEmbedding)
+            throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' is not a text-embedding model (its task is '{(served.Task.Length == 0 ? "tensor" : served.Task)}'); use /v2/models/{model}/infer for raw tensors");
+        var encoding = BuiltinModels.EncodingOf(served.Hash) ?? served.TextEncoding
+            ?? throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' is a text-embedding model whose nodes do not say how to tokenize for it; use /v2/models/{model}/infer with token ids");
+        hash = served.Hash;
+        try
+        {
+            return _pipelines.For(model, encoding, served.Inputs.Select(i => i.Name));
+        }
+        catch (TextEmbeddingException e)
+        {
+            throw new GatewayException(GatewayErrorKind.BadRequest, $"{e.Message}; use /v2/models/{model}/infer with token ids");
+        }
     }
 }

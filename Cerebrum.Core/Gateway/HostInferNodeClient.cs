@@ -1,6 +1,6 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
@@ -33,8 +33,7 @@ public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
         {
             var handler = _localNode?.Invoke()
                 ?? throw new InferCallException(InferCallFailure.Transport, $"{node} is this daemon, and its node mode is not serving jobs");
-            var local = InferProtocolClient.CreateRequest(modelHash, inputs, deadline);
-            return await InferProtocolClient.InferLocallyAsync(handler, _host.Identity.PublicKey, local, cancellationToken).ConfigureAwait(false);
+            return await InferProtocolClient.InferLocallyAsync(handler, _host.Identity.PublicKey, modelHash, inputs, deadline, cancellationToken).ConfigureAwait(false);
         }
         Connection connection;
         try
@@ -45,8 +44,7 @@ public sealed class HostInferNodeClient : IInferNodeClient, IDisposable
         {
             throw new InferCallException(InferCallFailure.Transport, $"cannot reach {node}: {e.Message}", inner: e);
         }
-        var request = InferProtocolClient.CreateRequest(modelHash, inputs, deadline);
-        return await InferProtocolClient.InferAsync(connection, request, cancellationToken, pool: _streams).ConfigureAwait(false);
+        return await InferProtocolClient.InferAsync(connection, modelHash, inputs, deadline, cancellationToken, _streams).ConfigureAwait(false);
     }
 
     public void Dispose() => _host.ConnectionClosed -= OnConnectionClosed;

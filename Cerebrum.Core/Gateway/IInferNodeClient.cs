@@ -1,6 +1,6 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Core.Gateway;
 

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
-using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -77,11 +77,7 @@ public sealed class InferDispatcher
                 throw new GatewayException(GatewayErrorKind.DeadlineExceeded, DeadlineMessage(model, attempts, lastFailure));
             var routes = _table.Routes(model);
             if (routes.Count == 0)
-            {
-                throw _table.HasSeen(model)
-                    ? new GatewayException(GatewayErrorKind.NoNode, $"no node serves model '{model}' at the moment (none has announced it recently)")
-                    : new GatewayException(GatewayErrorKind.UnknownModel, $"unknown model '{model}': no node on the network announces it");
-            }
+                throw _table.NotServed(model);
             if (attempts >= _options.MaxAttempts)
                 throw new GatewayException(GatewayErrorKind.NoNode, $"{attempts} node(s) serving model '{model}' failed; last: {lastFailure}");
             var route = _selector.Select(routes, tried, _options.MaxOutstandingPerNode, now);
@@ -111,14 +107,14 @@ public sealed class InferDispatcher
                     outcome = cutByDeadline ? AttemptOutcome.Neutral : AttemptOutcome.Failure;
                     lastFailure = $"{route.Node} did not answer within {(cutByDeadline ? remaining : _options.AttemptTimeout).TotalMilliseconds:0} ms";
                 }
-                catch (InferCallException e) when (e.NodeError == InferErrorCode.BadInput)
+                catch (InferCallException e) when (e.NodeError == InferenceErrorCode.BadInput)
                 {
                     // The node is healthy; the request is wrong, and would be wrong on every node.
                     throw new GatewayException(GatewayErrorKind.BadRequest, StripCode(e.Message));
                 }
-                catch (InferCallException e) when (e.NodeError is InferErrorCode.Busy or InferErrorCode.DeadlineExceeded)
+                catch (InferCallException e) when (e.NodeError is InferenceErrorCode.Busy or InferenceErrorCode.DeadlineExceeded)
                 {
-                    busy += e.NodeError == InferErrorCode.Busy ? 1 : 0;
+                    busy += e.NodeError == InferenceErrorCode.Busy ? 1 : 0;
                     lastFailure = $"{route.Node}: {e.Message}";
                 }
                 catch (InferCallException e)

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Core.Gateway;
 

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Status;
 
 namespace Cerebrum.Core.Gateway;
 

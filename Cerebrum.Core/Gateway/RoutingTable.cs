@@ -1,7 +1,5 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Status;
-using Cerebrum.Core.Inference.Status.Proto;
 
 namespace Cerebrum.Core.Gateway;
 
@@ -34,15 +32,12 @@ public sealed class RoutingTable
             var routes = new Dictionary<(PeerId, string), NodeRoute>();
             foreach (var entry in heartbeats)
             {
-                var status = entry.Status.Status;
-                foreach (var advert in status.Models)
+                foreach (var (model, freeSlots, queueDepth) in entry.Status.Models)
                 {
-                    if (advert.Hash.Length == 0) continue;
-                    var key = (entry.Status.Node, advert.Hash);
+                    var key = (entry.Status.Node, model.Hash);
                     if (routes.ContainsKey(key)) continue;
-                    var model = ToServedModel(advert);
                     var route = _routes.TryGetValue(key, out var known) ? known : new NodeRoute(entry.Status.Node, model, _options);
-                    route.Refresh(model, status.PricePerRequest, advert.FreeSlots, advert.QueueDepth);
+                    route.Refresh(model, entry.Status.PricePerRequest, freeSlots, queueDepth);
                     routes[key] = route;
                 }
             }
@@ -89,6 +84,11 @@ public sealed class RoutingTable
         get { lock (_gate) return [.. _routes.Values]; }
     }
 
+    /// <summary>Why no route serves <paramref name="model"/>: nobody has announced it (unknown) or nobody does now.</summary>
+    public GatewayException NotServed(string model) => HasSeen(model)
+        ? new GatewayException(GatewayErrorKind.NoNode, $"no node serves model '{model}' at the moment (none has announced it recently)")
+        : new GatewayException(GatewayErrorKind.UnknownModel, $"unknown model '{model}': no node on the network announces it");
+
     /// <summary>The model a name or hash refers to, as the first announcing node describes it; null when nobody serves it.</summary>
     public ServedModel? FindModel(string model) => Routes(model) is [var first, ..] ? first.Model : null;
 
@@ -97,15 +97,6 @@ public sealed class RoutingTable
         if (!byModel.TryGetValue(key, out var list)) byModel[key] = list = [];
         list.Add(route);
     }
-
-    private static ServedModel ToServedModel(ModelAdvert advert) =>
-        new(advert.Name, advert.Hash, advert.Task, [.. advert.Inputs.SelectMany(ToSignature)], [.. advert.Outputs.SelectMany(ToSignature)]);
-
-    // An element type this build does not know is left out of the description rather than failing the whole heartbeat.
-    private static IEnumerable<TensorSignature> ToSignature(TensorSpec spec) =>
-        TensorDataTypes.FromOnnx(spec.Dtype) is { } type
-            ? [new TensorSignature(spec.Name, type, [.. spec.Shape], [.. spec.Shape.Select(_ => "")])]
-            : [];
 
     private sealed record Snapshot(Dictionary<string, NodeRoute[]> ByModel, IReadOnlyList<ServedModel> Models);
 }

@@ -1,4 +1,9 @@
 using System.Diagnostics.Metrics;
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Hardware;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -51,8 +56,9 @@ public sealed class InferenceEngine : IAsyncDisposable
         options.Validate();
         var engine = new InferenceEngine(options, time ?? TimeProvider.System, logger ?? NullLogger.Instance, meterFactory);
         engine.Gpu = engine.ProbeGpu();
+        var pipelines = new TextEmbeddingPipelines(hash => File.Exists(store.VocabularyPath(hash)) ? File.OpenRead(store.VocabularyPath(hash)) : null, options.EmbeddingPadMultiple);
         foreach (var model in options.Models.Distinct(StringComparer.Ordinal))
-            engine.Load(store, model);
+            engine.Load(store, pipelines, model);
         Volatile.Write(ref engine._served, [.. engine._byHash.Values]);
         engine._logger.LogInformation("Inference engine serving {Count} model(s) ({Gpu}); {Failed} refused",
             engine._byHash.Count, engine.Gpu.Describe(), engine._failures.Count);
@@ -75,20 +81,25 @@ public sealed class InferenceEngine : IAsyncDisposable
         return model.Scheduler.SubmitAsync(request.Inputs, request.Deadline, ct);
     }
 
-    /// <summary>Sentence embeddings (unit length) of <paramref name="texts"/> with a text-embedding model.</summary>
+    /// <summary>Sentence embeddings of <paramref name="texts"/> with a text-embedding model, through its <see cref="TextEmbeddingPipeline"/>.</summary>
     /// <exception cref="InferenceException">UnknownModel (also for a model that is not a text encoder), BadInput, Busy, DeadlineExceeded, Internal.</exception>
     public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, string model = BuiltinModels.AllMiniLmL6V2, DateTimeOffset? deadline = null, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var loaded = Resolve(model) ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"no model '{model}' is loaded on this node");
-        var embedder = loaded.Embedder ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"model '{model}' is not a text-embedding model");
+        var pipeline = loaded.Embedding ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"model '{model}' is not a text-embedding model");
         if (texts.Count == 0) return [];
         if (texts.Any(t => t is null)) throw new InferenceException(InferenceErrorCode.BadInput, "texts must not contain null");
-        var inputs = embedder.Tokenize(texts);
-        var request = new InferenceRequest(loaded.Info.Hash, inputs, deadline ?? _time.GetUtcNow().AddSeconds(30));
-        var result = await RunAsync(request, ct).ConfigureAwait(false);
-        var hidden = result.Outputs.First(o => o.Name == TextEmbedder.LastHiddenState);
-        return TextEmbedder.Pool(hidden, inputs.First(i => i.Name == TextEmbedder.AttentionMask));
+        var end = deadline ?? _time.GetUtcNow().AddSeconds(30);
+        try
+        {
+            var embedded = await pipeline.EmbedAsync(texts, (inputs, c) => RunAsync(new InferenceRequest(loaded.Info.Hash, inputs, end), c), r => r.Outputs, ct).ConfigureAwait(false);
+            return embedded.Vectors;
+        }
+        catch (TextEmbeddingException e)
+        {
+            throw new InferenceException(InferenceErrorCode.Internal, e.Message, e);
+        }
     }
 
     /// <summary>Test hook: awaited by every worker of the model before each run.</summary>
@@ -111,7 +122,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         return _byName.GetValueOrDefault(nameOrHash);
     }
 
-    private void Load(ModelStore store, string reference)
+    private void Load(ModelStore store, TextEmbeddingPipelines pipelines, string reference)
     {
         var info = store.Find(reference);
         if (info is null)
@@ -128,15 +139,21 @@ public sealed class InferenceEngine : IAsyncDisposable
             if (actual != info.Hash) throw new ModelRejectedException(path, $"its hash {actual} does not match the recorded {info.Hash}; the file is corrupt");
             var session = CreateSession(path);
             var runner = new OnnxModelRunner(session);
-            TextEmbedder? embedder = null;
+            TextEmbeddingPipeline? embedding = null;
             try
             {
                 if (info.Task == ModelTasks.TextEmbedding)
                 {
-                    var vocabulary = info.VocabularyHash is { } v ? store.VocabularyPath(v) : null;
-                    if (vocabulary is null || !File.Exists(vocabulary)) throw new ModelRejectedException(path, "its WordPiece vocabulary is missing from the store");
-                    embedder = new TextEmbedder(info, vocabulary, _options.MaxEmbeddingTokens, _options.EmbeddingPadMultiple);
+                    var encoding = info.TextEncoding ?? throw new ModelRejectedException(path, "it is a text-embedding model without a text encoding");
+                    if (!info.Outputs.Any(o => o.Name == TextEmbeddingPipeline.LastHiddenState))
+                        throw new ModelRejectedException(path, $"it is a text-embedding model without a '{TextEmbeddingPipeline.LastHiddenState}' output");
+                    embedding = pipelines.For(info.Name, encoding, info.Inputs.Select(i => i.Name));
                 }
+            }
+            catch (TextEmbeddingException e)
+            {
+                runner.Dispose();
+                throw new ModelRejectedException(path, e.Message, e);
             }
             catch
             {
@@ -145,7 +162,7 @@ public sealed class InferenceEngine : IAsyncDisposable
             }
             var serving = _options.ServingFor(info);
             var scheduler = new ModelScheduler(info, serving, runner.Run, _time, _logger, _instruments?.Duration);
-            var loaded = new LoadedModel(info, runner, scheduler, embedder);
+            var loaded = new LoadedModel(info, runner, scheduler, embedding);
             _byHash[info.Hash] = loaded;
             _byName[info.Name] = loaded;
             _logger.LogInformation("Loaded model {Name} ({Hash}): concurrency {Concurrency}, queue {Queue}, batching {Batching}",

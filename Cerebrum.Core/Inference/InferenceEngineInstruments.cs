@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Core.Inference;
 

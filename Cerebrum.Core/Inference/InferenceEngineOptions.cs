@@ -1,3 +1,7 @@
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+
 namespace Cerebrum.Core.Inference;
 
 /// <summary>Settings of the <see cref="InferenceEngine"/>, validated when it starts.</summary>
@@ -31,11 +35,11 @@ public sealed record InferenceEngineOptions
     /// <summary>Serving settings by model name or hash.</summary>
     public IReadOnlyDictionary<string, ModelServingOptions> PerModel { get; init; } = new Dictionary<string, ModelServingOptions>();
 
-    /// <summary>Longest text the embedding models are fed, in WordPiece tokens (including [CLS] and [SEP]).</summary>
-    public int MaxEmbeddingTokens { get; init; } = BuiltinModels.AllMiniLmL6V2MaxTokens;
-
-    /// <summary>Token sequences are padded to a multiple of this so that concurrent embedding requests share a shape and batch.</summary>
-    public int EmbeddingPadMultiple { get; init; } = 16;
+    /// <summary>
+    /// Token sequences of <see cref="InferenceEngine.EmbedAsync"/> are padded to a multiple of this so that concurrent
+    /// embedding requests share a shape and batch (how long a model's sequences may be is its text encoding's to say).
+    /// </summary>
+    public int EmbeddingPadMultiple { get; init; } = TextEmbeddingPipelines.DefaultPadMultiple;
 
     /// <exception cref="ArgumentException">The first setting out of range, naming it.</exception>
     public void Validate()
@@ -43,7 +47,6 @@ public sealed record InferenceEngineOptions
         if (GpuDeviceId < 0) throw new ArgumentException($"GpuDeviceId must be >= 0, not {GpuDeviceId}");
         if (MaxRequestBytes < 1) throw new ArgumentException($"MaxRequestBytes must be positive, not {MaxRequestBytes}");
         if (IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads must be >= 0, not {IntraOpThreads}");
-        if (MaxEmbeddingTokens is < 2 or > 512) throw new ArgumentException($"MaxEmbeddingTokens must be 2..512, not {MaxEmbeddingTokens}");
         if (EmbeddingPadMultiple is < 1 or > 512) throw new ArgumentException($"EmbeddingPadMultiple must be 1..512, not {EmbeddingPadMultiple}");
         DefaultServing.Validate("(default)");
         foreach (var (model, serving) in PerModel) serving.Validate(model);

@@ -1,3 +1,5 @@
+using Cerebrum.Core.Inference.Tensors;
+
 namespace Cerebrum.Core.Inference;
 
 /// <summary>One inference job: the model (name or sha256 hash), its named inputs, and the instant after which the answer is useless.</summary>

@@ -1,3 +1,5 @@
+using Cerebrum.Core.Inference.Tensors;
+
 namespace Cerebrum.Core.Inference;
 
 /// <summary>The outputs of one request, with where its time went.</summary>

@@ -1,7 +1,7 @@
 using Cerebrum.Core.Chain.Store;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Core.Operator;
 

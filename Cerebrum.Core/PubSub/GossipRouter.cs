@@ -238,6 +238,7 @@ public sealed class GossipRouter : IAsyncDisposable
                 GraylistedRpcs = c.GraylistedRpcs, IgnoredIHaves = c.IgnoredIHaves,
                 IWantRetransmissionsRefused = c.IWantRetransmissionsRefused, BrokenPromises = c.BrokenPromises,
                 GraftsDuringBackoff = c.GraftsDuringBackoff, IgnoredIDontWants = c.IgnoredIDontWants,
+                IDontWantsSent = c.IDontWantsSent, IDontWantsReceived = c.IDontWantsReceived,
                 DroppedOutgoingRpcs = c.DroppedOutgoingRpcs, DroppedSubscriptionMessages = c.DroppedSubscriptionMessages,
                 IgnoredSubscriptions = c.IgnoredSubscriptions,
             };

@@ -401,6 +401,7 @@ public sealed class GossipsubCore
                     var dontWant = new ControlIDontWant();
                     dontWant.MessageIDs.Add(ByteString.CopyFrom(id.UnsafeArray));
                     ControlFor(peer).Idontwant.Add(dontWant);
+                    Counters.IDontWantsSent++;
                 }
 
         var received = new PubSubMessage(message, id, from);
@@ -533,6 +534,7 @@ public sealed class GossipsubCore
         foreach (var idontwant in idontwants)
             foreach (var raw in idontwant.MessageIDs)
             {
+                Counters.IDontWantsReceived++;
                 if (state.IDontWantsThisHeartbeat >= _options.MaxIDontWantMessages)
                 {
                     Counters.IgnoredIDontWants++;

@@ -15,6 +15,12 @@ public sealed class GossipsubCounters
     public long BrokenPromises { get; internal set; }
     public long GraftsDuringBackoff { get; internal set; }
     public long IgnoredIDontWants { get; internal set; }
+
+    /// <summary>Message ids this router put in IDONTWANTs to its mesh peers (one per peer told).</summary>
+    public long IDontWantsSent { get; internal set; }
+
+    /// <summary>Message ids peers put in IDONTWANTs to this router, ignored ones included.</summary>
+    public long IDontWantsReceived { get; internal set; }
     public long DroppedOutgoingRpcs { get; internal set; }
     public long DroppedSubscriptionMessages { get; internal set; }
     public long IgnoredSubscriptions { get; internal set; }

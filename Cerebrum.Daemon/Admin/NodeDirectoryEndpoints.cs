@@ -1,4 +1,4 @@
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Hardware;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Status;

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Node;
 using Microsoft.AspNetCore.Builder;
@@ -30,21 +31,10 @@ public static class NodeEndpoints
             if (services.GetService<NodeService>() is not { } node)
                 return NotNode();
             var jobs = node.Jobs;
-            return Results.Ok(new JobsResponse(jobs.Served, jobs.Failed.ToDictionary(f => ErrorName(f.Key), f => f.Value), jobs.InFlight));
+            return Results.Ok(new JobsResponse(jobs.Served, jobs.Failed.ToDictionary(f => InferenceErrorCodes.Name(f.Key), f => f.Value), jobs.InFlight));
         });
         return endpoints;
     }
-
-    /// <summary>snake_case of the error code, as on the wire ("deadline_exceeded").</summary>
-    public static string ErrorName(InferenceErrorCode code) => code switch
-    {
-        InferenceErrorCode.UnknownModel => "unknown_model",
-        InferenceErrorCode.BadInput => "bad_input",
-        InferenceErrorCode.Busy => "busy",
-        InferenceErrorCode.DeadlineExceeded => "deadline_exceeded",
-        InferenceErrorCode.Internal => "internal",
-        _ => code.ToString().ToLowerInvariant(),
-    };
 
     private static List<TensorResponse> Describe(IReadOnlyList<TensorSignature> tensors) =>
         [.. tensors.Select(t => new TensorResponse(t.Name, TensorDataTypes.ToKServeName(t.DataType), t.Dimensions))];

@@ -31,10 +31,11 @@ public static class DevnetInitializer
     /// <exception cref="ArgumentOutOfRangeException">Bad count or ports.</exception>
     public static int Run(string outputDirectory, int count, int basePort, TextWriter stdout)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 100);
+        // No parameter names in these messages: the CLI prints them as they are to the person who typed the flags.
+        if (count is < 1 or > 100)
+            throw new ArgumentOutOfRangeException(null, $"--devnet N must be 1 to 100 validators, not {count}");
         if (basePort < 1 || basePort + count - 1 > 65535)
-            throw new ArgumentOutOfRangeException(nameof(basePort), basePort, $"ports {basePort}..{basePort + count - 1} are not all TCP ports");
+            throw new ArgumentOutOfRangeException(null, $"ports {basePort}..{basePort + count - 1} are not all TCP ports");
         var root = Path.GetFullPath(outputDirectory);
         var directories = Enumerable.Range(0, count).Select(k => Path.Combine(root, "v" + k.ToString(CultureInfo.InvariantCulture))).ToList();
         foreach (var directory in directories.Where(Directory.Exists))

@@ -1,5 +1,5 @@
 using Cerebrum.Core.Gateway;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Tensors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Core.Inference.Embedding;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -43,7 +44,7 @@ public static class OpenAiEndpoints
             var result = await gateway.Embedder.EmbedAsync(model, texts, deadline, context.RequestAborted);
             if (dimensions is { } wanted && result.Vectors.Length > 0 && result.Vectors[0].Length != wanted)
                 throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' makes {result.Vectors[0].Length}-dimensional embeddings; 'dimensions' {wanted} is not supported");
-            ServerTimingHeader.Add(context.Response, result.Dispatch.Result);
+            ServerTimingHeader.Add(context.Response, result.Run.Result);
             return Results.Bytes(WriteResponse(model, result, base64), "application/json");
         }
         catch (GatewayException e)
@@ -101,7 +102,7 @@ public static class OpenAiEndpoints
         }
     }
 
-    private static byte[] WriteResponse(string model, TextEmbeddingResult result, bool base64)
+    private static byte[] WriteResponse(string model, TextEmbeddings<DispatchResult> result, bool base64)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -130,8 +131,8 @@ public static class OpenAiEndpoints
             writer.WriteEndArray();
             writer.WriteString("model", model);
             writer.WriteStartObject("usage");
-            writer.WriteNumber("prompt_tokens", result.PromptTokens);
-            writer.WriteNumber("total_tokens", result.PromptTokens);
+            writer.WriteNumber("prompt_tokens", result.TokenCount);
+            writer.WriteNumber("total_tokens", result.TokenCount);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }

@@ -1,4 +1,4 @@
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Daemon.Node;
 

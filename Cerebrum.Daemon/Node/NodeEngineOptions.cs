@@ -1,4 +1,5 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Daemon.Configuration;
 
 namespace Cerebrum.Daemon.Node;

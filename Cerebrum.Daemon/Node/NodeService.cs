@@ -2,6 +2,8 @@ using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Streams;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;

@@ -1,5 +1,5 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Hardware;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;

@@ -33,7 +33,8 @@ public sealed class LayeringTests
         ("Cerebrum.Core.Inference", ["Cerebrum.Core.Consensus", "Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
         ("Cerebrum.Core.Consensus", ["Cerebrum.Core.Chain", "Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
         ("Cerebrum.Core.Chain", ["Cerebrum.Core.Gateway", "Cerebrum.Core.Operator"]),
-        ("Cerebrum.Core.Gateway", ["Cerebrum.Core.Operator"]),
+        // The gateway uses the inference layer's domain types, never its wire (protobuf) types.
+        ("Cerebrum.Core.Gateway", ["Cerebrum.Core.Operator", "Cerebrum.Core.Inference.Protocol.Proto", "Cerebrum.Core.Inference.Status.Proto"]),
         ("Cerebrum.Core", ["Cerebrum.Daemon", "Cerebrum.Cli"]),
     ];
 

@@ -18,7 +18,7 @@ public sealed class BlockFuzzTests
     private ChainFixture _chain = null!;
 
     [SetUp]
-    public void SetUp() => _chain = new ChainFixture();
+    public void SetUp() => _chain = new ChainFixture(keyLabel: "block-fuzz");
 
     [TearDown]
     public void TearDown() => _chain.Dispose();

@@ -4,6 +4,7 @@ using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.Mempool;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Chain;
 
@@ -16,10 +17,13 @@ public sealed class ChainFixture : IDisposable
 
     private readonly bool _ownsDirectory;
 
-    public ChainFixture(ChainParams? parameters = null, MempoolOptions? mempool = null, int users = 3, ChainFixture? sameGenesisAs = null, string? directory = null)
+    /// <param name="keyLabel">When set, the validators' and users' keys are made from it (<see cref="Fuzz.Key"/>), so that
+    /// blocks and transactions are byte for byte the same in every run (fuzz corpora); otherwise they are random.</param>
+    public ChainFixture(ChainParams? parameters = null, MempoolOptions? mempool = null, int users = 3, ChainFixture? sameGenesisAs = null, string? directory = null, string? keyLabel = null)
     {
-        Validators = sameGenesisAs?.Validators ?? [.. Enumerable.Range(0, 4).Select(_ => PrivateKey.Generate(KeyType.Secp256k1))];
-        Users = sameGenesisAs?.Users ?? [.. Enumerable.Range(0, users).Select(_ => PrivateKey.Generate(KeyType.Secp256k1))];
+        PrivateKey NewKey(string role, int i) => keyLabel is null ? PrivateKey.Generate(KeyType.Secp256k1) : Fuzz.Key($"{keyLabel}-{role}-{i}", KeyType.Secp256k1);
+        Validators = sameGenesisAs?.Validators ?? [.. Enumerable.Range(0, 4).Select(i => NewKey("validator", i))];
+        Users = sameGenesisAs?.Users ?? [.. Enumerable.Range(0, users).Select(i => NewKey("user", i))];
         Genesis = sameGenesisAs?.Genesis ?? new GenesisDocument
         {
             ChainId = ChainId,

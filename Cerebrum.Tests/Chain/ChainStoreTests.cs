@@ -1,5 +1,7 @@
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Genesis;
+using Cerebrum.Core.Chain.Store;
+using LiteDB;
 
 namespace Cerebrum.Tests.Chain;
 
@@ -130,5 +132,70 @@ public sealed class ChainStoreTests
         Assert.That(found?.Height, Is.EqualTo(1));
         Assert.That(found!.Encoded, Is.EqualTo(tx));
         Assert.That(chain.Node.GetTransaction(new byte[32]), Is.Null);
+    }
+
+    // Found by CrashImageTests: a damaged chain.db made ChainStore.Open throw LiteDB's own exceptions (the daemon died
+    // with a stack trace), and a damaged head record opened on a chain nobody has.
+    [Test]
+    public void A_damaged_file_is_refused_with_the_stores_error()
+    {
+        using var chain = ChainWithBlocks(3);
+        var path = Path.Combine(chain.Directory, ChainStore.FileName);
+        var bytes = File.ReadAllBytes(path);
+        for (var page = 8192; page < bytes.Length; page += 8192) bytes[page] ^= 0xFF; // every page's id after the header
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ChainException>(() => chain.Open())!;
+
+        Assert.That(e.Error.Code, Is.EqualTo(ChainErrorCode.StoreMismatch));
+        Assert.That(e.Message, Does.Contain(path).And.Contain("is damaged and cannot be read"));
+    }
+
+    [Test]
+    public void A_head_record_naming_another_block_is_refused()
+    {
+        using var chain = ChainWithBlocks(3);
+        EditStore(chain, db =>
+        {
+            var meta = db.GetCollection("meta");
+            var head = meta.FindById("head");
+            head["lastHash"] = new BsonValue(new byte[32]);
+            meta.Update(head);
+        });
+
+        var e = Assert.Throws<ChainException>(() => chain.Open())!;
+
+        Assert.That(e.Error.Code, Is.EqualTo(ChainErrorCode.StoreMismatch));
+        Assert.That(e.Message, Does.Contain("block 3 does not hash to the head's recorded hash"));
+    }
+
+    [Test]
+    public void A_store_with_blocks_but_no_head_record_is_refused_not_reinitialized()
+    {
+        using var chain = ChainWithBlocks(2);
+        EditStore(chain, db => db.GetCollection("meta").Delete("head"));
+
+        var e = Assert.Throws<ChainException>(() => chain.Open())!;
+
+        Assert.That(e.Message, Does.Contain("holds blocks or state but no head record"));
+        EditStore(chain, db => Assert.That(db.GetCollection("meta").FindById("head"), Is.Null, "nothing was written"));
+    }
+
+    private static ChainFixture ChainWithBlocks(int blocks)
+    {
+        var chain = new ChainFixture();
+        for (var i = 0; i < blocks; i++)
+        {
+            chain.Submit(Txs.Transfer(chain.Alice, (ulong)i, chain.Bob.PeerId, 1));
+            chain.CommitNext();
+        }
+        chain.Node.Dispose();
+        return chain;
+    }
+
+    private static void EditStore(ChainFixture chain, Action<LiteDatabase> edit)
+    {
+        using var db = new LiteDatabase(new ConnectionString { Filename = Path.Combine(chain.Directory, ChainStore.FileName), Connection = ConnectionType.Direct });
+        edit(db);
     }
 }

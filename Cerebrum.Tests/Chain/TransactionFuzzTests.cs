@@ -13,8 +13,8 @@ namespace Cerebrum.Tests.Chain;
 /// </summary>
 public class TransactionFuzzTests
 {
-    private static readonly PrivateKey Sender = PrivateKey.Generate(KeyType.Secp256k1);
-    private static readonly PrivateKey Other = PrivateKey.Generate(KeyType.Secp256k1);
+    private static readonly PrivateKey Sender = Fuzz.Key("transaction-fuzz-sender", KeyType.Secp256k1);
+    private static readonly PrivateKey Other = Fuzz.Key("transaction-fuzz-other", KeyType.Secp256k1);
     private static readonly ChainParams Params = new();
 
     [OneTimeTearDown]

@@ -9,12 +9,14 @@ namespace Cerebrum.Tests.Consensus;
 /// Consensus messages and commits from peers. <see cref="ConsensusMessageCodec.TryDecode"/> and
 /// <see cref="CommitVerifier.Verify(ReadOnlySpan{byte}, long, ReadOnlySpan{byte}, ValidatorSet)"/> never throw; underneath,
 /// parsing throws only <see cref="InvalidProtocolBufferException"/> and the field checks only <see cref="FormatException"/>
-/// (the broad catch in TryDecode must not be hiding anything else).
+/// (the broad catch in TryDecode must not be hiding anything else). A mutated commit is judged against an oracle
+/// that reads the wire message with the generated protobuf parser alone: it proves the decision only if it still
+/// names height 3, round 0 and the value, with exactly the three original (validator, signature) pairs.
 /// </summary>
 public class ConsensusMessageFuzzTests
 {
     private const string ChainId = "fuzz-chain";
-    private static readonly PrivateKey[] Keys = [.. Enumerable.Range(0, 4).Select(_ => PrivateKey.Generate(KeyType.Secp256k1))];
+    private static readonly PrivateKey[] Keys = [.. Enumerable.Range(0, 4).Select(i => Fuzz.Key($"consensus-fuzz-validator-{i}", KeyType.Secp256k1))];
     private static readonly byte[] ValueId = [.. Enumerable.Range(0, ConsensusLimits.ValueIdLength).Select(i => (byte)i)];
 
     [OneTimeTearDown]
@@ -55,16 +57,50 @@ public class ConsensusMessageFuzzTests
     {
         var validators = ValidatorSet.Create(Keys.Select(k => new Validator(k.PublicKey, 10)));
         var verifier = new CommitVerifier(ChainId);
-        byte[][] valid = [ValidCommit().ToBytes()];
+        var original = ValidCommit();
+        byte[][] valid = [original.ToBytes()];
         Assert.That(verifier.Verify(valid[0], 3, ValueId, validators).IsValid, Is.True);
+        var signed = original.Signatures.Select(s => Pair(s.Validator.Bytes.Span, s.Signature.Span)).ToHashSet();
         var mutator = new ByteMutator(new Random(seed));
-        for (var i = 0; i < Fuzz.Iterations(300); i++)
+        var iterations = Fuzz.Iterations(300);
+        var refused = 0;
+        for (var i = 0; i < iterations; i++)
         {
             var input = mutator.Next(valid, 200);
             Fuzz.CheckBounded("Commit.FromBytes", seed, input, () => Commit.FromBytes(input), typeof(FormatException));
-            Fuzz.Check("CommitVerifier.Verify", seed, input, () => verifier.Verify(input, 3, ValueId, validators));
+            var verdict = default(CommitVerification);
+            Fuzz.Check("CommitVerifier.Verify", seed, input, () => verdict = verifier.Verify(input, 3, ValueId, validators));
+            var proves = ProvesTheDecision(input, signed);
+            Assert.That(verdict.IsValid, Is.EqualTo(proves), $"seed {seed}: 0x{Convert.ToHexStringLower(input)} is {verdict}; the oracle says {(proves ? "valid" : "invalid")}");
+            if (!verdict.IsValid) refused++;
         }
+        // Most mutations break the commit; a verifier that accepted everything would fail above, this guards the oracle.
+        Assert.That(refused, Is.GreaterThan(iterations / 2), $"seed {seed}: {refused} of {iterations} mutated commits refused");
     }
+
+    /// <summary>
+    /// The oracle: the message parses, names height 3, round 0 and the value, and carries the three original
+    /// (validator, signature) pairs exactly once each (three of four equal validators is the least quorum, and a
+    /// signature cannot be forged by mutation, so nothing else proves the decision).
+    /// </summary>
+    private static bool ProvesTheDecision(byte[] input, HashSet<string> signed)
+    {
+        Cerebrum.Core.Consensus.Proto.Commit wire;
+        try
+        {
+            wire = Cerebrum.Core.Consensus.Proto.Commit.Parser.ParseFrom(input);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return false;
+        }
+        if (wire.Height != 3 || wire.Round != 0 || !wire.ValueId.Span.SequenceEqual(ValueId)) return false;
+        var pairs = wire.Signatures.Select(s => Pair(s.Validator.Span, s.Signature.Span)).ToList();
+        return pairs.Count == signed.Count && pairs.ToHashSet().SetEquals(signed);
+    }
+
+    private static string Pair(ReadOnlySpan<byte> validator, ReadOnlySpan<byte> signature) =>
+        Convert.ToHexStringLower(validator) + "/" + Convert.ToHexStringLower(signature);
 
     private static void DecodeStrictly(byte[] input)
     {

@@ -18,8 +18,8 @@ public sealed class KeyFileFuzzTests
     [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
     public void Load_YieldsAKeyOrThrowsInvalidDataException(int seed)
     {
-        using var secp = PrivateKey.Generate(KeyType.Secp256k1);
-        using var ed = PrivateKey.Generate(KeyType.Ed25519);
+        using var secp = Fuzz.Key("key-file-fuzz-secp256k1", KeyType.Secp256k1);
+        using var ed = Fuzz.Key("key-file-fuzz-ed25519", KeyType.Ed25519);
         byte[][] valid = [secp.ToProtobuf(), ed.ToProtobuf()];
         var mutator = new ByteMutator(new Random(seed));
         for (var i = 0; i < Fuzz.Iterations(150); i++)

@@ -10,7 +10,7 @@ namespace Cerebrum.Tests.Crypto;
 /// </summary>
 public class KeyProtobufFuzzTests
 {
-    private static readonly PrivateKey[] Keys = [PrivateKey.Generate(KeyType.Secp256k1), PrivateKey.Generate(KeyType.Ed25519)];
+    private static readonly PrivateKey[] Keys = [Fuzz.Key("key-protobuf-fuzz-secp256k1", KeyType.Secp256k1), Fuzz.Key("key-protobuf-fuzz-ed25519", KeyType.Ed25519)];
 
     private static readonly byte[][] ValidPublic = [.. Keys.Select(k => k.PublicKey.ToProtobuf())];
 

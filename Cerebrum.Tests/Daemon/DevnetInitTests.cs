@@ -61,16 +61,22 @@ public sealed class DevnetInitTests
         Assert.That(File.ReadAllBytes(Path.Combine(root, "v0", KeyFile.FileName)), Is.EqualTo(keyBefore));
     }
 
-    [TestCase("--devnet", "0", "--out", "x", ExpectedResult = "error:")]
-    [TestCase("--devnet", "2", ExpectedResult = "needs --out")]
-    [TestCase("--devnet", "2", "--out", "x", "--base-port", "65535", ExpectedResult = "not all TCP ports")]
-    public async Task<string> BadArguments_AreClearErrors(params string[] args)
+    [TestCase("--devnet", "0", "--out", "x", ExpectedResult = "error: --devnet N must be 1 to 100 validators, not 0")]
+    [TestCase("--devnet", "101", "--out", "x", ExpectedResult = "error: --devnet N must be 1 to 100 validators, not 101")]
+    [TestCase("--devnet", "2", ExpectedResult = "error: --devnet N needs --out DIR (where to write the validators' directories)")]
+    [TestCase("--devnet", "2", "--out", "x", "--base-port", "65535", ExpectedResult = "error: ports 65535..65536 are not all TCP ports")]
+    [TestCase("--devnet", "2", "--out", "x", "--base-port", "0", ExpectedResult = "error: ports 0..1 are not all TCP ports")]
+    public async Task<string> BadArguments_AreOneClearErrorLine_AndWriteNothing(params string[] args)
     {
         using var directory = TemporaryDirectory.Create();
-        var (exitCode, _, stderr) = await InitCommandTests.RunAsync(["init", .. args.Select(a => a == "x" ? Path.Combine(directory.Path, "x") : a)]);
-        Assert.That(exitCode, Is.Not.Zero);
-        return stderr.Contains("needs --out", StringComparison.Ordinal) ? "needs --out"
-            : stderr.Contains("not all TCP ports", StringComparison.Ordinal) ? "not all TCP ports"
-            : stderr.StartsWith("error:", StringComparison.Ordinal) ? "error:" : stderr;
+        var output = Path.Combine(directory.Path, "x");
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync(["init", .. args.Select(a => a == "x" ? output : a)]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(stdout, Is.Empty);
+            Assert.That(Directory.Exists(output), Is.False, "nothing written");
+        });
+        return stderr.TrimEnd();
     }
 }

@@ -1,4 +1,4 @@
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Daemon;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Inference;

@@ -5,7 +5,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.Store;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Daemon.Admin;
@@ -48,6 +50,18 @@ internal sealed class ChainDevnet : IAsyncDisposable
     public string DataDirectory(int k) => Path.Combine(Root, "v" + k.ToString(CultureInfo.InvariantCulture));
 
     public PrivateKey LoadFaucet() => KeyFile.Load(Path.Combine(Root, DevnetInitializer.FaucetKeyFileName));
+
+    /// <summary>
+    /// What validator <paramref name="k"/>'s <c>chain.db</c> holds, read by opening the store directly (the daemon must
+    /// be stopped): its height, last block hash and state root, in the admin API's hex.
+    /// </summary>
+    public StoredHead ReadStore(int k)
+    {
+        using var store = ChainStore.Open(DataDirectory(k), GenesisDocument.Load(GenesisPath));
+        return new StoredHead(store.Head.Height, Convert.ToHexStringLower(store.Head.LastHash), Convert.ToHexStringLower(store.Head.StateRoot));
+    }
+
+    internal sealed record StoredHead(ulong Height, string LastHash, string StateRoot);
 
     /// <summary>Initializes the devnet (not started) with timing for tests.</summary>
     public static async Task<ChainDevnet> CreateAsync(int count)
@@ -215,12 +229,15 @@ internal sealed class ChainDevnet : IAsyncDisposable
             }
         }
 
+        /// <summary>SIGKILL right now, from the calling thread (for kills timed to the microsecond); <see cref="StopAsync"/> waits for the exit.</summary>
+        public void KillNow() => _process.Kill();
+
         /// <summary>SIGKILL (no shutdown at all) or SIGTERM (graceful), then waits for the exit.</summary>
         public async Task StopAsync(bool kill)
         {
             if (kill)
             {
-                _process.Kill();
+                if (!_process.HasExited) _process.Kill();
             }
             else
             {

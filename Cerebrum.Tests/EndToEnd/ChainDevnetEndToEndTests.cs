@@ -9,7 +9,8 @@ namespace Cerebrum.Tests.EndToEnd;
 /// <summary>
 /// Four validators made by <c>cerebrumd init --devnet 4</c>, as real <c>cerebrumd</c> processes on loopback: they
 /// finalize blocks, carry a transfer to every view, survive one validator's loss, halt without forking while two are
-/// gone and resume when they return, a SIGKILLed validator catches up on its own LiteDB file, and a late non-validator
+/// gone and resume when they return, a SIGKILLed validator's LiteDB file (read before it restarts) holds every block it
+/// had reported with the others' state root and it catches up from there, and a late non-validator
 /// syncs the whole chain. The scenarios share one network (starting four processes dominates the cost) and run in
 /// order; each leaves all four validators running.
 /// </summary>
@@ -127,8 +128,16 @@ public sealed class ChainDevnetEndToEndTests
         await load.CancelAsync();
         await transfers;
 
+        // The store as the kill left it, read before the daemon restarts (once it runs, sync would hide a loss): every
+        // height the victim had reported is there, and its head is the block and state root the others have.
+        var image = _devnet.ReadStore(3);
+        Assert.That(image.Height, Is.GreaterThanOrEqualTo(heightAtKill), "the store kept every block the victim had reported before the kill");
+        var same = await _devnet.Validator(0).BlockAsync(image.Height);
+        Assert.That(same, Is.Not.Null);
+        Assert.That((image.LastHash, image.StateRoot), Is.EqualTo((same!.Hash, same.StateRoot)), $"the victim's block {image.Height} and state root");
+
         var restarted = await _devnet.StartValidatorAsync(3);
-        Assert.That((await restarted.StatusAsync()).Height, Is.GreaterThanOrEqualTo(heightAtKill), "the store kept the blocks from before the kill");
+        Assert.That((await restarted.StatusAsync()).Height, Is.GreaterThanOrEqualTo(image.Height), "it resumes from its store");
         var target = (await _devnet.Validator(0).StatusAsync()).Height;
         await restarted.WaitForHeightAsync(h => h >= target, Timeout);
         var roots = await Task.WhenAll(Validators.Select(async k => (await _devnet.Validator(k).BlockAsync(target))!.StateRoot));

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Daemon.Gateway;
 using Cerebrum.Tests.Cli;
 using Cerebrum.Tests.Daemon;

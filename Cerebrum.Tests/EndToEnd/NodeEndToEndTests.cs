@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Daemon.Admin;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Tests.Cli;

@@ -1,5 +1,5 @@
 using Cerebrum.Core.Gateway;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Daemon.Metrics;
 using Cerebrum.Tests.TestSupport;
 

@@ -1,7 +1,7 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Google.Protobuf;
 
 namespace Cerebrum.Tests.Gateway;

@@ -2,7 +2,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
-using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Tests.Inference;
 using Cerebrum.Tests.TestSupport;
@@ -59,7 +59,7 @@ public sealed class HostInferNodeClientTests
         var refused = Assert.ThrowsAsync<InferCallException>(() => client.InferAsync(_host.PeerId, "add", Inputs(2), Deadline, CancellationToken.None));
 
         Assert.That(refused!.Failure, Is.EqualTo(InferCallFailure.NodeError));
-        Assert.That(refused.NodeError, Is.EqualTo(InferErrorCode.BadInput), refused.Message);
+        Assert.That(refused.NodeError, Is.EqualTo(InferenceErrorCode.BadInput), refused.Message);
         Assert.That(_handler.Counters.Failed[InferenceErrorCode.BadInput], Is.EqualTo(1));
     }
 

@@ -2,7 +2,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
-using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Tests.Gateway;
 
@@ -69,7 +69,7 @@ public sealed class InferDispatcherTests
     public void BadInput_IsNotRetried_AndIsABadRequest()
     {
         foreach (var node in _nodes)
-            _client.Fail(node, new InferCallException(InferCallFailure.NodeError, "bad_input: input 'a' is Int32, the model expects Float32", InferErrorCode.BadInput));
+            _client.Fail(node, new InferCallException(InferCallFailure.NodeError, "bad_input: input 'a' is Int32, the model expects Float32", InferenceErrorCode.BadInput));
 
         var error = Assert.ThrowsAsync<GatewayException>(() => Dispatcher(new Random(1)).DispatchAsync("add", Input, Deadline(5), CancellationToken.None));
 
@@ -83,7 +83,7 @@ public sealed class InferDispatcherTests
     public void EveryNodeBusy_IsNoCapacity_WithRetryAfter()
     {
         foreach (var node in _nodes)
-            _client.Fail(node, new InferCallException(InferCallFailure.NodeError, "busy: queue full", InferErrorCode.Busy));
+            _client.Fail(node, new InferCallException(InferCallFailure.NodeError, "busy: queue full", InferenceErrorCode.Busy));
 
         var error = Assert.ThrowsAsync<GatewayException>(() => Dispatcher(new Random(1)).DispatchAsync("add", Input, Deadline(5), CancellationToken.None));
 

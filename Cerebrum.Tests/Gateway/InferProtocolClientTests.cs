@@ -1,7 +1,7 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Streams;
 using Cerebrum.Tests.TestSupport;

@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Core.Inference.Status;
 
 namespace Cerebrum.Tests.Gateway;
 

@@ -1,5 +1,5 @@
 using Cerebrum.Core.Gateway;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Tests.Gateway;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Tests.Gateway;
 

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Tests.Inference;
 

@@ -1,4 +1,7 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Tests.Inference;
 

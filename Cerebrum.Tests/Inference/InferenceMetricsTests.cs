@@ -1,4 +1,6 @@
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Daemon.Metrics;
 using Cerebrum.Tests.TestSupport;
 

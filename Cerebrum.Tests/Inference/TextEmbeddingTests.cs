@@ -1,5 +1,9 @@
 using Cerebrum.Core.Inference;
-using Microsoft.ML.OnnxRuntime;
+using Cerebrum.Core.Inference.Hardware;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
+using Cerebrum.Tests.TestSupport;
 
 namespace Cerebrum.Tests.Inference;
 
@@ -73,20 +77,37 @@ public sealed class TextEmbeddingTests
             "The quarterly tax report is due next Tuesday.",
         ]);
 
-        var paraphrase = Cosine(v[0], v[1]);
-        var unrelated = Cosine(v[0], v[2]);
+        var paraphrase = MiniLmReference.Cosine(v[0], v[1]);
+        var unrelated = MiniLmReference.Cosine(v[0], v[2]);
         Assert.That(paraphrase, Is.GreaterThan(unrelated + 0.2), $"paraphrase {paraphrase:F3}, unrelated {unrelated:F3}");
     }
 
-    [TestCase("the cat sat on the mat")]
-    [TestCase("distributed inference is fast")]
-    public async Task Embedding_MatchesAnIndependentReference(string sentence)
+    [Test]
+    public void TheReferenceVectors_WereComputedWithThisModelFile()
     {
-        var reference = ReferenceEmbedding(sentence);
+        Assert.That(_model.Hash, Is.EqualTo("sha256:" + MiniLmReference.ModelSha256));
+    }
 
+    [TestCaseSource(typeof(MiniLmReference), nameof(MiniLmReference.Sentences))]
+    public async Task Embedding_MatchesTheSentenceTransformersPackagesOwnEncoder(string sentence)
+    {
         var actual = (await _engine.EmbedAsync([sentence]))[0];
 
-        Assert.That(Cosine(actual, reference), Is.GreaterThanOrEqualTo(0.9999));
+        MiniLmReference.AssertMatches(actual, MiniLmReference.Embedding(sentence), $"'{sentence}'");
+    }
+
+    [Test]
+    public async Task Embeddings_InOnePaddedBatch_MatchTheReferenceToo()
+    {
+        var sentences = MiniLmReference.Sentences;
+
+        var actual = await _engine.EmbedAsync([.. sentences]);
+
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < sentences.Count; i++)
+                MiniLmReference.AssertMatches(actual[i], MiniLmReference.Embedding(sentences[i]), $"'{sentences[i]}' in a batch");
+        });
     }
 
     [Test]
@@ -102,18 +123,55 @@ public sealed class TextEmbeddingTests
         var after = _engine.Statistics(BuiltinModels.AllMiniLmL6V2);
         Assert.That(after.Runs - before.Runs, Is.LessThan(texts.Length));
         for (var i = 0; i < texts.Length; i++)
-            Assert.That(Cosine(concurrent[i][0], single[i]), Is.GreaterThanOrEqualTo(0.9999), texts[i]);
+            Assert.That(MiniLmReference.Cosine(concurrent[i][0], single[i]), Is.GreaterThanOrEqualTo(0.9999), texts[i]);
     }
 
     [Test]
-    public async Task LongText_IsTruncatedTo256Tokens()
+    public async Task LongText_IsTruncatedTo256Tokens_ItsFirst254WordsPlusClsAndSep()
     {
-        var longText = string.Join(' ', Enumerable.Repeat("token", 2000));
+        // 2,000 one-token words: 200 about pets, 54 about money, then weather. Cut at 256 tokens, the text is pets and
+        // money only; cut anywhere else, it embeds measurably like another prefix.
+        var v = (await _engine.EmbedAsync([MiniLmReference.LongText]))[0];
 
-        var v = (await _engine.EmbedAsync([longText]))[0];
+        var cosines = new[] { 200, 253, 254, 255 }.ToDictionary(n => n, n => MiniLmReference.Cosine(v, MiniLmReference.PrefixEmbedding(n)));
+        var described = string.Join(", ", cosines.Select(p => $"first {p.Key}: {p.Value:F6}"));
+        Assert.Multiple(() =>
+        {
+            MiniLmReference.AssertMatches(v, MiniLmReference.PrefixEmbedding(254), described);
+            Assert.That(cosines[200], Is.LessThan(0.95), "unlike the text before the money words: " + described);
+            Assert.That(cosines[254], Is.GreaterThan(cosines[253]).And.GreaterThan(cosines[255]), "closest to exactly 254 words: " + described);
+        });
+    }
 
-        Assert.That(v, Has.Length.EqualTo(384));
-        Assert.That(Math.Sqrt(v.Sum(x => (double)x * x)), Is.EqualTo(1.0).Within(1e-5));
+    /// <summary>
+    /// The CUDA path, wherever it can run: with an NVIDIA GPU listed and ONNX Runtime's CUDA provider loadable, an
+    /// engine asked for the GPU must have CUDA active and embed like the CPU engine. Stated tolerance: at most 1e-3 per
+    /// component of these unit vectors and cosine at least 0.9999 with the reference (GPU kernels sum in another order
+    /// and may use TF32). Elsewhere it is reported as skipped with the reason, and .ci/run counts it.
+    /// </summary>
+    [Test]
+    public async Task Cuda_WhereUsable_IsActive_AndEmbedsLikeTheCpu()
+    {
+        var hardware = await HardwareProbe.ProbeAsync(TimeSpan.FromSeconds(10));
+        if (hardware.Gpus.Count == 0)
+            Assert.Ignore($"no GPU on this machine ({hardware.GpuProbeNote ?? "nvidia-smi lists none"}), so the CUDA path cannot run here");
+        if (CudaLibraryProbe.WhyUnusable() is { } reason)
+            Assert.Ignore($"GPU {hardware.Gpus[0].Name} present but ONNX Runtime's CUDA provider cannot load ({reason})");
+        await using var gpu = InferenceEngine.Start(new InferenceEngineOptions { Models = [BuiltinModels.AllMiniLmL6V2], UseGpu = true }, _store);
+        Assert.That(gpu.Gpu.Active, Is.True, gpu.Gpu.Describe());
+
+        var sentences = MiniLmReference.Sentences;
+        var onGpu = await gpu.EmbedAsync([.. sentences]);
+        var onCpu = await _engine.EmbedAsync([.. sentences]);
+
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < sentences.Count; i++)
+            {
+                Assert.That(onGpu[i], Is.EqualTo(onCpu[i]).Within(1e-3f), $"'{sentences[i]}' on the GPU and the CPU");
+                MiniLmReference.AssertMatches(onGpu[i], MiniLmReference.Embedding(sentences[i]), $"'{sentences[i]}' on the GPU");
+            }
+        });
     }
 
     [Test]
@@ -121,48 +179,5 @@ public sealed class TextEmbeddingTests
     {
         var e = Assert.ThrowsAsync<InferenceException>(() => _engine.EmbedAsync(["x"], "no-such-model"))!;
         Assert.That(e.Code, Is.EqualTo(InferenceErrorCode.UnknownModel));
-    }
-
-    /// <summary>
-    /// Whole-word lookup in the vocabulary file (enough for lower-case sentences of common words), one unpadded run of
-    /// ONNX Runtime on the stored file, and a plain mean over all tokens followed by L2 normalization.
-    /// </summary>
-    private float[] ReferenceEmbedding(string sentence)
-    {
-        var vocabulary = File.ReadLines(_store.VocabularyPath(_model.VocabularyHash!)).Select((word, index) => (word, index)).ToDictionary(p => p.word, p => (long)p.index);
-        var ids = new List<long> { vocabulary["[CLS]"] };
-        ids.AddRange(sentence.Split(' ').Select(w => vocabulary[w]));
-        ids.Add(vocabulary["[SEP]"]);
-        var n = ids.Count;
-
-        using var session = new InferenceSession(_store.ModelPath(_model.Hash));
-        long[] shape = [1, n];
-        using var inputIds = OrtValue.CreateTensorValueFromMemory(ids.ToArray(), shape);
-        using var mask = OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1L, n).ToArray(), shape);
-        using var types = OrtValue.CreateTensorValueFromMemory(new long[n], shape);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [inputIds, mask, types], ["last_hidden_state"]);
-        var hidden = outputs[0].GetTensorDataAsSpan<float>().ToArray();
-        const int dim = 384;
-        Assert.That(hidden, Has.Length.EqualTo(n * dim));
-
-        var mean = new double[dim];
-        for (var t = 0; t < n; t++)
-            for (var d = 0; d < dim; d++)
-                mean[d] += hidden[t * dim + d] / n;
-        var norm = Math.Sqrt(mean.Sum(x => x * x));
-        return mean.Select(x => (float)(x / norm)).ToArray();
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-        return dot / Math.Sqrt(na * nb);
     }
 }

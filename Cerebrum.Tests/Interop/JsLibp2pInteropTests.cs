@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multiaddr;
@@ -186,19 +187,52 @@ public sealed class JsLibp2pInteropTests
     [Test]
     public async Task Perf_both_ways()
     {
+        // Distinct sizes in every direction, so that a swapped or truncated count cannot pass; each side's bytes are
+        // counted by the other.
+        const long up = (8 << 20) + 1, down = (6 << 20) + 5;
         var (js, listening) = await JsPeer.ListenAsync("ed25519");
         await using var _ = js;
         await using var host = await TestHosts.StartAsync(configure: o => o with { Perf = new PerfOptions { Enabled = true } });
         var connection = await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
 
-        var ours = await host.PerfAsync(connection, 8 << 20, 8 << 20, streams: 2).WaitAsync(Timeout);
-        var (exit, events, stderr) = await JsPeer.DialAsync("secp256k1", TestHosts.AddressOf(host).ToString(), Timeout,
-            "perf", "--upload", "8388608", "--download", "8388608");
+        var ours = await host.PerfAsync(connection, up, down, streams: 2).WaitAsync(Timeout);
 
-        Assert.That(ours.DownloadBytes, Is.EqualTo(8 << 20));
+        await Poll.UntilAsync(() => js.Events.Count(e => Event(e) == "perf-served") == 2, Timeout);
+        var served = js.Events.Where(e => Event(e) == "perf-served").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(served.Sum(e => e.GetProperty("received").GetInt64()), Is.EqualTo(up), "what the js server received of our upload");
+            Assert.That(served.Sum(e => e.GetProperty("sent").GetInt64()), Is.EqualTo(down), "what the js server sent us");
+            Assert.That(ours.UploadBytes, Is.EqualTo(up));
+            Assert.That(ours.DownloadBytes, Is.EqualTo(down));
+        });
+
+        // js dials our perf server; the other side of it is our host's socket byte counters (the payload plus Noise,
+        // Yamux, multistream and identify framing, which stays far below the 2 MiB between the two sizes).
+        using var meters = new TestMeterFactory();
+        using var exporter = new Cerebrum.Daemon.Metrics.PrometheusExporter(meters);
+        await using var server = new PeerHost(new PeerHostOptions
+        {
+            Identity = PrivateKey.Generate(KeyType.Secp256k1),
+            ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")],
+            PingInterval = TimeSpan.Zero,
+        }, meterFactory: meters);
+        await server.StartAsync();
+        var (exit, events, stderr) = await JsPeer.DialAsync("secp256k1", TestHosts.AddressOf(server).ToString(), Timeout,
+            "perf", "--upload", up.ToString(System.Globalization.CultureInfo.InvariantCulture), "--download", down.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
         Assert.That(exit, Is.Zero, stderr);
         var theirs = events.Single(e => Event(e) == "perf");
-        Assert.That(theirs.GetProperty("download").GetInt64(), Is.EqualTo(8 << 20));
+        var metrics = MetricsSnapshot.Of(exporter);
+        var (serverReceived, serverSent) = (metrics.Value("cerebrum_network_received_bytes_total"), metrics.Value("cerebrum_network_sent_bytes_total"));
+        const double framing = 0.01; // Noise adds 18 bytes per 64 KiB, Yamux 12 per frame and window update
+        Assert.Multiple(() =>
+        {
+            Assert.That(theirs.GetProperty("sentBytes").GetInt64(), Is.EqualTo(up), "what js wrote");
+            Assert.That(theirs.GetProperty("receivedBytes").GetInt64(), Is.EqualTo(down), "what js read from our server");
+            Assert.That(serverReceived, Is.InRange(up, up * (1 + framing) + 64 * 1024), "bytes our server's sockets read");
+            Assert.That(serverSent, Is.InRange(down, down * (1 + framing) + 64 * 1024), "bytes our server's sockets wrote");
+        });
     }
 
     [Test]

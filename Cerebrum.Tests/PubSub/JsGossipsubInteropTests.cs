@@ -108,6 +108,7 @@ public sealed class JsGossipsubInteropTests
         await j1.WaitForAsync("message", Timeout, e => e.GetProperty("data").GetString() == "from j2");
 
         // Large messages make both sides send IDONTWANT (v1.2) to their mesh peers; delivery must be unaffected.
+        var before = (C1: c1.Router.GetCounters(), C2: c2.Router.GetCounters());
         var large = new string('x', 4096);
         await c2.Router.PublishAsync(Topic, Encoding.UTF8.GetBytes(large));
         await j2.PublishAsync(Topic, large + "j2");
@@ -122,5 +123,41 @@ public sealed class JsGossipsubInteropTests
             if (received.Count == 2) break;
         }
         Assert.That(received, Is.EquivalentTo(new[] { large, large + "j2" }));
+
+        // Who tells whom, on the line c1 - j1 - c2 - j2 (a publisher sends none; a receiver tells its other mesh peers):
+        // c2's message: j1 tells c1. j2's message: c2 tells j1, then j1 tells c1. Counted by js where gossipsub sends
+        // and handles them, and by our router, and both must agree.
+        var c1Id = c1.Host.PeerId.ToString();
+        var c2Id = c2.Host.PeerId.ToString();
+        var atJ1 = await Poll.UntilAsync(() => IDontWantCountsAsync(j1), counts =>
+            counts.Sent.GetValueOrDefault(c1Id) >= 2 && counts.Received.GetValueOrDefault(c2Id) >= 1, Timeout,
+            counts => $"j1 sent {Describe(counts.Sent)}, received {Describe(counts.Received)}");
+        await Poll.UntilAsync(() => c1.Router.GetCounters().IDontWantsReceived - before.C1.IDontWantsReceived >= 2, Timeout);
+        var atJ2 = await IDontWantCountsAsync(j2);
+        var (c1After, c2After) = (c1.Router.GetCounters(), c2.Router.GetCounters());
+        Assert.Multiple(() =>
+        {
+            Assert.That(atJ1.Sent, Is.EquivalentTo(new Dictionary<string, long> { [c1Id] = 2 }), "j1 told c1 about both messages");
+            Assert.That(atJ1.Received, Is.EquivalentTo(new Dictionary<string, long> { [c2Id] = 1 }), "c2 told j1 about j2's message, as js saw it");
+            Assert.That(atJ2.Sent, Is.Empty, "j2 has no mesh peer but its source");
+            Assert.That(atJ2.Received, Is.Empty, "nobody received a message from j2's side before j2");
+            Assert.That(c2After.IDontWantsSent - before.C2.IDontWantsSent, Is.EqualTo(1), "c2 sent one IDONTWANT (to j1)");
+            Assert.That(c2After.IDontWantsReceived - before.C2.IDontWantsReceived, Is.Zero);
+            Assert.That(c1After.IDontWantsReceived - before.C1.IDontWantsReceived, Is.EqualTo(2), "c1 received j1's two");
+            Assert.That(c1After.IDontWantsSent - before.C1.IDontWantsSent, Is.Zero, "c1's only mesh peer is the source");
+            Assert.That(c1After.IgnoredIDontWants + c2After.IgnoredIDontWants, Is.Zero);
+        });
     }
+
+    private static async Task<(Dictionary<string, long> Sent, Dictionary<string, long> Received)> IDontWantCountsAsync(JsGossipPeer js)
+    {
+        var seen = js.Events.Count(e => e.TryGetProperty("event", out var name) && name.GetString() == "idontwant");
+        await js.SendAsync(new { cmd = "idontwant" });
+        var answer = await Poll.UntilAsync(() => Task.FromResult(js.Events.Where(e => e.TryGetProperty("event", out var name) && name.GetString() == "idontwant").Skip(seen).FirstOrDefault()),
+            e => e.ValueKind == System.Text.Json.JsonValueKind.Object, Timeout, _ => "no idontwant answer from js");
+        static Dictionary<string, long> Read(System.Text.Json.JsonElement map) => map.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        return (Read(answer.GetProperty("sent")), Read(answer.GetProperty("received")));
+    }
+
+    private static string Describe(Dictionary<string, long> counts) => "{" + string.Join(", ", counts.Select(p => $"{p.Key}: {p.Value}")) + "}";
 }

@@ -14,7 +14,7 @@ namespace Cerebrum.Tests.PubSub;
 /// </summary>
 public class RpcFuzzTests
 {
-    private static readonly PrivateKey Author = PrivateKey.Generate(KeyType.Secp256k1);
+    private static readonly PrivateKey Author = Fuzz.Key("rpc-fuzz-author", KeyType.Secp256k1);
 
     [OneTimeTearDown]
     public void DisposeKeys()

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Cerebrum.Core.Crypto;
 
 namespace Cerebrum.Tests.TestSupport;
 
@@ -17,8 +20,38 @@ internal static class Fuzz
     /// <summary>How long one input may keep an asynchronous decoder busy before it counts as a hang.</summary>
     public static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The fixed seeds every target runs with (several, so one lucky stream cannot hide a bug).</summary>
-    public static readonly int[] Seeds = [1, 2, 3];
+    /// <summary>Set to replay a run's rotating seed (the test log and <c>.ci/run</c> print it); unset, it changes daily.</summary>
+    public const string SeedVariable = "CEREBRUM_FUZZ_SEED";
+
+    /// <summary>
+    /// This run's rotating seed: <see cref="SeedVariable"/> when set (scripts/test sets a fresh random one per run and
+    /// prints it), else the UTC date as yyyymmdd, so that a plain <c>dotnet test</c> still explores something new each
+    /// day and two processes of one run agree on it.
+    /// </summary>
+    public static int RotatingSeed { get; } = ReadRotatingSeed();
+
+    /// <summary>
+    /// The seeds every target runs with: three fixed ones (the regression corpus, the same in every run) and the
+    /// rotating one, which explores new inputs in each CI run; a failure's message names its seed.
+    /// </summary>
+    public static int[] Seeds => [1, 2, 3, RotatingSeed];
+
+    /// <summary>
+    /// A key made from <paramref name="label"/> alone (SHA-256 of it as the secret), so that the valid inputs a target
+    /// mutates, signatures included, are the same in every run: a seed then reproduces the whole input stream.
+    /// </summary>
+    public static PrivateKey Key(string label, KeyType type)
+    {
+        var secret = SHA256.HashData(Encoding.UTF8.GetBytes(label));
+        try
+        {
+            return type == KeyType.Secp256k1 ? Secp256k1PrivateKey.FromBytes(secret) : Ed25519PrivateKey.FromBytes(secret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
 
     /// <summary><paramref name="defaultCount"/> times the multiplier in <see cref="IterationsVariable"/> (1 when unset).</summary>
     public static int Iterations(int defaultCount)
@@ -95,6 +128,17 @@ internal static class Fuzz
     public static string Describe(string target, int seed, ReadOnlySpan<byte> input, Exception e, Type[] allowed) =>
         $"{target}, seed {seed}: input 0x{Convert.ToHexStringLower(input)} threw {e.GetType().FullName} " +
         $"(allowed: {string.Join(", ", allowed.Select(t => t.Name))}): {e.Message}{Environment.NewLine}{e}";
+
+    private static int ReadRotatingSeed()
+    {
+        var text = Environment.GetEnvironmentVariable(SeedVariable);
+        if (!string.IsNullOrEmpty(text))
+        {
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed)) return seed;
+            throw new InvalidOperationException($"{SeedVariable}={text} is not a 32-bit integer");
+        }
+        return int.Parse(DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
 
     private static bool IsAllowed(Exception e, Type[] allowed) => allowed.Any(t => t.IsInstanceOfType(e));
 }

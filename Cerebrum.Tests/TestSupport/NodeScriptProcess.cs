@@ -70,6 +70,9 @@ public sealed class NodeScriptProcess : IAsyncDisposable
         await _process.StandardInput.FlushAsync();
     }
 
+    /// <summary>Closes the script's stdin (scripts that read all of it then answer, or stop at its end).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
     /// <summary>The first event named <paramref name="eventName"/> matching <paramref name="predicate"/>, including ones already printed.</summary>
     public async Task<JsonElement> WaitForAsync(string eventName, TimeSpan timeout, Func<JsonElement, bool>? predicate = null)
     {

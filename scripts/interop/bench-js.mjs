@@ -6,7 +6,8 @@
 //                     [--key ed25519|secp256k1] [--host 127.0.0.1|::1]
 //
 // Prints one JSON line on stdout:
-//   {"impl":"js-js","singleStreamMBps":..,"parallel16MBps":..,"setupP50ms":..,"setupP90ms":.., ...}
+//   {"impl":"js-js","singleStreamMBps":..,"parallel16MBps":..,"setupP50ms":..,"setupP90ms":..,
+//    "singleStreamSamplesMBps":[..],"parallelSamplesMBps":[..],"setupSamplesMs":[..], ...}
 // (MBps = MiB/s of perf upload; figures are medians over the runs.)
 import './polyfill.mjs'
 
@@ -79,6 +80,7 @@ async function main () {
   const multi = []
   const p50s = []
   const p90s = []
+  const setupSamples = []
   try {
     const conn = await node.dial(ma)
     // Warm-up rounds at full size, as the C# side does, so both are measured in steady state.
@@ -100,6 +102,7 @@ async function main () {
         times.push(performance.now() - t0)
         await c.close().catch(() => {})
       }
+      setupSamples.push(...times.map(t => round(t, 4)))
       p50s.push(percentile(times, 50))
       p90s.push(percentile(times, 90))
       log(`run ${r}/${runs}: single=${round(single.at(-1), 1)} MiB/s parallel${parallel}=${round(multi.at(-1), 1)} MiB/s ` +
@@ -120,6 +123,10 @@ async function main () {
     [`parallel${parallel}MBps`]: round(median(multi), 1),
     setupP50ms: round(median(p50s), 3),
     setupP90ms: round(median(p90s), 3),
+    // Raw samples, so that scripts/bench/transport computes every side's figures with one method.
+    singleStreamSamplesMBps: single.map(x => round(x, 3)),
+    parallelSamplesMBps: multi.map(x => round(x, 3)),
+    setupSamplesMs: setupSamples,
     runs,
     sizeMiB: Number(values['size-mib']),
     cycles,

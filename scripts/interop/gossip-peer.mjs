@@ -8,6 +8,8 @@
 //   {"cmd":"publish","topic":"t","data":"utf-8 text"}    -> {"event":"published","topic":"t","recipients":N}
 //   {"cmd":"dial","addr":"/ip4/…/p2p/…"}                 -> {"event":"dialed","peerId":"…"}
 //   {"cmd":"mesh","topic":"t"}                           -> {"event":"mesh","topic":"t","peers":[…]}
+//   {"cmd":"idontwant"}                                  -> {"event":"idontwant","sent":{"peerId":N},"received":{"peerId":N}}
+//        (IDONTWANT message ids this peer sent to and received from each peer, counted where gossipsub sends and handles them)
 // stdout: one JSON object per line:
 //   {"event":"listening","peerId":"…","addrs":[…]}
 //   {"event":"message","topic":"t","from":"…|null","seqno":"hex|null","data":"utf-8","type":"signed|unsigned","source":"…"}
@@ -66,6 +68,7 @@ async function main () {
     }
   })
   const pubsub = node.services.pubsub
+  const idontwant = countIDontWants(pubsub)
 
   pubsub.addEventListener('message', (evt) => {
     const m = evt.detail
@@ -119,10 +122,45 @@ async function main () {
       case 'mesh':
         emit({ event: 'mesh', topic: cmd.topic, peers: pubsub.getMeshPeers(cmd.topic) })
         break
+      case 'idontwant':
+        emit({ event: 'idontwant', sent: Object.fromEntries(idontwant.sent), received: Object.fromEntries(idontwant.received) })
+        break
       default:
         throw new Error(`unknown command ${cmd.cmd}`)
     }
   }
+}
+
+/**
+ * Wraps gossipsub's three IDONTWANT paths (2.x internals: sendIDontWants batches through sendRpcInBatch, control
+ * messages go out through sendRpc, and handleIdontwant takes them in) to count message ids per peer.
+ */
+function countIDontWants (pubsub) {
+  const sent = new Map()
+  const received = new Map()
+  const add = (map, peer, n) => { if (n > 0) map.set(peer, (map.get(peer) ?? 0) + n) }
+  const ids = (list) => (list ?? []).reduce((n, m) => n + (m.messageIDs?.length ?? 0), 0)
+  for (const name of ['sendRpcInBatch', 'sendRpc', 'handleIdontwant']) {
+    if (typeof pubsub[name] !== 'function') throw new Error(`gossipsub has no ${name}: update the IDONTWANT counting in gossip-peer.mjs`)
+  }
+  const sendRpcInBatch = pubsub.sendRpcInBatch.bind(pubsub)
+  pubsub.sendRpcInBatch = (tosend, rpc) => {
+    const result = sendRpcInBatch(tosend, rpc) // drops the peers it could not send to from tosend
+    for (const id of tosend) add(sent, id, ids(rpc.control?.idontwant))
+    return result
+  }
+  const sendRpc = pubsub.sendRpc.bind(pubsub)
+  pubsub.sendRpc = (id, rpc) => {
+    const ok = sendRpc(id, rpc)
+    if (ok) add(sent, id, ids(rpc.control?.idontwant))
+    return ok
+  }
+  const handleIdontwant = pubsub.handleIdontwant.bind(pubsub)
+  pubsub.handleIdontwant = (id, list) => {
+    add(received, id, ids(list))
+    return handleIdontwant(id, list)
+  }
+  return { sent, received }
 }
 
 main().catch(fail)

@@ -103,23 +103,37 @@ async function handleEcho (stream) {
   }
 }
 
-/** libp2p perf (specs perf/perf.md): u64 BE download size, upload until EOF, then send. */
+/**
+ * libp2p perf (specs perf/perf.md): u64 BE download size, upload until EOF, then send. Reports what it actually
+ * received (after the header) and sent as {"event":"perf-served","received":N,"sent":N}, so a test can check the
+ * client's byte counts from this side.
+ */
 async function handlePerf (stream) {
   try {
     const header = new Uint8Array(8)
     let headerLen = 0
+    let received = 0
     for await (const chunk of stream.source) {
+      let payload = chunk.byteLength
       if (headerLen < 8) {
         const take = Math.min(8 - headerLen, chunk.byteLength)
         header.set(chunk.subarray(0, take), headerLen)
         headerLen += take
+        payload -= take
       }
-      // the rest of the chunk is uploaded payload: discard it
+      received += payload // the rest of the chunk is uploaded payload: counted, then discarded
     }
     if (headerLen < 8) throw new Error(`perf: stream ended after ${headerLen} header bytes`)
-    const toSend = new DataView(header.buffer).getBigUint64(0, false)
-    await stream.sink(zeroSource(Number(toSend)))
+    const toSend = Number(new DataView(header.buffer).getBigUint64(0, false))
+    let sent = 0
+    await stream.sink((async function * () {
+      for await (const part of zeroSource(toSend)) {
+        sent += part.byteLength
+        yield part
+      }
+    })())
     await stream.close()
+    emit({ event: 'perf-served', received, sent })
   } catch (err) {
     diag('perf handler error:', err.message)
     stream.abort(err)
@@ -198,8 +212,9 @@ export async function perfOnce (connection, upload, download, signal) {
   const header = new Uint8Array(8)
   new DataView(header.buffer).setBigUint64(0, BigInt(download), false)
   let tUp = 0
+  let got = 0
+  let sent = 0
   const reader = (async () => {
-    let got = 0
     for await (const chunk of stream.source) {
       if (got === 0) tUp = performance.now()
       got += chunk.byteLength
@@ -207,14 +222,20 @@ export async function perfOnce (connection, upload, download, signal) {
     if (got === 0) tUp = performance.now()
     if (got !== download) throw new Error(`perf: received ${got} of ${download} bytes`)
   })()
+  const writer = (async function * () {
+    for await (const part of zeroSource(upload, header)) {
+      sent += part.byteLength
+      yield part
+    }
+  })()
   try {
-    await Promise.all([stream.sink(zeroSource(upload, header)), reader])
+    await Promise.all([stream.sink(writer), reader])
     await stream.close()
   } catch (err) {
     stream.abort(err)
     throw err
   }
-  return { t0, tUp, tEnd: performance.now() }
+  return { t0, tUp, tEnd: performance.now(), sent: sent - header.byteLength, received: got }
 }
 
 /** Splits `total` into `k` near-equal parts (remainder goes to the first ones). */
@@ -250,6 +271,8 @@ export async function perfRun (connection, { upload, download, streams = 1, sign
     seconds: round(seconds, 6),
     uploadSeconds: round(upSec, 6),
     downloadSeconds: round(downSec, 6),
+    sentBytes: results.reduce((n, r) => n + r.sent, 0), // payload actually written and read, counted as it passed
+    receivedBytes: results.reduce((n, r) => n + r.received, 0),
     uploadMBps: upload > 0 && upSec > 0 ? round(upload / mib / upSec, 3) : 0,
     downloadMBps: download > 0 && downSec > 0 ? round(download / mib / downSec, 3) : 0
   }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Cerebrum.Cli.Inference;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
 
 namespace Cerebrum.Cli.Commands.Model;
 

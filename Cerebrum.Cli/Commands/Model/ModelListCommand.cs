@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cerebrum.Cli.Inference;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Cli.Commands.Model;
 

@@ -59,16 +59,38 @@ public sealed class ChainStore : IDisposable
         {
             throw new ChainException(new ChainError(ChainErrorCode.StoreMismatch, $"{Path.Combine(dataDirectory, FileName)} cannot be opened: {e.Message}"), e);
         }
-        var store = new ChainStore(database, genesis.Params);
         try
         {
+            var store = new ChainStore(database, genesis.Params);
             store.Load(genesis);
             return store;
         }
+        catch (Exception e) when (e is not ChainException and not OutOfMemoryException)
+        {
+            // A damaged file surfaces as whatever LiteDB or a decoder trips on (LiteException, InvalidCastException,
+            // NullReferenceException on a missing field...): all of it is one clear refusal, never a half-open store.
+            DisposeQuietly(database);
+            throw Corrupt($"{Path.Combine(dataDirectory, FileName)} is damaged and cannot be read ({e.GetType().Name}: {e.Message}); " +
+                "restore it from a backup, or move it away to sync the chain again from peers", e);
+        }
         catch
         {
-            database.Dispose();
+            DisposeQuietly(database);
             throw;
+        }
+    }
+
+    private static void DisposeQuietly(LiteDatabase database)
+    {
+        try
+        {
+            database.Dispose();
+        }
+        catch (Exception e) when (e is LiteException or IOException or InvalidOperationException or InvalidCastException or NullReferenceException or ArgumentException)
+        {
+            // Closing checkpoints the log into the file, which a damaged file can refuse; the open already failed
+            // with the error that matters, and the file is left as it was found.
+            _ = e;
         }
     }
 
@@ -77,6 +99,8 @@ public sealed class ChainStore : IDisposable
         var genesisChanges = GenesisState.Build(genesis);
         var genesisRoot = new CommittedState().ComputeRoot(genesisChanges);
         var meta = _meta.FindById(HeadId);
+        if (meta is null && (_blocks.LongCount() > 0 || _state.LongCount() > 0))
+            throw Corrupt($"{FileName} holds blocks or state but no head record");
         if (meta is null)
         {
             _database.BeginTrans();
@@ -110,10 +134,32 @@ public sealed class ChainStore : IDisposable
         if (height > 0)
         {
             var block = _blocks.FindById((long)height) ?? throw Corrupt($"{FileName} lacks its last block {height}");
+            CheckHeadBlock(block, height, meta["lastHash"].AsBinary, meta["stateRoot"].AsBinary);
             last = ValidatorSet.Decode(block["validators"].AsBinary);
+        }
+        else if (meta["lastHash"].AsBinary is not { Length: 0 })
+        {
+            throw Corrupt($"{FileName}: the head record at height 0 names a previous block");
         }
         Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, meta["lastTimeMs"].AsInt64, State.Root,
             ValidatorSetCalculator.FromState(State, _params), last);
+    }
+
+    /// <summary>
+    /// The head record and the last block must agree (they are written in one transaction): the block's bytes hash to
+    /// the recorded hash and its header names the height and the state root the state hashes to. Otherwise a damaged
+    /// head would put the node on a chain nobody has (a wrong previous hash in its next proposal).
+    /// </summary>
+    private static void CheckHeadBlock(BsonDocument block, ulong height, byte[] lastHash, byte[] stateRoot)
+    {
+        var bytes = block["block"].AsBinary;
+        if (bytes is null || !BlockHashing.TryHashBlock(bytes, out var hash))
+            throw Corrupt($"{FileName}: block {height} does not decode");
+        var header = Proto.Block.Parser.ParseFrom(bytes).Header;
+        if (!hash.AsSpan().SequenceEqual(lastHash) || !block["hash"].AsBinary.AsSpan().SequenceEqual(lastHash))
+            throw Corrupt($"{FileName}: block {height} does not hash to the head's recorded hash");
+        if (header.Height != height || !header.StateRoot.Span.SequenceEqual(stateRoot))
+            throw Corrupt($"{FileName}: block {height}'s header does not match the head (height {header.Height}, state root {Convert.ToHexStringLower(header.StateRoot.Span)})");
     }
 
     /// <summary>Writes the executed block, its commit, its transactions' index, its state changes and the new head in one transaction, then updates memory.</summary>
@@ -189,5 +235,5 @@ public sealed class ChainStore : IDisposable
         ["stateRoot"] = new BsonValue(stateRoot),
     };
 
-    private static ChainException Corrupt(string message) => new(new ChainError(ChainErrorCode.StoreMismatch, message));
+    private static ChainException Corrupt(string message, Exception? inner = null) => new(new ChainError(ChainErrorCode.StoreMismatch, message), inner);
 }

@@ -1,11 +1,9 @@
-using Cerebrum.Core.Inference.Protocol.Proto;
-
 namespace Cerebrum.Core.Inference.Protocol;
 
 /// <summary>An inference call failed; <see cref="Failure"/> says how, <see cref="NodeError"/> carries the node's error code.</summary>
 public sealed class InferCallException : Exception
 {
-    public InferCallException(InferCallFailure failure, string message, InferErrorCode? nodeError = null, Exception? inner = null)
+    public InferCallException(InferCallFailure failure, string message, InferenceErrorCode? nodeError = null, Exception? inner = null)
         : base(message, inner)
     {
         Failure = failure;
@@ -14,16 +12,6 @@ public sealed class InferCallException : Exception
 
     public InferCallFailure Failure { get; }
 
-    public InferErrorCode? NodeError { get; }
-
-    /// <summary>snake_case name of a wire error code ("unknown_model", "bad_input", "busy", "deadline_exceeded", "internal").</summary>
-    public static string ErrorName(InferErrorCode code) => code switch
-    {
-        InferErrorCode.UnknownModel => "unknown_model",
-        InferErrorCode.BadInput => "bad_input",
-        InferErrorCode.Busy => "busy",
-        InferErrorCode.DeadlineExceeded => "deadline_exceeded",
-        InferErrorCode.Internal => "internal",
-        _ => $"error {(int)code}",
-    };
+    /// <summary>The node's error, when it answered one (<see cref="InferCallFailure.NodeError"/>); a code this version does not know keeps its number.</summary>
+    public InferenceErrorCode? NodeError { get; }
 }

@@ -1,3 +1,5 @@
+using Cerebrum.Core.Inference.Tensors;
+
 namespace Cerebrum.Core.Inference.Protocol;
 
 /// <summary>A node's verified answer to one inference job.</summary>

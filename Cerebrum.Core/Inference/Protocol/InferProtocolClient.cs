@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
@@ -32,6 +33,11 @@ public static class InferProtocolClient
         return request;
     }
 
+    /// <summary>Runs <paramref name="inputs"/> on <paramref name="model"/> (hash or the node's name) as a new job; see the overload taking a request.</summary>
+    /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
+    public static Task<InferCallResult> InferAsync(Connection connection, string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken ct, InferStreamPool? pool = null) =>
+        InferAsync(connection, CreateRequest(model, inputs, deadline), ct, pool: pool);
+
     /// <param name="pool">When given, the job reuses an idle stream of the connection and leaves it open for the next;
     /// without it, the job has a stream of its own, half-closed after the request.</param>
     /// <exception cref="InferCallException">The node refused the job, the exchange broke, or the answer does not verify.</exception>
@@ -50,6 +56,10 @@ public static class InferProtocolClient
     /// a local job has the same limits, errors and signed receipt.
     /// </summary>
     /// <exception cref="InferCallException">The node refused the job, or its answer does not verify.</exception>
+    public static Task<InferCallResult> InferLocallyAsync(InferProtocolHandler node, PublicKey nodeKey, string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken ct) =>
+        InferLocallyAsync(node, nodeKey, CreateRequest(model, inputs, deadline), ct);
+
+    /// <inheritdoc cref="InferLocallyAsync(InferProtocolHandler, PublicKey, string, IReadOnlyList{Tensor}, DateTimeOffset, CancellationToken)"/>
     public static async Task<InferCallResult> InferLocallyAsync(InferProtocolHandler node, PublicKey nodeKey, InferRequest request, CancellationToken ct)
     {
         var response = await node.AnswerAsync(request.ToByteArray(), ct).ConfigureAwait(false);
@@ -60,7 +70,11 @@ public static class InferProtocolClient
     private static void ThrowIfRefused(InferResponse response)
     {
         if (response.Error is { } error)
-            throw new InferCallException(InferCallFailure.NodeError, $"{InferCallException.ErrorName(error.Code)}: {error.Message}", error.Code);
+        {
+            // The wire's codes are the engine's, number for number.
+            var code = (InferenceErrorCode)(int)error.Code;
+            throw new InferCallException(InferCallFailure.NodeError, $"{InferenceErrorCodes.Name(code)}: {error.Message}", code);
+        }
     }
 
     private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey)

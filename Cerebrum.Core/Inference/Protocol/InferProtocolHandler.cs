@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Inference.Protocol;

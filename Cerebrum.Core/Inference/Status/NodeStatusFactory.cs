@@ -1,5 +1,8 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Hardware;
+using Cerebrum.Core.Inference.Scheduling;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Network.Multiaddr;
 using Google.Protobuf;
 
@@ -34,20 +37,15 @@ public static class NodeStatusFactory
                 QueueDepth = (uint)Math.Max(0, statistics.QueueDepth),
                 Task = model.Task,
             };
-            advert.Inputs.AddRange(model.Inputs.Select(ToSpec));
-            advert.Outputs.AddRange(model.Outputs.Select(ToSpec));
+            advert.Inputs.AddRange(model.Inputs.Select(NodeStatusModels.ToWire));
+            advert.Outputs.AddRange(model.Outputs.Select(NodeStatusModels.ToWire));
             status.Models.Add(advert);
+            if (model.TextEncoding is { } encoding)
+                status.TextEncodings.Add(NodeStatusModels.ToWire(model.Hash, encoding));
             status.FreeSlots += advert.FreeSlots;
             status.QueueDepth += advert.QueueDepth;
         }
         return status;
-    }
-
-    private static TensorSpec ToSpec(TensorSignature signature)
-    {
-        var spec = new TensorSpec { Name = signature.Name, Dtype = (int)signature.DataType };
-        spec.Shape.AddRange(signature.Dimensions);
-        return spec;
     }
 
     public static HardwareSummary Summarize(HardwareInfo hardware)

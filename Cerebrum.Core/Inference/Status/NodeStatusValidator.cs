@@ -64,6 +64,8 @@ public sealed class NodeStatusValidator
             return NodeStatusVerdict.Reject($"the status names another node than the signing key's {node}");
         if (status.Models.Count > _limits.MaxModels)
             return NodeStatusVerdict.Reject($"{status.Models.Count} models exceeds the limit of {_limits.MaxModels}");
+        if (TextEncodingProblem(status) is { } problem)
+            return NodeStatusVerdict.Reject(problem);
         if (status.Addresses.Count > _limits.MaxAddresses)
             return NodeStatusVerdict.Reject($"{status.Addresses.Count} addresses exceeds the limit of {_limits.MaxAddresses}");
         var addresses = new Multiaddress[status.Addresses.Count];
@@ -87,5 +89,25 @@ public sealed class NodeStatusValidator
         if (timestamp < now - _limits.MaxAge)
             return NodeStatusVerdict.Ignore($"timestamp {timestamp:O} is more than {_limits.MaxAge} before {now:O}");
         return NodeStatusVerdict.Accept(new VerifiedNodeStatus(node, status, addresses));
+    }
+
+    /// <summary>Each text encoding must describe one of the status's models, once, and be well formed.</summary>
+    private static string? TextEncodingProblem(NodeStatus status)
+    {
+        if (status.TextEncodings.Count == 0) return null;
+        if (status.TextEncodings.Count > status.Models.Count)
+            return $"{status.TextEncodings.Count} text encodings for {status.Models.Count} models";
+        var models = status.Models.Select(m => m.Hash).ToHashSet(StringComparer.Ordinal);
+        var described = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var wire in status.TextEncodings)
+        {
+            if (!models.Contains(wire.ModelHash))
+                return $"a text encoding describes model '{wire.ModelHash}', which the status does not list";
+            if (!described.Add(wire.ModelHash))
+                return $"model '{wire.ModelHash}' has more than one text encoding";
+            if (NodeStatusModels.FromWire(wire).Problem() is { } problem)
+                return $"the text encoding of model '{wire.ModelHash}' is malformed: {problem}";
+        }
+        return null;
     }
 }

@@ -14,4 +14,10 @@ public sealed record VerifiedNodeStatus(PeerId Node, NodeStatus Status, IReadOnl
     }
 
     public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeMilliseconds(Status.TimestampUnixMs);
+
+    /// <summary>The models the node serves, decoded with their text encodings (for layers that do not read the wire form).</summary>
+    public IReadOnlyList<AnnouncedModel> Models { get; } = NodeStatusModels.Decode(Status);
+
+    /// <summary>Micro-CER per request.</summary>
+    public ulong PricePerRequest => Status.PricePerRequest;
 }

@@ -1,4 +1,4 @@
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Hardware;
 
 namespace Cerebrum.Core.Operator.Admin;
 

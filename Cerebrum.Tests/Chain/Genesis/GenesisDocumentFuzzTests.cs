@@ -8,8 +8,8 @@ namespace Cerebrum.Tests.Chain.Genesis;
 /// <summary>The genesis file read from disk: <see cref="GenesisDocument.Parse"/> yields a valid document or throws <see cref="ChainException"/>.</summary>
 public class GenesisDocumentFuzzTests
 {
-    private static readonly PrivateKey Validator = PrivateKey.Generate(KeyType.Secp256k1);
-    private static readonly PrivateKey User = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey Validator = Fuzz.Key("genesis-fuzz-validator", KeyType.Secp256k1);
+    private static readonly PrivateKey User = Fuzz.Key("genesis-fuzz-user", KeyType.Ed25519);
 
     private static readonly string Valid = new GenesisDocument
     {

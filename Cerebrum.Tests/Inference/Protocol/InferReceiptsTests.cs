@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Google.Protobuf;
 
 namespace Cerebrum.Tests.Inference.Protocol;

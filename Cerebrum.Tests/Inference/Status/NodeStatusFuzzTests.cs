@@ -14,7 +14,7 @@ namespace Cerebrum.Tests.Inference.Status;
 /// </summary>
 public class NodeStatusFuzzTests
 {
-    private static readonly PrivateKey Node = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey Node = Fuzz.Key("node-status-fuzz-node", KeyType.Ed25519);
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     [OneTimeTearDown]
@@ -31,6 +31,7 @@ public class NodeStatusFuzzTests
             Models = { new ModelAdvert { Hash = "sha256:00", Name = "m", FreeSlots = 1, QueueDepth = 2 } },
             Hardware = new HardwareSummary { CpuModel = "cpu", LogicalCores = 8, Gpus = { new GpuSummary() } },
             Addresses = { ByteString.CopyFrom(Cerebrum.Core.Network.Multiaddr.Multiaddress.Parse("/ip4/203.0.113.7/tcp/4001").ToBytes()) },
+            TextEncodings = { new ModelTextEncoding { ModelHash = "sha256:00", Tokenizer = "bert-uncased", VocabularyHash = "sha256:" + new string('0', 64), MaxTokens = 256, Pooling = "mean", Normalize = true } },
         };
         var statusBytes = status.ToByteArray();
         byte[][] validSigned = [NodeStatusSigning.Sign(Node, status)];

@@ -1,7 +1,9 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Hardware;
+using Cerebrum.Core.Inference.Scheduling;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Inference.Status.Proto;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.PubSub;
 using Google.Protobuf;

@@ -10,7 +10,7 @@ namespace Cerebrum.Tests.Network.Multiaddr;
 /// </summary>
 public class MultiaddressFuzzTests
 {
-    private static readonly string Peer = PeerId.FromPublicKey(PrivateKey.Generate(KeyType.Ed25519).PublicKey).ToString();
+    private static readonly string Peer = PeerId.FromPublicKey(Fuzz.Key("multiaddress-fuzz-peer", KeyType.Ed25519).PublicKey).ToString();
 
     private static readonly string[] ValidText =
     [

@@ -11,8 +11,8 @@ namespace Cerebrum.Tests.Network.Noise;
 /// </summary>
 public class NoiseHandshakeFuzzTests
 {
-    private static readonly PrivateKey InitiatorIdentity = PrivateKey.FromProtobuf(PrivateKey.Generate(KeyType.Secp256k1).ToProtobuf());
-    private static readonly PrivateKey ResponderIdentity = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey InitiatorIdentity = Fuzz.Key("noise-handshake-fuzz-initiator", KeyType.Secp256k1);
+    private static readonly PrivateKey ResponderIdentity = Fuzz.Key("noise-handshake-fuzz-responder", KeyType.Ed25519);
 
     [OneTimeTearDown]
     public void DisposeKeys()

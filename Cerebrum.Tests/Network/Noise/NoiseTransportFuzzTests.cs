@@ -11,7 +11,7 @@ namespace Cerebrum.Tests.Network.Noise;
 public class NoiseTransportFuzzTests
 {
     private static readonly byte[] Key = FixedNoiseKeySource.Sequence(9);
-    private static readonly PrivateKey Remote = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey Remote = Fuzz.Key("noise-transport-fuzz-remote", KeyType.Ed25519);
 
     [OneTimeTearDown]
     public void DisposeKeys()

@@ -12,7 +12,7 @@ namespace Cerebrum.Tests.Network.Records;
 /// </summary>
 public class PeerRecordFuzzTests
 {
-    private static readonly PrivateKey Peer = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey Peer = Fuzz.Key("peer-record-fuzz-peer", KeyType.Ed25519);
 
     [OneTimeTearDown]
     public void DisposeKey() => Peer.Dispose();

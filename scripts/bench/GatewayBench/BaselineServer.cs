@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
 using Cerebrum.Daemon.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -12,11 +13,11 @@ namespace Cerebrum.Bench.Gateway;
 
 /// <summary>
 /// The baseline: one ASP.NET Core process running ONNX Runtime itself, with the same two endpoints as the gateway and
-/// the same JSON, tokenizer and pooling code and the same Server-Timing header, but no network hop, routing or receipts.
+/// the same JSON and embedding pipeline and the same Server-Timing header, but no network hop, routing or receipts.
 /// </summary>
 internal static class BaselineServer
 {
-    public static WebApplication Create(InferenceEngine engine, BuiltinTextEncoder encoder)
+    public static WebApplication Create(InferenceEngine engine, TextEmbeddingPipeline pipeline)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -36,11 +37,10 @@ internal static class BaselineServer
             var model = document.RootElement.GetProperty("model").GetString()!;
             var texts = document.RootElement.GetProperty("input") is { ValueKind: JsonValueKind.String } one
                 ? [one.GetString()!] : document.RootElement.GetProperty("input").EnumerateArray().Select(e => e.GetString()!).ToList();
-            var inputs = encoder.Tokenize(texts);
-            var result = await engine.RunAsync(new InferenceRequest(model, inputs, DateTimeOffset.UtcNow.AddSeconds(30)));
-            request.HttpContext.Response.Headers[ServerTimingHeader.Name] = ServerTimingHeader.Format(result.QueueTime, result.ComputeTime);
-            var vectors = BuiltinTextEncoder.Pool(result.Outputs.First(o => o.Name == BuiltinTextEncoder.HiddenStateOutput),
-                inputs.First(i => i.Name == BuiltinTextEncoder.AttentionMaskInput));
+            var embedded = await pipeline.EmbedAsync(texts, (inputs, ct) => engine.RunAsync(new InferenceRequest(model, inputs, DateTimeOffset.UtcNow.AddSeconds(30)), ct),
+                r => r.Outputs, CancellationToken.None);
+            request.HttpContext.Response.Headers[ServerTimingHeader.Name] = ServerTimingHeader.Format(embedded.Run.QueueTime, embedded.Run.ComputeTime);
+            var vectors = embedded.Vectors;
             using var buffer = new MemoryStream();
             using (var writer = new Utf8JsonWriter(buffer))
             {

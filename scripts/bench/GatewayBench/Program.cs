@@ -5,6 +5,9 @@ using Cerebrum.Bench;
 using Cerebrum.Bench.Gateway;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Operator;
 using Cerebrum.Core.Operator.Configuration;
 using Cerebrum.Daemon;
@@ -79,7 +82,7 @@ try
         Models = [.. baselineStore.List().Select(m => m.Hash)],
         DefaultServing = serving,
     }, baselineStore, NullLogger.Instance);
-    await using var baseline = BaselineServer.Create(engine, BuiltinTextEncoder.Open());
+    await using var baseline = BaselineServer.Create(engine, TextEmbeddingPipelines.ForBuiltin());
     await baseline.StartAsync();
     var baselineUrl = new Uri(baseline.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 

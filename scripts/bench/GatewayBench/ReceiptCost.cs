@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 
 namespace Cerebrum.Bench.Gateway;
 

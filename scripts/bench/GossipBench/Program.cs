@@ -53,7 +53,8 @@ static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, string what)
 static async Task<object> Throughput(int size, int count, SignaturePolicy policy)
 {
     const string topic = "bench";
-    var options = new GossipsubOptions { DefaultSignaturePolicy = policy, PeerSendQueueCapacity = 4096, SubscriptionBufferCapacity = 8192 };
+    // Defaults, as js runs on its defaults: like for like (the queues were once raised here, js's never were).
+    var options = new GossipsubOptions { DefaultSignaturePolicy = policy };
     await using var a = await BenchNode.StartAsync(options, 1);
     await using var b = await BenchNode.StartAsync(options, 2);
     using var subA = await a.Router.SubscribeAsync(topic);

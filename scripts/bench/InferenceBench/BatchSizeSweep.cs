@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
 
 namespace Cerebrum.Bench.Inference;
 
@@ -16,13 +17,13 @@ internal static class BatchSizeSweep
     private const int MinimumRuns = 10;
 
     public static async Task<IReadOnlyList<(int BatchSize, double RunMs, double SentencesPerSecond)>> MeasureAsync(
-        InferenceEngine engine, string modelHash, BuiltinTextEncoder encoder, IReadOnlyList<string> sentences, IReadOnlyList<int> batchSizes)
+        InferenceEngine engine, string modelHash, TextEmbeddingPipeline pipeline, IReadOnlyList<string> sentences, IReadOnlyList<int> batchSizes)
     {
         var results = new List<(int, double, double)>();
         foreach (var size in batchSizes)
         {
             var texts = Enumerable.Range(0, size).Select(i => sentences[i % sentences.Count]).ToArray();
-            var inputs = encoder.Tokenize(texts);
+            var inputs = pipeline.Tokenize(texts).Inputs;
             for (var w = 0; w < 3; w++) await RunAsync();
             var runs = 0;
             var clock = Stopwatch.StartNew();

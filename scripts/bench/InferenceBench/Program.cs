@@ -4,8 +4,11 @@ using Cerebrum.Bench;
 using Cerebrum.Bench.Inference;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Inference.Embedding;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Scheduling;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Streams;
@@ -30,6 +33,8 @@ string[] batchingModes = ["off", "on"];
 bool? spinning = null;
 var pairs = 400;
 int[] sweep = [1, 2, 4, 8, 16, 32, 64];
+var tokenizationRounds = 400;
+var tokenizationOnly = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -40,6 +45,8 @@ for (var i = 0; i < args.Length; i++)
         case "--batching": batchingModes = args[++i].Split(','); break;
         case "--spinning": spinning = args[++i] == "on"; break;
         case "--pairs": pairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--tokenization": tokenizationRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--tokenization-only": tokenizationOnly = true; break;
         case "--sweep":
             var sizes = args[++i];
             sweep = sizes == "none" ? [] : [.. sizes.Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))];
@@ -51,12 +58,19 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+if (tokenizationRounds > 0)
+{
+    PrintTokenization(tokenizationRounds);
+    if (tokenizationOnly) return 0;
+    Console.WriteLine();
+}
+
 var directory = Directory.CreateTempSubdirectory("cerebrum-inference-bench-").FullName;
 try
 {
     using var store = new ModelStore(directory);
     var model = store.AddBuiltin(BuiltinModels.AllMiniLmL6V2);
-    var encoder = BuiltinTextEncoder.Open();
+    var pipeline = TextEmbeddingPipelines.ForBuiltin();
     var sentences = new[]
     {
         "The quick brown fox jumps over the lazy dog.",
@@ -64,7 +78,7 @@ try
         "A node keeps its models warm in memory.",
         "Validators check that nodes answer correctly and fast.",
     };
-    var inputs = sentences.Select(s => encoder.Tokenize([s])).ToArray();
+    var inputs = sentences.Select(s => pipeline.Tokenize([s]).Inputs).ToArray();
 
     Console.WriteLine($"MiniLM (all-MiniLM-L6-v2) embeddings, one sentence per request, {requests} requests per cell after a warm-up; " +
         $"batching: up to {maxBatch} requests within {batchDelay.TotalMilliseconds} ms; {Environment.ProcessorCount} cores.");
@@ -146,7 +160,7 @@ try
         }
         if (!batching && sweep.Length > 0)
         {
-            var swept = await BatchSizeSweep.MeasureAsync(engine, model.Hash, encoder, sentences, sweep);
+            var swept = await BatchSizeSweep.MeasureAsync(engine, model.Hash, pipeline, sentences, sweep);
             var single = swept.FirstOrDefault(r => r.BatchSize == 1).SentencesPerSecond;
             notes.Add("");
             notes.Add("ONNX Runtime by batch size (one request of B sentences per run, one run at a time, no scheduler):");
@@ -200,4 +214,42 @@ static void Print(string path, bool batching, int concurrency, LoadMeasurement r
         $"{(after.Completed - before.Completed) / (double)Math.Max(1, runs):0.0} requests per run (warm-up included), " +
         $"{result.Jitted} methods JIT-compiled while measuring");
     Console.WriteLine($"| {path} | {(batching ? "on" : "off")} | {concurrency} | {F(result.P50)} | {F(result.P99)} | {result.RequestsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)} | {F(result.BeyondRunP50)} | {F(result.CpuMsPerRequest)} |");
+}
+
+// The tokenizer the product used before (FastBertTokenizer) and the current one (Microsoft.ML.Tokenizers with BERT's
+// reference normalization), on the same texts at all-MiniLM-L6-v2's limit, interleaved block by block.
+static void PrintTokenization(int rounds)
+{
+    var current = TextEmbeddingPipelines.ForBuiltin();
+    using var stream = BuiltinModels.OpenVocabulary(BuiltinModels.AllMiniLmL6V2VocabularyHash)!;
+    using var reader = new StreamReader(stream);
+    var previous = new Cerebrum.Tests.Inference.Embedding.PreviousTokenizer(reader.ReadToEnd());
+    const string paragraph = "Decentralized inference networks route each job to a node that keeps the model warm in memory, " +
+        "checks the request against the model's signature, runs it within a deadline and signs a receipt over the inputs and outputs. ";
+    (string Name, string[] Texts)[] sets =
+    [
+        ("short English sentences", [
+            "The quick brown fox jumps over the lazy dog.",
+            "Decentralized networks route inference jobs to GPU suppliers.",
+            "A node keeps its models warm in memory.",
+            "Validators check that nodes answer correctly and fast.",
+        ]),
+        ("a long paragraph, cut at 256 tokens", [string.Concat(Enumerable.Repeat(paragraph, 12))]),
+        ("accents, CJK, Hangul, emoji", [
+            "Café naïve Zürich résumé, façade and jalapeño.",
+            "北京大学的学生在东京学习日本語。",
+            "한국어 문장과 English words together.",
+            "Emoji 😀👍🏽 and symbols ♠ ★ € in one line!",
+        ]),
+    ];
+    Console.WriteLine($"Tokenization, {BuiltinModels.AllMiniLmL6V2}'s vocabulary and its {BuiltinModels.AllMiniLmL6V2MaxTokens}-token limit: the previous tokenizer " +
+        $"(FastBertTokenizer) and the current one (Microsoft.ML.Tokenizers WordPiece with BERT's reference normalization), {rounds} alternating blocks of about 1 ms each, timed in {(TokenizationComparison.CountsCpuTime ? "the thread's CPU time" : "wall time")}.");
+    Console.WriteLine();
+    Console.WriteLine("| texts | previous µs/text (median) | current µs/text (median) | current / previous (median of paired blocks) |");
+    Console.WriteLine("| --- | ---: | ---: | ---: |");
+    foreach (var (name, texts) in sets)
+    {
+        var (a, b, ratio) = TokenizationComparison.Measure(previous, current.Tokenizer, texts, BuiltinModels.AllMiniLmL6V2MaxTokens, rounds);
+        Console.WriteLine(FormattableString.Invariant($"| {name} | {a:0.00} | {b:0.00} | {ratio:0.00}x |"));
+    }
 }

@@ -116,6 +116,10 @@ public static class Program
             parallel16MBps = Median(parallel),
             setupP50ms = Percentile(setup, 0.5),
             setupP90ms = Percentile(setup, 0.9),
+            // Raw samples, so that scripts/bench/transport computes every side's figures with one method.
+            singleStreamSamplesMBps = single.Select(x => Math.Round(x, 3)),
+            parallelSamplesMBps = parallel.Select(x => Math.Round(x, 3)),
+            setupSamplesMs = setup.Select(x => Math.Round(x, 4)),
             runs,
             bytes,
             setups,

@@ -15,7 +15,7 @@ namespace Cerebrum.Tests.Network.Protocols.Identify;
 /// </summary>
 public class IdentifyFuzzTests
 {
-    private static readonly PrivateKey Peer = PrivateKey.Generate(KeyType.Ed25519);
+    private static readonly PrivateKey Peer = Fuzz.Key("identify-fuzz-peer", KeyType.Ed25519);
 
     [OneTimeTearDown]
     public void DisposeKey() => Peer.Dispose();

@@ -1,4 +1,0 @@
-namespace Cerebrum.Core.Inference;
-
-/// <summary>One GPU as nvidia-smi reports it.</summary>
-public sealed record GpuInfo(string Name, long MemoryBytes, string Driver);
