@@ -30,6 +30,9 @@ public sealed record NetworkOptions
     /// <summary>Whether and for whom /perf/1.0.0 is served (off by default).</summary>
     public PerfServingOptions Perf { get; init; } = new();
 
+    /// <summary>The resource manager's limits on connections, streams and memory (defaults scaled from the machine's memory).</summary>
+    public NetworkResourceOptions Resources { get; init; } = new();
+
     /// <summary>What a fresh config.json listens on: every IPv4 interface (and IPv6 where the OS has it) on libp2p's customary port 4001.</summary>
     public static IReadOnlyList<string> DefaultListenAddresses { get; } = System.Net.Sockets.Socket.OSSupportsIPv6
         ? ["/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001"]

@@ -36,6 +36,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
             DialBackoffBase = _options.DialBackoffBase,
             DialBackoffMax = _options.DialBackoffMax,
             Perf = _options.Perf.ToPerfOptions(),
+            Resources = _options.Resources.ToResourceManagerOptions(),
             Time = time,
         }, loggerFactory, meterFactory);
     }

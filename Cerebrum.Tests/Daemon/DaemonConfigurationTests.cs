@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Node;
 using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
@@ -98,6 +99,10 @@ public sealed class DaemonConfigurationTests
     [TestCase("""{ "Network": { "Perf": { "AllowedPeers": [ "notapeer" ] } } }""", "Network:Perf:AllowedPeers:0")]
     [TestCase("""{ "Network": { "Perf": { "MaxBytesPerStream": 0 } } }""", "Network:Perf:MaxBytesPerStream")]
     [TestCase("""{ "Network": { "Perf": { "MaxConcurrentStreams": -1 } } }""", "Network:Perf:MaxConcurrentStreams")]
+    [TestCase("""{ "Network": { "Resources": { "MaxMemory": 1024 } } }""", "Network:Resources:MaxMemory")]
+    [TestCase("""{ "Network": { "Resources": { "Peer": { "StreamsInbound": -1 } } } }""", "Network:Resources:Peer:StreamsInbound")]
+    [TestCase("""{ "Network": { "Resources": { "ProtocolPeers": { "/ipfs/ping/1.0.0": { "Memory": -1 } } } } }""", "Network:Resources:ProtocolPeers:/ipfs/ping/1.0.0:Memory")]
+    [TestCase("""{ "Network": { "Resources": { "ExemptNetworks": [ "10.0.0.0/8", "not-a-network" ] } } }""", "Network:Resources:ExemptNetworks:1")]
     [TestCase("""{ "Shutdown": { "Timeout": "-00:00:01" } }""", "Shutdown:Timeout")]
     [TestCase("""{ "Network": { """, "config.json")]
     public void InvalidConfiguration_IsRefusedNamingTheKey(string json, string expectedInError)
@@ -156,6 +161,32 @@ public sealed class DaemonConfigurationTests
         Assert.That(options.Node.Gpu, Is.False);
         Assert.That(overridden.Modes, Is.EqualTo(new[] { "node" }));
         Assert.That(overridden.Node.Gpu, Is.True);
+    }
+
+    [Test]
+    public void NetworkResources_AreBound_OverTheScaledDefaults()
+    {
+        var defaults = Load("{}").Network.Resources.ToResourceManagerOptions();
+        var configured = Load("""
+            {
+              "Network": {
+                "Resources": {
+                  "MaxMemory": 268435456,
+                  "Ip": { "ConnectionsInbound": 2 },
+                  "ProtocolPeers": { "/ipfs/ping/1.0.0": { "StreamsInbound": 1 } },
+                  "ExemptNetworks": [ "10.0.0.0/8" ]
+                }
+              }
+            }
+            """).Network.Resources.ToResourceManagerOptions();
+
+        Assert.That(defaults.MaxMemory, Is.Null);
+        Assert.That(defaults.ExemptNetworks, Is.EqualTo(ResourceManagerOptions.DefaultExemptNetworks));
+        var limits = configured.Resolve();
+        Assert.That(limits.System.Memory, Is.EqualTo(256L << 20));
+        Assert.That(limits.Ip.ConnectionsInbound, Is.EqualTo(2));
+        Assert.That(limits.ForProtocolPeer("/ipfs/ping/1.0.0").StreamsInbound, Is.EqualTo(1));
+        Assert.That(configured.ExemptNetworks, Is.EqualTo(new[] { System.Net.IPNetwork.Parse("10.0.0.0/8") }));
     }
 
     [Test]

@@ -49,12 +49,12 @@ public sealed record ResourceLimits
         Require(StreamsOutbound, nameof(StreamsOutbound));
         Require(Streams, nameof(Streams));
         if (Memory < 0)
-            throw new ArgumentException($"{scope}:{nameof(Memory)} must not be negative, got {Memory}", scope);
+            throw new ArgumentException($"{scope}:{nameof(Memory)}: must not be negative, not {Memory}");
 
         void Require(int? value, string name)
         {
             if (value < 0)
-                throw new ArgumentException($"{scope}:{name} must not be negative, got {value}", scope);
+                throw new ArgumentException($"{scope}:{name}: must not be negative, not {value}");
         }
     }
 }

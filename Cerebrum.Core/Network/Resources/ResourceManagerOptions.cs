@@ -80,7 +80,7 @@ public sealed record ResourceManagerOptions
     public void Validate()
     {
         if (MaxMemory is < 1 << 20)
-            throw new ArgumentException($"{nameof(MaxMemory)} must be at least 1 MiB, got {MaxMemory}", nameof(MaxMemory));
+            throw new ArgumentException($"{nameof(MaxMemory)}: must be at least 1 MiB, not {MaxMemory}");
         System.Validate(nameof(System));
         Transient.Validate(nameof(Transient));
         Peer.Validate(nameof(Peer));
