@@ -216,6 +216,7 @@ public sealed class JsLibp2pInteropTests
             Identity = PrivateKey.Generate(KeyType.Secp256k1),
             ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")],
             PingInterval = TimeSpan.Zero,
+            Perf = new PerfOptions { Enabled = true },
         }, meterFactory: meters);
         await server.StartAsync();
         var (exit, events, stderr) = await JsPeer.DialAsync("secp256k1", TestHosts.AddressOf(server).ToString(), Timeout,
