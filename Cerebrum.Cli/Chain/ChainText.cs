@@ -41,6 +41,31 @@ public static class ChainText
         Line(text, "transactions", block.Transactions.Count.ToString(CultureInfo.InvariantCulture));
         foreach (var tx in block.Transactions)
             text.Append(CultureInfo.InvariantCulture, $"  {tx.Hash} {tx.Type} from {tx.Sender} nonce {tx.Nonce} fee {tx.Fee}\n");
+        if (block.Evidence is { Count: > 0 } evidence)
+        {
+            Line(text, "evidence", evidence.Count.ToString(CultureInfo.InvariantCulture));
+            foreach (var e in evidence)
+                text.Append(CultureInfo.InvariantCulture, $"  {e.Validator} signed two {e.Type}s at height {e.Height} round {e.Round}\n");
+        }
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>
+    /// <c>chain validators</c>: the height the set decides, the set (each with its power and stake) and the jailed
+    /// validators (until when, slashed how much, last at which block).
+    /// </summary>
+    public static string Validators(ChainValidatorsResponse response)
+    {
+        var text = new StringBuilder();
+        Line(text, "height", Number(response.Height));
+        var members = response.Validators.Where(v => !v.Jailed).ToList();
+        var jailed = response.Validators.Where(v => v.Jailed).ToList();
+        Line(text, "validators", $"{members.Count} (total power {response.TotalPower.ToString(CultureInfo.InvariantCulture)})");
+        foreach (var v in members)
+            text.Append(CultureInfo.InvariantCulture, $"  {v.PeerId} power {v.Power} stake {v.Stake}{Slashing(v.SlashedTotal, v.SlashedHeight)}\n");
+        Line(text, "jailed", jailed.Count.ToString(CultureInfo.InvariantCulture));
+        foreach (var v in jailed)
+            text.Append(CultureInfo.InvariantCulture, $"  {v.PeerId} until {Time(v.JailRelease ?? DateTime.UnixEpoch)} stake {v.Stake}{Slashing(v.SlashedTotal, v.SlashedHeight)}\n");
         return text.ToString().TrimEnd('\n');
     }
 
@@ -56,6 +81,8 @@ public static class ChainText
             : Number(account.Unbonding));
         Line(text, "nonce", Number(account.Nonce));
         Line(text, "next-nonce", Number(account.NextNonce));
+        Line(text, "jailed", account.Jailed ? $"yes (until {Time(account.JailRelease ?? DateTime.UnixEpoch)}, then Unjail)" : "no");
+        Line(text, "slashed", account.SlashedTotal == 0 ? "0" : $"{Number(account.SlashedTotal)} (last at height {Number(account.SlashedHeight)})");
         return text.ToString().TrimEnd('\n');
     }
 
@@ -70,6 +97,9 @@ public static class ChainText
         ChainTransactionStatusResponse.Rejected => $"rejected: {status.Error} ({status.Code})",
         _ => "unknown: this daemon has no record of it (not in a block, not pending, no recent rejection)",
     };
+
+    private static string Slashing(ulong total, ulong height) =>
+        total == 0 && height == 0 ? "" : $" slashed {Number(total)} (last at height {Number(height)})";
 
     private static void Line(StringBuilder text, string label, string value) => text.Append(label).Append(' ').Append(value).Append('\n');
 

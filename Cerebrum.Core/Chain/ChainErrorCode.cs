@@ -21,6 +21,40 @@ public enum ChainErrorCode
     NodeStakeTooLow = 15,
     Overflow = 16,
 
+    /// <summary>Bytes that parse but are not the one canonical encoding (unknown or repeated fields, padded numbers).</summary>
+    NonCanonicalEncoding = 17,
+
+    /// <summary>A block time outside what the chain accepts (before 1970 or after the year 3000).</summary>
+    TimeOutOfRange = 18,
+
+    // Validator evidence (issue 21): 180-199
+    /// <summary>Evidence that does not prove double signing by a validator of its height (malformed, not conflicting, badly signed).</summary>
+    InvalidEvidence = 180,
+
+    /// <summary>Evidence older than both params.maxEvidenceAgeBlocks and params.maxEvidenceAge.</summary>
+    EvidenceTooOld = 181,
+
+    /// <summary>The validator was already slashed for this offence (or one before its last slash).</summary>
+    EvidenceAlreadyPunished = 182,
+
+    /// <summary>Evidence of a height this node has not committed (it cannot check it yet).</summary>
+    EvidenceOfUnknownHeight = 183,
+
+    /// <summary>More evidence in a block than params.maxBlockEvidence, or no room in the pending pool.</summary>
+    TooMuchEvidence = 184,
+
+    /// <summary>Unjail from an account that is not jailed.</summary>
+    NotJailed = 185,
+
+    /// <summary>Unjail before the jail's release time.</summary>
+    JailNotOver = 186,
+
+    /// <summary>The evidence is already pending here.</summary>
+    DuplicateEvidence = 187,
+
+    /// <summary>A block after which no validator would be left (every one jailed).</summary>
+    NoValidatorsLeft = 188,
+
     // Mempool
     DuplicateTransaction = 30,
     MempoolFull = 31,

@@ -13,4 +13,16 @@ public static class ChainMetrics
 
     /// <summary>Gauge: transactions waiting in the mempool.</summary>
     public const string MempoolTransactions = "cerebrum.chain.mempool.transactions";
+
+    /// <summary>Gauge: verified double-signing evidence waiting for a block (at most <see cref="ChainNode.MaxPendingEvidence"/>).</summary>
+    public const string PendingEvidence = "cerebrum.chain.evidence.pending";
+
+    /// <summary>Gauge: validators jailed for double signing.</summary>
+    public const string JailedValidators = "cerebrum.chain.validators.jailed";
+
+    /// <summary>Gauge: micro-CER burned so far (account creation fees, slashed stake).</summary>
+    public const string Burned = "cerebrum.chain.supply.burned";
+
+    /// <summary>Observable counter: state and index entries read by block execution and queries (per-block work, flat in the number of accounts).</summary>
+    public const string StateEntriesVisited = "cerebrum.chain.state.entries_visited";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Evidence;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.Mempool;
 using Cerebrum.Core.Chain.Proto;
@@ -26,6 +27,7 @@ public sealed class ChainNode : IDisposable
     private readonly TransactionPool _mempool;
     private readonly BlockExecutor _executor;
     private readonly VerifiedTransactionCache _verified;
+    private readonly PendingEvidence _evidence = new(MaxPendingEvidence);
     private readonly RecentRejections _rejections = new();
     private (byte[] Digest, ulong Height, BlockExecution Execution)? _lastValidated;
     private bool _disposed;
@@ -40,6 +42,9 @@ public sealed class ChainNode : IDisposable
         _verified = new VerifiedTransactionCache((int)Math.Min(options.Mempool.MaxTransactions + 2L * Genesis.Params.MaxBlockTxs, 1_000_000));
     }
 
+    /// <summary>Verified double-signing evidence held for blocks, at most (each at most <see cref="EvidenceRules.MaxEvidenceBytes"/>).</summary>
+    public const int MaxPendingEvidence = 1024;
+
     /// <summary>Opens (or creates from genesis) <c>DIR/chain.db</c> and resumes from its last committed block.</summary>
     /// <param name="meterFactory">Publishes the node's <see cref="ChainMetrics"/>; null publishes none.</param>
     /// <exception cref="ChainException">Invalid genesis, or a store of another chain or corrupt.</exception>
@@ -48,7 +53,7 @@ public sealed class ChainNode : IDisposable
         options.Genesis.Validate();
         options.Mempool.Validate();
         var node = new ChainNode(options, ChainStore.Open(options.DataDirectory, options.Genesis));
-        ChainNodeInstruments.Register(meterFactory, node.StatusUnlessDisposed);
+        ChainNodeInstruments.Register(meterFactory, node.StatusUnlessDisposed, node.GaugesUnlessDisposed);
         return node;
     }
 
@@ -133,6 +138,70 @@ public sealed class ChainNode : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks double-signing evidence (canonical encoding, a committed height not too old, both votes signed by a
+    /// validator of that height, not already punished) and holds it for the next blocks; null when it was added.
+    /// </summary>
+    public ChainError? SubmitEvidence(byte[] encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        if (EvidenceRules.Decode(encoded, out var malformed) is not { } evidence) return malformed;
+        lock (_gate)
+        {
+            var head = _store.Head;
+            if (_evidence.Contains(evidence))
+                return new ChainError(ChainErrorCode.DuplicateEvidence, $"{evidence} is already pending");
+            if (EvidenceRules.CheckAdmissible(evidence, _store.State, _store, head.Height + 1, head.LastTimeUnixMs, Params, out _) is { } refused)
+                return refused;
+            // Signatures last (the costly part), and only for evidence that could still go into a block.
+            if (EvidenceRules.Verify(evidence, ChainId, _store, head.Height + 1) is { } unverified) return unverified;
+            return _evidence.Add(evidence, encoded)
+                ? null
+                : new ChainError(ChainErrorCode.TooMuchEvidence, $"{_evidence.Count} pieces of evidence are pending, the most this node holds");
+        }
+    }
+
+    /// <summary>Evidence held for the next blocks.</summary>
+    public int PendingEvidence
+    {
+        get
+        {
+            lock (_gate) return _evidence.Count;
+        }
+    }
+
+    /// <summary>
+    /// The validators of the next height (with their stake and slashing record) and the jailed ones, most power first.
+    /// </summary>
+    public IReadOnlyList<ValidatorInfo> GetValidators()
+    {
+        lock (_gate)
+        {
+            var state = _store.State;
+            var set = _store.Head.NextValidators;
+            var peers = set.Validators.Select(v => v.PeerId).Concat(state.Candidates.Jailed.OrderBy(p => p.ToString(), StringComparer.Ordinal)).Distinct();
+            return [.. peers.Select(id =>
+            {
+                var account = state.GetAccount(id);
+                var genesis = state.Get(StateKeys.GenesisValidator(id)) as GenesisValidatorState;
+                return new ValidatorInfo(id, set.Find(id)?.Power ?? 0, genesis?.Power ?? 0, account.Stake, account.Jailed,
+                    account.Jailed ? BlockTime.ToDateTimeOffset(account.JailReleaseUnixMs) : null, account.SlashedTotal, account.SlashedHeight);
+            }).OrderByDescending(v => v.Power)];
+        }
+    }
+
+    /// <summary>Where the money is after the last committed block (a scan of the state); its total is the genesis supply.</summary>
+    public SupplyTotals Supply
+    {
+        get
+        {
+            lock (_gate) return State.Supply.Count(_store.State);
+        }
+    }
+
+    /// <summary>The total supply the genesis file creates: its accounts' balances and stakes.</summary>
+    public ulong GenesisSupply => Genesis.Accounts.Aggregate(0UL, (sum, a) => checked(sum + a.Balance + a.Stake));
+
     public AccountState GetAccount(PeerId id)
     {
         lock (_gate) return _store.State.GetAccount(id);
@@ -210,7 +279,7 @@ public sealed class ChainNode : IDisposable
     /// A proposal for <paramref name="height"/> (which must be the next one) from the mempool, carrying the stored
     /// commit of the previous block as its last_commit. Returns the Block encoding.
     /// </summary>
-    /// <exception cref="InvalidOperationException"><paramref name="height"/> is not the next height.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="height"/> is not the next height, or the time is beyond <see cref="BlockTime.MaxUnixMs"/>.</exception>
     public byte[] CreateProposal(ulong height, PeerId proposer, DateTimeOffset time)
     {
         lock (_gate)
@@ -219,7 +288,7 @@ public sealed class ChainNode : IDisposable
             if (height != head.Height + 1) throw new InvalidOperationException($"cannot propose height {height}: the next height is {head.Height + 1}");
             var lastCommit = head.Height == 0 ? [] : _store.GetBlock(head.Height)!.Value.Commit;
             var candidates = _mempool.Reap(Params.MaxBlockTxs, Params.MaxBlockBytes);
-            var execution = _executor.CreateProposal(_store.State, head, proposer, time, lastCommit, candidates);
+            var execution = _executor.CreateProposal(_store.State, head, _store, proposer, time, lastCommit, candidates, _evidence.All);
             _lastValidated = (SHA256.HashData(execution.BlockBytes), head.Height, execution);
             return execution.BlockBytes;
         }
@@ -251,6 +320,7 @@ public sealed class ChainNode : IDisposable
             _store.Commit(execution!, commit);
             _lastValidated = null;
             _mempool.Update(_store.State, _store.Head, Params, execution!.TxHashes);
+            PruneEvidenceLocked();
             committed = new BlockCommittedEventArgs(new FinalizedBlock(execution.Block, blockBytes, execution.Hash, commit), StatusLocked());
         }
         BlockCommitted?.Invoke(this, committed);
@@ -275,9 +345,17 @@ public sealed class ChainNode : IDisposable
             execution = cached.Execution;
             return null;
         }
-        execution = _executor.Execute(_store.State, _store.Head, blockBytes, _verified, out var error);
+        execution = _executor.Execute(_store.State, _store.Head, _store, blockBytes, _verified, out var error);
         if (execution is not null) _lastValidated = (digest, _store.Head.Height, execution);
         return error;
+    }
+
+    // After a block: what it carried (now punished) and what has grown too old leave the pool; no signature is checked again.
+    private void PruneEvidenceLocked()
+    {
+        var head = _store.Head;
+        _evidence.RemoveWhere(entry =>
+            EvidenceRules.CheckAdmissible(entry.Evidence, _store.State, _store, head.Height + 1, head.LastTimeUnixMs, Params, out _) is not null);
     }
 
     /// <summary>For the instruments, which may be observed after the node is closed but its meter lives on.</summary>
@@ -286,10 +364,20 @@ public sealed class ChainNode : IDisposable
         lock (_gate) return _disposed ? null : StatusLocked();
     }
 
+    private ChainGauges? GaugesUnlessDisposed()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return null;
+            var state = _store.State;
+            return new ChainGauges(_evidence.Count, state.Candidates.Jailed.Count, state.GetBurned(), state.EntriesVisited);
+        }
+    }
+
     private ChainStatus StatusLocked()
     {
         var head = _store.Head;
-        return new ChainStatus(ChainId, head.Height, head.LastHash, DateTimeOffset.FromUnixTimeMilliseconds(head.LastTimeUnixMs), head.StateRoot, _mempool.Count);
+        return new ChainStatus(ChainId, head.Height, head.LastHash, BlockTime.ToDateTimeOffset(head.LastTimeUnixMs), head.StateRoot, _mempool.Count);
     }
 
     private static BlockHeader? PeekHeader(byte[] blockBytes)

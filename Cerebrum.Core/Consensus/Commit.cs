@@ -12,6 +12,8 @@ public sealed class Commit
     /// <summary>Bounds decoding work for hostile input; far above any realistic validator count.</summary>
     public const int MaxSignatures = 10_000;
 
+    private static readonly MessageParser<Proto.Commit> DiscardingParser = Proto.Commit.Parser.WithDiscardUnknownFields(true);
+
     private readonly byte[] _valueId;
 
     public Commit(long height, int round, ReadOnlySpan<byte> valueId, IReadOnlyList<CommitSignature> signatures)
@@ -38,19 +40,22 @@ public sealed class Commit
 
     public byte[] ToBytes() => ToProto().ToByteArray();
 
-    /// <exception cref="FormatException">Not a well-formed commit.</exception>
+    /// <exception cref="FormatException">Not a well-formed commit, or not its canonical encoding (blocks hash commit bytes).</exception>
     public static Commit FromBytes(ReadOnlySpan<byte> bytes)
     {
         Proto.Commit proto;
         try
         {
-            proto = Proto.Commit.Parser.ParseFrom(bytes);
+            proto = DiscardingParser.ParseFrom(bytes);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new FormatException($"commit is not a valid protobuf: {e.Message}", e);
         }
-        return FromProto(proto);
+        var commit = FromProto(proto);
+        if (!bytes.SequenceEqual(commit.ToBytes()))
+            throw new FormatException("commit is not canonically encoded (unknown, repeated or out-of-order fields, or padded numbers)");
+        return commit;
     }
 
     public static bool TryFromBytes(ReadOnlySpan<byte> bytes, out Commit? commit, out string? error)

@@ -42,7 +42,7 @@ public sealed class CommitVerifier
                 return new CommitVerification(CommitError.DuplicateSigner, $"{s.Validator} signed twice");
             seen[index] = true;
             var validator = validators.Validators[index];
-            if (!validator.PublicKey.Verify(signBytes, s.Signature.Span))
+            if (!validator.PublicKey.VerifyStrict(signBytes, s.Signature.Span))
                 return new CommitVerification(CommitError.BadSignature, $"the precommit signature of {s.Validator} does not verify");
             power += validator.Power;
         }

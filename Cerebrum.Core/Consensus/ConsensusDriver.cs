@@ -7,8 +7,9 @@ namespace Cerebrum.Core.Consensus;
 
 /// <summary>
 /// The I/O edge of consensus: owns a <see cref="ConsensusStateMachine"/>, feeds it start, received messages and fired
-/// timers through one loop (a channel, so the machine stays single-threaded), runs its timers on a
-/// <see cref="TimeProvider"/>, sends its messages through an <see cref="IConsensusTransport"/>, and hands decisions to
+/// timers through one loop (a channel, so the machine stays single-threaded) with the time of each from its
+/// <see cref="TimeProvider"/> (a message's time is when it arrived: its receive time under PBTS), runs its timers on
+/// that provider, sends its messages through an <see cref="IConsensusTransport"/>, and hands decisions to
 /// <see cref="IConsensusApplication.OnDecided"/>. Host-agnostic; its loops are owned and stop on dispose.
 /// </summary>
 public sealed class ConsensusDriver : IAsyncDisposable
@@ -28,7 +29,9 @@ public sealed class ConsensusDriver : IAsyncDisposable
     private readonly ConsensusMessageFilter _filter;
     private long _height;
     private long _decidedHeight;
+    private int _round;
     private int _queuedMessages;
+    private long _queuedBytes;
     private int _started;
 
     /// <param name="messages">
@@ -82,8 +85,12 @@ public sealed class ConsensusDriver : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(decision);
         Interlocked.Increment(ref _queuedMessages);
-        if (!_inputs.Writer.TryWrite(new MessageInput(decision)))
+        Interlocked.Add(ref _queuedBytes, decision.Size);
+        if (!_inputs.Writer.TryWrite(new MessageInput(decision, null, _time.GetUtcNow())))
+        {
             Interlocked.Decrement(ref _queuedMessages);
+            Interlocked.Add(ref _queuedBytes, -decision.Size);
+        }
     }
 
     /// <summary>
@@ -108,9 +115,10 @@ public sealed class ConsensusDriver : IAsyncDisposable
             }
             finally
             {
-                if (_machine.Validators is not null && Volatile.Read(ref _height) != _machine.Height)
+                if (_machine.Validators is not null && (Volatile.Read(ref _height) != _machine.Height || _round != _machine.Round))
                 {
-                    _filter.Follow(this, _machine.Height, _machine.Validators);
+                    _filter.Follow(this, _machine.Height, _machine.Round, _machine.Validators, _app);
+                    _round = _machine.Round;
                     Volatile.Write(ref _height, _machine.Height);
                 }
             }
@@ -122,16 +130,19 @@ public sealed class ConsensusDriver : IAsyncDisposable
         switch (input)
         {
             case StartInput start:
-                return _machine.StartHeight(start.Height, start.Validators);
+                return _machine.StartHeight(start.Height, start.Validators, _time.GetUtcNow());
             case MessageInput message:
                 Interlocked.Decrement(ref _queuedMessages);
-                var output = _machine.Receive(message.Message);
+                Interlocked.Add(ref _queuedBytes, -message.Message.Size);
+                var output = _machine.Receive(message.Message, message.ReceivedAt);
                 if (output.Verdict == InputVerdict.Rejected)
                     _logger.LogDebug("consensus rejected {Message}: {Reason}", message.Message, output.Reason);
+                else if (output.Verdict == InputVerdict.Dropped && message.Data is { } data)
+                    _transport.ReportUnused(data);
                 return output;
             case TimeoutInput fired:
                 if (fired.Entry is not null && _timers.Remove(fired.Entry)) fired.Entry.Timer?.Dispose();
-                return _machine.OnTimeout(fired.Timeout);
+                return _machine.OnTimeout(fired.Timeout, _time.GetUtcNow());
             default:
                 throw new InvalidOperationException($"unknown input {input}");
         }
@@ -202,13 +213,23 @@ public sealed class ConsensusDriver : IAsyncDisposable
                 _logger.LogDebug("consensus dropped a malformed message: {Reason}", error);
                 continue;
             }
-            if (Interlocked.Increment(ref _queuedMessages) > MaxQueuedMessages)
+            var receivedAt = _time.GetUtcNow();
+            var size = message!.Size;
+            var queued = Interlocked.Increment(ref _queuedMessages);
+            var queuedBytes = Interlocked.Add(ref _queuedBytes, size);
+            if (queued > MaxQueuedMessages || queuedBytes > _options.MaxQueuedBytes)
             {
                 Interlocked.Decrement(ref _queuedMessages);
+                Interlocked.Add(ref _queuedBytes, -size);
                 _logger.LogDebug("consensus dropped {Message}: the input queue is full", message);
+                _transport.ReportUnused(data);
                 continue;
             }
-            _inputs.Writer.TryWrite(new MessageInput(message!));
+            if (!_inputs.Writer.TryWrite(new MessageInput(message, data, receivedAt)))
+            {
+                Interlocked.Decrement(ref _queuedMessages);
+                Interlocked.Add(ref _queuedBytes, -size);
+            }
         }
     }
 
@@ -217,6 +238,12 @@ public sealed class ConsensusDriver : IAsyncDisposable
         _inputs.Writer.TryComplete();
         await _tasks.DisposeAsync();
         _filter.Forget(this);
+        // What this driver held for later was never used: a newer driver must be able to receive it again.
+        while (_inputs.Reader.TryRead(out var input))
+            if (input is MessageInput { Data: { } data })
+                _transport.ReportUnused(data);
+        foreach (var buffered in _machine.Buffered)
+            _transport.ReportUnused(ConsensusMessageCodec.Encode(buffered));
         foreach (var entry in _timers) entry.Timer?.Dispose();
         _timers.Clear();
     }
@@ -225,7 +252,8 @@ public sealed class ConsensusDriver : IAsyncDisposable
 
     private sealed record StartInput(long Height, ValidatorSet Validators) : Input;
 
-    private sealed record MessageInput(ConsensusMessage Message) : Input;
+    /// <param name="Data">The message as the transport delivered it; null when the host offered it.</param>
+    private sealed record MessageInput(ConsensusMessage Message, ReadOnlyMemory<byte>? Data, DateTimeOffset ReceivedAt) : Input;
 
     private sealed record TimeoutInput(ConsensusTimeout Timeout, TimerEntry? Entry) : Input;
 

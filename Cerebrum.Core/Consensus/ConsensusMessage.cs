@@ -8,4 +8,7 @@ public abstract class ConsensusMessage
     }
 
     public abstract long Height { get; }
+
+    /// <summary>Roughly the bytes this message holds (its encoding's size), for the bounds on what is buffered or queued.</summary>
+    public abstract long Size { get; }
 }

@@ -5,6 +5,8 @@ namespace Cerebrum.Core.Consensus;
 /// <summary>Encodes consensus messages as the protobuf <c>ConsensusMessage</c> (the payload on cerebrum/1/consensus) and decodes them safely.</summary>
 public static class ConsensusMessageCodec
 {
+    private static readonly MessageParser<Proto.ConsensusMessage> DiscardingParser = Proto.ConsensusMessage.Parser.WithDiscardUnknownFields(true);
+
     public static byte[] Encode(ConsensusMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -19,27 +21,11 @@ public static class ConsensusMessageCodec
         return wire.ToByteArray();
     }
 
-    /// <summary>Decodes a message; never throws on bad input.</summary>
     /// <summary>
-    /// <paramref name="encoded"/> with <c>gossip_nonce</c> (field 15) set to <paramref name="nonce"/>: appending a field
-    /// to an encoded protobuf message sets it, so the signed content stays byte for byte what it was.
+    /// Decodes a message; never throws on bad input. Only the canonical encoding is accepted (what <see cref="Encode"/>
+    /// gives for the decoded message: no unknown, repeated or reordered fields, no padding), so that one message has
+    /// one payload, and so one gossip message id (the payload's SHA-256): nobody can re-wrap a message into a new one.
     /// </summary>
-    public static byte[] WithGossipNonce(ReadOnlySpan<byte> encoded, ulong nonce)
-    {
-        const byte tag = (15 << 3) | 0; // field 15, varint
-        var payload = new byte[encoded.Length + 11];
-        encoded.CopyTo(payload);
-        var length = encoded.Length;
-        payload[length++] = tag;
-        while (nonce >= 0x80)
-        {
-            payload[length++] = (byte)(nonce | 0x80);
-            nonce >>= 7;
-        }
-        payload[length++] = (byte)nonce;
-        return payload.AsSpan(0, length).ToArray();
-    }
-
     public static bool TryDecode(ReadOnlySpan<byte> bytes, int maxBytes, out ConsensusMessage? message, out string? error)
     {
         message = null;
@@ -50,14 +36,17 @@ public static class ConsensusMessageCodec
         }
         try
         {
-            var wire = Proto.ConsensusMessage.Parser.ParseFrom(bytes);
-            message = wire.MessageCase switch
+            var wire = DiscardingParser.ParseFrom(bytes);
+            var decoded = wire.MessageCase switch
             {
-                Proto.ConsensusMessage.MessageOneofCase.Proposal => SignedProposal.FromProto(wire.Proposal),
+                Proto.ConsensusMessage.MessageOneofCase.Proposal => (ConsensusMessage)SignedProposal.FromProto(wire.Proposal),
                 Proto.ConsensusMessage.MessageOneofCase.Vote => SignedVote.FromProto(wire.Vote),
                 Proto.ConsensusMessage.MessageOneofCase.Decision => Decision.FromProto(wire.Decision),
                 _ => throw new FormatException("empty consensus message"),
             };
+            if (!bytes.SequenceEqual(Encode(decoded)))
+                throw new FormatException("not the canonical encoding of the message (unknown, repeated or out-of-order fields, or padded numbers)");
+            message = decoded;
             error = null;
             return true;
         }

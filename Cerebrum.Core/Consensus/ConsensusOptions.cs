@@ -36,8 +36,14 @@ public sealed record ConsensusOptions
     /// <summary>Messages for heights up to this far ahead are buffered until the height starts.</summary>
     public int MaxHeightsAhead { get; init; } = 2;
 
-    /// <summary>At most this many future-height messages are buffered.</summary>
+    /// <summary>At most this many future-height messages are buffered (each validator of the height an equal share).</summary>
     public int MaxBufferedMessages { get; init; } = 4096;
+
+    /// <summary>At most this many bytes of future-height messages are buffered (each validator of the height an equal share).</summary>
+    public long MaxBufferedBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Received messages waiting for the driver's loop: beyond this many bytes more are dropped (the loop is falling behind).</summary>
+    public long MaxQueuedBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>Largest encoded consensus message (a proposal carries a whole value, e.g. a block).</summary>
     public int MaxMessageBytes { get; init; } = 8 * 1024 * 1024;
@@ -65,6 +71,10 @@ public sealed record ConsensusOptions
         Range(MaxHeightsAhead, 0, 100, nameof(MaxHeightsAhead));
         Range(MaxBufferedMessages, 0, 1_000_000, nameof(MaxBufferedMessages));
         Range(MaxMessageBytes, 1024, 256 * 1024 * 1024, nameof(MaxMessageBytes));
+        if (MaxBufferedBytes < 0 || MaxBufferedBytes > 16L * 1024 * 1024 * 1024)
+            throw new ArgumentException($"Consensus:{nameof(MaxBufferedBytes)} must be in [0, 16 GiB], got {MaxBufferedBytes}", nameof(MaxBufferedBytes));
+        if (MaxQueuedBytes < MaxMessageBytes || MaxQueuedBytes > 16L * 1024 * 1024 * 1024)
+            throw new ArgumentException($"Consensus:{nameof(MaxQueuedBytes)} must be in [MaxMessageBytes, 16 GiB], got {MaxQueuedBytes}", nameof(MaxQueuedBytes));
         Range(MaxEvidence, 1, 1_000_000, nameof(MaxEvidence));
         return this;
     }

@@ -4,10 +4,12 @@ namespace Cerebrum.Core.Consensus;
 
 /// <summary>
 /// Tendermint consensus (Buchman, Kwon, Milosevic, "The latest gossip on BFT consensus", 2018, Algorithm 1) as a pure,
-/// single-threaded state machine: it is fed messages and fired timeouts and returns actions (broadcast, schedule a
-/// timeout, decide). No I/O, clock or threads; <see cref="ConsensusDriver"/> is its host. Comments "line N" refer to
-/// the paper's Algorithm 1. The paper's "upon" rules are applied to a fixed point after every input, each guarded as
-/// in the paper, so any order of enabled rules is one of the algorithm's executions.
+/// single-threaded state machine: it is fed messages, fired timeouts and the time of each input, and returns actions
+/// (broadcast, schedule a timeout, decide). No I/O, clock or threads; <see cref="ConsensusDriver"/> is its host and
+/// reads the clock. Comments "line N" refer to the paper's Algorithm 1. The paper's "upon" rules are applied to a
+/// fixed point after every input, each guarded as in the paper, so any order of enabled rules is one of the
+/// algorithm's executions. Block times are proposer-based (PBTS, <see cref="SynchronyParams"/>): line 22 prevotes for
+/// a new value only when its time is timely at the moment its proposal was received.
 /// </summary>
 /// <remarks>
 /// Inputs are checked before any state changes: the sender must be a validator of the height (the round's proposer
@@ -22,6 +24,9 @@ public sealed class ConsensusStateMachine
     private readonly IConsensusApplication _app;
     private readonly CommitVerifier _commitVerifier;
     private readonly List<ConsensusMessage> _future = [];
+    private readonly Dictionary<PeerId, (int Count, long Bytes)> _futureBySigner = [];
+    private long _futureBytes;
+    private DateTimeOffset _now;
     private List<ConsensusAction> _actions = [];
 
     // State of the current height h_p.
@@ -31,6 +36,9 @@ public sealed class ConsensusStateMachine
     private readonly Dictionary<int, RoundSenders> _senders = [];
     private readonly Dictionary<string, bool> _validity = [];
     private readonly List<SignedVote> _ownVotes = [];
+    // PBTS: when each round of the height started and when its proposal was first received (local clock).
+    private readonly Dictionary<int, DateTimeOffset> _roundStarted = [];
+    private readonly Dictionary<int, DateTimeOffset> _proposalReceived = [];
     private ProposedValue? _lockedValue;
     private ProposedValue? _validValue;
     private Decision? _decision;
@@ -89,32 +97,47 @@ public sealed class ConsensusStateMachine
     /// <summary>Number of future-height messages held until their height starts.</summary>
     public int BufferedMessages => _future.Count;
 
+    /// <summary>Bytes of the future-height messages held (bounded by <see cref="ConsensusOptions.MaxBufferedBytes"/>).</summary>
+    public long BufferedBytes => _futureBytes;
+
+    /// <summary>The future-height messages held (e.g. to tell the transport they were never used when the machine is dropped).</summary>
+    public IReadOnlyList<ConsensusMessage> Buffered => _future;
+
+    /// <summary>The time of the last input (the host's clock reading fed with it).</summary>
+    public DateTimeOffset Now => _now;
+
     /// <summary>Starts height <paramref name="height"/> (line 10: StartRound(0)) and replays messages buffered for it.</summary>
+    /// <param name="now">The host's clock when it starts the height.</param>
     /// <exception cref="ArgumentException">The height is not above the current one.</exception>
-    public ConsensusOutput StartHeight(long height, ValidatorSet validators)
+    public ConsensusOutput StartHeight(long height, ValidatorSet validators, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(validators);
         if (height < 1 || height <= Height)
             throw new ArgumentOutOfRangeException(nameof(height), height, $"the next height must be above {Height}");
         _actions = [];
+        Advance(now);
         StartHeightCore(height, validators);
         return Output(InputVerdict.Accepted, null);
     }
 
     /// <summary>Feeds a message received from the network (or from the host itself).</summary>
-    public ConsensusOutput Receive(ConsensusMessage message)
+    /// <param name="now">The host's clock when the message arrived (a proposal's receive time under PBTS).</param>
+    public ConsensusOutput Receive(ConsensusMessage message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(message);
         _actions = [];
+        Advance(now);
         var (verdict, reason) = ReceiveCore(message);
         if (verdict == InputVerdict.Accepted) Progress();
         return Output(verdict, reason);
     }
 
     /// <summary>Feeds a timer that fired (one that an earlier <see cref="ScheduleTimeout"/> asked for).</summary>
-    public ConsensusOutput OnTimeout(ConsensusTimeout timeout)
+    /// <param name="now">The host's clock when it fired.</param>
+    public ConsensusOutput OnTimeout(ConsensusTimeout timeout, DateTimeOffset now)
     {
         _actions = [];
+        Advance(now);
         if (timeout.Height != Height || _validators is null)
             return Output(InputVerdict.Ignored, "timeout of another height");
         switch (timeout.Kind)
@@ -167,6 +190,8 @@ public sealed class ConsensusStateMachine
         _senders.Clear();
         _validity.Clear();
         _ownVotes.Clear();
+        _roundStarted.Clear();
+        _proposalReceived.Clear();
         // lines 2-8 (per height): lockedValue, lockedRound, validValue, validRound reset
         _lockedValue = null;
         LockedRound = -1;
@@ -176,10 +201,18 @@ public sealed class ConsensusStateMachine
         _actions.Add(new ScheduleTimeout(new ConsensusTimeout(Height, 0, TimeoutKind.Rebroadcast), _options.RebroadcastInterval));
         StartRound(0); // line 10
         var replay = _future.Where(m => m.Height == height).ToList();
+        foreach (var message in _future.Where(m => m.Height <= height))
+            Unbuffer(message);
         _future.RemoveAll(m => m.Height <= height);
         foreach (var message in replay)
             ReceiveCore(message);
         Progress();
+    }
+
+    // The host's clock never runs backwards for the machine: a late or reordered reading keeps the last one.
+    private void Advance(DateTimeOffset now)
+    {
+        if (now > _now) _now = now;
     }
 
     // lines 11-21
@@ -187,6 +220,7 @@ public sealed class ConsensusStateMachine
     {
         Round = round; // line 12
         Step = RoundStep.Propose; // line 13
+        _roundStarted[round] = _now;
         _prevoteTimeoutScheduled = false;
         _polkaRuleApplied = false;
         _precommitTimeoutScheduled = false;
@@ -198,6 +232,7 @@ public sealed class ConsensusStateMachine
             {
                 var proposal = SignedProposal.Sign(_key, _chainId, Height, round, ValidRound, value.Value, value.Id); // line 19
                 _proposals.TryAdd(round, proposal);
+                _proposalReceived.TryAdd(round, _now);
                 AddSender(round, proposer.PeerId);
                 _actions.Add(new BroadcastMessage(proposal));
                 BroadcastPolka(); // the prevotes that justify validRound, so that peers can apply line 28
@@ -212,7 +247,8 @@ public sealed class ConsensusStateMachine
     {
         try
         {
-            var value = _app.ProposeValue(Height, Round); // line 18: getValue()
+            // PBTS: the new value's time is the proposer's clock now (the application raises it above the last decided value's).
+            var value = _app.ProposeValue(Height, Round, _now); // line 18: getValue()
             var id = _app.ComputeValueId(value);
             return id.Length == ConsensusLimits.ValueIdLength ? new ProposedValue(value, id) : null;
         }
@@ -278,7 +314,8 @@ public sealed class ConsensusStateMachine
         if (proposal.ValidRound == -1)
         {
             // line 22: upon ⟨PROPOSAL, h_p, round_p, v, −1⟩ from proposer(h_p, round_p) while step_p = propose
-            var vote = IsValid(proposal.Value, id) && (LockedRound == -1 || IsLocked(id)); // line 23
+            // PBTS: a value proposed for the first time must also be timely (its time close to when it arrived here).
+            var vote = IsTimely(proposal) && IsValid(proposal.Value, id) && (LockedRound == -1 || IsLocked(id)); // line 23
             CastVote(VoteType.Prevote, vote ? id.Span : ReadOnlySpan<byte>.Empty); // lines 24, 26
         }
         else
@@ -347,15 +384,10 @@ public sealed class ConsensusStateMachine
 
     private (InputVerdict, string?) ReceiveCore(ConsensusMessage message)
     {
-        if (_validators is null || message.Height > Height)
-        {
-            if (_validators is not null && message.Height > Height + _options.MaxHeightsAhead)
-                return (InputVerdict.Ignored, $"height {message.Height} is too far ahead of {Height}");
-            if (_future.Count >= _options.MaxBufferedMessages)
-                return (InputVerdict.Ignored, "the future-height buffer is full");
-            _future.Add(message);
-            return (InputVerdict.Buffered, null);
-        }
+        if (_validators is null)
+            return (InputVerdict.Dropped, "consensus has not started a height yet");
+        if (message.Height > Height)
+            return Buffer(message);
         if (message.Height < Height)
         {
             NoteOldMessage(message);
@@ -376,7 +408,7 @@ public sealed class ConsensusStateMachine
         if (_validators.Find(proposal.Proposer) is null)
             return (InputVerdict.Rejected, $"{proposal.Proposer} is not a validator at height {Height}");
         if (proposal.Round > Round + _options.MaxRoundsAhead)
-            return (InputVerdict.Ignored, $"round {proposal.Round} is too far ahead of {Round}");
+            return (InputVerdict.Dropped, $"round {proposal.Round} is too far ahead of {Round}");
         if (proposal.Proposer != proposer.PeerId)
             return (InputVerdict.Rejected, $"{proposal.Proposer} is not the proposer of height {Height} round {proposal.Round}");
         if (_proposals.TryGetValue(proposal.Round, out var known) && known.ValueId.Span.SequenceEqual(proposal.ValueId.Span)
@@ -391,6 +423,7 @@ public sealed class ConsensusStateMachine
         if (!SafeValueId(proposal.Value.Span).AsSpan().SequenceEqual(proposal.ValueId.Span))
             return (InputVerdict.Rejected, "the proposal's value id is not the id of its value");
         _proposals.Add(proposal.Round, proposal);
+        _proposalReceived.TryAdd(proposal.Round, _now);
         AddSender(proposal.Round, proposal.Proposer);
         return (InputVerdict.Accepted, null);
     }
@@ -400,7 +433,7 @@ public sealed class ConsensusStateMachine
         if (!_validators!.TryGetIndex(vote.Validator, out var index))
             return (InputVerdict.Rejected, $"{vote.Validator} is not a validator at height {Height}");
         if (vote.Round > Round + _options.MaxRoundsAhead)
-            return (InputVerdict.Ignored, $"round {vote.Round} is too far ahead of {Round}");
+            return (InputVerdict.Dropped, $"round {vote.Round} is too far ahead of {Round}");
         var votes = Votes(vote.Round, vote.Type);
         if (votes.Contains(index, vote.ValueId.Span))
             return (InputVerdict.Duplicate, null);
@@ -515,6 +548,79 @@ public sealed class ConsensusStateMachine
             if (proposal.ValueId.Span.SequenceEqual(valueId))
                 return true;
         return false;
+    }
+
+    /// <summary>
+    /// A message for a later height: kept until that height starts when it comes from a validator of the current
+    /// height (a validator's key is its identity, so its signature is checked now) and fits the bounds. Decisions of
+    /// later heights cannot be verified (their validator sets are not known yet) and are not kept.
+    /// </summary>
+    private (InputVerdict, string?) Buffer(ConsensusMessage message)
+    {
+        if (message.Height > Height + _options.MaxHeightsAhead)
+            return (InputVerdict.Dropped, $"height {message.Height} is too far ahead of {Height}");
+        var (signer, signed) = message switch
+        {
+            SignedVote v => (v.Validator, (Func<PublicKey, bool>)(key => v.VerifySignature(_chainId, key))),
+            SignedProposal p => (p.Proposer, key => p.VerifySignature(_chainId, key)),
+            _ => (null, null),
+        };
+        if (signer is null || signed is null)
+            return (InputVerdict.Dropped, $"a decision of height {message.Height} cannot be checked before that height");
+        if (_validators!.Find(signer) is not { } validator)
+            return (InputVerdict.Dropped, $"{signer} is not a known validator (height {Height}); its message for height {message.Height} is not kept");
+        // Each validator gets an equal share of the buffer, so none can crowd out the others' messages.
+        var share = Math.Max(1, _validators.Count);
+        var (count, bytes) = _futureBySigner.GetValueOrDefault(signer);
+        if (_future.Count >= _options.MaxBufferedMessages || count >= Math.Max(1, _options.MaxBufferedMessages / share)
+            || _futureBytes + message.Size > _options.MaxBufferedBytes || bytes + message.Size > Math.Max(_options.MaxBufferedBytes / share, 1024))
+            return (InputVerdict.Dropped, $"the future-height buffer has no room for {signer}'s message");
+        if (!signed(validator.PublicKey))
+            return (InputVerdict.Rejected, $"bad signature on a message of height {message.Height}");
+        _future.Add(message);
+        _futureBySigner[signer] = (count + 1, bytes + message.Size);
+        _futureBytes += message.Size;
+        return (InputVerdict.Buffered, null);
+    }
+
+    private void Unbuffer(ConsensusMessage message)
+    {
+        var signer = message switch
+        {
+            SignedVote v => v.Validator,
+            SignedProposal p => p.Proposer,
+            _ => null,
+        };
+        _futureBytes -= message.Size;
+        if (signer is null || !_futureBySigner.TryGetValue(signer, out var held)) return;
+        if (held.Count <= 1) _futureBySigner.Remove(signer);
+        else _futureBySigner[signer] = (held.Count - 1, held.Bytes - message.Size);
+    }
+
+    // PBTS timely(v.time), evaluated for a value proposed in the current round for the first time (valid round −1): its
+    // receive time is when its proposal arrived, or when this round started if it arrived earlier.
+    private bool IsTimely(SignedProposal proposal)
+    {
+        DateTimeOffset? time;
+        try
+        {
+            time = _app.GetValueTime(proposal.Value.Span);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false; // a value whose time cannot be read is not timely
+        }
+        if (time is null) return true;
+        var received = _proposalReceived.GetValueOrDefault(proposal.Round, _now);
+        if (_roundStarted.TryGetValue(proposal.Round, out var started) && started > received) received = started;
+        try
+        {
+            return _app.GetSynchrony(Height).IsTimely(time.Value, received, proposal.Round);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
     }
 
     private bool IsLocked(ReadOnlyMemory<byte> id) => _lockedValue is not null && _lockedValue.Id.AsSpan().SequenceEqual(id.Span);

@@ -20,6 +20,8 @@ public sealed class Decision : ConsensusMessage
 
     public Commit Commit { get; }
 
+    public override long Size => 64 + _value.Length + Commit.Signatures.Sum(s => 16L + s.Validator.Bytes.Length + s.Signature.Length);
+
     internal Proto.Decision ToProto() => new() { Value = ByteString.CopyFrom(_value), Commit = Commit.ToProto() };
 
     internal static Decision FromProto(Proto.Decision d) =>

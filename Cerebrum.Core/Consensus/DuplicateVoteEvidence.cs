@@ -8,6 +8,8 @@ namespace Cerebrum.Core.Consensus;
 /// </summary>
 public sealed class DuplicateVoteEvidence
 {
+    private static readonly MessageParser<Proto.DuplicateVoteEvidence> DiscardingParser = Proto.DuplicateVoteEvidence.Parser.WithDiscardUnknownFields(true);
+
     public DuplicateVoteEvidence(SignedVote first, SignedVote second)
     {
         ArgumentNullException.ThrowIfNull(first);
@@ -41,20 +43,24 @@ public sealed class DuplicateVoteEvidence
 
     public byte[] ToBytes() => new Proto.DuplicateVoteEvidence { VoteA = VoteA.ToProto(), VoteB = VoteB.ToProto() }.ToByteArray();
 
-    /// <exception cref="FormatException">Not well-formed evidence.</exception>
+    /// <exception cref="FormatException">Not well-formed evidence, or not its canonical encoding.</exception>
     public static DuplicateVoteEvidence FromBytes(ReadOnlySpan<byte> bytes)
     {
         Proto.DuplicateVoteEvidence proto;
         try
         {
-            proto = Proto.DuplicateVoteEvidence.Parser.ParseFrom(bytes);
+            proto = DiscardingParser.ParseFrom(bytes);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new FormatException($"evidence is not a valid protobuf: {e.Message}", e);
         }
         if (proto.VoteA is null || proto.VoteB is null) throw new FormatException("evidence needs two votes");
-        return new DuplicateVoteEvidence(SignedVote.FromProto(proto.VoteA), SignedVote.FromProto(proto.VoteB));
+        var evidence = new DuplicateVoteEvidence(SignedVote.FromProto(proto.VoteA), SignedVote.FromProto(proto.VoteB));
+        // One encoding per offence proof: the votes in value-id order, nothing else (it is hashed into blocks and gossiped).
+        if (!bytes.SequenceEqual(evidence.ToBytes()))
+            throw new FormatException("evidence is not canonically encoded (votes out of order, unknown or repeated fields, padded numbers)");
+        return evidence;
     }
 
     public override string ToString() => $"duplicate {Type} by {Validator} at h={Height} r={Round}";

@@ -11,4 +11,14 @@ public interface IConsensusTransport
 
     /// <summary>Encoded consensus messages from other validators, until cancelled.</summary>
     IAsyncEnumerable<ReadOnlyMemory<byte>> ReceiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A received message (exactly as <see cref="ReceiveAsync"/> gave it) that consensus did not keep though it may
+    /// need it later (a full queue or buffer, too far ahead, a driver replaced): a transport that drops repeats of what
+    /// it delivered must deliver a later copy of this one (e.g. gossip forgets its message id), so that the
+    /// sender's re-broadcast reaches it.
+    /// </summary>
+    void ReportUnused(ReadOnlyMemory<byte> message)
+    {
+    }
 }

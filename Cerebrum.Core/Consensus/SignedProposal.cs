@@ -34,6 +34,8 @@ public sealed class SignedProposal : ConsensusMessage
 
     public int Round { get; }
 
+    public override long Size => 64 + Proposer.Bytes.Length + _value.Length + _valueId.Length + _signature.Length;
+
     /// <summary>The proposer's validRound: the round of the polka that made this value valid, or -1.</summary>
     public int ValidRound { get; }
 
@@ -56,7 +58,7 @@ public sealed class SignedProposal : ConsensusMessage
 
     public byte[] GetSignBytes(string chainId) => SignBytes.ForProposal(chainId, Height, Round, ValidRound, _valueId);
 
-    public bool VerifySignature(string chainId, PublicKey key) => key.Verify(GetSignBytes(chainId), _signature);
+    public bool VerifySignature(string chainId, PublicKey key) => key.VerifyStrict(GetSignBytes(chainId), _signature);
 
     public override string ToString() =>
         $"Proposal h={Height} r={Round} vr={ValidRound} {Convert.ToHexStringLower(_valueId.AsSpan(0, 4))} by {Proposer}";

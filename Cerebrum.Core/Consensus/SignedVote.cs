@@ -33,6 +33,8 @@ public sealed class SignedVote : ConsensusMessage
 
     public int Round { get; }
 
+    public override long Size => 64 + Validator.Bytes.Length + _valueId.Length + _signature.Length;
+
     /// <summary>The id of the value voted for; empty for a nil vote.</summary>
     public ReadOnlyMemory<byte> ValueId => _valueId;
 
@@ -50,7 +52,7 @@ public sealed class SignedVote : ConsensusMessage
 
     public byte[] GetSignBytes(string chainId) => SignBytes.ForVote(chainId, Type, Height, Round, _valueId);
 
-    public bool VerifySignature(string chainId, PublicKey key) => key.Verify(GetSignBytes(chainId), _signature);
+    public bool VerifySignature(string chainId, PublicKey key) => key.VerifyStrict(GetSignBytes(chainId), _signature);
 
     /// <summary>True when both votes say the same thing (signature bytes may differ: ECDSA signatures are malleable).</summary>
     public bool SameContent(SignedVote other) =>

@@ -12,6 +12,13 @@ public abstract class PublicKey : IEquatable<PublicKey>
 
     public abstract bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature);
 
+    /// <summary>
+    /// <see cref="Verify"/>, accepting only the one canonical encoding of a signature, so that no third party can
+    /// change a signed message's bytes (for secp256k1: strict DER and low S, <see cref="EcdsaSignatureEncoding"/>).
+    /// Whatever the ledger and consensus hash or store is checked with this; network handshakes use <see cref="Verify"/>.
+    /// </summary>
+    public virtual bool VerifyStrict(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => Verify(data, signature);
+
     /// <summary>The protobuf <c>PublicKey { Type = 1; Data = 2; }</c> exactly as the peer-ids spec requires.</summary>
     public byte[] ToProtobuf() => KeyEncoding.Encode(Type, Raw.Span);
 

@@ -28,6 +28,9 @@ public sealed class Secp256k1PublicKey : PublicKey
         return new Secp256k1PublicKey(key);
     }
 
+    public override bool VerifyStrict(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        EcdsaSignatureEncoding.IsStrictLowS(signature) && Verify(data, signature);
+
     public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         if (NativeSecp256k1.IsAvailable)

@@ -105,6 +105,17 @@ public sealed class GossipRouter : IAsyncDisposable
         return ValueTask.FromResult(subscription);
     }
 
+    /// <summary>
+    /// Forgets that the message of <paramref name="topic"/> with payload <paramref name="data"/> was seen, so that a later
+    /// copy (its author's re-broadcast) is validated and delivered again: for a subscriber that could not use a delivered
+    /// message it may need later. Only for topics whose message ids derive from the payload (StrictNoSign).
+    /// </summary>
+    public void ForgetSeen(string topic, ReadOnlyMemory<byte> data)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        lock (_gate) _core.ForgetSeen(_core.UnsignedMessageId(topic, data));
+    }
+
     /// <summary>Ends every subscription to <paramref name="topic"/> and leaves it.</summary>
     public void Unsubscribe(string topic)
     {

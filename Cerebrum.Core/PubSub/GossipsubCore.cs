@@ -430,10 +430,34 @@ public sealed class GossipsubCore
                 break;
             default:
                 Counters.IgnoredMessages++;
-                _score.RejectMessage(message.ReceivedFrom, id, message.Topic, RejectReason.Ignored, now);
+                if (TopicOptionsFor(message.Topic).RejudgeIgnored)
+                {
+                    // Not the sender's fault, and perhaps of use later: a later copy is judged afresh.
+                    _seen.Remove(id);
+                    _score.RejectMessage(message.ReceivedFrom, id, message.Topic, RejectReason.Throttled, now);
+                }
+                else
+                {
+                    _score.RejectMessage(message.ReceivedFrom, id, message.Topic, RejectReason.Ignored, now);
+                }
                 break;
         }
     }
+
+    /// <summary>
+    /// Forgets that a delivered message was seen, so that a later copy is validated and delivered again: for an
+    /// application that could not keep it though it may need it later (its author re-sends it).
+    /// </summary>
+    public void ForgetSeen(MessageId id)
+    {
+        if (_pendingValidation.ContainsKey(id)) return;
+        _seen.Remove(id);
+        _score.RejectMessage(LocalPeer, id, "", RejectReason.Throttled, Now);
+    }
+
+    /// <summary>The id the topic's message-id function gives a message of <paramref name="data"/> with no author or sequence number (StrictNoSign).</summary>
+    public MessageId UnsignedMessageId(string topic, ReadOnlyMemory<byte> data) =>
+        MessageIdFunctionFor(topic)(new Message { Topic = topic, Data = ByteString.CopyFrom(data.Span) });
 
     /// <summary>The validation queue had no room: drop the message without penalty and let a later copy be judged.</summary>
     public void ThrottleValidation(MessageId id)

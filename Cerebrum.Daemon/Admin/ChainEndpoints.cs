@@ -1,6 +1,7 @@
 using Cerebrum.Core.Operator.Admin;
 using System.Globalization;
 using Cerebrum.Core.Chain;
+using Cerebrum.Core.Chain.Blocks;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
@@ -68,7 +69,21 @@ public static class ChainEndpoints
                 account.Stake,
                 account.Escrow,
                 unbonding?.Amount ?? 0,
-                unbonding is { Amount: > 0 } u ? DateTimeOffset.FromUnixTimeMilliseconds(u.ReleaseTimeUnixMs).UtcDateTime : null));
+                unbonding is { Amount: > 0 } u ? BlockTime.ToDateTimeOffset(u.ReleaseTimeUnixMs).UtcDateTime : null,
+                account.Jailed,
+                account.Jailed ? BlockTime.ToDateTimeOffset(account.JailReleaseUnixMs).UtcDateTime : null,
+                account.SlashedTotal,
+                account.SlashedHeight));
+        });
+
+        endpoints.MapGet(AdminRoutes.ChainValidators, (HttpContext http) =>
+        {
+            if (ChainOf(http) is not { } service) return NoLedgerResult();
+            var chain = service.Chain;
+            var height = chain.Status.Height + 1;
+            var validators = chain.GetValidators();
+            return Results.Ok(new ChainValidatorsResponse(height, validators.Sum(v => v.Power), [.. validators.Select(v => new ChainValidatorDetail(
+                v.PeerId.ToString(), v.Power, v.GenesisPower, v.Stake, v.Jailed, v.JailRelease?.UtcDateTime, v.SlashedTotal, v.SlashedHeight))]));
         });
 
         endpoints.MapPost(AdminRoutes.ChainTransactions, async (HttpContext http, CancellationToken cancellationToken) =>
@@ -147,11 +162,19 @@ public static class ChainEndpoints
             header.Height,
             Convert.ToHexStringLower(block.Hash),
             Convert.ToHexStringLower(header.PreviousHash.Span),
-            DateTimeOffset.FromUnixTimeMilliseconds(header.TimeUnixMs).UtcDateTime,
+            BlockTime.ToDateTimeOffset(header.TimeUnixMs).UtcDateTime,
             PeerId.FromBytes(header.Proposer.Span).ToString(),
             Convert.ToHexStringLower(header.StateRoot.Span),
             [.. block.Block.Txs.Select(DescribeTransaction)],
-            signatures);
+            signatures,
+            [.. block.Block.Evidence.Select(DescribeEvidence)]);
+    }
+
+    // A committed block's evidence was checked when the block was; it decodes.
+    private static ChainEvidenceSummary DescribeEvidence(Google.Protobuf.ByteString encoded)
+    {
+        var evidence = DuplicateVoteEvidence.FromBytes(encoded.Span);
+        return new ChainEvidenceSummary(evidence.Validator.ToString(), evidence.Height, evidence.Round, evidence.Type.ToString().ToLowerInvariant());
     }
 
     private static ChainTransactionSummary DescribeTransaction(Google.Protobuf.ByteString encoded)

@@ -23,6 +23,7 @@ public sealed record PubSubOptions
         ChainTopics.Transactions,
         ChainTopics.Consensus,
         ChainTopics.Blocks,
+        ChainTopics.Evidence,
         "cerebrum/1/attestations",
         "cerebrum/1/status",
         "cerebrum/1/offers",

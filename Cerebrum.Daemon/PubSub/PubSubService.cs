@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Cerebrum.Core.Chain.Gossip;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Core.PubSub;
@@ -45,12 +46,19 @@ public sealed class PubSubService : IHostedService, IAsyncDisposable
     /// <summary>The joined topics, in configuration order.</summary>
     public IReadOnlyList<string> Topics => _options.Topics;
 
-    /// <summary>Router options for <paramref name="topics"/>: <c>cerebrum/1/*</c> topics StrictNoSign, every other topic StrictSign.</summary>
+    /// <summary>
+    /// Router options for <paramref name="topics"/>: <c>cerebrum/1/*</c> topics StrictNoSign, every other topic StrictSign;
+    /// consensus messages a validator ignores (not yet of use) are judged again when they come again.
+    /// </summary>
     public static GossipsubOptions CreateRouterOptions(IEnumerable<string> topics) => new()
     {
         Topics = topics.Distinct(StringComparer.Ordinal).ToDictionary(
             topic => topic,
-            topic => new TopicOptions { SignaturePolicy = IsCerebrumTopic(topic) ? SignaturePolicy.StrictNoSign : SignaturePolicy.StrictSign },
+            topic => new TopicOptions
+            {
+                SignaturePolicy = IsCerebrumTopic(topic) ? SignaturePolicy.StrictNoSign : SignaturePolicy.StrictSign,
+                RejudgeIgnored = topic == ChainTopics.Consensus,
+            },
             StringComparer.Ordinal),
     };
 

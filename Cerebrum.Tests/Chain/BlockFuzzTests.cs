@@ -40,15 +40,24 @@ public sealed class BlockFuzzTests
             Fuzz.CheckBounded("BlockHashing.TryHashBlock", seed, mutatedBlock, () => BlockHashing.TryHashBlock(mutatedBlock, out _));
             ChainError? error = null;
             if (Fuzz.Check("ChainNode.ValidateProposal", seed, mutatedBlock, () => error = _chain.Node.ValidateProposal(mutatedBlock)) && error is null)
+            {
                 Assert.That(Block.Parser.ParseFrom(mutatedBlock).Header.Height, Is.EqualTo(_chain.Node.Status.Height + 1), context);
+                Assert.That(IsCanonical(Block.Parser, mutatedBlock), Is.True, $"{context}: only a block's one encoding is valid");
+            }
 
             var mutatedCommit = mutator.Next(validCommits, 200);
             var height = _chain.Node.Status.Height;
             ChainError? refused = null;
             Fuzz.Check("ChainNode.Commit", seed, mutatedBlock, () => refused = _chain.Node.Commit(mutatedBlock, mutatedCommit));
             Assert.That(_chain.Node.Status.Height, Is.EqualTo(refused is null ? height + 1 : height), context);
+            if (refused is null)
+                Assert.That(IsCanonical(Cerebrum.Core.Consensus.Proto.Commit.Parser, mutatedCommit), Is.True, $"{context}: only a commit's one encoding is stored");
         }
     }
+
+    // The oracle for "one encoding per object": the bytes are what the generated code writes for what they parse to.
+    private static bool IsCanonical<T>(MessageParser<T> parser, byte[] bytes) where T : IMessage<T> =>
+        parser.WithDiscardUnknownFields(true).ParseFrom(bytes).ToByteArray().AsSpan().SequenceEqual(bytes);
 
     [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
     public void SyncServer_AnswersEveryRequest(int seed)

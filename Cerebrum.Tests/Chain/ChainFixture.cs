@@ -19,7 +19,9 @@ public sealed class ChainFixture : IDisposable
 
     /// <param name="keyLabel">When set, the validators' and users' keys are made from it (<see cref="Fuzz.Key"/>), so that
     /// blocks and transactions are byte for byte the same in every run (fuzz corpora); otherwise they are random.</param>
-    public ChainFixture(ChainParams? parameters = null, MempoolOptions? mempool = null, int users = 3, ChainFixture? sameGenesisAs = null, string? directory = null, string? keyLabel = null)
+    /// <param name="validatorStake">Each genesis validator's bonded stake (none by default: genesis power only).</param>
+    public ChainFixture(ChainParams? parameters = null, MempoolOptions? mempool = null, int users = 3, ChainFixture? sameGenesisAs = null, string? directory = null, string? keyLabel = null,
+        ulong validatorStake = 0)
     {
         PrivateKey NewKey(string role, int i) => keyLabel is null ? PrivateKey.Generate(KeyType.Secp256k1) : Fuzz.Key($"{keyLabel}-{role}-{i}", KeyType.Secp256k1);
         Validators = sameGenesisAs?.Validators ?? [.. Enumerable.Range(0, 4).Select(i => NewKey("validator", i))];
@@ -28,7 +30,8 @@ public sealed class ChainFixture : IDisposable
         {
             ChainId = ChainId,
             GenesisTime = GenesisTime,
-            Accounts = [.. Users.Select(u => new GenesisAccount { PeerId = u.PeerId.ToString(), Balance = UserBalance })],
+            Accounts = [.. Users.Select(u => new GenesisAccount { PeerId = u.PeerId.ToString(), Balance = UserBalance }),
+                .. Validators.Where(_ => validatorStake > 0).Select(v => new GenesisAccount { PeerId = v.PeerId.ToString(), Balance = UserBalance, Stake = validatorStake })],
             Validators = [.. Validators.Select(v => GenesisValidator.From(v.PublicKey, 10))],
             Params = parameters ?? new ChainParams { UnbondingDelay = TimeSpan.FromMinutes(1), MinFee = 5, StakePerPower = 1_000, MinNodeStake = 5_000 },
         };
@@ -76,13 +79,28 @@ public sealed class ChainFixture : IDisposable
         return TestCommits.Create(header.Height, BlockHashing.HeaderHash(header), signers ?? Validators);
     }
 
-    /// <summary>Proposes a block from the mempool and commits it with every validator's signature.</summary>
+    /// <summary>Proposes a block from the mempool and commits it with the signatures of the height's validators; checks the supply invariant after it.</summary>
     public FinalizedBlock CommitNext(DateTimeOffset? time = null)
     {
         var block = Propose(time);
-        var error = Node.Commit(block, CommitFor(block));
+        var error = Node.Commit(block, CommitFor(block, SignersOf(Node.Status.Height + 1)));
         Assert.That(error, Is.Null, () => $"commit failed: {error}");
+        AssertSupply();
         return Node.GetBlock(Node.Status.Height)!;
+    }
+
+    /// <summary>The genesis validators still in the set deciding <paramref name="height"/> (a jailed one cannot sign).</summary>
+    public IEnumerable<PrivateKey> SignersOf(ulong height)
+    {
+        var set = Node.GetValidatorSet(height)!;
+        return Validators.Where(v => set.Find(v.PeerId) is not null);
+    }
+
+    /// <summary>The supply invariant: balances, stakes, escrows, unbonding, node stakes and burned add up to the genesis supply.</summary>
+    public void AssertSupply()
+    {
+        var supply = Node.Supply;
+        Assert.That(supply.Total, Is.EqualTo(Node.GenesisSupply), () => $"supply {supply} after block {Node.Status.Height}");
     }
 
     /// <summary>Submits a transaction that must be accepted.</summary>

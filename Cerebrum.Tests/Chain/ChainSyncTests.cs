@@ -73,6 +73,36 @@ public sealed class ChainSyncTests
     }
 
     [Test]
+    public async Task The_sync_loop_asks_only_peers_whose_identify_lists_the_sync_protocol()
+    {
+        // Issue 16 item 9: validators logged "Sync from … failed: the peer supports none of the proposed protocols" for
+        // every CLI throwaway connection.
+        using var fresh = new ChainFixture(sameGenesisAs: _source);
+        await using var node = await TestHosts.StartAsync();
+        var logs = new RecordingLoggerFactory();
+        var loop = new ChainSyncLoop(node, fresh.Node, TimeSpan.FromHours(1), TimeProvider.System, logs);
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+
+        await using var throwaway = await TestHosts.StartAsync();
+        await throwaway.DialAsync(TestHosts.AddressOf(node)).WaitAsync(TestHosts.Timeout);
+        await Poll.UntilAsync(() => node.PeerStore.Get(throwaway.PeerId) is { Protocols.Count: > 0 }, TestHosts.Timeout);
+        loop.RequestSync();
+        Assert.That(loop.SyncPeers(), Is.Empty, "identified, and it serves no sync");
+        node.PeerStore.Remove(throwaway.PeerId);
+        Assert.That(loop.SyncPeers(), Is.Empty, "connected but not identified (yet): not asked either");
+
+        await using var server = await ServeAsync();
+        await server.DialAsync(TestHosts.AddressOf(node)).WaitAsync(TestHosts.Timeout);
+        await Poll.UntilAsync(() => fresh.Node.Status.Height == _source.Node.Status.Height, TestHosts.Timeout);
+        Assert.That(loop.SyncPeers(), Is.EqualTo(new[] { server.PeerId }), "its identify made the loop sync at once, from it alone");
+
+        await stop.CancelAsync();
+        await running;
+        Assert.That(logs.Messages.Where(m => m.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(m => m.Message), Is.Empty);
+    }
+
+    [Test]
     public async Task A_fresh_store_syncs_the_whole_chain_and_ends_with_the_same_state()
     {
         await using var server = await ServeAsync();

@@ -45,7 +45,13 @@ public class TransactionFuzzTests
                 () => decoded = TransactionCodec.TryDecode(input, ChainFixture.ChainId, Params, out tx, out error));
             var context = $"seed {seed}: 0x{Convert.ToHexStringLower(input)}";
             if (decoded)
+            {
                 Assert.That((tx!.Hash, tx.Sender), Is.EqualTo((TransactionCodec.Hash(input), Sender.PeerId)), context);
+                // Malleability (issue 13 item 8): what decodes is the one canonical encoding with a strict low-S signature.
+                var signed = Cerebrum.Core.Chain.Proto.SignedTransaction.Parser.ParseFrom(input);
+                Assert.That(Google.Protobuf.MessageExtensions.ToByteArray(signed), Is.EqualTo(input), context);
+                Assert.That(Cerebrum.Core.Crypto.EcdsaSignatureEncoding.IsStrictLowS(signed.Signature.Span), Is.True, context);
+            }
             else
                 Assert.That(error?.Message, Is.Not.Empty, context);
         }
@@ -73,6 +79,12 @@ public class TransactionFuzzTests
                 continue;
             }
             Assert.That(transactions, Has.Count.InRange(1, 8), context);
+            // One payload per content: a lone transaction is its own bytes, a batch exactly its canonical encoding.
+            var batch = new Cerebrum.Core.Chain.Proto.TransactionGossip();
+            foreach (var tx in transactions) batch.Batch.Add(Google.Protobuf.ByteString.CopyFrom(tx));
+            var oneEncoding = (transactions.Count == 1 && transactions[0].AsSpan().SequenceEqual(input))
+                              || Google.Protobuf.MessageExtensions.ToByteArray(batch).AsSpan().SequenceEqual(input);
+            Assert.That(oneEncoding, Is.True, $"{context}: a re-wrapped batch decodes");
             foreach (var tx in transactions)
                 Fuzz.Check("TransactionCodec.TryDecode", seed, tx, () => TransactionCodec.TryDecode(tx, ChainFixture.ChainId, Params, out _, out _));
         }

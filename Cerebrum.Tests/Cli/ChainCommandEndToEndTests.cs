@@ -35,7 +35,12 @@ public sealed class ChainCommandEndToEndTests
         Assert.That(Lines(account.Stdout), Does.Contain($"account {faucet.PeerId}"));
 
         var sender = await CliHelpTests.RunAsync("account", "show", daemon.PeerId.ToString(), "--data-dir", data);
-        Assert.That(Lines(sender.Stdout), Does.Contain("nonce 1").And.Contain("next-nonce 1"));
+        Assert.That(Lines(sender.Stdout), Does.Contain("nonce 1").And.Contain("next-nonce 1").And.Contain("jailed no").And.Contain("slashed 0"));
+
+        var validators = await CliHelpTests.RunAsync("chain", "validators", "--data-dir", data);
+        Assert.That(validators.ExitCode, Is.Zero, validators.Stderr);
+        Assert.That(Lines(validators.Stdout), Does.Contain($"validators 1 (total power {DevnetInitializer.ValidatorPower})").And.Contain("jailed 0"));
+        Assert.That(Lines(validators.Stdout).Any(l => l.StartsWith($"{daemon.PeerId} power {DevnetInitializer.ValidatorPower} stake ", StringComparison.Ordinal)), Is.True, validators.Stdout);
 
         var replay = await CliHelpTests.RunAsync("tx", "transfer", "--to", faucet.PeerId.ToString(), "--amount", "1", "--nonce", "0", "--data-dir", data);
         Assert.That(replay.ExitCode, Is.Not.Zero);

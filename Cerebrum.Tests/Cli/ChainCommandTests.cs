@@ -46,6 +46,61 @@ public sealed class ChainCommandTests
     }
 
     [Test]
+    public void ValidatorsText_ListsTheSetWithPowerAndStake_ThenTheJailedWithTheirSlashing()
+    {
+        var text = ChainText.Validators(new ChainValidatorsResponse(13, 40,
+        [
+            new ChainValidatorDetail("16Uiu2HAmA", 30, 10, 20_000, false, null, 0, 0),
+            new ChainValidatorDetail("16Uiu2HAmB", 10, 10, 0, false, null, 0, 0),
+            new ChainValidatorDetail("16Uiu2HAmC", 0, 10, 950_000, true, DateTime.UnixEpoch.AddDays(1), 50_000, 9),
+        ]));
+        var lines = text.Split('\n');
+
+        Assert.That(lines, Does.Contain("height 13"));
+        Assert.That(lines, Does.Contain("validators 2 (total power 40)"));
+        Assert.That(lines, Does.Contain("  16Uiu2HAmA power 30 stake 20000"));
+        Assert.That(lines, Does.Contain("jailed 1"));
+        Assert.That(lines, Does.Contain("  16Uiu2HAmC until 1970-01-02 00:00:00.000 UTC stake 950000 slashed 50000 (last at height 9)"));
+    }
+
+    [Test]
+    public void AccountText_SaysWhetherJailedAndWhatWasSlashed()
+    {
+        var free = ChainText.Account(new ChainAccountResponse("16Uiu2HAmA", 1, 0, 0, 5, 0, 0, null)).Split('\n');
+        Assert.That(free, Does.Contain("jailed no").And.Contain("slashed 0").And.Contain("stake 5"));
+        var jailed = ChainText.Account(new ChainAccountResponse("16Uiu2HAmC", 1, 0, 0, 950_000, 0, 0, null, Jailed: true,
+            JailRelease: DateTime.UnixEpoch.AddDays(1), SlashedTotal: 50_000, SlashedHeight: 9)).Split('\n');
+        Assert.That(jailed, Does.Contain("jailed yes (until 1970-01-02 00:00:00.000 UTC, then Unjail)").And.Contain("slashed 50000 (last at height 9)"));
+    }
+
+    [Test]
+    public void BlockText_ListsItsEvidence()
+    {
+        var text = ChainText.Block(new ChainBlockResponse(9, "h9", "h8", DateTime.UnixEpoch, "16Uiu2HAmP", "root", [], 3,
+            [new ChainEvidenceSummary("16Uiu2HAmC", 7, 1, "precommit")]));
+        Assert.That(text.Split('\n'), Does.Contain("evidence 1").And.Contain("  16Uiu2HAmC signed two precommits at height 7 round 1"));
+    }
+
+    [Test]
+    public async Task Validators_ThroughTheAdminApi_AsTextAndJson()
+    {
+        using var directory = TemporaryDirectory.Create();
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+
+        var text = await CliHelpTests.RunAsync("chain", "validators", "--data-dir", directory.Path);
+        Assert.That(text.ExitCode, Is.Zero, text.Stderr);
+        Assert.That(text.Stdout.Split('\n', StringSplitOptions.TrimEntries), Does.Contain("height 13").And.Contain("jailed 1"));
+
+        var json = await CliHelpTests.RunAsync("chain", "validators", "--json", "--data-dir", directory.Path);
+        Assert.That(json.ExitCode, Is.Zero, json.Stderr);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        var validators = document.RootElement.GetProperty("validators");
+        Assert.That(validators.GetArrayLength(), Is.EqualTo(2));
+        Assert.That(validators[1].GetProperty("jailed").GetBoolean(), Is.True);
+        Assert.That(validators[1].GetProperty("slashedTotal").GetUInt64(), Is.EqualTo(50_000UL));
+    }
+
+    [Test]
     public async Task Status_ThroughTheAdminApi_PrintsTheHeightLine()
     {
         using var directory = TemporaryDirectory.Create();
@@ -91,6 +146,20 @@ public sealed class ChainCommandTests
         Assert.That(exitCode, Is.Zero, stderr);
         Assert.That(api.Received.Single().Body.Stake.Amount, Is.EqualTo(1_000_000));
         Assert.That(api.Received.Single().Body.Nonce, Is.EqualTo(42));
+    }
+
+    [Test]
+    public async Task Unjail_SignsAnUnjailTransaction()
+    {
+        using var directory = TemporaryDirectory.Create();
+        using var key = KeyFile.Create(Path.Combine(directory.Path, "identity.key"));
+        await using var api = await FakeChainAdminApi.StartAsync(directory.Path);
+
+        var (exitCode, _, stderr) = await CliHelpTests.RunAsync("tx", "unjail", "--data-dir", directory.Path);
+
+        Assert.That(exitCode, Is.Zero, stderr);
+        Assert.That(api.Received.Single().Body.BodyCase, Is.EqualTo(Transaction.BodyOneofCase.Unjail));
+        Assert.That(api.Received.Single().Sender, Is.EqualTo(key.PeerId));
     }
 
     [Test]

@@ -24,11 +24,13 @@ public sealed class CliHelpTests
         ["chain"],
         ["chain", "status"],
         ["chain", "block"],
+        ["chain", "validators"],
         ["account"],
         ["account", "show"],
         ["tx"],
         ["tx", "transfer"],
         ["tx", "stake"],
+        ["tx", "unjail"],
         ["tx", "status"],
     ];
 

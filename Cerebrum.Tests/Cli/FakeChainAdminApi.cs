@@ -55,6 +55,11 @@ internal sealed class FakeChainAdminApi : IAsyncDisposable
         app.MapGet(AdminRoutes.ChainStatus, () => new ChainStatusResponse(api.ChainId, 12, new string('a', 64), DateTime.UnixEpoch, new string('b', 64),
             Syncing: false, api.Received.Count, [new ChainValidatorResponse("16Uiu2HAmValidator", api.ValidatorPower)], IsValidator: true));
         app.MapGet(AdminRoutes.ChainAccount, (string peerId) => new ChainAccountResponse(peerId, 1_000, api.NextNonce, api.NextNonce, 0, 0, 0, null));
+        app.MapGet(AdminRoutes.ChainValidators, () => new ChainValidatorsResponse(13, api.ValidatorPower,
+        [
+            new ChainValidatorDetail("16Uiu2HAmValidator", api.ValidatorPower, (ulong)api.ValidatorPower, 0, false, null, 0, 0),
+            new ChainValidatorDetail("16Uiu2HAmJailed", 0, 10, 950_000, true, DateTime.UnixEpoch.AddDays(1), 50_000, 9),
+        ]));
         app.MapPost(AdminRoutes.ChainTransactions, async (HttpRequest request) =>
         {
             using var body = new MemoryStream();

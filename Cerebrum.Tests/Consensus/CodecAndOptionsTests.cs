@@ -27,27 +27,38 @@ public class CodecAndOptionsTests
         Assert.That(((SignedVote)Decode(ConsensusMessageCodec.Encode(nil))).IsNil, Is.True);
     }
 
-    [TestCase(0UL)]
-    [TestCase(127UL)]
-    [TestCase(128UL)]
-    [TestCase(ulong.MaxValue)]
-    public void AGossipNonce_MakesEachBroadcastDistinct_AndLeavesTheSignedMessageAsItWas(ulong nonce)
+    [Test]
+    public void OnlyTheCanonicalEncodingDecodes_SoNoOneCanRewrapAMessageIntoANewGossipId()
     {
         var keys = TestValidators.Secp256k1Keys(1);
-        var vote = SignedVote.Sign(keys[0], TestValidators.ChainId, VoteType.Prevote, 8, 0, []);
+        var vote = SignedVote.Sign(keys[0], TestValidators.ChainId, VoteType.Prevote, 8, 0, Enumerable.Repeat((byte)7, 32).ToArray());
         var encoded = ConsensusMessageCodec.Encode(vote);
+        Assert.That(ConsensusMessageCodec.TryDecode(encoded, 1024, out _, out _), Is.True);
 
-        var first = ConsensusMessageCodec.WithGossipNonce(encoded, nonce);
-        var second = ConsensusMessageCodec.WithGossipNonce(encoded, unchecked(nonce + 1));
-
-        Assert.That(first, Is.Not.EqualTo(second), "distinct payloads, so distinct gossip message ids");
-        Assert.That(Cerebrum.Core.Consensus.Proto.ConsensusMessage.Parser.ParseFrom(first).GossipNonce, Is.EqualTo(nonce));
-        foreach (var payload in new[] { first, second })
+        byte[][] variants =
+        [
+            [.. encoded, 15 << 3, 99],                      // the old gossip nonce (field 15) appended
+            [.. encoded, 15 << 3, 0x80, 0x80, 0x01],        // another nonce, padded
+            [.. encoded, (14 << 3) | 2, 1, 0xAA],           // an unknown field
+            [.. encoded, .. encoded],                       // the vote repeated (protobuf merges repeats)
+            PadFirstLength(encoded),                        // a length written in two bytes where one suffices
+        ];
+        foreach (var variant in variants)
         {
-            var decoded = (SignedVote)Decode(payload);
-            Assert.That(decoded.SameContent(vote) && decoded.Signature.Span.SequenceEqual(vote.Signature.Span), Is.True);
-            Assert.That(decoded.VerifySignature(TestValidators.ChainId, keys[0].PublicKey), Is.True);
+            Assert.That(ConsensusMessageCodec.TryDecode(variant, 1024, out _, out var error), Is.False, Convert.ToHexStringLower(variant));
+            Assert.That(error, Does.Contain("canonical").Or.Not.Empty);
         }
+    }
+
+    // The outer message's first field is a length-delimited sub-message: rewrite its length varint with one more byte
+    // (a continuation bit on its last byte, then 0x00), which protobuf parsers accept.
+    private static byte[] PadFirstLength(byte[] encoded)
+    {
+        var end = 1;
+        while ((encoded[end] & 0x80) != 0) end++;
+        var padded = new List<byte>(encoded[..end]) { (byte)(encoded[end] | 0x80), 0x00 };
+        padded.AddRange(encoded[(end + 1)..]);
+        return [.. padded];
     }
 
     [Test]

@@ -10,7 +10,8 @@ namespace Cerebrum.Tests.Consensus;
 /// <see cref="CommitVerifier.Verify(ReadOnlySpan{byte}, long, ReadOnlySpan{byte}, ValidatorSet)"/> never throw; underneath,
 /// parsing throws only <see cref="InvalidProtocolBufferException"/> and the field checks only <see cref="FormatException"/>
 /// (the broad catch in TryDecode must not be hiding anything else). A mutated commit is judged against an oracle
-/// that reads the wire message with the generated protobuf parser alone: it proves the decision only if it still
+/// that reads the wire message with the generated protobuf parser alone: it proves the decision only if it is its own
+/// canonical encoding and still
 /// names height 3, round 0 and the value, with exactly the three original (validator, signature) pairs.
 /// </summary>
 public class ConsensusMessageFuzzTests
@@ -33,7 +34,7 @@ public class ConsensusMessageFuzzTests
         [
             ConsensusMessageCodec.Encode(SignedProposal.Sign(Keys[0], ChainId, 3, 1, 0, [1, 2, 3], ValueId)),
             ConsensusMessageCodec.Encode(SignedVote.Sign(Keys[1], ChainId, VoteType.Prevote, 3, 0, ValueId)),
-            ConsensusMessageCodec.WithGossipNonce(ConsensusMessageCodec.Encode(SignedVote.Sign(Keys[2], ChainId, VoteType.Precommit, 3, 0, [])), 99),
+            ConsensusMessageCodec.Encode(SignedVote.Sign(Keys[2], ChainId, VoteType.Precommit, 3, 0, [])),
             ConsensusMessageCodec.Encode(new Decision([4, 5], commit)),
         ];
         var mutator = new ByteMutator(new Random(seed));
@@ -48,7 +49,7 @@ public class ConsensusMessageFuzzTests
             var context = $"seed {seed}: 0x{Convert.ToHexStringLower(input)}";
             Assert.That(decoded, Is.EqualTo(strict), context);
             if (decoded)
-                Assert.That(ConsensusMessageCodec.TryDecode(ConsensusMessageCodec.Encode(message!), 64 * 1024, out var again, out _) && again!.ToString() == message!.ToString(), Is.True, context);
+                Assert.That(ConsensusMessageCodec.Encode(message!), Is.EqualTo(input), $"{context}: only the canonical encoding decodes");
         }
     }
 
@@ -78,8 +79,32 @@ public class ConsensusMessageFuzzTests
         Assert.That(refused, Is.GreaterThan(iterations / 2), $"seed {seed}: {refused} of {iterations} mutated commits refused");
     }
 
+    [TestCaseSource(typeof(Fuzz), nameof(Fuzz.Seeds))]
+    public void EvidenceFromBytes_YieldsCanonicalEvidenceOrAFormatError(int seed)
+    {
+        var validators = ValidatorSet.Create(Keys.Select(k => new Validator(k.PublicKey, 10)));
+        byte[][] valid =
+        [
+            new DuplicateVoteEvidence(SignedVote.Sign(Keys[0], ChainId, VoteType.Prevote, 3, 0, ValueId), SignedVote.Sign(Keys[0], ChainId, VoteType.Prevote, 3, 0, [])).ToBytes(),
+            new DuplicateVoteEvidence(SignedVote.Sign(Keys[1], ChainId, VoteType.Precommit, 9, 2, ValueId),
+                SignedVote.Sign(Keys[1], ChainId, VoteType.Precommit, 9, 2, System.Security.Cryptography.SHA256.HashData(ValueId))).ToBytes(),
+        ];
+        var mutator = new ByteMutator(new Random(seed));
+        for (var i = 0; i < Fuzz.Iterations(600); i++)
+        {
+            var input = mutator.Next(valid, 120);
+            DuplicateVoteEvidence? evidence = null;
+            var decoded = Fuzz.CheckBounded("DuplicateVoteEvidence.FromBytes", seed, input, () => evidence = DuplicateVoteEvidence.FromBytes(input), typeof(FormatException));
+            if (!decoded) continue;
+            var context = $"seed {seed}: 0x{Convert.ToHexStringLower(input)}";
+            Assert.That(evidence!.ToBytes(), Is.EqualTo(input), $"{context}: one encoding per proof");
+            Assert.That(evidence.VoteA.ValueId.Span.SequenceCompareTo(evidence.VoteB.ValueId.Span), Is.LessThan(0), context);
+            Fuzz.Check("DuplicateVoteEvidence.Verify", seed, input, () => evidence.Verify(ChainId, validators));
+        }
+    }
+
     /// <summary>
-    /// The oracle: the message parses, names height 3, round 0 and the value, and carries the three original
+    /// The oracle: the message parses, is its own canonical encoding, names height 3, round 0 and the value, and carries the three original
     /// (validator, signature) pairs exactly once each (three of four equal validators is the least quorum, and a
     /// signature cannot be forged by mutation, so nothing else proves the decision).
     /// </summary>
@@ -88,12 +113,14 @@ public class ConsensusMessageFuzzTests
         Cerebrum.Core.Consensus.Proto.Commit wire;
         try
         {
-            wire = Cerebrum.Core.Consensus.Proto.Commit.Parser.ParseFrom(input);
+            wire = Cerebrum.Core.Consensus.Proto.Commit.Parser.WithDiscardUnknownFields(true).ParseFrom(input);
         }
         catch (InvalidProtocolBufferException)
         {
             return false;
         }
+        // One encoding per commit: a re-encoding of the same content (unknown fields, padded varints) is refused too.
+        if (!wire.ToByteArray().AsSpan().SequenceEqual(input)) return false;
         if (wire.Height != 3 || wire.Round != 0 || !wire.ValueId.Span.SequenceEqual(ValueId)) return false;
         var pairs = wire.Signatures.Select(s => Pair(s.Validator.Span, s.Signature.Span)).ToList();
         return pairs.Count == signed.Count && pairs.ToHashSet().SetEquals(signed);
@@ -105,13 +132,14 @@ public class ConsensusMessageFuzzTests
     private static void DecodeStrictly(byte[] input)
     {
         var wire = Cerebrum.Core.Consensus.Proto.ConsensusMessage.Parser.ParseFrom(input);
-        _ = wire.MessageCase switch
+        var message = wire.MessageCase switch
         {
             Cerebrum.Core.Consensus.Proto.ConsensusMessage.MessageOneofCase.Proposal => (ConsensusMessage)SignedProposal.FromProto(wire.Proposal),
             Cerebrum.Core.Consensus.Proto.ConsensusMessage.MessageOneofCase.Vote => SignedVote.FromProto(wire.Vote),
             Cerebrum.Core.Consensus.Proto.ConsensusMessage.MessageOneofCase.Decision => Decision.FromProto(wire.Decision),
             _ => throw new FormatException("empty consensus message"),
         };
+        if (!ConsensusMessageCodec.Encode(message).AsSpan().SequenceEqual(input)) throw new FormatException("not canonical");
     }
 
     private static Commit ValidCommit()

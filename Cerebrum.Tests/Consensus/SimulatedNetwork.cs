@@ -15,6 +15,9 @@ internal enum SimulatedFault
 
     /// <summary>One validator sends conflicting proposals and votes to different peers.</summary>
     Byzantine,
+
+    /// <summary>One validator's clock runs <see cref="SimulatedNetwork.FarFutureSkew"/> ahead: it proposes far-future times.</summary>
+    FarFutureClock,
 }
 
 /// <summary>
@@ -35,22 +38,28 @@ internal sealed class SimulatedNetwork
 
     /// <param name="nodes">Validators; f = (nodes − 1) / 3 of them are faulty unless the fault is None.</param>
     /// <param name="weighted">Random voting powers 1–4; the faulty ones are the lowest, so they hold less than 1/3.</param>
-    public SimulatedNetwork(int seed, SimulatedFault fault, int nodes = 4, bool weighted = false, long gstMs = 4_000)
+    /// <param name="keys">The validators' keys (fast test keys by default); their powers must match <paramref name="weighted"/>.</param>
+    /// <param name="applications">Node index and key → its application (a <see cref="TestApplication"/> on one shared schedule by default).</param>
+    /// <param name="chainId">The chain ID the validators sign for.</param>
+    public SimulatedNetwork(int seed, SimulatedFault fault, int nodes = 4, bool weighted = false, long gstMs = 4_000,
+        IReadOnlyList<PrivateKey>? keys = null, Func<int, PrivateKey, IConsensusApplication>? applications = null, string chainId = TestValidators.ChainId)
     {
         _rng = new Random(seed);
         GstMs = gstMs;
         Fault = fault;
         Nodes = nodes;
-        var keys = TestValidators.FastKeys(Nodes, seed);
+        ChainId = chainId;
+        keys ??= TestValidators.FastKeys(Nodes, seed);
         long[] powers = [.. Enumerable.Range(0, Nodes).Select(_ => weighted ? _rng.Next(1, 5) : 1L)];
         var schedule = new ValidatorSchedule(TestValidators.SetOf(keys, powers));
+        applications ??= (i, _) => new TestApplication($"node{i}", schedule);
         if (fault != SimulatedFault.None)
             Faulty = Enumerable.Range(0, Nodes).OrderBy(i => powers[i]).ThenBy(_ => _rng.Next()).Take((Nodes - 1) / 3).ToHashSet();
         _nodes = new SimulatedNode[Nodes];
         for (var i = 0; i < Nodes; i++)
         {
-            var app = new TestApplication($"node{i}", schedule);
-            _nodes[i] = new SimulatedNode(i, keys[i], new ConsensusStateMachine(TestValidators.FastOptions, TestValidators.ChainId, keys[i], app), app);
+            var app = applications(i, keys[i]);
+            _nodes[i] = new SimulatedNode(i, keys[i], new ConsensusStateMachine(TestValidators.FastOptions, chainId, keys[i], app), app);
         }
         if (fault == SimulatedFault.Crash)
             foreach (var i in Faulty)
@@ -73,6 +82,19 @@ internal sealed class SimulatedNetwork
 
     public long NowMs { get; private set; }
 
+    public string ChainId { get; }
+
+    /// <summary>How far ahead a <see cref="SimulatedFault.FarFutureClock"/> validator's clock runs.</summary>
+    public static readonly TimeSpan FarFutureSkew = TimeSpan.FromDays(10);
+
+    /// <summary>Called after every input a node handled (e.g. to pass evidence between nodes); the simulation's one thread.</summary>
+    public Action<SimulatedNode>? AfterInput { get; set; }
+
+    /// <summary>The simulated clock as the machines are fed it (every validator's clock reads the same).</summary>
+    public DateTimeOffset Clock => SimulationEpoch.AddMilliseconds(NowMs);
+
+    public static readonly DateTimeOffset SimulationEpoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public long DeliveredMessages { get; private set; }
 
     public IReadOnlyList<SimulatedNode> AllNodes => _nodes;
@@ -87,7 +109,7 @@ internal sealed class SimulatedNetwork
     {
         if (NowMs == 0)
             foreach (var node in _nodes)
-                Execute(node, node.Machine.StartHeight(1, node.App.GetValidators(1)));
+                Execute(node, node.Machine.StartHeight(1, node.App.GetValidators(1), ClockOf(node)));
         while (_events.TryPeek(out _, out var at) && at.Time <= untilMs)
         {
             var e = _events.Dequeue();
@@ -97,7 +119,8 @@ internal sealed class SimulatedNetwork
             if (e.Message is not null)
                 Deliver(node, e.Message);
             else
-                Execute(node, node.Machine.OnTimeout(e.Timeout));
+                Execute(node, node.Machine.OnTimeout(e.Timeout, ClockOf(node)));
+            AfterInput?.Invoke(node);
         }
         NowMs = untilMs;
     }
@@ -107,7 +130,7 @@ internal sealed class SimulatedNetwork
         DeliveredMessages++;
         if (!ConsensusMessageCodec.TryDecode(data, TestValidators.FastOptions.MaxMessageBytes, out var message, out var error))
             throw new InvalidOperationException($"the simulation sent an undecodable message: {error}");
-        var output = node.Machine.Receive(message!);
+        var output = node.Machine.Receive(message!, ClockOf(node));
         if (output.Verdict == InputVerdict.Rejected && !IsFromFaulty(message!))
             throw new InvalidOperationException($"node{node.Index} rejected an honest message {message}: {output.Reason}");
         // Gossip: a validator forwards some of what it newly accepts.
@@ -140,10 +163,15 @@ internal sealed class SimulatedNetwork
                     break;
                 case DecideValue decide:
                     Record(node, decide);
+                    node.App.OnDecided(decide.Height, decide.Value, decide.Commit);
                     break;
             }
         }
     }
+
+    /// <summary>What <paramref name="node"/>'s clock reads now: the simulated clock, far ahead for a far-future-clock validator.</summary>
+    public DateTimeOffset ClockOf(SimulatedNode node) =>
+        Fault == SimulatedFault.FarFutureClock && Faulty.Contains(node.Index) ? Clock + FarFutureSkew : Clock;
 
     private void Record(SimulatedNode node, DecideValue decide)
     {
@@ -162,7 +190,7 @@ internal sealed class SimulatedNetwork
         var real = ConsensusMessageCodec.Encode(message);
         var fake = message switch
         {
-            SignedVote v => ConsensusMessageCodec.Encode(SignedVote.Sign(node.Key, TestValidators.ChainId, v.Type, v.Height, v.Round,
+            SignedVote v => ConsensusMessageCodec.Encode(SignedVote.Sign(node.Key, ChainId, v.Type, v.Height, v.Round,
                 v.IsNil || _rng.Next(2) == 0 ? RandomBytes(32) : [])),
             SignedProposal p => ConflictingProposal(node.Key, p),
             _ => real,
@@ -175,7 +203,7 @@ internal sealed class SimulatedNetwork
     private byte[] ConflictingProposal(PrivateKey key, SignedProposal p)
     {
         var value = Encoding.UTF8.GetBytes($"h{p.Height} r{p.Round} byzantine alternative {_rng.Next()}");
-        return ConsensusMessageCodec.Encode(SignedProposal.Sign(key, TestValidators.ChainId, p.Height, p.Round, p.ValidRound, value,
+        return ConsensusMessageCodec.Encode(SignedProposal.Sign(key, ChainId, p.Height, p.Round, p.ValidRound, value,
             SHA256.HashData(value)));
     }
 
@@ -214,7 +242,7 @@ internal sealed class SimulatedNetwork
 }
 
 /// <summary>One validator of a <see cref="SimulatedNetwork"/>.</summary>
-internal sealed class SimulatedNode(int index, PrivateKey key, ConsensusStateMachine machine, TestApplication app)
+internal sealed class SimulatedNode(int index, PrivateKey key, ConsensusStateMachine machine, IConsensusApplication app)
 {
     public int Index { get; } = index;
 
@@ -222,7 +250,7 @@ internal sealed class SimulatedNode(int index, PrivateKey key, ConsensusStateMac
 
     public ConsensusStateMachine Machine { get; } = machine;
 
-    public TestApplication App { get; } = app;
+    public IConsensusApplication App { get; } = app;
 
     public long CrashAtMs { get; set; } = long.MaxValue;
 

@@ -19,7 +19,7 @@ internal sealed class StateMachineHarness
         Self = Array.FindIndex(Keys, k => k.PeerId == set.GetProposer(3).PeerId);
         App = new TestApplication("self", Schedule);
         Machine = new ConsensusStateMachine(options ?? TestValidators.FastOptions, TestValidators.ChainId, Keys[Self], App);
-        Started = Machine.StartHeight(1, set);
+        Started = Machine.StartHeight(1, set, Now);
     }
 
     public PrivateKey[] Keys { get; }
@@ -49,7 +49,12 @@ internal sealed class StateMachineHarness
     public SignedVote Vote(int validator, VoteType type, int round, byte[]? value, long height = 1) =>
         SignedVote.Sign(Keys[validator], TestValidators.ChainId, type, height, round, value is null ? [] : Id(value));
 
-    public ConsensusOutput Receive(ConsensusMessage message) => Machine.Receive(message);
+    /// <summary>The clock fed to the machine with each input; tests move it.</summary>
+    public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public ConsensusOutput Receive(ConsensusMessage message) => Machine.Receive(message, Now);
+
+    public ConsensusOutput Timeout(ConsensusTimeout timeout) => Machine.OnTimeout(timeout, Now);
 
     /// <summary>Prevotes (or precommits) from the given validators, returning the last output.</summary>
     public ConsensusOutput Votes(VoteType type, int round, byte[]? value, params int[] validators)
@@ -57,7 +62,7 @@ internal sealed class StateMachineHarness
         ConsensusOutput? last = null;
         foreach (var v in validators)
         {
-            last = Machine.Receive(Vote(v, type, round, value));
+            last = Machine.Receive(Vote(v, type, round, value), Now);
             Assert.That(last.Verdict, Is.EqualTo(InputVerdict.Accepted), last.Reason);
         }
         return last!;

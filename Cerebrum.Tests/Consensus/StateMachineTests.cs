@@ -77,7 +77,7 @@ public class StateMachineTests
         Assert.That(SimpleTimeouts(output), Does.Contain(new ConsensusTimeout(1, 0, TimeoutKind.NewHeight)));
 
         // The next height starts when the host fires NewHeight, with the application's validators.
-        var next = h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.NewHeight));
+        var next = h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.NewHeight));
         Assert.That(h.Machine.Height, Is.EqualTo(2));
         Assert.That(h.Machine.HasDecided, Is.False);
         Assert.That(h.Machine.LockedRound, Is.EqualTo(-1));
@@ -100,12 +100,12 @@ public class StateMachineTests
     public void TimeoutProposePrevotesNilAndStaleTimeoutsAreIgnored()
     {
         var h = new StateMachineHarness();
-        var stale = h.Machine.OnTimeout(new ConsensusTimeout(1, 5, TimeoutKind.Propose));
+        var stale = h.Timeout(new ConsensusTimeout(1, 5, TimeoutKind.Propose));
         Assert.That(VotesCast(stale), Is.Empty);
-        var output = h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose)); // line 57
+        var output = h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose)); // line 57
         Assert.That(SingleVoteCast(output, VoteType.Prevote).IsNil, Is.True);
         Assert.That(h.Machine.Step, Is.EqualTo(RoundStep.Prevote));
-        var again = h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose));
+        var again = h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose));
         Assert.That(VotesCast(again), Is.Empty, "step is no longer propose");
     }
 
@@ -113,13 +113,13 @@ public class StateMachineTests
     public void TimeoutPrevotePrecommitsNilAfterMixedPrevotes()
     {
         var h = new StateMachineHarness();
-        h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose)); // own prevote nil
+        h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose)); // own prevote nil
         var others = h.Others.ToArray();
         h.Votes(VoteType.Prevote, 0, V, others[0]);
         var output = h.Votes(VoteType.Prevote, 0, W, others[1]);
         Assert.That(Timeouts(output), Does.Contain(new ConsensusTimeout(1, 0, TimeoutKind.Prevote)), "line 34");
         Assert.That(VotesCast(output), Is.Empty, "no polka for anything");
-        var fired = h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.Prevote)); // line 61
+        var fired = h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.Prevote)); // line 61
         Assert.That(SingleVoteCast(fired, VoteType.Precommit).IsNil, Is.True);
         Assert.That(h.Machine.LockedRound, Is.EqualTo(-1));
     }
@@ -128,7 +128,7 @@ public class StateMachineTests
     public void APolkaForNilPrecommitsNil()
     {
         var h = new StateMachineHarness();
-        h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose));
+        h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose));
         var others = h.Others.ToArray();
         var output = h.Votes(VoteType.Prevote, 0, null, others[0], others[1]); // line 44
         Assert.That(SingleVoteCast(output, VoteType.Precommit).IsNil, Is.True);
@@ -139,14 +139,14 @@ public class StateMachineTests
     public void TimeoutPrecommitStartsTheNextRound()
     {
         var h = new StateMachineHarness();
-        h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose));
+        h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.Propose));
         var others = h.Others.ToArray();
         h.Votes(VoteType.Prevote, 0, null, others[0], others[1]);
         var output = h.Votes(VoteType.Precommit, 0, null, others[0], others[1]);
         var timeout = output.Actions.OfType<ScheduleTimeout>().Single(s => s.Timeout.Kind == TimeoutKind.Precommit); // line 47
         Assert.That(timeout.Delay, Is.EqualTo(TestValidators.FastOptions.PrecommitTimeoutFor(0)));
         Assert.That(output.Actions.OfType<DecideValue>(), Is.Empty);
-        var next = h.Machine.OnTimeout(timeout.Timeout); // line 65
+        var next = h.Timeout(timeout.Timeout); // line 65
         Assert.That(h.Machine.Round, Is.EqualTo(1));
         Assert.That(h.Machine.Step, Is.EqualTo(RoundStep.Propose));
         var propose = next.Actions.OfType<ScheduleTimeout>().Single(s => s.Timeout.Kind == TimeoutKind.Propose);
@@ -213,7 +213,7 @@ public class StateMachineTests
     {
         var h = LockedOnVInRound0();
         SkipToRound(h, 3); // the machine under test proposes in round 3
-        var output = h.Machine.OnTimeout(new ConsensusTimeout(1, 3, TimeoutKind.Rebroadcast));
+        var output = h.Timeout(new ConsensusTimeout(1, 3, TimeoutKind.Rebroadcast));
         var proposal = output.Actions.OfType<BroadcastMessage>().Select(b => b.Message).OfType<SignedProposal>().Single();
         Assert.That(proposal.Round, Is.EqualTo(3));
         Assert.That(proposal.ValueId.ToArray(), Is.EqualTo(Id(V)), "line 16: proposal ← validValue");
@@ -229,7 +229,7 @@ public class StateMachineTests
         var h = new StateMachineHarness();
         SkipToRound(h, 3);
         Assert.That(h.Machine.Round, Is.EqualTo(3));
-        var own = h.Machine.OnTimeout(new ConsensusTimeout(1, 3, TimeoutKind.Rebroadcast))
+        var own = h.Timeout(new ConsensusTimeout(1, 3, TimeoutKind.Rebroadcast))
             .Actions.OfType<BroadcastMessage>().Select(b => b.Message).OfType<SignedProposal>().Single();
         Assert.That(own.ValidRound, Is.EqualTo(-1));
         Assert.That(System.Text.Encoding.UTF8.GetString(own.Value.Span), Does.StartWith("h1 r3 by self"));
@@ -296,7 +296,9 @@ public class StateMachineTests
         var nextProposal = h.Proposal(0, W, height: 2);
         Assert.That(h.Receive(nextProposal).Verdict, Is.EqualTo(InputVerdict.Buffered));
         Assert.That(h.Receive(h.Vote(h.Others.First(), VoteType.Prevote, 0, W, height: 2)).Verdict, Is.EqualTo(InputVerdict.Buffered));
-        Assert.That(h.Receive(h.Vote(h.Others.Last(), VoteType.Prevote, 0, W, height: 2)).Reason, Does.Contain("full"));
+        var full = h.Receive(h.Vote(h.Others.Last(), VoteType.Prevote, 0, W, height: 2));
+        Assert.That(full.Verdict, Is.EqualTo(InputVerdict.Dropped), "kept for no one: a later copy must be delivered again");
+        Assert.That(full.Reason, Does.Contain("no room"));
         Assert.That(h.Receive(h.Vote(h.Others.Last(), VoteType.Prevote, 0, W, height: 9)).Reason, Does.Contain("too far ahead"));
 
         h.Receive(h.Proposal(0, V));
@@ -305,7 +307,7 @@ public class StateMachineTests
         Assert.That(h.Machine.HasDecided, Is.True);
         Assert.That(h.Receive(h.Vote(h.Others.First(), VoteType.Precommit, 0, V)).Verdict, Is.EqualTo(InputVerdict.Duplicate));
 
-        var next = h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.NewHeight));
+        var next = h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.NewHeight));
         Assert.That(h.Machine.Height, Is.EqualTo(2));
         Assert.That(h.Machine.BufferedMessages, Is.Zero);
         var prevote = SingleVoteCast(next, VoteType.Prevote); // the buffered proposal was replayed
@@ -315,13 +317,47 @@ public class StateMachineTests
     }
 
     [Test]
+    public void TheFutureHeightBuffer_KeepsNeitherUnverifiableDecisionsNorStrangers_AndGivesEachValidatorAShareOfItsBytes()
+    {
+        // The probe of issue 13 item 2 held about 264 MiB with 300 bogus future decisions (the count cap allowed 3.6 GiB).
+        var options = TestValidators.FastOptions with { MaxBufferedBytes = 1024 * 1024, MaxBufferedMessages = 400 };
+        var h = new StateMachineHarness(options);
+        var garbage = new byte[900 * 1024];
+        for (var i = 0; i < 300; i++)
+        {
+            garbage[0] = (byte)i;
+            var bogus = new Decision(garbage, new Commit(2, 0, Id(garbage),
+                [.. h.Others.Select(v => new CommitSignature(h.Keys[v].PeerId, System.Security.Cryptography.RandomNumberGenerator.GetBytes(70)))]));
+            Assert.That(h.Receive(bogus).Verdict, Is.EqualTo(InputVerdict.Dropped), "a later height's commit cannot be checked");
+        }
+        Assert.That((h.Machine.BufferedMessages, h.Machine.BufferedBytes), Is.EqualTo((0, 0L)));
+
+        using var outsider = Secp256k1PrivateKey.Generate();
+        Assert.That(h.Receive(SignedVote.Sign(outsider, TestValidators.ChainId, VoteType.Prevote, 2, 0, [])).Verdict, Is.EqualTo(InputVerdict.Dropped));
+        var forged = new SignedVote(VoteType.Prevote, 2, 7, [], h.Keys[h.Others.First()].PeerId,
+            h.Vote(h.Others.First(), VoteType.Prevote, 0, null, height: 2).Signature.Span);
+        Assert.That(h.Receive(forged).Verdict, Is.EqualTo(InputVerdict.Rejected), "a forged signature is caught before it is kept");
+
+        // One validator floods: it gets its share (400 / 4 messages, 1 MiB / 4 bytes), no more.
+        var flooder = h.Others.First();
+        var kept = Enumerable.Range(0, 1000).Count(round => h.Receive(h.Vote(flooder, VoteType.Prevote, round, null, height: 2)).Verdict == InputVerdict.Buffered);
+        Assert.That(kept, Is.EqualTo(100));
+        var bigValue = new byte[300 * 1024];
+        var big = SignedProposal.Sign(h.Keys[h.Others.Last()], TestValidators.ChainId, 2, 0, -1, bigValue, Id(bigValue));
+        Assert.That(h.Receive(big).Verdict, Is.EqualTo(InputVerdict.Dropped), "300 KiB is more than a quarter of 1 MiB");
+        var fair = SignedProposal.Sign(h.Keys[h.Others.Last()], TestValidators.ChainId, 2, 0, -1, new byte[100 * 1024], Id(new byte[100 * 1024]));
+        Assert.That(h.Receive(fair).Verdict, Is.EqualTo(InputVerdict.Buffered), "the others' shares are untouched by the flood");
+        Assert.That(h.Machine.BufferedBytes, Is.LessThanOrEqualTo(options.MaxBufferedBytes));
+    }
+
+    [Test]
     public void AValidatorOneHeightBehindIsSentTheDecision()
     {
         var h = new StateMachineHarness();
         h.Receive(h.Proposal(0, V));
         h.Votes(VoteType.Prevote, 0, V, [.. h.Others]);
         h.Votes(VoteType.Precommit, 0, V, [.. h.Others]);
-        h.Machine.OnTimeout(new ConsensusTimeout(1, 0, TimeoutKind.NewHeight));
+        h.Timeout(new ConsensusTimeout(1, 0, TimeoutKind.NewHeight));
 
         var straggler = h.Receive(h.Vote(h.Others.First(), VoteType.Prevote, 4, null, height: 1));
         var decision = straggler.Actions.OfType<BroadcastMessage>().Select(b => b.Message).OfType<Decision>().Single();

@@ -17,10 +17,25 @@ internal sealed class TestApplication(string name, ValidatorSchedule validators)
 
     public Func<long, int, byte[]>? ProposeOverride { get; set; }
 
+    /// <summary>PBTS: the time a value carries; null (the default) gives values no time, so no timeliness check.</summary>
+    public Func<byte[], DateTimeOffset?>? TimeOf { get; set; }
+
+    public SynchronyParams Synchrony { get; set; } = SynchronyParams.Default;
+
+    /// <summary>The clock readings the machine fed <see cref="ProposeValue"/>.</summary>
+    public ConcurrentQueue<DateTimeOffset> ProposedAt { get; } = new();
+
     public event Action<long>? DecidedHeight;
 
-    public byte[] ProposeValue(long height, int round) =>
-        ProposeOverride?.Invoke(height, round) ?? Encoding.UTF8.GetBytes($"h{height} r{round} by {name} #{Interlocked.Increment(ref _proposals)}");
+    public byte[] ProposeValue(long height, int round, DateTimeOffset now)
+    {
+        ProposedAt.Enqueue(now);
+        return ProposeOverride?.Invoke(height, round) ?? Encoding.UTF8.GetBytes($"h{height} r{round} by {name} #{Interlocked.Increment(ref _proposals)}");
+    }
+
+    public DateTimeOffset? GetValueTime(ReadOnlySpan<byte> value) => TimeOf?.Invoke(value.ToArray());
+
+    public SynchronyParams GetSynchrony(long height) => Synchrony;
 
     public ValueVerdict ValidateValue(long height, ReadOnlySpan<byte> value) =>
         value.StartsWith("invalid"u8) ? ValueVerdict.Invalid : ValueVerdict.Valid;

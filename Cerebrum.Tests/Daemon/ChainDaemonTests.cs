@@ -88,7 +88,8 @@ public sealed class ChainDaemonTests
         await PollAsync(async () => (await http.GetFromJsonAsync<ChainAccountResponse>($"chain/accounts/{recipient.PeerId}", cts.Token))!.Balance == 777);
         var faucetAccount = await http.GetFromJsonAsync<ChainAccountResponse>($"chain/accounts/{faucet.PeerId}", cts.Token);
         Assert.That(faucetAccount!.Nonce, Is.EqualTo(1UL));
-        Assert.That(faucetAccount.Balance, Is.EqualTo(DevnetInitializer.StartingBalance - 777 - 1));
+        // The transfer created the recipient's account: the creation fee is burned on top of amount and fee.
+        Assert.That(faucetAccount.Balance, Is.EqualTo(DevnetInitializer.StartingBalance - 777 - 1 - new Core.Chain.ChainParams().AccountCreationFee));
         Assert.That(faucetAccount.UnbondingRelease, Is.Null);
 
         using var replay = await PostAsync(http, ChainDevnet.Transfer(faucet, recipient.PeerId, 777, nonce: 0), cts.Token);

@@ -63,11 +63,12 @@ public sealed class PubSubDaemonTests
     }
 
     [Test]
-    public void WithoutAPubSubSection_TheSixCerebrumTopicsAreJoined()
+    public void WithoutAPubSubSection_TheSevenCerebrumTopicsAreJoined()
     {
         var options = DaemonConfiguration.Load(new ConfigurationBuilder().Build(), new CommandLineOverrides());
 
-        Assert.That(options.PubSub.Topics, Has.Count.EqualTo(6).And.All.StartWith("cerebrum/1/"));
+        Assert.That(options.PubSub.Topics, Has.Count.EqualTo(7).And.All.StartWith("cerebrum/1/"));
+        Assert.That(options.PubSub.Topics, Does.Contain("cerebrum/1/evidence"));
     }
 
     [Test]

@@ -64,7 +64,8 @@ public sealed class ChainDevnetEndToEndTests
             $"{heightNow - 1} block intervals in {(lastBlock!.Time - firstBlock!.Time).TotalSeconds:0.00} s");
         var faucetBalances = await Task.WhenAll(Validators.Select(async k => (await _devnet.Validator(k).AccountAsync(_faucet.PeerId)).Balance));
         Assert.That(faucetBalances.Distinct().Count(), Is.EqualTo(1), "one balance everywhere");
-        Assert.That(faucetBalances[0], Is.EqualTo(Cerebrum.Daemon.CommandLine.DevnetInitializer.StartingBalance - 12_345 - 1));
+        // The transfer created the recipient's account: the creation fee is burned on top of amount and fee.
+        Assert.That(faucetBalances[0], Is.EqualTo(Cerebrum.Daemon.CommandLine.DevnetInitializer.StartingBalance - 12_345 - 1 - new Cerebrum.Core.Chain.ChainParams().AccountCreationFee));
         Assert.That(await FindTransactionHeightAsync(_devnet.Validator(3), hash), Is.Not.Null, "the transfer is in a block");
     }
 

@@ -14,7 +14,7 @@ public static class AccountShowCommand
         var idArgument = new Argument<string>("ID") { Description = "The account's peer ID (base58btc, e.g. 16Uiu2HAm…, or a CIDv1). An account never used shows zeros." };
         var dataDirectoryOption = CommonOptions.DataDirectory();
         var jsonOption = CommonOptions.Json("the account");
-        var command = new Command("show", "Show an account's balance, stake, gateway escrow, unbonding amount and nonce in micro-CER, as committed on the local daemon's chain.")
+        var command = new Command("show", "Show an account's balance, stake, gateway escrow, unbonding amount and nonce in micro-CER, and whether it is jailed and what it was slashed, as committed on the local daemon's chain.")
         {
             idArgument,
             dataDirectoryOption,

@@ -9,5 +9,6 @@ public static class ChainCommand
     {
         ChainStatusCommand.Create(),
         ChainBlockCommand.Create(),
+        ChainValidatorsCommand.Create(),
     };
 }

@@ -9,6 +9,7 @@ public static class TxCommand
     {
         TxTransferCommand.Create(),
         TxStakeCommand.Create(),
+        TxUnjailCommand.Create(),
         TxStatusCommand.Create(),
     };
 }

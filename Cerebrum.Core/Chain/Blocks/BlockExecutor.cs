@@ -1,7 +1,9 @@
+using Cerebrum.Core.Chain.Evidence;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Common;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 using Google.Protobuf;
@@ -10,7 +12,8 @@ namespace Cerebrum.Core.Chain.Blocks;
 
 /// <summary>
 /// Builds, checks and executes blocks against a committed state and head, always in an overlay: a block is
-/// begin-block (release due unbondings), its transactions in order, end-block (fees to the proposer).
+/// begin-block (release due unbondings), its evidence (slash and jail, <see cref="EvidenceRules"/>), its transactions in
+/// order, end-block (fees to the proposer); then the next validator set. None of it reads every account.
 /// </summary>
 public sealed class BlockExecutor
 {
@@ -29,12 +32,27 @@ public sealed class BlockExecutor
     /// A block for height head+1 from <paramref name="candidates"/> (in the mempool's order), skipping any that fail
     /// now (and the same sender's later ones), within the block limits. Time is raised to the last block's + 1 ms if needed.
     /// </summary>
-    public BlockExecution CreateProposal(CommittedState state, ChainHead head, PeerId proposer, DateTimeOffset time, byte[] lastCommit, IEnumerable<VerifiedTransaction> candidates)
+    /// <exception cref="InvalidOperationException">The time is beyond <see cref="BlockTime.MaxUnixMs"/>.</exception>
+    /// <param name="evidence">Verified pending evidence, oldest first: what is still admissible goes in (up to the block's limit).</param>
+    public BlockExecution CreateProposal(CommittedState state, ChainHead head, IChainHistory history, PeerId proposer, DateTimeOffset time, byte[] lastCommit,
+        IEnumerable<VerifiedTransaction> candidates, IEnumerable<PendingEvidence.Entry>? evidence = null)
     {
+        // PBTS: the proposer's clock; raised to just after the previous block when that is later (only a clock behind
+        // the last proposer's by less than the precision should see it), never beyond what a block may carry.
         var timeMs = Math.Max(time.ToUnixTimeMilliseconds(), head.LastTimeUnixMs + 1);
+        if (!BlockTime.IsInRange(timeMs))
+            throw new InvalidOperationException($"cannot propose block {head.Height + 1} at {time:O}: block times end at {BlockTime.ToDateTimeOffset(BlockTime.MaxUnixMs):O}");
         var overlay = new StateOverlay(state);
         var context = new BlockContext(head.Height + 1, timeMs, proposer, _params);
-        BeginBlock(overlay, context);
+        BeginBlock(state, overlay, context);
+        var includedEvidence = new List<byte[]>();
+        foreach (var entry in evidence ?? [])
+        {
+            if (includedEvidence.Count >= _params.MaxBlockEvidence) break;
+            if (EvidenceRules.CheckAdmissible(entry.Evidence, overlay, history, context.Height, timeMs, _params, out var offenceTime) is not null) continue;
+            EvidenceRules.Apply(entry.Evidence, overlay, context.Height, timeMs, offenceTime, _params);
+            includedEvidence.Add(entry.Encoded);
+        }
         var included = new List<VerifiedTransaction>();
         var failedSenders = new HashSet<PeerId>();
         var bytes = 0L;
@@ -75,8 +93,16 @@ public sealed class BlockExecutor
             LastCommit = ByteString.CopyFrom(lastCommit),
         };
         block.Txs.AddRange(included.Select(t => ByteString.CopyFrom(t.Encoded)));
+        block.Evidence.AddRange(includedEvidence.Select(ByteString.CopyFrom));
+        block.Header.EvidenceHash = ByteString.CopyFrom(BlockHashing.EvidenceHash(block));
         var hash = BlockHashing.HeaderHash(block.Header);
-        return new BlockExecution(block, block.ToByteArray(), hash, changes, NextHead(head, block.Header, hash, root, overlay), [.. included.Select(t => t.Hash)]);
+        if (NextHead(state, head, block.Header, hash, root, overlay) is not { } next)
+        {
+            // Only evidence can jail the last validators: a block without it keeps the chain alive.
+            if (includedEvidence.Count > 0) return CreateProposal(state, head, history, proposer, time, lastCommit, candidates, evidence: null);
+            throw new InvalidOperationException($"block {context.Height} would leave no validator");
+        }
+        return new BlockExecution(block, block.ToByteArray(), hash, changes, next, [.. included.Select(t => t.Hash)]);
     }
 
     /// <summary>Checks block head+1 completely (header, last commit, every transaction in order, state root) and executes it.</summary>
@@ -84,24 +110,30 @@ public sealed class BlockExecutor
     /// Transactions this node verified before (its mempool's among them), found by hash and exact bytes to skip their
     /// signature checks; the others are checked and added.
     /// </param>
-    public BlockExecution? Execute(CommittedState state, ChainHead head, byte[] blockBytes, VerifiedTransactionCache? verified, out ChainError? error)
+    public BlockExecution? Execute(CommittedState state, ChainHead head, IChainHistory history, byte[] blockBytes, VerifiedTransactionCache? verified, out ChainError? error)
     {
-        Block block;
-        try
+        // Only the canonical encoding: the block hash covers the header, and the header the rest, so the value bytes
+        // consensus agrees on must have one form.
+        if (!CanonicalProtobuf.TryParse(Block.Parser, blockBytes, out var parsed, out var malformed))
         {
-            block = Block.Parser.ParseFrom(blockBytes);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            error = new ChainError(ChainErrorCode.MalformedBlock, $"not a valid Block: {e.Message}");
+            error = new ChainError(ChainErrorCode.MalformedBlock, $"not a valid Block: {malformed}");
             return null;
         }
+        var block = parsed!;
         if ((error = CheckHeader(block, head)) is not null) return null;
         var header = block.Header;
         var proposer = PeerId.FromBytes(header.Proposer.Span);
         var overlay = new StateOverlay(state);
         var context = new BlockContext(header.Height, header.TimeUnixMs, proposer, _params);
-        BeginBlock(overlay, context);
+        BeginBlock(state, overlay, context);
+        for (var i = 0; i < block.Evidence.Count; i++)
+        {
+            if (ExecuteEvidence(block.Evidence[i].Span, overlay, history, context) is { } invalid)
+            {
+                error = new ChainError(invalid.Code, $"evidence {i}: {invalid.Message}");
+                return null;
+            }
+        }
         var decoded = DecodeAll(block, verified);
         var hashes = new List<byte[]>(block.Txs.Count);
         for (var i = 0; i < decoded.Length; i++)
@@ -120,6 +152,11 @@ public sealed class BlockExecutor
             hashes.Add(tx!.Hash);
         }
         EndBlock(overlay, context);
+        if (ValidatorSetCalculator.Next(state, overlay, _params) is not { } nextValidators)
+        {
+            error = new ChainError(ChainErrorCode.NoValidatorsLeft, $"block {header.Height} leaves no validator (every one jailed)");
+            return null;
+        }
         var changes = overlay.ToChangeSet();
         var root = state.ComputeRoot(changes);
         if (!header.StateRoot.Span.SequenceEqual(root))
@@ -129,8 +166,18 @@ public sealed class BlockExecutor
             return null;
         }
         var hash = BlockHashing.HeaderHash(header);
+        var next = new ChainHead(_chainId, header.Height, hash, header.TimeUnixMs, root, nextValidators, head.NextValidators);
         error = null;
-        return new BlockExecution(block, blockBytes, hash, changes, NextHead(head, header, hash, root, overlay), hashes);
+        return new BlockExecution(block, blockBytes, hash, changes, next, hashes);
+    }
+
+    private ChainError? ExecuteEvidence(ReadOnlySpan<byte> bytes, StateOverlay overlay, IChainHistory history, BlockContext context)
+    {
+        if (EvidenceRules.Decode(bytes, out var malformed) is not { } evidence) return malformed;
+        if (EvidenceRules.Verify(evidence, _chainId, history, context.Height) is { } unverified) return unverified;
+        if (EvidenceRules.CheckAdmissible(evidence, overlay, history, context.Height, context.TimeUnixMs, _params, out var offenceTime) is { } refused) return refused;
+        EvidenceRules.Apply(evidence, overlay, context.Height, context.TimeUnixMs, offenceTime, _params);
+        return null;
     }
 
     /// <summary>
@@ -164,6 +211,8 @@ public sealed class BlockExecutor
         if (header.Height != head.Height + 1) return new ChainError(ChainErrorCode.WrongHeight, $"block height {header.Height}, expected {head.Height + 1}");
         if (!header.PreviousHash.Span.SequenceEqual(head.LastHash))
             return new ChainError(ChainErrorCode.WrongPreviousHash, $"block {header.Height} follows {Convert.ToHexStringLower(header.PreviousHash.Span)}, the chain's tip is {Convert.ToHexStringLower(head.LastHash)}");
+        if (!BlockTime.IsInRange(header.TimeUnixMs))
+            return new ChainError(ChainErrorCode.TimeOutOfRange, $"block time {header.TimeUnixMs} ms is outside 0 to {BlockTime.MaxUnixMs} ms (1970 to the year 3000)");
         if (header.TimeUnixMs <= head.LastTimeUnixMs)
             return new ChainError(ChainErrorCode.TimeNotMonotonic, $"block time {header.TimeUnixMs} is not after the previous {head.LastTimeUnixMs}");
         PeerId proposer;
@@ -178,6 +227,10 @@ public sealed class BlockExecutor
         if (head.NextValidators.Find(proposer) is null) return new ChainError(ChainErrorCode.UnknownProposer, $"proposer {proposer} is not a validator at height {header.Height}");
         if (!header.ValidatorsHash.Span.SequenceEqual(head.NextValidators.Hash))
             return new ChainError(ChainErrorCode.ValidatorsHashMismatch, $"block {header.Height} names another validator set");
+        if (block.Evidence.Count > _params.MaxBlockEvidence)
+            return new ChainError(ChainErrorCode.TooMuchEvidence, $"{block.Evidence.Count} pieces of evidence, the limit is {_params.MaxBlockEvidence}");
+        if (!header.EvidenceHash.Span.SequenceEqual(BlockHashing.EvidenceHash(block)))
+            return new ChainError(ChainErrorCode.MalformedBlock, $"block {header.Height}'s evidence hash does not match its evidence");
         if (block.Txs.Count > _params.MaxBlockTxs)
             return new ChainError(ChainErrorCode.TooManyTransactions, $"{block.Txs.Count} transactions, the limit is {_params.MaxBlockTxs}");
         var bytes = block.Txs.Sum(t => (long)t.Length);
@@ -192,11 +245,16 @@ public sealed class BlockExecutor
         return VerifyCommit(block.LastCommit.Span, head.Height, head.LastHash, head.LastValidators!, ChainErrorCode.BadLastCommit);
     }
 
-    private static void BeginBlock(StateOverlay state, BlockContext context)
+    // Releases the unbonding entries due at the block's time, read in release order from the committed state's queue
+    // (the overlay is still empty here): the work is the entries released, not every entry.
+    private static void BeginBlock(CommittedState committed, StateOverlay state, BlockContext context)
     {
-        var due = state.Enumerate(StateKeys.UnbondingPrefix)
-            .Where(e => ((UnbondingState)e.Value).ReleaseTimeUnixMs <= context.TimeUnixMs)
-            .Select(e => e.Key).Order(StringComparer.Ordinal).ToList();
+        var due = new List<string>();
+        foreach (var key in committed.Unbondings.DueAt(context.TimeUnixMs))
+        {
+            committed.CountVisit();
+            due.Add(key);
+        }
         foreach (var key in due)
         {
             var id = StateKeys.PeerOf(key);
@@ -216,8 +274,10 @@ public sealed class BlockExecutor
         state.SetAccount(context.Proposer, proposer);
     }
 
-    private ChainHead NextHead(ChainHead head, BlockHeader header, byte[] hash, byte[] root, IStateReader stateAfter) =>
-        new(_chainId, header.Height, hash, header.TimeUnixMs, root, ValidatorSetCalculator.FromState(stateAfter, _params), head.NextValidators);
+    private ChainHead? NextHead(CommittedState committed, ChainHead head, BlockHeader header, byte[] hash, byte[] root, StateOverlay stateAfter) =>
+        ValidatorSetCalculator.Next(committed, stateAfter, _params) is { } next
+            ? new(_chainId, header.Height, hash, header.TimeUnixMs, root, next, head.NextValidators)
+            : null;
 
     private static ChainError InBlock(int index, ChainError error) =>
         new(ChainErrorCode.InvalidTransactionInBlock, $"transaction {index}: {error.Message}", error.Code, index);

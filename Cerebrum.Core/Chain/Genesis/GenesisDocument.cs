@@ -72,7 +72,10 @@ public sealed record GenesisDocument
         if (Accounts is null || Accounts.Any(a => a is null)) throw Invalid("accounts must be an array of account objects");
         if (Validators is null || Validators.Any(v => v is null)) throw Invalid("validators must be an array of validator objects");
         Params.Validate();
+        if (!Blocks.BlockTime.IsInRange(GenesisTime.ToUnixTimeMilliseconds()) || GenesisTime.ToUnixTimeMilliseconds() > Blocks.BlockTime.MaxUnixMs / 2)
+            throw Invalid("genesisTime must be between 1970 and the year 2485, so that block times have room to grow");
         if (Validators.Count == 0) throw Invalid("at least one validator is required");
+        if (Validators.Count > Params.MaxValidators) throw Invalid($"{Validators.Count} validators, more than params.maxValidators ({Params.MaxValidators})");
         var accounts = new HashSet<PeerId>();
         foreach (var account in Accounts)
         {

@@ -1,5 +1,6 @@
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.Sync;
+using Cerebrum.Core.Chain.Validating;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
@@ -44,7 +45,7 @@ public sealed class ChainGossip : IAsyncDisposable
         _transactionOptions = (transactions ?? new TransactionGossipOptions()).Validate();
         _transactions = new TransactionGossipBatcher(_transactionOptions, time);
         _tasks = new BackgroundTasks(logger);
-        ConsensusMessages = new ConsensusMessageFilter(chain.ChainId, consensus);
+        ConsensusMessages = new ConsensusMessageFilter(chain.ChainId, consensus, new ChainConsensusHistory(chain));
     }
 
     /// <summary>The check of <c>cerebrum/1/consensus</c>; a validator's consensus drivers keep it informed of their height.</summary>
@@ -57,6 +58,7 @@ public sealed class ChainGossip : IAsyncDisposable
         _router.RegisterValidator(ChainTopics.Transactions, ValidateTransactionsAsync);
         _router.RegisterValidator(ChainTopics.Blocks, ValidateBlockAsync);
         _router.RegisterValidator(ChainTopics.Consensus, ValidateConsensusAsync);
+        _router.RegisterValidator(ChainTopics.Evidence, ValidateEvidenceAsync);
         _tasks.Run("transaction gossip", stopping => _transactions.RunAsync(PublishTransactionsAsync, stopping));
     }
 
@@ -85,6 +87,27 @@ public sealed class ChainGossip : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Hands double-signing evidence this daemon found (its consensus saw a validator sign twice) to the chain and, when
+    /// the chain takes it, to its peers on <c>cerebrum/1/evidence</c>; the chain's refusal otherwise (already known,
+    /// already punished, too old).
+    /// </summary>
+    public async Task<ChainError?> SubmitEvidenceAsync(byte[] evidence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (_chain.SubmitEvidence(evidence) is { } refused) return refused;
+        try
+        {
+            await _router.PublishAsync(ChainTopics.Evidence, evidence, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // Held for our own proposals all the same; peers find it in our blocks.
+            _logger.LogDebug("Gossip of evidence failed: {Reason}", e.Message);
+        }
+        return null;
+    }
+
     /// <summary>Subscribes to <c>cerebrum/1/consensus</c>: the transport a validator's consensus drivers talk through (disposing it unsubscribes).</summary>
     public async Task<GossipConsensusTransport> JoinConsensusAsync() =>
         new(_router, await _router.SubscribeAsync(ChainTopics.Consensus));
@@ -97,6 +120,7 @@ public sealed class ChainGossip : IAsyncDisposable
             _router.UnregisterValidator(ChainTopics.Transactions);
             _router.UnregisterValidator(ChainTopics.Blocks);
             _router.UnregisterValidator(ChainTopics.Consensus);
+            _router.UnregisterValidator(ChainTopics.Evidence);
         }
         await _tasks.DisposeAsync();
     }
@@ -139,18 +163,11 @@ public sealed class ChainGossip : IAsyncDisposable
 
     private ValidationResult ApplyBlock(ReadOnlySpan<byte> data, PeerId from)
     {
-        CommittedBlock committed;
-        Block block;
-        try
-        {
-            committed = CommittedBlock.Parser.ParseFrom(data);
-            block = Block.Parser.ParseFrom(committed.Block);
-        }
-        catch (InvalidProtocolBufferException)
-        {
+        // One payload per block and commit: a re-wrapped copy (an unknown field appended) would be a new gossip message.
+        if (!CanonicalProtobuf.TryParse(CommittedBlock.Parser, data, out var committed, out _)
+            || !CanonicalProtobuf.TryParse(Block.Parser, committed!.Block.Span, out var block, out _))
             return ValidationResult.Reject;
-        }
-        if (block.Header is null || block.Header.ChainId != _chain.ChainId) return ValidationResult.Reject;
+        if (block!.Header is null || block.Header.ChainId != _chain.ChainId) return ValidationResult.Reject;
         var height = block.Header.Height;
         var head = _chain.Status.Height;
         if (height <= head) return ValidationResult.Ignore;
@@ -172,12 +189,23 @@ public sealed class ChainGossip : IAsyncDisposable
         return error.Code is ChainErrorCode.MalformedBlock or ChainErrorCode.BadCommit ? ValidationResult.Reject : ValidationResult.Ignore;
     }
 
+    private ValueTask<ValidationResult> ValidateEvidenceAsync(PubSubMessage message, CancellationToken cancellationToken)
+    {
+        if (message.ReceivedFrom == _router.LocalPeer) return ValueTask.FromResult(ValidationResult.Accept);
+        var refused = _chain.SubmitEvidence(message.Data.ToArray());
+        var verdict = EvidenceGossipVerdict.For(refused);
+        if (verdict != ValidationResult.Accept)
+            _logger.LogDebug("{Verdict} evidence from {Peer}: {Reason}", verdict, message.ReceivedFrom, refused);
+        return ValueTask.FromResult(verdict);
+    }
+
     private ValueTask<ValidationResult> ValidateConsensusAsync(PubSubMessage message, CancellationToken cancellationToken)
     {
         var verdict = ConsensusMessages.Check(message.Data.Span, out var decoded);
-        if (decoded is not null && verdict != MessageVerdict.Invalid)
+        // Only what verified says anything about the chain's height: a decision proves its height decided, a validator's
+        // vote or proposal for h that it committed h - 1 (only validators' messages verify). The rest never starts a sync.
+        if (verdict == MessageVerdict.Valid && decoded is not null)
         {
-            // A decision hands out a decided height; a vote or proposal for h shows its signer committed h - 1.
             var decided = decoded is Decision ? decoded.Height : decoded.Height - 1;
             if (decided > 0) _sync.NoteRemoteHeight((ulong)decided);
         }

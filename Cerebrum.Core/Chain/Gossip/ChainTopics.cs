@@ -16,4 +16,10 @@ public static class ChainTopics
 
     /// <summary>Finalized blocks with their commits (<see cref="Proto.CommittedBlock"/>); validators publish.</summary>
     public const string Blocks = "cerebrum/1/blocks";
+
+    /// <summary>
+    /// Double-signing evidence (a <see cref="DuplicateVoteEvidence"/> encoding per message), verifiable by anyone with
+    /// the validator set of its height; validators publish what their consensus detects, every daemon relays what verifies.
+    /// </summary>
+    public const string Evidence = "cerebrum/1/evidence";
 }

@@ -10,16 +10,12 @@ namespace Cerebrum.Core.Chain.Gossip;
 /// </summary>
 public sealed class GossipConsensusTransport(GossipRouter router, Subscription subscription) : IConsensusTransport, IDisposable
 {
-    // Random start: a restarted validator must not repeat the (payload, nonce) pairs its peers have already seen.
-    private long _nonce = BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-
     public async ValueTask BroadcastAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        // Consensus re-broadcasts identical messages on purpose, for peers that missed or dropped them. StrictNoSign
-        // ids are the payload's SHA-256, so each broadcast carries a fresh gossip nonce: a peer that saw an earlier copy
-        // while its consensus was at another height, and so ignored it, receives this one (its driver drops duplicates).
-        var payload = ConsensusMessageCodec.WithGossipNonce(message.Span, (ulong)Interlocked.Increment(ref _nonce));
-        await router.PublishAsync(ChainTopics.Consensus, payload, resendIfSeen: true, cancellationToken);
+        // Consensus re-broadcasts identical messages on purpose, for peers that missed them. The payload is the message
+        // itself (its id the SHA-256 of it, which nobody can vary), so a re-broadcast goes to the current mesh again and
+        // reaches the peers that have not seen it or forgot it (see ReportUnused); the others drop it as a duplicate.
+        await router.PublishAsync(ChainTopics.Consensus, message, resendIfSeen: true, cancellationToken);
     }
 
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReceiveAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -29,6 +25,9 @@ public sealed class GossipConsensusTransport(GossipRouter router, Subscription s
             if (message.ReceivedFrom != router.LocalPeer) yield return message.Data;
         }
     }
+
+    /// <summary>Forgets the message's id, so that its sender's next re-broadcast is delivered again.</summary>
+    public void ReportUnused(ReadOnlyMemory<byte> message) => router.ForgetSeen(ChainTopics.Consensus, message);
 
     public void Dispose() => subscription.Dispose();
 }

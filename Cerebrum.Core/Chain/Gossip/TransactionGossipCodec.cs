@@ -1,4 +1,5 @@
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Common;
 using Google.Protobuf;
 
 namespace Cerebrum.Core.Chain.Gossip;
@@ -75,6 +76,12 @@ public static class TransactionGossipCodec
         if (parsed.Batch.Count > maxTransactions)
         {
             error = $"a batch of {parsed.Batch.Count} transactions exceeds the limit of {maxTransactions}";
+            return false;
+        }
+        // One payload per batch: unknown fields or padding would make a re-wrapped copy a new gossip message.
+        if (!CanonicalProtobuf.TryParse(Proto.TransactionGossip.Parser, payload.Span, out _, out var nonCanonical))
+        {
+            error = nonCanonical;
             return false;
         }
         transactions = [.. parsed.Batch.Select(b => b.ToByteArray())];

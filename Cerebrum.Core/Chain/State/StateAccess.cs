@@ -13,7 +13,21 @@ public static class StateAccess
 
     /// <summary>Writes the account; an account with nothing in it (never used) is removed rather than stored.</summary>
     public static void SetAccount(this StateOverlay state, PeerId id, AccountState account) =>
-        state.Set(StateKeys.Account(id), account.Balance == 0 && account.Nonce == 0 && account.Stake == 0 && account.Escrow == 0 && account.PublicKey.IsEmpty ? null : account);
+        state.Set(StateKeys.Account(id), account.CalculateSize() == 0 ? null : account);
+
+    /// <summary>True when the account exists in the state (it has held something, or sent a transaction).</summary>
+    public static bool HasAccount(this IStateReader state, PeerId id) => state.Get(StateKeys.Account(id)) is not null;
+
+    /// <summary>Micro-CER burned so far (account creation fees, slashed stake).</summary>
+    public static ulong GetBurned(this IStateReader state) => (state.Get(StateKeys.Supply) as SupplyState)?.Burned ?? 0;
+
+    /// <summary>Burns <paramref name="amount"/>: taken out of circulation, recorded so that the supply still adds up.</summary>
+    /// <exception cref="OverflowException">Impossible while the supply is below 2^63.</exception>
+    public static void AddBurned(this StateOverlay state, ulong amount)
+    {
+        if (amount == 0) return;
+        state.Set(StateKeys.Supply, new SupplyState { Burned = checked(state.GetBurned() + amount) });
+    }
 
     public static UnbondingState? GetUnbonding(this IStateReader state, PeerId id) =>
         (state.Get(StateKeys.Unbonding(id)) as UnbondingState)?.Clone();

@@ -16,8 +16,12 @@ public static class StateKeys
     public const string ModelPrefix = "m/";
     public const string ModelNamePrefix = "o/";
     public const string GenesisValidatorPrefix = "v/";
+    public const string SupplyPrefix = "s/";
 
-    public static readonly IReadOnlyList<string> Prefixes = [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix];
+    /// <summary>The chain's supply record (<see cref="SupplyState"/>).</summary>
+    public const string Supply = SupplyPrefix + "supply";
+
+    public static readonly IReadOnlyList<string> Prefixes = [AccountPrefix, UnbondingPrefix, NodePrefix, ModelPrefix, ModelNamePrefix, GenesisValidatorPrefix, SupplyPrefix];
 
     public static string Account(PeerId id) => AccountPrefix + id;
 
@@ -44,6 +48,7 @@ public static class StateKeys
         ModelPrefix => ModelState.Parser.ParseFrom(value),
         ModelNamePrefix => ModelNameState.Parser.ParseFrom(value),
         GenesisValidatorPrefix => GenesisValidatorState.Parser.ParseFrom(value),
+        SupplyPrefix => SupplyState.Parser.ParseFrom(value),
         var other => throw new FormatException($"unknown state kind '{other}'"),
     };
 

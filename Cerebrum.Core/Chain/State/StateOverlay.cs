@@ -15,6 +15,12 @@ public sealed class StateOverlay : IStateReader
 
     public int WriteCount => _writes.Count;
 
+    /// <summary>The state this overlay writes over.</summary>
+    public IStateReader Parent => _parent;
+
+    /// <summary>The pending writes (null deletes), by key.</summary>
+    public IReadOnlyDictionary<string, IMessage?> Writes => _writes;
+
     public IMessage? Get(string key) => _writes.TryGetValue(key, out var value) ? value : _parent.Get(key);
 
     public IEnumerable<KeyValuePair<string, IMessage>> Enumerate(string prefix)

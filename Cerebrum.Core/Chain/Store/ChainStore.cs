@@ -1,4 +1,5 @@
 using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Evidence;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Validators;
@@ -15,7 +16,7 @@ namespace Cerebrum.Core.Chain.Store;
 /// one LiteDB transaction, and the in-memory state changes only after it commits, so a crash at any instant leaves
 /// the last committed block, which reopening resumes from.
 /// </summary>
-public sealed class ChainStore : IDisposable
+public sealed class ChainStore : IChainHistory, IDisposable
 {
     public const string FileName = "chain.db";
     private const string HeadId = "head";
@@ -31,6 +32,7 @@ public sealed class ChainStore : IDisposable
     {
         _database = database;
         _params = parameters;
+        State = new CommittedState(parameters);
         _blocks = database.GetCollection("blocks");
         _blocks.EnsureIndex("hash", unique: true);
         _txs = database.GetCollection("txs");
@@ -38,7 +40,7 @@ public sealed class ChainStore : IDisposable
         _meta = database.GetCollection("meta");
     }
 
-    public CommittedState State { get; } = new();
+    public CommittedState State { get; }
 
     public ChainHead Head { get; private set; } = null!;
 
@@ -130,6 +132,12 @@ public sealed class ChainStore : IDisposable
         var height = (ulong)meta["height"].AsInt64;
         if (!State.Root.AsSpan().SequenceEqual(meta["stateRoot"].AsBinary))
             throw Corrupt($"{FileName}: the stored state does not hash to the state root recorded at height {height}");
+        var lastTimeMs = meta["lastTimeMs"].AsInt64;
+        // A time no block may carry (e.g. long.MaxValue, accepted by versions before block times were bounded): the chain
+        // after it cannot be validated, so say so rather than start and fail on every block or status call.
+        if (!BlockTime.IsInRange(lastTimeMs))
+            throw Corrupt($"{FileName}: block {height} has time {lastTimeMs} ms, outside what a block may carry (0 to {BlockTime.MaxUnixMs} ms, 1970 to the year 3000); "
+                + "it was accepted by an older version that did not bound block times. Remove this data directory's chain.db and let the daemon sync from peers on a chain without that block");
         ValidatorSet? last = null;
         if (height > 0)
         {
@@ -141,8 +149,9 @@ public sealed class ChainStore : IDisposable
         {
             throw Corrupt($"{FileName}: the head record at height 0 names a previous block");
         }
-        Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, meta["lastTimeMs"].AsInt64, State.Root,
-            ValidatorSetCalculator.FromState(State, _params), last);
+        var next = ValidatorSetCalculator.Next(State, null, _params)
+            ?? throw Corrupt($"{FileName}: no validator is left after height {height} (every one jailed)");
+        Head = new ChainHead(genesis.ChainId, height, meta["lastHash"].AsBinary, lastTimeMs, State.Root, next, last);
     }
 
     /// <summary>
@@ -178,6 +187,7 @@ public sealed class ChainStore : IDisposable
                 ["block"] = new BsonValue(execution.BlockBytes),
                 ["commit"] = new BsonValue(commit),
                 ["validators"] = new BsonValue(head.LastValidators!.Encoded),
+                ["time"] = head.LastTimeUnixMs,
             });
             BeforeWrite?.Invoke("txs");
             // A transaction hash never repeats on a chain (its nonce is spent), so a plain bulk insert suffices. Keyed by
@@ -210,6 +220,13 @@ public sealed class ChainStore : IDisposable
     /// <summary>The validator set that decided a committed height.</summary>
     public ValidatorSet? GetValidators(ulong height) =>
         height is 0 or > long.MaxValue || _blocks.FindById((long)height) is not { } doc ? null : ValidatorSet.Decode(doc["validators"].AsBinary);
+
+    /// <summary>A committed block's time (stores written before blocks recorded it: read from the block's header).</summary>
+    public long? GetBlockTimeUnixMs(ulong height)
+    {
+        if (height is 0 or > long.MaxValue || _blocks.FindById((long)height) is not { } doc) return null;
+        return doc.TryGetValue("time", out var time) && time.IsInt64 ? time.AsInt64 : Proto.Block.Parser.ParseFrom(doc["block"].AsBinary).Header.TimeUnixMs;
+    }
 
     public (ulong Height, int Index)? GetTransactionLocation(byte[] hash) =>
         // Stores written before the index was keyed by bytes hold hex-string keys.

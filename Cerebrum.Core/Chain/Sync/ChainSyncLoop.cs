@@ -1,15 +1,17 @@
 using System.Threading.Channels;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
-using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Protocols.Identify;
 using Microsoft.Extensions.Logging;
 
 namespace Cerebrum.Core.Chain.Sync;
 
 /// <summary>
 /// Keeps a <see cref="ChainNode"/> in step with its peers through <see cref="ChainSyncer"/>: a sync runs at start,
-/// whenever a connection opens, whenever a peer is seen at a higher height (<see cref="NoteRemoteHeight"/>, fed by the
-/// chain's gossip), and every interval. Its host owns the loop's lifetime (<see cref="RunAsync"/>).
+/// whenever identify shows a peer that serves <c>/cerebrum/sync/1.0.0</c>, whenever a peer is seen at a higher height
+/// (<see cref="NoteRemoteHeight"/>, fed by the chain's gossip), and every interval. Only peers whose identify lists the
+/// protocol are asked (a CLI's throwaway connection, which serves none, is never dialled for it). Its host owns the
+/// loop's lifetime (<see cref="RunAsync"/>).
 /// </summary>
 public sealed class ChainSyncLoop
 {
@@ -59,7 +61,7 @@ public sealed class ChainSyncLoop
     /// <summary>Syncs on every request and tick until cancelled (its end, not a failure: it then returns).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _host.ConnectionOpened += OnConnectionOpened;
+        _host.Identify.PeerIdentified += OnPeerIdentified;
         try
         {
             RequestSync();
@@ -71,11 +73,14 @@ public sealed class ChainSyncLoop
         }
         finally
         {
-            _host.ConnectionOpened -= OnConnectionOpened;
+            _host.Identify.PeerIdentified -= OnPeerIdentified;
         }
     }
 
-    private void OnConnectionOpened(object? sender, ConnectionEventArgs e) => RequestSync();
+    private void OnPeerIdentified(object? sender, IdentifyResult result)
+    {
+        if (result.Protocols.Contains(SyncProtocolHandler.ProtocolId)) RequestSync();
+    }
 
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
@@ -108,8 +113,8 @@ public sealed class ChainSyncLoop
         }
     }
 
-    // Peers that speak the sync protocol (learnt by identify); those not identified yet are tried too.
-    private List<PeerId> SyncPeers() =>
+    /// <summary>The connected peers whose identify lists the sync protocol (a peer not identified yet is asked once it is).</summary>
+    internal List<PeerId> SyncPeers() =>
         [.. _host.Connections.Select(c => c.RemotePeer).Distinct()
-            .Where(peer => _host.PeerStore.Get(peer) is not { Protocols.Count: > 0 } info || info.Protocols.Contains(SyncProtocolHandler.ProtocolId))];
+            .Where(peer => _host.PeerStore.Get(peer) is { } info && info.Protocols.Contains(SyncProtocolHandler.ProtocolId))];
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Cerebrum.Core.Chain.Caching;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
 using Google.Protobuf;
 
@@ -14,6 +15,8 @@ namespace Cerebrum.Core.Chain.Transactions;
 public static class TransactionCodec
 {
     private static readonly byte[] Domain = Encoding.ASCII.GetBytes("cerebrum-tx:");
+    private static readonly MessageParser<SignedTransaction> DiscardingSignedParser = SignedTransaction.Parser.WithDiscardUnknownFields(true);
+    private static readonly MessageParser<Transaction> DiscardingTransactionParser = Transaction.Parser.WithDiscardUnknownFields(true);
 
     /// <summary>Fills in the sender key and signs; returns the SignedTransaction encoding.</summary>
     public static byte[] Sign(PrivateKey sender, Transaction transaction)
@@ -37,7 +40,7 @@ public static class TransactionCodec
 
     public static byte[] SignBytes(ReadOnlySpan<byte> transaction) => [.. Domain, .. transaction];
 
-    /// <summary>Checks size, encoding, chain id, body and signature.</summary>
+    /// <summary>Checks size, encoding (the canonical one only), chain id, body and signature (strict DER, low S).</summary>
     public static bool TryDecode(byte[] encoded, string chainId, ChainParams parameters, out VerifiedTransaction? transaction, out ChainError? error) =>
         TryDecode(encoded, chainId, parameters, null, out transaction, out error);
 
@@ -64,8 +67,9 @@ public static class TransactionCodec
         Transaction body;
         try
         {
-            signed = SignedTransaction.Parser.ParseFrom(encoded);
-            body = Transaction.Parser.ParseFrom(signed.Transaction);
+            // Unknown fields are dropped while parsing, so that they make the encoding non-canonical below.
+            signed = DiscardingSignedParser.ParseFrom(encoded);
+            body = DiscardingTransactionParser.ParseFrom(signed.Transaction);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -80,6 +84,14 @@ public static class TransactionCodec
         if (body.BodyCase == Transaction.BodyOneofCase.None)
         {
             error = new ChainError(ChainErrorCode.UnknownTransactionType, "transaction has no body (or one this version does not know)");
+            return false;
+        }
+        // The hash covers these exact bytes: any other encoding of the same content (an unknown field appended, a padded
+        // varint) would be the same transaction under another hash, made by whoever relays it.
+        if (!CanonicalProtobuf.IsEncodingOf(signed, encoded) || !CanonicalProtobuf.IsEncodingOf(body, signed.Transaction.Span))
+        {
+            error = new ChainError(ChainErrorCode.NonCanonicalEncoding,
+                "not the canonical encoding of a SignedTransaction and its Transaction (unknown, repeated or out-of-order fields, or padded numbers)");
             return false;
         }
         SenderKeyCache.Sender sender;
@@ -98,7 +110,7 @@ public static class TransactionCodec
             error = new ChainError(ChainErrorCode.BadSignature, $"sender key is {key.Type}; accounts use secp256k1");
             return false;
         }
-        if (!key.Verify(SignBytes(signed.Transaction.Span), signed.Signature.Span))
+        if (!key.VerifyStrict(SignBytes(signed.Transaction.Span), signed.Signature.Span))
         {
             error = new ChainError(ChainErrorCode.BadSignature, "signature does not verify against the sender key");
             return false;

@@ -14,6 +14,7 @@ public static class TransactionHandlers
         new RegisterNodeHandler(),
         new RegisterModelHandler(),
         new DepositHandler(),
+        new UnjailHandler(),
     }.ToFrozenDictionary(h => h.Type);
 
     public static ITransactionHandler? For(Transaction.BodyOneofCase type) => Table.GetValueOrDefault(type);

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Chain.Blocks;
+using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 
@@ -15,24 +16,43 @@ public sealed class ChainConsensusApplication : IConsensusApplication
 {
     private readonly ChainNode _chain;
     private readonly PeerId _self;
-    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private (long Height, ValidatorSet Set)? _cached;
 
-    public ChainConsensusApplication(ChainNode chain, PeerId self, TimeProvider time)
+    public ChainConsensusApplication(ChainNode chain, PeerId self)
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(self);
-        ArgumentNullException.ThrowIfNull(time);
         _chain = chain;
         _self = self;
-        _time = time;
     }
 
     /// <summary>Raised (on the consensus loop) after a block decided by consensus was committed by this call; not when it was already in the chain.</summary>
     public event EventHandler<FinalizedBlock>? BlockDecided;
 
-    public byte[] ProposeValue(long height, int round) => _chain.CreateProposal(ToHeight(height), _self, _time.GetUtcNow());
+    /// <summary>A block from the mempool stamped with the proposer's clock (PBTS), as consensus fed it.</summary>
+    public byte[] ProposeValue(long height, int round, DateTimeOffset now) => _chain.CreateProposal(ToHeight(height), _self, now);
+
+    /// <summary>PBTS: the block's time.</summary>
+    /// <exception cref="FormatException">Not a block, or a time no block may carry (counted as untimely).</exception>
+    public DateTimeOffset? GetValueTime(ReadOnlySpan<byte> value)
+    {
+        BlockHeader? header;
+        try
+        {
+            header = Block.Parser.ParseFrom(value).Header;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new FormatException($"not a block: {e.Message}", e);
+        }
+        if (header is null || !BlockTime.IsInRange(header.TimeUnixMs))
+            throw new FormatException($"block time {header?.TimeUnixMs} is not one a block may carry");
+        return DateTimeOffset.FromUnixTimeMilliseconds(header.TimeUnixMs);
+    }
+
+    /// <summary>PBTS: the genesis file's precision and message delay.</summary>
+    public SynchronyParams GetSynchrony(long height) => _chain.Params.Synchrony;
 
     public ValueVerdict ValidateValue(long height, ReadOnlySpan<byte> value)
     {
@@ -40,13 +60,13 @@ public sealed class ChainConsensusApplication : IConsensusApplication
         // A height the chain already finalized (the blocks topic or sync was faster than this validator's consensus):
         // its committed block, which +2/3 precommitted, is the one valid value there.
         if (height >= 1 && height <= chainHeight)
-            return _chain.GetBlock((ulong)height) is { } stored && BlockHashing.TryHashBlock(value.ToArray(), out var hash) && stored.Hash.AsSpan().SequenceEqual(hash)
+            return _chain.GetBlock((ulong)height) is { } stored && BlockHashing.TryHashBlock(value, out var hash) && stored.Hash.AsSpan().SequenceEqual(hash)
                 ? ValueVerdict.Valid : ValueVerdict.Invalid;
         if (height != chainHeight + 1) return ValueVerdict.Invalid;
         return _chain.ValidateProposal(value.ToArray()) is null ? ValueVerdict.Valid : ValueVerdict.Invalid;
     }
 
-    public byte[] ComputeValueId(ReadOnlySpan<byte> value) => BlockHashing.TryHashBlock(value.ToArray(), out var hash) ? hash : [];
+    public byte[] ComputeValueId(ReadOnlySpan<byte> value) => BlockHashing.TryHashBlock(value, out var hash) ? hash : [];
 
     /// <exception cref="InvalidOperationException">The chain does not know the validators of <paramref name="height"/> yet.</exception>
     public ValidatorSet GetValidators(long height)

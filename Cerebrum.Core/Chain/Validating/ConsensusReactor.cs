@@ -57,7 +57,7 @@ public sealed class ConsensusReactor : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ConsensusReactor>();
         _tasks = new BackgroundTasks(_logger);
-        _application = new ChainConsensusApplication(chain, identity.PeerId, time);
+        _application = new ChainConsensusApplication(chain, identity.PeerId);
     }
 
     /// <summary>The height the running consensus driver decides (0 when none runs).</summary>
@@ -129,6 +129,7 @@ public sealed class ConsensusReactor : IAsyncDisposable
                         break;
                 }
             }
+            if (_driver is { } running) await ForwardEvidenceAsync(running, cancellationToken);
             var wake = _wake.Reader.WaitToReadAsync(cancellationToken).AsTask();
             // A timer allows one pending wait: a new one only once the previous tick came.
             if (await Task.WhenAny(wake, tick) == tick)
@@ -158,6 +159,24 @@ public sealed class ConsensusReactor : IAsyncDisposable
             return;
         }
         driver.OfferDecision(new Decision(block.BlockBytes, commit!));
+    }
+
+    /// <summary>
+    /// Equivocation the driver's consensus caught goes to the chain (for this validator's proposals) and, when the
+    /// chain takes it, to every peer on the evidence topic; either way it leaves the driver's pool.
+    /// </summary>
+    private async Task ForwardEvidenceAsync(ConsensusDriver driver, CancellationToken cancellationToken)
+    {
+        foreach (var evidence in driver.Evidence.GetPending())
+        {
+            var refused = await _gossip.SubmitEvidenceAsync(evidence.ToBytes(), cancellationToken);
+            if (refused is null)
+                _logger.LogWarning("Validator {Validator} signed two different {Type}s at height {Height} round {Round}: evidence submitted for slashing",
+                    evidence.Validator, evidence.Type, evidence.Height, evidence.Round);
+            else
+                _logger.LogDebug("Evidence {Evidence} not submitted: {Reason}", evidence, refused);
+            driver.Evidence.Remove(evidence);
+        }
     }
 
     private void TryStartDriver(long height)

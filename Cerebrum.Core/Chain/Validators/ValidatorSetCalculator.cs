@@ -6,32 +6,44 @@ using Cerebrum.Core.Crypto;
 namespace Cerebrum.Core.Chain.Validators;
 
 /// <summary>
-/// The validator set for height H+1 is a function of the state after H: every genesis validator with its genesis
-/// power, plus, for every account whose public key is known, stake / <see cref="ChainParams.StakePerPower"/> (integer
-/// division) added to its power. Members with zero power are left out. Height 1 uses the genesis state. The genesis
-/// bounds the total (<see cref="Genesis.GenesisDocument.Validate"/>) within <see cref="ValidatorSet.MaxTotalPower"/>,
-/// since stake never exceeds the fixed supply.
+/// The validator set for height H+1 is a function of the state after H: the <see cref="ChainParams.MaxValidators"/>
+/// candidates with the most voting power (ties by peer ID bytes), where a candidate's power is its genesis power plus,
+/// once its public key is known, stake / <see cref="ChainParams.StakePerPower"/> (integer division), and nothing while
+/// it is jailed. Height 1 uses the genesis state. The genesis bounds the total (<see cref="Genesis.GenesisDocument.Validate"/>)
+/// within <see cref="ValidatorSet.MaxTotalPower"/>, since stake never exceeds the fixed supply. The work is the head of
+/// the committed state's <see cref="ValidatorCandidates"/> plus the accounts the block wrote: it does not grow with
+/// the number of accounts.
 /// </summary>
 public static class ValidatorSetCalculator
 {
-    public static ValidatorSet FromState(IStateReader state, ChainParams parameters)
+    /// <summary>The set after <paramref name="committed"/> with the block's <paramref name="pending"/> writes; null when no candidate has power.</summary>
+    public static ValidatorSet? Next(CommittedState committed, StateOverlay? pending, ChainParams parameters)
     {
-        var powers = new Dictionary<PeerId, (PublicKey Key, long Power)>();
-        foreach (var (key, value) in state.Enumerate(StateKeys.GenesisValidatorPrefix))
+        var changed = new HashSet<PeerId>();
+        if (pending is not null)
+            foreach (var key in pending.Writes.Keys)
+                if (key.StartsWith(StateKeys.AccountPrefix, StringComparison.Ordinal) || key.StartsWith(StateKeys.GenesisValidatorPrefix, StringComparison.Ordinal))
+                    changed.Add(StateKeys.PeerOf(key));
+        // The top candidates the block did not touch (no more than the set can hold), then the touched ones as they are now.
+        var chosen = new List<ValidatorCandidates.Candidate>(parameters.MaxValidators + changed.Count);
+        var untouched = 0;
+        foreach (var candidate in committed.Candidates.InOrder)
         {
-            var genesis = (GenesisValidatorState)value;
-            powers[StateKeys.PeerOf(key)] = (PublicKey.FromProtobuf(genesis.PublicKey.Span), checked((long)genesis.Power));
+            if (untouched == parameters.MaxValidators) break;
+            committed.CountVisit();
+            if (changed.Contains(candidate.Id)) continue;
+            chosen.Add(candidate);
+            untouched++;
         }
-        foreach (var (key, value) in state.Enumerate(StateKeys.AccountPrefix))
+        IStateReader after = pending is null ? committed : pending;
+        foreach (var id in changed)
         {
-            var account = (AccountState)value;
-            var stakePower = checked((long)(account.Stake / parameters.StakePerPower));
-            if (stakePower == 0 || account.PublicKey.IsEmpty) continue;
-            var id = StateKeys.PeerOf(key);
-            powers[id] = powers.TryGetValue(id, out var existing)
-                ? (existing.Key, checked(existing.Power + stakePower))
-                : (PublicKey.FromProtobuf(account.PublicKey.Span), stakePower);
+            var account = after.Get(StateKeys.Account(id)) as AccountState;
+            var genesis = after.Get(StateKeys.GenesisValidator(id)) as GenesisValidatorState;
+            if (ValidatorCandidates.CandidateOf(id, account, genesis, parameters.StakePerPower) is { } candidate) chosen.Add(candidate);
         }
-        return ValidatorSet.Create(powers.Values.Where(p => p.Power > 0).Select(p => new Validator(p.Key, p.Power)));
+        if (chosen.Count == 0) return null;
+        chosen.Sort(ValidatorCandidates.Compare);
+        return ValidatorSet.Create(chosen.Take(parameters.MaxValidators).Select(c => new Validator(c.Key, c.Power)));
     }
 }

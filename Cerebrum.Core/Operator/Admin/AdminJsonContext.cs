@@ -26,6 +26,7 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(ChainStatusResponse))]
 [JsonSerializable(typeof(ChainBlockResponse))]
 [JsonSerializable(typeof(ChainAccountResponse))]
+[JsonSerializable(typeof(ChainValidatorsResponse))]
 [JsonSerializable(typeof(ChainSubmitResponse))]
 [JsonSerializable(typeof(ChainTransactionStatusResponse))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -25,6 +25,7 @@ public static class AdminRoutes
     public const string ChainStatus = "/chain/status";
     public const string ChainBlock = "/chain/blocks/{height}";
     public const string ChainAccount = "/chain/accounts/{peerId}";
+    public const string ChainValidators = "/chain/validators";
     public const string ChainTransactions = "/chain/txs";
     public const string ChainTransactionCheck = "/chain/txs/check";
     public const string ChainTransaction = "/chain/txs/{hash}";

@@ -16,6 +16,7 @@ public sealed record ChainStatusResponse(
 public sealed record ChainValidatorResponse(string PeerId, long Power);
 
 /// <summary>The body of <c>GET /chain/blocks/{height}</c>.</summary>
+/// <param name="Evidence">The double-signing evidence the block executed (each slashed and jailed its validator).</param>
 public sealed record ChainBlockResponse(
     ulong Height,
     string Hash,
@@ -24,12 +25,38 @@ public sealed record ChainBlockResponse(
     string Proposer,
     string StateRoot,
     IReadOnlyList<ChainTransactionSummary> Transactions,
-    int CommitSignatures);
+    int CommitSignatures,
+    IReadOnlyList<ChainEvidenceSummary>? Evidence = null);
+
+/// <summary>A proof of double signing inside a block: whose, and which vote (height, round, "prevote" or "precommit") it signed twice.</summary>
+public sealed record ChainEvidenceSummary(string Validator, long Height, int Round, string Type);
+
+/// <summary>The body of <c>GET /chain/validators</c>: the set deciding <see cref="Height"/> (the next height), then the jailed validators.</summary>
+public sealed record ChainValidatorsResponse(ulong Height, long TotalPower, IReadOnlyList<ChainValidatorDetail> Validators);
+
+/// <summary>
+/// One validator: its power in the set (0 when jailed), its permanent genesis power and bonded stake (micro-CER), and
+/// its slashing record: jailed until <see cref="JailRelease"/> (then it may send Unjail), slashed <see cref="SlashedTotal"/>
+/// micro-CER in all, last at block <see cref="SlashedHeight"/> (0: never).
+/// </summary>
+public sealed record ChainValidatorDetail(
+    string PeerId,
+    long Power,
+    ulong GenesisPower,
+    ulong Stake,
+    bool Jailed,
+    DateTime? JailRelease,
+    ulong SlashedTotal,
+    ulong SlashedHeight);
 
 /// <summary>A transaction inside a block; <see cref="Type"/> is the body's name in camelCase (e.g. "transfer").</summary>
 public sealed record ChainTransactionSummary(string Hash, string Type, string Sender, ulong Nonce, ulong Fee);
 
-/// <summary>The body of <c>GET /chain/accounts/{peerId}</c>; amounts in micro-CER.</summary>
+/// <summary>
+/// The body of <c>GET /chain/accounts/{peerId}</c>; amounts in micro-CER. A validator's jail and slashing record:
+/// <see cref="Jailed"/> until <see cref="JailRelease"/> (then Unjail), <see cref="SlashedTotal"/> burned in all, last at
+/// block <see cref="SlashedHeight"/> (0: never).
+/// </summary>
 public sealed record ChainAccountResponse(
     string PeerId,
     ulong Balance,
@@ -38,7 +65,11 @@ public sealed record ChainAccountResponse(
     ulong Stake,
     ulong Escrow,
     ulong Unbonding,
-    DateTime? UnbondingRelease);
+    DateTime? UnbondingRelease,
+    bool Jailed = false,
+    DateTime? JailRelease = null,
+    ulong SlashedTotal = 0,
+    ulong SlashedHeight = 0);
 
 /// <summary>The body of <c>GET /chain/txs/{hash}</c>: what this daemon knows of a transaction's fate.</summary>
 /// <param name="Status">"included" (in a committed block), "pending" (in the mempool), "rejected" (refused by this daemon's ledger lately: <see cref="Error"/> and <see cref="Code"/> say why) or "unknown" (never seen, or its rejection has aged out of the bounded record).</param>

@@ -35,12 +35,12 @@ public sealed class ChainConsensusApplicationTests
     [Test]
     public void ProposesValidatesNamesAndCommitsBlocks()
     {
-        var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId, TimeProvider.System);
+        var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId);
         _chain.SubmitTransaction(Txs.Transfer(_fixture.Alice, 0, _fixture.Bob.PeerId, 100, fee: 5));
         var decided = new List<FinalizedBlock>();
         app.BlockDecided += (_, block) => decided.Add(block);
 
-        var block = app.ProposeValue(1, 0);
+        var block = app.ProposeValue(1, 0, DateTimeOffset.UtcNow);
         Assert.That(Block.Parser.ParseFrom(block).Txs, Has.Count.EqualTo(1), "the proposal carries the mempool");
         Assert.That(app.ValidateValue(1, block), Is.EqualTo(ValueVerdict.Valid));
         Assert.That(app.ValidateValue(2, block), Is.EqualTo(ValueVerdict.Invalid), "not the next height");
@@ -70,8 +70,8 @@ public sealed class ChainConsensusApplicationTests
     {
         // The blocks topic or sync can finalize a height before this validator's consensus decides it; a peer's
         // decision for that height must then still be acceptable, and nothing else.
-        var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId, TimeProvider.System);
-        var block = app.ProposeValue(1, 0);
+        var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId);
+        var block = app.ProposeValue(1, 0, DateTimeOffset.UtcNow);
         var other = _chain.CreateProposal(1, _fixture.Validators[1].PeerId, DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.That(app.ValidateValue(1, other), Is.EqualTo(ValueVerdict.Valid), "before the commit, another proposal is valid too");
         app.OnDecided(1, block, CommitOf(1, app.ComputeValueId(block), 0, 1, 2));
@@ -85,8 +85,8 @@ public sealed class ChainConsensusApplicationTests
     [Test]
     public void ACommitWithoutAQuorumIsRefused_AndNothingChanges()
     {
-        var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId, TimeProvider.System);
-        var block = app.ProposeValue(1, 0);
+        var app = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId);
+        var block = app.ProposeValue(1, 0, DateTimeOffset.UtcNow);
         var error = Assert.Throws<ChainException>(() => app.OnDecided(1, block, CommitOf(1, app.ComputeValueId(block), 0, 1)));
         Assert.That(error!.Error.Code, Is.EqualTo(ChainErrorCode.BadCommit));
         Assert.That(_chain.Status.Height, Is.Zero);
@@ -95,7 +95,7 @@ public sealed class ChainConsensusApplicationTests
     [Test]
     public void ProposerPriorities_AreTheSameForAValidatorThatFollowedEveryHeight_AndOneThatRestarted()
     {
-        var follower = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId, TimeProvider.System);
+        var follower = new ChainConsensusApplication(_chain, _fixture.Validators[0].PeerId);
         var proposersByHeight = new List<PeerId>();
         for (var height = 1L; height <= 6; height++)
         {
@@ -108,7 +108,7 @@ public sealed class ChainConsensusApplicationTests
 
         _chain.Dispose();
         _chain = Open();
-        var restarted = new ChainConsensusApplication(_chain, _fixture.Validators[1].PeerId, TimeProvider.System);
+        var restarted = new ChainConsensusApplication(_chain, _fixture.Validators[1].PeerId);
         var replayed = restarted.GetValidators(7);
 
         Assert.That(Enumerable.Range(0, 8).Select(r => replayed.GetProposer(r).PeerId), Is.EqualTo(Enumerable.Range(0, 8).Select(r => expected.GetProposer(r).PeerId)));

@@ -44,6 +44,13 @@ public sealed class IdentifyService : IPeerService
 
     public IReadOnlyDictionary<string, ProtocolHandler> Handlers { get; }
 
+    /// <summary>
+    /// Raised after a peer's identify (or identify push) was recorded in the peer store: from then on its protocols
+    /// are known, e.g. whether it serves a protocol worth opening a stream for. Raised on the identify task; handlers
+    /// must not block.
+    /// </summary>
+    public event EventHandler<IdentifyResult>? PeerIdentified;
+
     /// <summary>Identifies the peer, within the handshake timeout.</summary>
     public void OnConnectionOpened(Connection connection) =>
         _tasks.Run($"identify {connection}", ct => IdentifyOnConnectAsync(connection, ct));
@@ -246,5 +253,6 @@ public sealed class IdentifyService : IPeerService
             _host.PeerStore.AddAddresses(result.PeerId, result.ListenAddresses);
         if (result.PeerRecord is { } record)
             _host.PeerStore.AddPeerRecord(record, result.SignedPeerRecord);
+        PeerIdentified?.Invoke(this, result);
     }
 }
