@@ -122,14 +122,16 @@ public sealed class ResourceAttackTests
             Assert.That(Metrics().Value("cerebrum_network_resource_refusals_total", ("scope", "ip"), ("resource", "connections")), Is.EqualTo(1));
 
             attackers.Add(await RawYamuxAttacker.ConnectAsync(victim, IPAddress.Parse("127.0.0.3")));
-            Assert.That(victim.Connections, Has.Count.EqualTo(perIp + 1));
+            // The attacker's side of the handshake ends first: wait for the victim to add the connection.
+            await Poll.UntilAsync(() => victim.Connections.Count == perIp + 1, TestHosts.Timeout);
             Assert.That(Metrics().Value("cerebrum_network_resource_connections", ("scope", "ip"), ("direction", "inbound")), Is.EqualTo(perIp),
                 "the gauge shows the fullest IP");
 
             // A slot given back is a slot to take again.
             await attackers[0].DisposeAsync();
             attackers.RemoveAt(0);
-            await Poll.UntilAsync(() => victim.Connections.Count == perIp, TestHosts.Timeout);
+            await Poll.UntilAsync(() => victim.Connections.Count == perIp && ((ResourceManager)victim.Resources).Usage()
+                .Single(u => u.Kind == ResourceScopeKind.Ip).ConnectionsInbound == perIp - 1, TestHosts.Timeout);
             attackers.Add(await RawYamuxAttacker.ConnectAsync(victim, hostile));
         }
         finally
