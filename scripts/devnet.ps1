@@ -79,6 +79,7 @@ try {
     if (-not $ready) { throw "the gateway heard no node within 30 s; see $root/gateway.log" }
 
     Write-Output "gateway $url"
+    Write-Output "web app $url/cloud/"
     Write-Output 'the gateway is OPEN (--open): no API key needed, for local development only'
     Write-Output 'try:'
     Write-Output "  curl -s $url/v1/embeddings -H 'Content-Type: application/json' -d '{`"model`":`"all-minilm-l6-v2`",`"input`":`"hello world`"}'"

@@ -223,9 +223,27 @@ public sealed class ChainNode : IDisposable
         lock (_gate) return _store.State.GetNode(id);
     }
 
+    /// <summary>Every registered node, ordered by peer ID text.</summary>
+    public IReadOnlyList<(PeerId Id, NodeState Node)> ListNodes()
+    {
+        lock (_gate)
+            return [.. _store.State.Enumerate(StateKeys.NodePrefix)
+                .Select(e => (StateKeys.PeerOf(e.Key), ((NodeState)e.Value).Clone()))
+                .OrderBy(e => e.Item1.ToString(), StringComparer.Ordinal)];
+    }
+
     public ModelState? GetModel(string hash)
     {
         lock (_gate) return _store.State.GetModel(hash);
+    }
+
+    /// <summary>Every registered model, ordered by hash.</summary>
+    public IReadOnlyList<ModelState> ListModels()
+    {
+        lock (_gate)
+            return [.. _store.State.Enumerate(StateKeys.ModelPrefix)
+                .Select(e => ((ModelState)e.Value).Clone())
+                .OrderBy(m => m.Hash, StringComparer.Ordinal)];
     }
 
     public FinalizedBlock? GetBlock(ulong height)

@@ -57,6 +57,12 @@ public sealed class ConsensusDriver : IAsyncDisposable
     /// <summary>The height being decided (0 before start); readable from any thread.</summary>
     public long Height => Volatile.Read(ref _height);
 
+    /// <summary>
+    /// The round being played at <see cref="Height"/>, for status pages: read from another thread without the loop's
+    /// ordering, so it may lag the machine by a step.
+    /// </summary>
+    public int Round => _machine.Round;
+
     /// <summary>The last height this driver decided (0 before its first decision).</summary>
     public long DecidedHeight => Volatile.Read(ref _decidedHeight);
 

@@ -42,6 +42,23 @@ public static class ChainEndpoints
                 http.RequestServices.GetService<ValidatorService>() is not null && validators?.Find(identity.PeerId) is not null));
         });
 
+        endpoints.MapGet(AdminRoutes.ChainConsensus, (HttpContext http, PrivateKey identity) =>
+        {
+            if (ChainOf(http) is not { } service) return NoLedgerResult();
+            var (tallies, from, to) = CommitParticipation.OfRecentBlocks(service.Chain);
+            var validator = http.RequestServices.GetService<ValidatorService>();
+            var deciding = validator?.ConsensusHeight ?? 0;
+            return Results.Ok(new ChainConsensusResponse(
+                service.Chain.Status.Height,
+                deciding > 0 ? deciding : null,
+                deciding > 0 ? validator!.ConsensusRound : null,
+                validator is not null && service.Chain.GetValidatorSet(service.Chain.Status.Height + 1)?.Find(identity.PeerId) is not null,
+                from,
+                to,
+                [.. tallies.Select(t => new ChainValidatorParticipationResponse(t.Validator.ToString(), t.Power, t.Expected, t.Signed, t.Missed, t.LastSigned,
+                    t.Validator == identity.PeerId))]));
+        });
+
         endpoints.MapGet(AdminRoutes.ChainBlock, (HttpContext http, string height) =>
         {
             if (ChainOf(http) is not { } service) return NoLedgerResult();

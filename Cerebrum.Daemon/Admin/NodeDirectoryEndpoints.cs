@@ -16,7 +16,8 @@ public static class NodeDirectoryEndpoints
         return endpoints;
     }
 
-    private static NodeResponse Describe(NodeStatusEntry entry)
+    /// <summary>A heartbeat as the admin API lists it (Cerebrum Cloud shows the same record).</summary>
+    public static NodeResponse Describe(NodeStatusEntry entry)
     {
         var status = entry.Status.Status;
         var hardware = status.Hardware;

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Gateway;
+using Cerebrum.Daemon.Cloud;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -7,7 +8,7 @@ namespace Cerebrum.Daemon.Gateway;
 /// <summary>
 /// Every request needs <c>Authorization: Bearer &lt;key&gt;</c> with a key from <c>cerebrum gateway key create</c> (401
 /// otherwise), and is counted against the key's rate limit (429 with Retry-After when spent). Health probes and the
-/// OpenAPI document are exempt; with <c>Gateway:Open</c> (<c>--open</c>) nothing is checked.
+/// OpenAPI document are exempt, and so are Cerebrum Cloud's page and files (not its data); with <c>Gateway:Open</c> (<c>--open</c>) nothing is checked.
 /// </summary>
 public static class GatewayApiKeyAuthentication
 {
@@ -40,9 +41,11 @@ public static class GatewayApiKeyAuthentication
         });
 
     private static bool IsExempt(PathString path) =>
-        path.StartsWithSegments("/v2/health", StringComparison.Ordinal) || path.Equals("/openapi/v1.json", StringComparison.Ordinal);
+        path.StartsWithSegments("/v2/health", StringComparison.Ordinal) || path.Equals("/openapi/v1.json", StringComparison.Ordinal)
+        || CloudEndpoints.IsPublicAsset(path);
 
-    private static string? BearerToken(HttpRequest request)
+    /// <summary>The key of an <c>Authorization: Bearer</c> header, or null.</summary>
+    public static string? BearerToken(HttpRequest request)
     {
         const string scheme = "Bearer ";
         var header = request.Headers.Authorization;

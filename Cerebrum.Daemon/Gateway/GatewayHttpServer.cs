@@ -1,4 +1,5 @@
 using System.Net;
+using Cerebrum.Daemon.Cloud;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +13,7 @@ namespace Cerebrum.Daemon.Gateway;
 /// <summary>
 /// The gateway's own Kestrel server, separate from the loopback admin API: its endpoint (<c>Gateway:Http</c>), a body
 /// size limit, API-key authentication, JSON errors for anything unexpected, the KServe and OpenAI endpoint groups and
-/// the OpenAPI document at <c>/openapi/v1.json</c>.
+/// the OpenAPI document at <c>/openapi/v1.json</c>, and Cerebrum Cloud (the public web app) under <c>/cloud/</c>.
 /// </summary>
 public static class GatewayHttpServer
 {
@@ -72,6 +73,7 @@ public static class GatewayHttpServer
         app.MapOpenApi();
         app.MapKServeEndpoints(gateway);
         app.MapOpenAiEndpoints(gateway);
+        app.MapCloudEndpoints(gateway, gateway.Catalog);
         app.MapFallback((HttpContext context) => GatewayErrors.Result(context, Core.Gateway.GatewayErrorKind.NotFound,
             $"no endpoint {context.Request.Method} {context.Request.Path}; see /openapi/v1.json"));
         return app;

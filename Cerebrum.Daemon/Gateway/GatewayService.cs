@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Daemon.Chain;
+using Cerebrum.Daemon.Cloud;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.Node;
@@ -30,8 +32,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private Task _refresh = Task.CompletedTask;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
+    /// <param name="chain">The daemon's ledger, when it keeps one: Cerebrum Cloud lists its registered models and nodes.</param>
     public GatewayService(DaemonOptions options, DataDirectory dataDirectory, NetworkService network, NodeDirectoryService directory, TimeProvider time, ILoggerFactory loggerFactory,
-        IMeterFactory meterFactory, NodeService? node = null)
+        IMeterFactory meterFactory, NodeService? node = null, ChainService? chain = null)
     {
         MeterFactory = meterFactory;
         Options = options.Gateway;
@@ -45,6 +48,8 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
+        // No market yet (issue 14): once the gateway has one, it passes its ICloudMarket here and the app's market pages fill in.
+        Catalog = new CloudCatalog(this, directory, chain, network.PeerId);
     }
 
     public GatewayOptions Options { get; }
@@ -59,6 +64,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public InferDispatcher Dispatcher { get; }
 
     public GatewayTextEmbedder Embedder { get; }
+
+    /// <summary>What Cerebrum Cloud, the web app on the HTTP port, shows.</summary>
+    public CloudCatalog Catalog { get; }
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
 

@@ -84,7 +84,7 @@ public static class KServeEndpoints
             var outputs = request.RequestedOutputs is { } names
                 ? [.. dispatch.Result.Outputs.Where(o => names.Contains(o.Name, StringComparer.Ordinal))]
                 : dispatch.Result.Outputs;
-            ServerTimingHeader.Add(context.Response, dispatch.Result);
+            JobHeaders.Add(context.Response, dispatch);
             return Results.Text(KServeJson.FormatOutputs(name, request.Id ?? dispatch.Result.JobId, outputs), "application/json");
         }
         catch (GatewayException e)

@@ -44,7 +44,7 @@ public static class OpenAiEndpoints
             var result = await gateway.Embedder.EmbedAsync(model, texts, deadline, context.RequestAborted);
             if (dimensions is { } wanted && result.Vectors.Length > 0 && result.Vectors[0].Length != wanted)
                 throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' makes {result.Vectors[0].Length}-dimensional embeddings; 'dimensions' {wanted} is not supported");
-            ServerTimingHeader.Add(context.Response, result.Run.Result);
+            JobHeaders.Add(context.Response, result.Run);
             return Results.Bytes(WriteResponse(model, result, base64), "application/json");
         }
         catch (GatewayException e)

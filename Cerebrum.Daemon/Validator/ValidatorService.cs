@@ -37,6 +37,9 @@ public sealed class ValidatorService : IHostedService, IAsyncDisposable
     /// <summary>The height the running consensus driver decides (0 when none runs).</summary>
     public long ConsensusHeight => _reactor?.ConsensusHeight ?? 0;
 
+    /// <summary>The round the running consensus driver plays (0 when none runs).</summary>
+    public int ConsensusRound => _reactor?.ConsensusRound ?? 0;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         LastSignedGuard guard;

@@ -93,6 +93,13 @@ public sealed class DevnetScriptEndToEndTests
                 MiniLmReference.AssertMatches(vector, MiniLmReference.Embedding("hello world"), "the gateway's vector for 'hello world'");
             }
             Assert.That(Text(stdout), Does.Contain($"curl -s {url}/v1/embeddings"), "the ready-to-paste curl names the gateway's URL");
+            Assert.That(Text(stdout), Does.Contain($"web app {url}/cloud/"), "the web app's URL follows the gateway's");
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+            using (var page = await http.GetAsync($"{url}/cloud/"))
+            {
+                Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("<title>Cerebrum Cloud</title>"));
+            }
             var members = ProcessGroup.Members(group);
             Assert.That(members, Has.Count.GreaterThanOrEqualTo(3), "the script, one node and the gateway run in the script's process group");
 

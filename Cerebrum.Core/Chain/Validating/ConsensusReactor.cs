@@ -63,6 +63,9 @@ public sealed class ConsensusReactor : IAsyncDisposable
     /// <summary>The height the running consensus driver decides (0 when none runs).</summary>
     public long ConsensusHeight => Volatile.Read(ref _driver)?.Height ?? 0;
 
+    /// <summary>The round the running consensus driver plays at <see cref="ConsensusHeight"/> (0 when none runs).</summary>
+    public int ConsensusRound => Volatile.Read(ref _driver)?.Round ?? 0;
+
     /// <summary>Joins <c>cerebrum/1/consensus</c> and starts the supervisor and the block publisher.</summary>
     public async Task StartAsync()
     {

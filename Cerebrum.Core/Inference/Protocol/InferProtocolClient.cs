@@ -91,7 +91,8 @@ public static class InferProtocolClient
             throw new InferCallException(InferCallFailure.InvalidAnswer, $"the node answered an output this client cannot read: {e.Message}", inner: e);
         }
         return new InferCallResult(response.JobId, response.ModelHash, outputs,
-            TimeSpan.FromMicroseconds(response.QueueMicros), TimeSpan.FromMicroseconds(response.ComputeMicros));
+            TimeSpan.FromMicroseconds(response.QueueMicros), TimeSpan.FromMicroseconds(response.ComputeMicros),
+            new VerifiedReceipt(response.InputHash.ToByteArray(), response.OutputHash.ToByteArray(), response.Signature.ToByteArray()));
     }
 
     /// <summary>The key that signed the receipt, which must be the connected peer's.</summary>

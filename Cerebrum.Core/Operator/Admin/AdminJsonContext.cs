@@ -24,6 +24,7 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(RevokeApiKeyResponse))]
 [JsonSerializable(typeof(List<RouteResponse>))]
 [JsonSerializable(typeof(ChainStatusResponse))]
+[JsonSerializable(typeof(ChainConsensusResponse))]
 [JsonSerializable(typeof(ChainBlockResponse))]
 [JsonSerializable(typeof(ChainAccountResponse))]
 [JsonSerializable(typeof(ChainValidatorsResponse))]

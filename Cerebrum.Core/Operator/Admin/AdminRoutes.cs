@@ -23,6 +23,7 @@ public static class AdminRoutes
     public const string GatewayKey = "/gateway/keys/{name}";
     public const string GatewayRoutes = "/gateway/routes";
     public const string ChainStatus = "/chain/status";
+    public const string ChainConsensus = "/chain/consensus";
     public const string ChainBlock = "/chain/blocks/{height}";
     public const string ChainAccount = "/chain/accounts/{peerId}";
     public const string ChainValidators = "/chain/validators";

@@ -12,6 +12,27 @@ public sealed record ChainStatusResponse(
     IReadOnlyList<ChainValidatorResponse> Validators,
     bool IsValidator);
 
+/// <summary>
+/// The body of <c>GET /chain/consensus</c>: consensus health as this daemon sees it. <see cref="DecidingHeight"/> and
+/// <see cref="Round"/> come from this daemon's own consensus driver (null unless it runs one, in validator mode); the
+/// precommit tally comes from the commits of the last blocks (<see cref="From"/> to <see cref="To"/>), the same on every daemon.
+/// </summary>
+public sealed record ChainConsensusResponse(
+    ulong Height,
+    long? DecidingHeight,
+    int? Round,
+    bool IsValidator,
+    ulong From,
+    ulong To,
+    IReadOnlyList<ChainValidatorParticipationResponse> Validators);
+
+/// <summary>One validator's precommits in the commits of <c>GET /chain/consensus</c>'s run of blocks.</summary>
+/// <param name="Expected">Blocks of the run decided by a set it belonged to.</param>
+/// <param name="Missed">Of those, the blocks whose commit lacks its precommit.</param>
+/// <param name="LastSigned">The highest height of the run whose commit carries its precommit; null when none does.</param>
+/// <param name="Self">True for this daemon's own key.</param>
+public sealed record ChainValidatorParticipationResponse(string PeerId, long Power, int Expected, int Signed, int Missed, ulong? LastSigned, bool Self);
+
 /// <summary>One member of the validator set of the next height.</summary>
 public sealed record ChainValidatorResponse(string PeerId, long Power);
 
