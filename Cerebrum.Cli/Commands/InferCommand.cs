@@ -52,8 +52,10 @@ public static class InferCommand
                 return 0;
             }
             await using var peer = await DirectConnection.OpenAsync(parseResult.GetValue(peerOption)!, timeout, cancellationToken);
-            var result = await InferClient.InferAsync(peer, parseResult.GetValue(modelOption)!, inputs, timeout, cancellationToken);
-            await stdout.WriteLineAsync(KServeJson.FormatOutputs(result.ModelHash, result.JobId, result.Outputs));
+            var requested = parseResult.GetValue(modelOption)!;
+            var result = await InferClient.InferAsync(peer, requested, inputs, timeout, cancellationToken);
+            // model_name is what the client asked for, as the gateway answers it (issue 16 item 7); the receipt holds the hash.
+            await stdout.WriteLineAsync(KServeJson.FormatOutputs(requested, result.JobId, result.Outputs));
             return 0;
         });
         return command;

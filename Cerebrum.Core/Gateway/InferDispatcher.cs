@@ -112,9 +112,10 @@ public sealed class InferDispatcher
                     // The node is healthy; the request is wrong, and would be wrong on every node.
                     throw new GatewayException(GatewayErrorKind.BadRequest, StripCode(e.Message));
                 }
-                catch (InferCallException e) when (e.NodeError is InferenceErrorCode.Busy or InferenceErrorCode.DeadlineExceeded)
+                catch (InferCallException e) when (e.NodeError is InferenceErrorCode.Busy or InferenceErrorCode.ResourceExhausted or InferenceErrorCode.DeadlineExceeded)
                 {
-                    busy += e.NodeError == InferenceErrorCode.Busy ? 1 : 0;
+                    // A full queue or a spent byte budget is load, not a fault: neutral for the breaker, and another node may have room.
+                    busy += e.NodeError is InferenceErrorCode.Busy or InferenceErrorCode.ResourceExhausted ? 1 : 0;
                     lastFailure = $"{route.Node}: {e.Message}";
                 }
                 catch (InferCallException e)

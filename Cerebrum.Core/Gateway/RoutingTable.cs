@@ -15,14 +15,20 @@ public sealed class RoutingTable
     private Dictionary<(PeerId Node, string Hash), NodeRoute> _routes = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Snapshot _snapshot = new(new Dictionary<string, NodeRoute[]>(StringComparer.Ordinal), []);
+    private readonly IRouteAdmission? _admission;
 
-    public RoutingTable(RoutingOptions options)
+    /// <param name="admission">Who may serve what under which name; null routes to every announcing node under the name it announces (development only).</param>
+    public RoutingTable(RoutingOptions options, IRouteAdmission? admission = null)
     {
         options.Validate();
         _options = options;
+        _admission = admission;
     }
 
     public RoutingOptions Options => _options;
+
+    /// <summary>Announced (node, model) pairs the admission refused at the last <see cref="Update"/>.</summary>
+    public int Refused { get; private set; }
 
     /// <summary>Replaces the table's nodes with <paramref name="heartbeats"/> (one per node, as a <see cref="NodeStatusBook"/> holds them).</summary>
     public void Update(IReadOnlyList<NodeStatusEntry> heartbeats)
@@ -30,10 +36,21 @@ public sealed class RoutingTable
         lock (_gate)
         {
             var routes = new Dictionary<(PeerId, string), NodeRoute>();
+            var refused = 0;
             foreach (var entry in heartbeats)
             {
-                foreach (var (model, freeSlots, queueDepth) in entry.Status.Models)
+                foreach (var (announced, freeSlots, queueDepth) in entry.Status.Models)
                 {
+                    var model = announced;
+                    if (_admission is not null)
+                    {
+                        if (_admission.Admit(entry.Status.Node, announced) is not { } name)
+                        {
+                            refused++;
+                            continue;
+                        }
+                        if (name != announced.Name) model = announced with { Name = name };
+                    }
                     var key = (entry.Status.Node, model.Hash);
                     if (routes.ContainsKey(key)) continue;
                     var route = _routes.TryGetValue(key, out var known) ? known : new NodeRoute(entry.Status.Node, model, _options);
@@ -42,6 +59,7 @@ public sealed class RoutingTable
                 }
             }
             _routes = routes;
+            Refused = refused;
             var byModel = new Dictionary<string, List<NodeRoute>>(StringComparer.Ordinal);
             foreach (var route in routes.Values)
             {

@@ -68,17 +68,32 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// <summary>The served model with this name or hash; null when none.</summary>
     public ModelInfo? FindModel(string nameOrHash) => Resolve(nameOrHash)?.Info;
 
+    /// <summary>What one request to the served model with this name or hash may ask for; null when none is served.</summary>
+    public ModelLimits? Limits(string nameOrHash) => Resolve(nameOrHash)?.Limits;
+
     public ModelStatistics Statistics(string nameOrHash) =>
         (Resolve(nameOrHash) ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"no model '{nameOrHash}' is loaded")).Scheduler.Statistics;
 
     /// <summary>Runs one request.</summary>
     /// <exception cref="InferenceException">UnknownModel, BadInput, Busy, DeadlineExceeded or Internal.</exception>
-    public Task<InferenceResult> RunAsync(InferenceRequest request, CancellationToken ct = default)
+    public Task<InferenceResult> RunAsync(InferenceRequest request, CancellationToken ct = default) => RunAsync(Prepare(request), ct);
+
+    /// <summary>Checks a request against its model's signature and limits, before anything runs, and says what it will cost.</summary>
+    /// <exception cref="InferenceException">UnknownModel or BadInput.</exception>
+    public PreparedInference Prepare(InferenceRequest request)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var model = Resolve(request.Model) ?? throw new InferenceException(InferenceErrorCode.UnknownModel, $"no model '{request.Model}' is loaded on this node");
-        InputValidator.Validate(model.Info, request.Inputs, _options.MaxRequestBytes);
-        return model.Scheduler.SubmitAsync(request.Inputs, request.Deadline, ct);
+        var cost = InputValidator.Validate(model.Info, request.Inputs, model.Limits, model.Outputs);
+        return new PreparedInference(request, model, cost);
+    }
+
+    /// <summary>Runs a request that <see cref="Prepare"/> accepted.</summary>
+    /// <exception cref="InferenceException">Busy, DeadlineExceeded or Internal.</exception>
+    public Task<InferenceResult> RunAsync(PreparedInference prepared, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return prepared.Model.Scheduler.SubmitAsync(prepared.Request.Inputs, prepared.Request.Deadline, ct);
     }
 
     /// <summary>Sentence embeddings of <paramref name="texts"/> with a text-embedding model, through its <see cref="TextEmbeddingPipeline"/>.</summary>
@@ -140,8 +155,12 @@ public sealed class InferenceEngine : IAsyncDisposable
             var session = CreateSession(path);
             var runner = new OnnxModelRunner(session);
             TextEmbeddingPipeline? embedding = null;
+            var serving = _options.ServingFor(info);
+            ModelLimits limits;
+            OutputSizeModel? outputs;
             try
             {
+                (limits, outputs) = FindLimits(info, path, serving, runner);
                 if (info.Task == ModelTasks.TextEmbedding)
                 {
                     var encoding = info.TextEncoding ?? throw new ModelRejectedException(path, "it is a text-embedding model without a text encoding");
@@ -160,13 +179,12 @@ public sealed class InferenceEngine : IAsyncDisposable
                 runner.Dispose();
                 throw;
             }
-            var serving = _options.ServingFor(info);
             var scheduler = new ModelScheduler(info, serving, runner.Run, _time, _logger, _instruments?.Duration);
-            var loaded = new LoadedModel(info, runner, scheduler, embedding);
+            var loaded = new LoadedModel(info, limits, outputs, runner, scheduler, embedding);
             _byHash[info.Hash] = loaded;
             _byName[info.Name] = loaded;
-            _logger.LogInformation("Loaded model {Name} ({Hash}): concurrency {Concurrency}, queue {Queue}, batching {Batching}",
-                info.Name, info.Hash, serving.MaxConcurrency, serving.MaxQueueLength, scheduler.Batching ? $"up to {serving.MaxBatchSize} rows within {serving.MaxQueueDelay.TotalMilliseconds} ms" : "off");
+            _logger.LogInformation("Loaded model {Name} ({Hash}): concurrency {Concurrency}, queue {Queue}, batching {Batching}; limits {Limits}",
+                info.Name, info.Hash, serving.MaxConcurrency, serving.MaxQueueLength, scheduler.Batching ? $"up to {serving.MaxBatchSize} rows within {serving.MaxQueueDelay.TotalMilliseconds} ms" : "off", limits);
         }
         catch (ModelRejectedException e)
         {
@@ -176,6 +194,31 @@ public sealed class InferenceEngine : IAsyncDisposable
         {
             Refuse(reference, $"model file '{path}' refused: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The model's request limits: the configured ones, the sequence length lowered to the model's position table when it
+    /// has one, and its output sizes learnt by two probe runs (which also warm the session up).
+    /// </summary>
+    private (ModelLimits, OutputSizeModel?) FindLimits(ModelInfo info, string path, ModelServingOptions serving, OnnxModelRunner runner)
+    {
+        long? positions;
+        using (var file = File.OpenRead(path))
+            positions = OnnxPositionTable.MaxPositions(file);
+        var sequence = Math.Min(serving.MaxSequenceLength ?? long.MaxValue, positions ?? long.MaxValue);
+        var limits = new ModelLimits(serving.MaxRows, sequence, _options.MaxRequestBytes, serving.MaxOutputBytes);
+        OutputSizeModel? outputs = null;
+        try
+        {
+            outputs = OutputSizeModel.Learn(info.Inputs, runner.Run, sequence);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or OverflowException)
+        {
+            _logger.LogWarning("Model {Name}: the probe runs that learn its output sizes failed ({Reason})", info.Name, FirstLine(e.Message));
+        }
+        if (outputs is null)
+            _logger.LogWarning("Model {Name}: its output sizes cannot be predicted from its inputs, so only its inputs are bounded before a run", info.Name);
+        return (limits, outputs);
     }
 
     private void Refuse(string reference, string reason)

@@ -17,4 +17,10 @@ public enum InferenceErrorCode
 
     /// <summary>The runtime failed; not the caller's fault.</summary>
     Internal = 5,
+
+    /// <summary>
+    /// The node's budget of bytes in flight (its own, or the one it gives each peer) has no room for the request now;
+    /// refused before it ran. Like <see cref="Busy"/>: retry later or elsewhere.
+    /// </summary>
+    ResourceExhausted = 6,
 }

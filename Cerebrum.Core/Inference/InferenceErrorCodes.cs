@@ -3,7 +3,7 @@ namespace Cerebrum.Core.Inference;
 /// <summary>Names of <see cref="InferenceErrorCode"/> values.</summary>
 public static class InferenceErrorCodes
 {
-    /// <summary>snake_case, as on the wire ("unknown_model", "bad_input", "busy", "deadline_exceeded", "internal"); "error N" for a code this version does not know.</summary>
+    /// <summary>snake_case, as on the wire ("unknown_model", "bad_input", "busy", "deadline_exceeded", "internal", "resource_exhausted"); "error N" for a code this version does not know.</summary>
     public static string Name(InferenceErrorCode code) => code switch
     {
         InferenceErrorCode.UnknownModel => "unknown_model",
@@ -11,6 +11,7 @@ public static class InferenceErrorCodes
         InferenceErrorCode.Busy => "busy",
         InferenceErrorCode.DeadlineExceeded => "deadline_exceeded",
         InferenceErrorCode.Internal => "internal",
+        InferenceErrorCode.ResourceExhausted => "resource_exhausted",
         _ => $"error {(int)code}",
     };
 }

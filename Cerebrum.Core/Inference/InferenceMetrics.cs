@@ -29,12 +29,15 @@ public static class InferenceMetrics
 
     /// <summary>
     /// Observable counter: jobs a node answered over the network, tagged <c>outcome</c> = served or the error
-    /// (unknown_model, bad_input, busy, deadline_exceeded, internal).
+    /// (unknown_model, bad_input, busy, deadline_exceeded, internal, resource_exhausted).
     /// </summary>
     public const string Jobs = "cerebrum.inference.jobs";
 
     /// <summary>Gauge: network jobs being answered.</summary>
     public const string JobsInFlight = "cerebrum.inference.jobs.in_flight";
+
+    /// <summary>Gauge, bytes: what jobs in flight hold of the node's budget (requests and predicted outputs; see <c>Node:Limits</c>).</summary>
+    public const string BytesInFlight = "cerebrum.inference.jobs.bytes_in_flight";
 
     internal const string ModelTag = "model";
     internal const string OutcomeTag = "outcome";

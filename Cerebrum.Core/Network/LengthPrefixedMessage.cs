@@ -13,6 +13,18 @@ public static class LengthPrefixedMessage
     /// <exception cref="InvalidDataException">Declared length above <paramref name="maxLength"/>, a bad varint, or a truncated message.</exception>
     public static async ValueTask<byte[]?> ReadAsync(Stream stream, int maxLength, CancellationToken ct)
     {
+        var length = await ReadLengthAsync(stream, maxLength, ct).ConfigureAwait(false);
+        return length is { } l ? await ReadBodyAsync(stream, l, ct).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
+    /// Reads a message's length prefix only, so that a caller can decide (e.g. against a memory budget) whether to read
+    /// the body with <see cref="ReadBodyAsync"/> or discard it with <see cref="SkipBodyAsync"/>; null at a clean end of
+    /// stream before any byte.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Declared length above <paramref name="maxLength"/> or a bad varint.</exception>
+    public static async ValueTask<int?> ReadLengthAsync(Stream stream, int maxLength, CancellationToken ct)
+    {
         var header = new byte[1];
         ulong length = 0;
         var shift = 0;
@@ -36,9 +48,16 @@ public static class LengthPrefixedMessage
         }
         if (length > (ulong)maxLength)
             throw new InvalidDataException($"message of {length} bytes exceeds the limit of {maxLength} bytes");
+        return (int)length;
+    }
+
+    /// <summary>Reads the <paramref name="length"/> bytes of a message whose prefix <see cref="ReadLengthAsync"/> read.</summary>
+    /// <exception cref="InvalidDataException">The stream ends before the message does.</exception>
+    public static async ValueTask<byte[]> ReadBodyAsync(Stream stream, int length, CancellationToken ct)
+    {
         // The declared length is the peer's claim: memory grows with the bytes that actually arrive (doubling from
         // InitialBufferSize), so a few bytes claiming a large message cannot reserve that much memory.
-        var message = new byte[(int)Math.Min(length, InitialBufferSize)];
+        var message = new byte[Math.Min(length, InitialBufferSize)];
         var filled = 0;
         while (true)
         {
@@ -51,9 +70,29 @@ public static class LengthPrefixedMessage
                 throw new InvalidDataException($"stream ended inside a {length}-byte message");
             }
             filled = message.Length;
-            if ((ulong)filled == length)
+            if (filled == length)
                 return message;
-            Array.Resize(ref message, (int)Math.Min(length, (ulong)filled * 2));
+            Array.Resize(ref message, (int)Math.Min(length, (long)filled * 2));
+        }
+    }
+
+    /// <summary>Reads and discards the <paramref name="length"/> bytes of a message, holding one small buffer.</summary>
+    /// <exception cref="InvalidDataException">The stream ends before the message does.</exception>
+    public static async ValueTask SkipBodyAsync(Stream stream, int length, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(length, InitialBufferSize));
+        try
+        {
+            for (var left = length; left > 0;)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(0, Math.Min(left, buffer.Length)), ct).ConfigureAwait(false);
+                if (n == 0) throw new InvalidDataException($"stream ended inside a {length}-byte message");
+                left -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -11,6 +11,15 @@ public sealed record GatewayOptions
     /// <summary>Serve without API keys (local development only); also <c>--open</c>.</summary>
     public bool Open { get; init; }
 
+    /// <summary>Requests one API key may have in flight at once; one more is answered 429.</summary>
+    public int MaxConcurrentRequestsPerKey { get; init; } = 64;
+
+    /// <summary>
+    /// Host names (besides IP addresses and localhost) an <see cref="Open"/> gateway answers to; any other Host header is
+    /// refused, so that a web page cannot reach an open gateway through a domain re-pointed at it (DNS rebinding).
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>Largest request body accepted, in bytes; a larger one is answered 413.</summary>
     public long MaxRequestBytes { get; init; } = 16L * 1024 * 1024;
 
@@ -22,6 +31,20 @@ public sealed record GatewayOptions
 
     /// <summary>How often the routing table is refreshed from the heartbeats received on <c>cerebrum/1/status</c>.</summary>
     public TimeSpan RoutingRefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// With a ledger, route only to nodes registered and staked on it, for the model hashes they registered, under the
+    /// ledger's names. Off by default until the devnet and the test networks register their nodes (a ledger with
+    /// unregistered nodes would route nothing); without it a gateway with a ledger routes as one without.
+    /// </summary>
+    public bool RequireRegisteredNodes { get; init; }
+
+    /// <summary>
+    /// Peer IDs of the nodes a gateway without a ledger routes to (the operator vouches for them). Ignored when the daemon
+    /// keeps a ledger, which decides instead (registered, staked nodes; the ledger's model names). Without a ledger and
+    /// without this list, every node that announces itself is routed to, with a warning at start: development only.
+    /// </summary>
+    public IReadOnlyList<string> Nodes { get; init; } = [];
 
     /// <summary>Node selection, failover, circuit breaking and back-pressure.</summary>
     public RoutingOptions Routing { get; init; } = new();

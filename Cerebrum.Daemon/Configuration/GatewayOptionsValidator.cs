@@ -22,10 +22,15 @@ public static class GatewayOptionsValidator
             errors.Add($"Gateway:MaxRequestBytes: must be positive, not {gateway.MaxRequestBytes}");
         if (gateway.RequestTimeout <= TimeSpan.Zero)
             errors.Add($"Gateway:RequestTimeout: must be a positive duration such as \"00:00:30\", not {gateway.RequestTimeout}");
+        if (gateway.MaxConcurrentRequestsPerKey <= 0)
+            errors.Add($"Gateway:MaxConcurrentRequestsPerKey: must be positive, not {gateway.MaxConcurrentRequestsPerKey}");
         if (gateway.MaxEmbeddingInputs <= 0)
             errors.Add($"Gateway:MaxEmbeddingInputs: must be positive, not {gateway.MaxEmbeddingInputs}");
         if (gateway.RoutingRefreshInterval <= TimeSpan.Zero)
             errors.Add($"Gateway:RoutingRefreshInterval: must be a positive duration, not {gateway.RoutingRefreshInterval}");
+        foreach (var node in gateway.Nodes)
+            if (!Core.Crypto.PeerId.TryParse(node, out _, out var error))
+                errors.Add($"Gateway:Nodes: '{node}' is not a peer ID ({error})");
         try
         {
             gateway.Routing.Validate();

@@ -35,4 +35,7 @@ public sealed record NodeOptions
 
     /// <summary>Serving settings by model name or hash, each replacing <see cref="Serving"/> for that model.</summary>
     public IReadOnlyDictionary<string, NodeServingOptions> PerModel { get; init; } = new Dictionary<string, NodeServingOptions>();
+
+    /// <summary>Budget of bytes of jobs in flight, per node and per peer.</summary>
+    public NodeLimitsOptions Limits { get; init; } = new();
 }

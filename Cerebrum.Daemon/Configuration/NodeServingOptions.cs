@@ -17,5 +17,14 @@ public sealed record NodeServingOptions
     /// <summary>How long the first request of a batch may wait for others to join it.</summary>
     public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.Zero;
 
-    public ModelServingOptions ToEngineOptions() => new(MaxConcurrency, MaxQueueLength, MaxBatchSize, MaxQueueDelay);
+    /// <summary>Largest dynamic first dimension (rows) of one request's inputs.</summary>
+    public long MaxRows { get; init; } = ModelServingOptions.DefaultMaxRows;
+
+    /// <summary>Largest other dynamic input dimension; unset takes the model's own limit found at load (a transformer's position table).</summary>
+    public long? MaxSequenceLength { get; init; }
+
+    /// <summary>Largest predicted output size of one request, in bytes.</summary>
+    public long MaxOutputBytes { get; init; } = ModelServingOptions.DefaultMaxOutputBytes;
+
+    public ModelServingOptions ToEngineOptions() => new(MaxConcurrency, MaxQueueLength, MaxBatchSize, MaxQueueDelay, MaxRows, MaxSequenceLength, MaxOutputBytes);
 }

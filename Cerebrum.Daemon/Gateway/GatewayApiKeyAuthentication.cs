@@ -7,15 +7,28 @@ namespace Cerebrum.Daemon.Gateway;
 
 /// <summary>
 /// Every request needs <c>Authorization: Bearer &lt;key&gt;</c> with a key from <c>cerebrum gateway key create</c> (401
-/// otherwise), and is counted against the key's rate limit (429 with Retry-After when spent). Health probes and the
-/// OpenAPI document are exempt, and so are Cerebrum Cloud's page and files (not its data); with <c>Gateway:Open</c> (<c>--open</c>) nothing is checked.
+/// otherwise), and is counted against the key's rate limit (429 with Retry-After when spent) and its cap on requests in
+/// flight (429). Health probes and the OpenAPI document are exempt, and so are Cerebrum Cloud's page and files (not its
+/// data); with <c>Gateway:Open</c> (<c>--open</c>) no key is checked, but the Host header is: only IP addresses, localhost
+/// and <c>Gateway:AllowedHosts</c> (DNS rebinding).
 /// </summary>
 public static class GatewayApiKeyAuthentication
 {
     public static IApplicationBuilder UseGatewayApiKeys(this IApplicationBuilder app, GatewayService gateway, bool open, TimeProvider time) =>
         app.Use(async (context, next) =>
         {
-            if (open || IsExempt(context.Request.Path))
+            if (open)
+            {
+                if (!IsAllowedHost(context.Request.Host, gateway.Options.AllowedHosts))
+                {
+                    await GatewayErrors.WriteAsync(context, GatewayErrorKind.BadRequest,
+                        $"Host '{context.Request.Host}' is not an address of this gateway: an open gateway answers only to IP addresses, localhost and Gateway:AllowedHosts");
+                    return;
+                }
+                await next(context);
+                return;
+            }
+            if (IsExempt(context.Request.Path))
             {
                 await next(context);
                 return;
@@ -37,8 +50,31 @@ public static class GatewayApiKeyAuthentication
                     $"rate limit of API key '{key.Name}' ({key.RatePerSecond:0.###}/s) exceeded; retry after {retryAfter.TotalSeconds:0.###} s", retryAfter);
                 return;
             }
-            await next(context);
+            if (!gateway.Concurrency.TryEnter(key.Name))
+            {
+                await GatewayErrors.WriteAsync(context, GatewayErrorKind.RateLimited,
+                    $"API key '{key.Name}' already has {gateway.Concurrency.MaxPerKey} requests in flight, the most this gateway allows per key; retry when one has ended", TimeSpan.FromSeconds(1));
+                return;
+            }
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                gateway.Concurrency.Exit(key.Name);
+            }
         });
+
+    /// <summary>An IP literal, localhost, or a configured name: a browser reaching us through another name was sent here by its DNS.</summary>
+    private static bool IsAllowedHost(HostString host, IReadOnlyList<string> allowed)
+    {
+        if (!host.HasValue) return false;
+        var name = host.Host.Trim('[', ']');
+        return System.Net.IPAddress.TryParse(name, out _)
+            || string.Equals(name, "localhost", StringComparison.OrdinalIgnoreCase)
+            || allowed.Any(a => string.Equals(a, name, StringComparison.OrdinalIgnoreCase) || string.Equals(a, host.Value, StringComparison.OrdinalIgnoreCase));
+    }
 
     private static bool IsExempt(PathString path) =>
         path.StartsWithSegments("/v2/health", StringComparison.Ordinal) || path.Equals("/openapi/v1.json", StringComparison.Ordinal)

@@ -20,6 +20,14 @@ public static class GatewayRequestReader
     /// <exception cref="GatewayException">PayloadTooLarge beyond <paramref name="maxBytes"/>; BadRequest for an empty body or one that is not UTF-8.</exception>
     public static async Task<string> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
+        var body = await ReadUtf8BodyAsync(request, maxBytes, cancellationToken);
+        return new UTF8Encoding(false, true).GetString(body.Span);
+    }
+
+    /// <summary>The body as UTF-8 bytes, checked to be UTF-8, without a copy as UTF-16 text.</summary>
+    /// <exception cref="GatewayException">PayloadTooLarge beyond <paramref name="maxBytes"/>; BadRequest for an empty body or one that is not UTF-8.</exception>
+    public static async Task<ReadOnlyMemory<byte>> ReadUtf8BodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
         var declared = request.ContentLength;
         if (declared > DrainLimit(maxBytes))
             throw TooLarge(declared.Value, maxBytes);
@@ -44,14 +52,10 @@ public static class GatewayRequestReader
         }
         if (buffer.Length == 0)
             throw new GatewayException(GatewayErrorKind.BadRequest, "the request body is empty; send a JSON object");
-        try
-        {
-            return new UTF8Encoding(false, true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        catch (DecoderFallbackException)
-        {
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
             throw new GatewayException(GatewayErrorKind.BadRequest, "the request body is not UTF-8 text");
-        }
+        return body;
     }
 
     /// <summary>Now plus Gateway:RequestTimeout, or plus the client's shorter <see cref="TimeoutHeader"/>.</summary>

@@ -30,6 +30,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private ApiKeyStore? _keys;
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
+    private readonly NodeService? _node;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     /// <param name="chain">The daemon's ledger, when it keeps one: Cerebrum Cloud lists its registered models and nodes.</param>
@@ -44,7 +45,10 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayService>();
-        Table = new RoutingTable(Options.Routing);
+        (var admission, AdmissionMode) = CreateAdmission(Options, chain);
+        Table = new RoutingTable(Options.Routing, admission);
+        _node = node;
+        Concurrency = new ApiKeyConcurrency(Options.MaxConcurrentRequestsPerKey);
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
@@ -53,6 +57,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     }
 
     public GatewayOptions Options { get; }
+
+    /// <summary>Who decides which nodes serve which models: "ledger", "listed" (Gateway:Nodes) or "any" (no ledger, no list: development only).</summary>
+    public string AdmissionMode { get; }
 
     public TimeProvider Time { get; }
 
@@ -70,6 +77,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
 
+    /// <summary>Requests in flight per API key, capped at Gateway:MaxConcurrentRequestsPerKey.</summary>
+    public ApiKeyConcurrency Concurrency { get; }
+
     /// <exception cref="InvalidOperationException">The service has not started.</exception>
     public ApiKeyStore Keys => _keys ?? throw new InvalidOperationException("gateway mode has not started");
 
@@ -79,11 +89,39 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     public string UrlPath => _dataDirectory.GatewayUrlPath;
 
     /// <summary>Whether the gateway holds a live connection to <paramref name="node"/> (a sign, not a proof, that it can answer).</summary>
-    public bool IsConnected(Core.Crypto.PeerId node) => _network.Host.FindConnection(node) is not null;
+    /// <remarks>This daemon's own node (node and gateway mode) counts as connected while it serves.</remarks>
+    public bool IsConnected(Core.Crypto.PeerId node) =>
+        node == _network.Host.PeerId ? _node?.ServingHandler is not null : _network.Host.FindConnection(node) is not null;
+
+    /// <summary>
+    /// The ledger when the daemon keeps one; else the operator's list; else anyone (a heartbeat is only a claim, so this
+    /// last mode lets any key pose as a model's node, and is said at start as a warning).
+    /// </summary>
+    private static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain)
+    {
+        if (chain is not null && options.RequireRegisteredNodes)
+            return (new LedgerRouteAdmission(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash), () => chain.Chain.Params.MinNodeStake), "ledger");
+        if (options.Nodes.Count > 0)
+            return (new ListedRouteAdmission(options.Nodes.Select(Core.Crypto.PeerId.Parse).ToHashSet()), "listed");
+        return (null, "any");
+    }
 
     /// <exception cref="IOException">The key store cannot be opened or the HTTP port cannot be bound.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        switch (AdmissionMode)
+        {
+            case "ledger":
+                _logger.LogInformation("Gateway routes to nodes registered and staked on the ledger, under the ledger's model names");
+                break;
+            case "listed":
+                _logger.LogInformation("Gateway routes only to the {Count} node(s) in Gateway:Nodes (no ledger)", Options.Nodes.Count);
+                break;
+            default:
+                _logger.LogWarning("Gateway has no ledger and no Gateway:Nodes list: it routes to ANY node that announces a model, under the name it claims " +
+                    "(any key can pose as a model's node); for development only: set Gateway:RequireRegisteredNodes with a ledger (Chain:Genesis), or list trusted nodes in Gateway:Nodes");
+                break;
+        }
         _keys = new ApiKeyStore(_dataDirectory.Root);
         Table.Update(_directory.Book.Snapshot());
         _refresh = RefreshRoutesAsync(_stopping.Token);

@@ -46,6 +46,13 @@ public static class KServeEndpoints
             return Results.Json(new ModelReadyResponse(name, ready), GatewayJsonContext.Relaxed.ModelReadyResponse,
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).Produces<ModelReadyResponse>().Produces<ModelReadyResponse>(StatusCodes.Status503ServiceUnavailable).Produces<KServeErrorResponse>(StatusCodes.Status404NotFound);
+        // Another method on the infer route is that route's 405, not "no endpoint".
+        v2.MapMethods("/models/{name}/infer", [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], (HttpContext context) =>
+        {
+            context.Response.Headers.Allow = HttpMethods.Post;
+            return Results.Json(new KServeErrorResponse($"{context.Request.Method} is not allowed on {context.Request.Path}; send the request with POST"),
+                GatewayJsonContext.Relaxed.KServeErrorResponse, statusCode: StatusCodes.Status405MethodNotAllowed);
+        }).ExcludeFromDescription();
         v2.MapPost("/models/{name}/infer", (string name, HttpContext context) => InferAsync(gateway, name, context))
             .WithMetadata(new DocumentedRequestBody(typeof(InferRequestBody)))
             .Produces<InferResponseBody>()
@@ -63,12 +70,15 @@ public static class KServeEndpoints
     {
         try
         {
+            // The model first: an unknown model is 404 whatever the body holds (issue 16 item 6).
+            if (gateway.Table.Routes(name).Count == 0)
+                throw gateway.Table.NotServed(name);
             var deadline = GatewayRequestReader.Deadline(context.Request, gateway.Options.RequestTimeout, gateway.Time.GetUtcNow());
-            var body = await GatewayRequestReader.ReadBodyAsync(context.Request, gateway.Options.MaxRequestBytes, context.RequestAborted);
+            var body = await GatewayRequestReader.ReadUtf8BodyAsync(context.Request, gateway.Options.MaxRequestBytes, context.RequestAborted);
             KServeInferRequest request;
             try
             {
-                request = KServeJson.ParseRequest(body);
+                request = KServeJson.ParseRequest(body.Span);
             }
             catch (FormatException e)
             {

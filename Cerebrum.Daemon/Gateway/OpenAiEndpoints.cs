@@ -66,40 +66,52 @@ public static class OpenAiEndpoints
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw Bad("the request body must be a JSON object with 'model' and 'input'");
-            var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } name
-                ? name : throw Bad("'model' must be the name of an embedding model (see GET /v1/models)");
-            if (!root.TryGetProperty("input", out var input))
-                throw Bad("'input' is missing: give a string or an array of strings");
-            List<string> texts = input.ValueKind switch
+            try
             {
-                JsonValueKind.String => [input.GetString()!],
-                JsonValueKind.Array => [.. input.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String
-                    ? e.GetString()!
-                    : throw Bad($"input[{i}] must be a string (token arrays are not supported)"))],
-                _ => throw Bad("'input' must be a string or an array of strings"),
-            };
-            if (texts.Count == 0)
-                throw Bad("'input' must hold at least one string");
-            if (texts.Count > maxInputs)
-                throw Bad($"'input' holds {texts.Count} strings; at most {maxInputs} are accepted per request");
-            var base64 = false;
-            if (root.TryGetProperty("encoding_format", out var format) && format.ValueKind != JsonValueKind.Null)
-            {
-                base64 = format.ValueKind == JsonValueKind.String ? format.GetString() switch
-                {
-                    "float" => false,
-                    "base64" => true,
-                    var other => throw Bad($"'encoding_format' must be 'float' or 'base64', not '{other}'"),
-                } : throw Bad("'encoding_format' must be 'float' or 'base64'");
+                return ParseRequest(document.RootElement, maxInputs);
             }
-            int? dimensions = null;
-            if (root.TryGetProperty("dimensions", out var d) && d.ValueKind != JsonValueKind.Null)
-                dimensions = d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var n) && n > 0 ? n : throw Bad("'dimensions' must be a positive integer");
-            return (model, texts, base64, dimensions);
+            catch (InvalidOperationException e)
+            {
+                // Escapes can spell lone surrogates ("\ud800"), which JsonElement refuses to read as a string: the client's error.
+                throw Bad($"the request body holds a string that is not valid UTF-16: {e.Message}");
+            }
         }
+    }
+
+    private static (string Model, List<string> Texts, bool Base64, int? Dimensions) ParseRequest(JsonElement root, int maxInputs)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Bad("the request body must be a JSON object with 'model' and 'input'");
+        var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } name
+            ? name : throw Bad("'model' must be the name of an embedding model (see GET /v1/models)");
+        if (!root.TryGetProperty("input", out var input))
+            throw Bad("'input' is missing: give a string or an array of strings");
+        List<string> texts = input.ValueKind switch
+        {
+            JsonValueKind.String => [input.GetString()!],
+            JsonValueKind.Array => [.. input.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String
+                ? e.GetString()!
+                : throw Bad($"input[{i}] must be a string (token arrays are not supported)"))],
+            _ => throw Bad("'input' must be a string or an array of strings"),
+        };
+        if (texts.Count == 0)
+            throw Bad("'input' must hold at least one string");
+        if (texts.Count > maxInputs)
+            throw Bad($"'input' holds {texts.Count} strings; at most {maxInputs} are accepted per request");
+        var base64 = false;
+        if (root.TryGetProperty("encoding_format", out var format) && format.ValueKind != JsonValueKind.Null)
+        {
+            base64 = format.ValueKind == JsonValueKind.String ? format.GetString() switch
+            {
+                "float" => false,
+                "base64" => true,
+                var other => throw Bad($"'encoding_format' must be 'float' or 'base64', not '{other}'"),
+            } : throw Bad("'encoding_format' must be 'float' or 'base64'");
+        }
+        int? dimensions = null;
+        if (root.TryGetProperty("dimensions", out var d) && d.ValueKind != JsonValueKind.Null)
+            dimensions = d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var n) && n > 0 ? n : throw Bad("'dimensions' must be a positive integer");
+        return (model, texts, base64, dimensions);
     }
 
     private static byte[] WriteResponse(string model, TextEmbeddings<DispatchResult> result, bool base64)

@@ -62,7 +62,7 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
         _store = ModelStoreAccess.Open(_dataDirectory);
         var models = NodeEngineOptions.ModelsToServe(_options, _store);
         _engine = InferenceEngine.Start(NodeEngineOptions.From(_options, models), _store, _loggerFactory.CreateLogger<InferenceEngine>(), _time, _meterFactory);
-        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory);
+        _handler = new InferProtocolHandler(_engine, _identity, _loggerFactory.CreateLogger<InferProtocolHandler>(), _time, _meterFactory, _options.Limits.ToBudgetOptions());
         _network.Host.SetHandler(InferProtocolHandler.ProtocolId, HandleStreamAsync);
         Volatile.Write(ref _serving, true);
         if (_engine.Models.Count == 0)
@@ -105,7 +105,7 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
 
     private async Task HandleStreamAsync(ProtocolStream stream, CancellationToken ct)
     {
-        await _handler!.HandleAsync(stream.Stream, ct);
+        await _handler!.HandleAsync(stream.Stream, stream.Connection.RemotePeer, ct);
         await stream.CompleteWritesAsync(ct);
     }
 }

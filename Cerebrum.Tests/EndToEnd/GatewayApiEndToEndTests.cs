@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Inference.Tensors;
@@ -232,6 +233,54 @@ public sealed class GatewayApiEndToEndTests
         Assert.That(stderr.TrimEnd(), Is.EqualTo("error: 404 Not Found: unknown model 'nope': no node on the network announces it"));
     }
 
+    [Test]
+    public async Task AnOpenGateway_RefusesHostNamesItWasNotGiven_AgainstDnsRebinding()
+    {
+        // Issue 13 item 13: a page on attacker.example re-points its name at 127.0.0.1 and calls the open gateway.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        rebound.Headers.Host = "attacker.example";
+        using var local = new HttpRequestMessage(HttpMethod.Get, "v1/models");
+        local.Headers.Host = $"localhost:{_gateway.Gateway().HttpUrl!.Port}";
+
+        using var refused = await _http.SendAsync(rebound);
+        using var byLocalhost = await _http.SendAsync(local);
+
+        Assert.That((int)refused.StatusCode, Is.EqualTo(400));
+        Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("Host 'attacker.example' is not an address of this gateway"));
+        Assert.That((int)byLocalhost.StatusCode, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task AGetOnAnInferRoute_Is405_WithAllowPost()
+    {
+        using var response = await _http.GetAsync($"v2/models/{MiniLm}/infer");
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(405));
+        Assert.That(response.Content.Headers.Allow, Is.EquivalentTo(new[] { "POST" }));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("send the request with POST"));
+    }
+
+    [Test]
+    public async Task ASequenceNoNodeCanRun_Is400_AndOpensNoNodesBreaker()
+    {
+        // Issue 16 item 1: three [1, 600] requests (MiniLM has 512 positions) answered 503 and opened every node's breaker.
+        var zeros = string.Join(",", Enumerable.Repeat("0", 600));
+        var body = $$"""{"inputs":[{"name":"input_ids","shape":[1,600],"datatype":"INT64","data":[{{zeros}}]},{"name":"attention_mask","shape":[1,600],"datatype":"INT64","data":[{{zeros}}]},{"name":"token_type_ids","shape":[1,600],"datatype":"INT64","data":[{{zeros}}]}]}""";
+
+        for (var i = 0; i < 3; i++)
+        {
+            var (status, error) = await _http.PostJsonAsync($"v2/models/{MiniLm}/infer", body);
+            Assert.That(status, Is.EqualTo(400), error.ToString());
+            Assert.That(error.GetProperty("error").GetString(), Does.Contain("600").And.Contain("512"));
+        }
+
+        var routes = _gateway.Gateway().Table.Routes(MiniLm);
+        Assert.That(routes, Has.Count.EqualTo(2));
+        Assert.That(routes.Select(r => (r.Breaker.State, r.Breaker.ConsecutiveFailures)), Has.All.EqualTo((CircuitState.Closed, 0)), "a client's error never counts against a node");
+        var (okStatus, ok) = await _http.PostJsonAsync("v1/embeddings", $$"""{"model":"{{MiniLm}}","input":"hello world"}""");
+        Assert.That(okStatus, Is.EqualTo(200), ok.ToString());
+    }
+
     [TestCase("v2/models/add/infer", "{\"inputs\": [", 400, "the request body is not valid JSON")]
     [TestCase("v2/models/add/infer", """{"inputs":[{"name":"a","shape":[1,3],"datatype":"INT32","data":[1,2,3]},{"name":"b","shape":[1,3],"datatype":"INT32","data":[1,2,3]}]}""", 400, "input 'a' is Int32, the model expects Float32")]
     [TestCase("v2/models/add/infer", """{"inputs":[{"name":"a","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]},{"name":"b","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", 400, "input 'a'")]
@@ -241,6 +290,9 @@ public sealed class GatewayApiEndToEndTests
     [TestCase("v2/models/add/infer", """{"inputs":[{"name":"a","shape":[1,3],"datatype":"FP32","data":[1,2,3]},{"name":"b","shape":[1,3],"datatype":"FP32","data":[1,2,3]}],"outputs":[{"name":"z"}]}""", 400, "model 'add' has no output 'z'")]
     [TestCase("v2/models/no-such-model/infer", """{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","data":[1]}]}""", 404, "unknown model 'no-such-model': no node on the network announces it")]
     [TestCase("v2/models/add/nothing-here", "{}", 404, "no endpoint POST /v2/models/add/nothing-here")]
+    [TestCase("v2/models/nosuch/infer", """{"inputs":[]}""", 404, "unknown model 'nosuch'")]
+    [TestCase("v1/embeddings", """{"model":"all-minilm-l6-v2","input":"\ud800"}""", 400, "the request body holds a string that is not valid UTF-16")]
+    [TestCase("v1/embeddings", """{"model":"all-minilm-l6-v2","input":["ok","\udc00 x"]}""", 400, "the request body holds a string that is not valid UTF-16")]
     [TestCase("v1/embeddings", """{"model":"all-minilm-l6-v2","input":[1,2]}""", 400, "input[0] must be a string")]
     [TestCase("v1/embeddings", """{"input":"x"}""", 400, "'model' must be the name of an embedding model")]
     [TestCase("v1/embeddings", """{"model":"add","input":"x"}""", 400, "model 'add' is not a text-embedding model")]

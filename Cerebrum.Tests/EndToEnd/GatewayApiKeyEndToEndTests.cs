@@ -14,6 +14,65 @@ namespace Cerebrum.Tests.EndToEnd;
 public sealed class GatewayApiKeyEndToEndTests
 {
     [Test]
+    public async Task AKeysRequestsInFlight_AreCapped()
+    {
+        // Issue 13 item 13: without a cap, one key holding slow requests could take every slot of the gateway.
+        using var cts = new CancellationTokenSource(GatewayTestNetwork.Timeout);
+        using var directory = TemporaryDirectory.Create();
+        var data = Path.Combine(directory.Path, "gateway");
+        var appKey = (await GatewayTestNetwork.RunCliOkAsync("gateway", "key", "create", "--name", "app", "--data-dir", data)).Trim();
+        var otherKey = (await GatewayTestNetwork.RunCliOkAsync("gateway", "key", "create", "--name", "other", "--data-dir", data)).Trim();
+        await using var gateway = await GatewayTestNetwork.StartGatewayAsync(directory.Path, [], """, "MaxConcurrentRequestsPerKey": 2""", cts.Token);
+        using var http = gateway.HttpClient();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = Enumerable.Range(0, 2).Select(_ => PostHeldAsync(http, appKey, release.Task, cts.Token)).ToList();
+        while (gateway.Gateway().Concurrency.InFlight("app") < 2)
+        {
+            Assert.That(held.Where(t => t.IsCompleted), Is.Empty, "the held requests are still in flight");
+            await Task.Delay(20, cts.Token);
+        }
+
+        using var third = await GetAsync(http, "v1/models", appKey);
+        using var otherKeys = await GetAsync(http, "v1/models", otherKey);
+        release.SetResult();
+        var answers = await Task.WhenAll(held).WaitAsync(cts.Token);
+        using var afterwards = await GetAsync(http, "v1/models", appKey);
+
+        Assert.That((int)third.StatusCode, Is.EqualTo(429));
+        Assert.That(await third.Content.ReadAsStringAsync(), Does.Contain("API key 'app' already has 2 requests in flight"));
+        Assert.That(otherKeys.StatusCode, Is.EqualTo(HttpStatusCode.OK), "another key is not held up");
+        Assert.That(answers, Has.All.EqualTo(HttpStatusCode.NotFound), "the held requests ran to their answer (no such model)");
+        Assert.That(afterwards.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(gateway.Gateway().Concurrency.InFlight("app"), Is.Zero);
+    }
+
+    /// <summary>POSTs an embeddings request whose body stops half-way until <paramref name="release"/> completes.</summary>
+    private static async Task<HttpStatusCode> PostHeldAsync(HttpClient http, string key, Task release, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/embeddings") { Content = new HeldBody(release) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await http.SendAsync(request, cancellationToken);
+        return response.StatusCode;
+    }
+
+    private sealed class HeldBody(Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync("{\"model\":"u8.ToArray());
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync("\"nope\",\"input\":\"x\"}"u8.ToArray());
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
+
+    [Test]
     public async Task Keys_AreRequired_RateLimited_AndRevocable()
     {
         using var cts = new CancellationTokenSource(GatewayTestNetwork.Timeout);

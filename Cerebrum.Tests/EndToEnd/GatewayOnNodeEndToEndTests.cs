@@ -57,5 +57,9 @@ public sealed class GatewayOnNodeEndToEndTests
         Assert.That(route.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^3], Is.EqualTo("3"), "served");
         var json = System.Text.Json.JsonDocument.Parse(await GatewayTestNetwork.RunCliOkAsync("gateway", "routes", "--data-dir", data, "--json"));
         Assert.That(json.RootElement[0].GetProperty("served").GetInt64(), Is.EqualTo(3));
+
+        // Issue 16 item 5: the model it serves itself is ready (it answered 503 for want of a connection to itself).
+        using (var ready = await http.GetAsync("/v2/models/add/ready", cancel.Token))
+            Assert.That((int)ready.StatusCode, Is.EqualTo(200), await ready.Content.ReadAsStringAsync(cancel.Token));
     }
 }

@@ -93,6 +93,36 @@ public sealed class InferDispatcherTests
     }
 
     [Test]
+    public void NodesOutOfByteBudget_AreNoCapacity_AndNoBreakerCountsIt()
+    {
+        foreach (var node in _nodes)
+            _client.Fail(node, new InferCallException(InferCallFailure.NodeError, "resource_exhausted: no room now", InferenceErrorCode.ResourceExhausted));
+
+        var error = Assert.ThrowsAsync<GatewayException>(() => Dispatcher(new Random(1)).DispatchAsync("add", Input, Deadline(5), CancellationToken.None));
+
+        Assert.That(error!.Kind, Is.EqualTo(GatewayErrorKind.NoCapacity));
+        Assert.That(_client.Calls.Distinct().Count(), Is.EqualTo(3), "each node was tried");
+        Assert.That(_table.Routes("add").Select(r => r.Breaker.ConsecutiveFailures), Has.All.Zero);
+    }
+
+    [Test]
+    public void ABadInputVerdict_Is400_AfterOneNode_AndNoBreakerCountsIt()
+    {
+        foreach (var node in _nodes)
+            _client.Fail(node, new InferCallException(InferCallFailure.NodeError, "bad_input: input 'a' dimension 1 is 600, above model m's limit of 512", InferenceErrorCode.BadInput));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var error = Assert.ThrowsAsync<GatewayException>(() => Dispatcher(new Random(i)).DispatchAsync("add", Input, Deadline(5), CancellationToken.None));
+            Assert.That(error!.Kind, Is.EqualTo(GatewayErrorKind.BadRequest));
+            Assert.That(error.Message, Does.StartWith("input 'a' dimension 1 is 600"));
+        }
+
+        Assert.That(_client.Calls, Has.Count.EqualTo(5), "one node per request: the verdict holds on every node");
+        Assert.That(_table.Routes("add").Select(r => (r.Breaker.State, r.Breaker.ConsecutiveFailures)), Has.All.EqualTo((CircuitState.Closed, 0)));
+    }
+
+    [Test]
     public void EveryNodeAtTheOutstandingLimit_IsNoCapacity_WithoutCallingAnyNode()
     {
         foreach (var route in _table.Routes("add"))

@@ -1,6 +1,7 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Streams;
@@ -122,6 +123,30 @@ public sealed class InferProtocolClientTests
         Assert.That(error.Message, Does.StartWith("receipt invalid: the node's public key does not decode"));
     }
 
+    [Test]
+    public async Task AReceiptForAnotherModelThanTheRoutedOne_IsAnInvalidAnswer()
+    {
+        // Issue 13 item 4: a node signing a valid receipt for other model bytes than the job named must not pass.
+        var connection = await _client.DialAsync(TestHosts.AddressOf(_node));
+        var routed = "sha256:" + new string('a', 64);
+        var other = "sha256:" + new string('b', 64);
+        _tamper = r =>
+        {
+            r.ModelHash = other;
+            r.Signature = ByteString.CopyFrom(InferReceipts.Sign(_node.Identity, r.JobId, r.ModelHash, r.InputHash.Span, r.OutputHash.Span));
+            return r;
+        };
+        var request = InferProtocolClient.CreateRequest(routed, [Tensor.FromFloats("x", [2], [1, 2])], DateTimeOffset.UtcNow.AddMinutes(1));
+
+        var error = Assert.ThrowsAsync<InferCallException>(() => InferProtocolClient.InferAsync(connection, request, CancellationToken.None, pool: new InferStreamPool()));
+
+        Assert.That(error!.Failure, Is.EqualTo(InferCallFailure.InvalidAnswer));
+        Assert.That(error.Message, Is.EqualTo($"receipt invalid: the node ran model {other}, the job asked for {routed}"));
+        _tamper = r => r;
+        var honest = await InferProtocolClient.InferAsync(connection, InferProtocolClient.CreateRequest(routed, [Tensor.FromFloats("x", [2], [1, 2])], DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None, pool: new InferStreamPool());
+        Assert.That(honest.ModelHash, Is.EqualTo(routed));
+    }
+
     private static InferRequest Request(float start) =>
         InferProtocolClient.CreateRequest("add", [Tensor.FromFloats("x", [2], [start, start + 1])], DateTimeOffset.UtcNow.AddMinutes(1));
 
@@ -133,7 +158,7 @@ public sealed class InferProtocolClientTests
             var request = InferRequest.Parser.ParseFrom(message);
             var input = WireTensors.FromWire(request.Inputs[0]);
             var output = WireTensors.ToWire(Tensor.FromFloats("y", input.Shape, input.ToFloats().Select(v => v + 1).ToArray()));
-            var response = new InferResponse { JobId = request.JobId, ModelHash = "sha256:00", NodePublicKey = ByteString.CopyFrom(_node.Identity.PublicKey.ToProtobuf()) };
+            var response = new InferResponse { JobId = request.JobId, ModelHash = ModelHash.IsValid(request.ModelHash) ? request.ModelHash : "sha256:00", NodePublicKey = ByteString.CopyFrom(_node.Identity.PublicKey.ToProtobuf()) };
             response.Outputs.Add(output);
             var inputHash = InferReceipts.HashTensors(request.Inputs);
             var outputHash = InferReceipts.HashTensors(response.Outputs);

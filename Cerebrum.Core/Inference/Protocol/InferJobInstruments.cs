@@ -11,7 +11,7 @@ internal static class InferJobInstruments
     private static readonly Dictionary<InferenceErrorCode, KeyValuePair<string, object?>> FailedTags =
         Enum.GetValues<InferenceErrorCode>().ToDictionary(c => c, c => new KeyValuePair<string, object?>(InferenceMetrics.OutcomeTag, SnakeCase(c.ToString())));
 
-    public static void Register(IMeterFactory? meterFactory, InferJobCounters counters)
+    public static void Register(IMeterFactory? meterFactory, InferJobCounters counters, InferByteBudget budget)
     {
         if (meterFactory is null) return;
         var meter = meterFactory.Create(InferenceMetrics.MeterName);
@@ -19,6 +19,7 @@ internal static class InferJobInstruments
             () => counters.Failed.Select(f => new Measurement<long>(f.Value, FailedTags[f.Key])).Append(new Measurement<long>(counters.Served, Served)),
             "{job}", "Inference jobs answered over the network, by outcome");
         meter.CreateObservableGauge(InferenceMetrics.JobsInFlight, () => counters.InFlight, "{job}", "Inference jobs being answered");
+        meter.CreateObservableGauge(InferenceMetrics.BytesInFlight, () => budget.InFlight, "By", "Bytes that inference jobs in flight hold of the node's budget");
     }
 
     private static string SnakeCase(string pascal) =>

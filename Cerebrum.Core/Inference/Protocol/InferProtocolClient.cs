@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
@@ -81,6 +82,9 @@ public static class InferProtocolClient
     {
         if (!InferReceipts.Verify(request, response, nodeKey))
             throw new InferCallException(InferCallFailure.InvalidAnswer, "receipt invalid: the node's signature does not match the inputs and outputs");
+        // A job routed by hash must come back signed for that hash: a receipt for other model bytes proves nothing.
+        if (ModelHash.IsValid(request.ModelHash) && !string.Equals(ModelHash.Normalize(request.ModelHash), ModelHash.IsValid(response.ModelHash) ? ModelHash.Normalize(response.ModelHash) : response.ModelHash, StringComparison.Ordinal))
+            throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: the node ran model {response.ModelHash}, the job asked for {request.ModelHash}");
         List<Tensor> outputs;
         try
         {

@@ -12,7 +12,9 @@ namespace Cerebrum.Core.Inference.Protocol;
 /// <summary>
 /// The node's side of <c>/cerebrum/infer/1.0.0</c> over any stream: reads length-prefixed <see cref="InferRequest"/>s until
 /// the peer closes, runs each through the <see cref="InferenceEngine"/>, and answers each with a signed
-/// <see cref="InferResponse"/> or a typed error. A bad request costs only its own answer; the stream keeps serving.
+/// <see cref="InferResponse"/> or a typed error. A bad request costs only its own answer; the stream keeps serving. Every
+/// job holds its bytes in an <see cref="InferByteBudget"/> (per node and per peer) and is refused before it runs when
+/// they do not fit.
 /// </summary>
 public sealed class InferProtocolHandler
 {
@@ -32,7 +34,9 @@ public sealed class InferProtocolHandler
     private readonly int _maxMessageBytes;
 
     /// <param name="meterFactory">Publishes <see cref="Counters"/> (see <see cref="InferenceMetrics.Jobs"/>); null publishes nothing.</param>
-    public InferProtocolHandler(InferenceEngine engine, PrivateKey nodeKey, ILogger? logger = null, TimeProvider? time = null, IMeterFactory? meterFactory = null)
+    /// <param name="budget">Bytes of jobs in flight, in all and per peer; null takes <see cref="InferBudgetOptions.Default"/>.</param>
+    /// <exception cref="ArgumentException">Invalid <paramref name="budget"/>.</exception>
+    public InferProtocolHandler(InferenceEngine engine, PrivateKey nodeKey, ILogger? logger = null, TimeProvider? time = null, IMeterFactory? meterFactory = null, InferBudgetOptions? budget = null)
     {
         _engine = engine;
         _nodeKey = nodeKey;
@@ -40,31 +44,72 @@ public sealed class InferProtocolHandler
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _maxMessageBytes = (int)Math.Min(int.MaxValue, engine.MaxRequestBytes + EnvelopeBytes);
-        InferJobInstruments.Register(meterFactory, Counters);
+        budget ??= InferBudgetOptions.Default;
+        budget.Validate();
+        Budget = new InferByteBudget(budget);
+        InferJobInstruments.Register(meterFactory, Counters, Budget);
     }
 
     /// <summary>Jobs answered by this handler, on every stream it serves.</summary>
     public InferJobCounters Counters { get; } = new();
 
-    /// <summary>Serves requests on <paramref name="stream"/> until it ends cleanly.</summary>
+    /// <summary>Bytes of jobs in flight, in all and per peer.</summary>
+    public InferByteBudget Budget { get; }
+
+    /// <summary>Serves requests of <paramref name="peer"/> on <paramref name="stream"/> until it ends cleanly.</summary>
+    /// <param name="peer">The remote peer, whose jobs share one per-peer budget over all its streams.</param>
     /// <exception cref="InvalidDataException">Broken framing (oversized or truncated message); the stream cannot be resynchronized.</exception>
-    public async Task HandleAsync(Stream stream, CancellationToken ct)
+    public async Task HandleAsync(Stream stream, PeerId peer, CancellationToken ct)
     {
-        while (await LengthPrefixedMessage.ReadAsync(stream, _maxMessageBytes, ct).ConfigureAwait(false) is { } message)
+        while (await LengthPrefixedMessage.ReadLengthAsync(stream, _maxMessageBytes, ct).ConfigureAwait(false) is { } length)
         {
-            var response = await AnswerAsync(message, ct).ConfigureAwait(false);
-            await PooledMessageWriter.WriteAsync(stream, response, ct).ConfigureAwait(false);
+            var hold = new BudgetHold(Budget, peer);
+            try
+            {
+                InferResponse response;
+                if (!hold.TryTake(length))
+                {
+                    // Refused before its bytes are held: they are read past in small pieces, so the stream stays in step.
+                    await LengthPrefixedMessage.SkipBodyAsync(stream, length, ct).ConfigureAwait(false);
+                    response = Counted(OverBudget("", length, "request"));
+                }
+                else
+                {
+                    var message = await LengthPrefixedMessage.ReadBodyAsync(stream, length, ct).ConfigureAwait(false);
+                    response = await AnswerAsync(message, hold, ct).ConfigureAwait(false);
+                }
+                await PooledMessageWriter.WriteAsync(stream, response, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                hold.Release();
+            }
         }
     }
 
-    /// <summary>The response to one encoded request; never throws for the request's content.</summary>
+    /// <summary>The response to one encoded request of this process's own gateway (bounded by the node's total budget); never throws for the request's content.</summary>
     internal async Task<InferResponse> AnswerAsync(byte[] message, CancellationToken ct)
+    {
+        var hold = new BudgetHold(Budget, null);
+        try
+        {
+            return hold.TryTake(message.Length)
+                ? await AnswerAsync(message, hold, ct).ConfigureAwait(false)
+                : Counted(OverBudget("", message.Length, "request"));
+        }
+        finally
+        {
+            hold.Release();
+        }
+    }
+
+    private async Task<InferResponse> AnswerAsync(byte[] message, BudgetHold hold, CancellationToken ct)
     {
         Counters.Started();
         InferenceErrorCode? failure = InferenceErrorCode.Internal;
         try
         {
-            var response = await AnswerUncountedAsync(message, ct).ConfigureAwait(false);
+            var response = await AnswerUncountedAsync(message, hold, ct).ConfigureAwait(false);
             failure = response.Error is { } error ? (InferenceErrorCode)(int)error.Code : null;
             return response;
         }
@@ -74,7 +119,19 @@ public sealed class InferProtocolHandler
         }
     }
 
-    private async Task<InferResponse> AnswerUncountedAsync(byte[] message, CancellationToken ct)
+    private InferResponse Counted(InferResponse refusal)
+    {
+        Counters.Started();
+        Counters.Ended((InferenceErrorCode)(int)refusal.Error.Code);
+        return refusal;
+    }
+
+    private InferResponse OverBudget(string jobId, long bytes, string what) =>
+        Budget.CanEverFit(bytes)
+            ? Failure(jobId, InferenceErrorCode.ResourceExhausted, $"no room now for a {what} of {bytes} bytes in this node's budget of bytes in flight ({Budget.Options.MaxBytesPerPeer} per peer, {Budget.Options.MaxBytes} in all); retry later or elsewhere")
+            : Failure(jobId, InferenceErrorCode.BadInput, $"a {what} of {bytes} bytes exceeds this node's budget of {Math.Min(Budget.Options.MaxBytesPerPeer, Budget.Options.MaxBytes)} bytes per job");
+
+    private async Task<InferResponse> AnswerUncountedAsync(byte[] message, BudgetHold hold, CancellationToken ct)
     {
         InferRequest request;
         try
@@ -94,7 +151,11 @@ public sealed class InferProtocolHandler
             var inputs = new List<Tensor>(request.Inputs.Count);
             foreach (var input in request.Inputs) inputs.Add(WireTensors.FromWire(input)); // views of the request's bytes
             var deadline = DateTimeOffset.FromUnixTimeMilliseconds(request.DeadlineUnixMs);
-            var running = _engine.RunAsync(new InferenceRequest(request.ModelHash, inputs, deadline), ct);
+            var prepared = _engine.Prepare(new InferenceRequest(request.ModelHash, inputs, deadline));
+            // The answer's outputs are held until it is written; with the request's bytes, they must fit the budget.
+            if (prepared.Cost.OutputBytes is { } outputBytes && !hold.TryTake(outputBytes))
+                return OverBudget(request.JobId, checked(hold.Bytes + outputBytes), "job (request and predicted outputs)");
+            var running = _engine.RunAsync(prepared, ct);
             // The input half of the receipt does not depend on the run: hash while the model works.
             var inputHash = InferReceipts.HashTensors(request.Inputs);
             var result = await running.ConfigureAwait(false);
@@ -129,4 +190,23 @@ public sealed class InferProtocolHandler
         NodePublicKey = _nodePublicKey,
         Error = new InferError { Code = (InferErrorCode)(int)code, Message = message },
     };
+
+    /// <summary>What one job holds of the budget, given back once when its answer is out.</summary>
+    private sealed class BudgetHold(InferByteBudget budget, PeerId? peer)
+    {
+        public long Bytes { get; private set; }
+
+        public bool TryTake(long bytes)
+        {
+            if (!budget.TryReserve(peer, bytes)) return false;
+            Bytes += bytes;
+            return true;
+        }
+
+        public void Release()
+        {
+            budget.Release(peer, Bytes);
+            Bytes = 0;
+        }
+    }
 }

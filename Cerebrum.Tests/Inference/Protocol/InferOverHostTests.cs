@@ -26,7 +26,7 @@ public sealed class InferOverHostTests
         var handler = new InferProtocolHandler(_addModel.Engine, _node.Identity);
         _node.SetHandler(InferProtocolHandler.ProtocolId, async (stream, ct) =>
         {
-            await handler.HandleAsync(stream.Stream, ct);
+            await handler.HandleAsync(stream.Stream, stream.Connection.RemotePeer, ct);
             await stream.CompleteWritesAsync(ct);
         });
         _client = await TestHosts.StartAsync(KeyType.Ed25519);

@@ -19,6 +19,9 @@ public sealed class InferProtocolHandlerTests
     private Task _serving = null!;
     private CancellationTokenSource _stop = null!;
 
+    /// <summary>The remote peer the served stream belongs to.</summary>
+    private static readonly PeerId Peer = PrivateKey.Generate(KeyType.Secp256k1).PublicKey.ToPeerId();
+
     [SetUp]
     public void SetUp()
     {
@@ -26,7 +29,7 @@ public sealed class InferProtocolHandlerTests
         _nodeKey = PrivateKey.Generate(KeyType.Secp256k1);
         (_client, _server) = DuplexPipe.Create();
         _stop = new CancellationTokenSource();
-        _serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(_server, _stop.Token);
+        _serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(_server, Peer, _stop.Token);
     }
 
     [TearDown]
@@ -113,7 +116,7 @@ public sealed class InferProtocolHandlerTests
     {
         var (client, server) = DuplexPipe.Create();
         var recorder = new Cerebrum.Tests.Network.Multistream.RecordingStream(server);
-        var serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(recorder, CancellationToken.None);
+        var serving = new InferProtocolHandler(_addModel.Engine, _nodeKey).HandleAsync(recorder, Peer, CancellationToken.None);
         var request = Request("job-w", AddHash, InAMinute, Floats("a", 1, 2, 3), Floats("b", 1, 2, 3));
 
         await LengthPrefixedMessage.WriteAsync(client, request.ToByteArray(), CancellationToken.None).AsTask().WaitAsync(Bounded);

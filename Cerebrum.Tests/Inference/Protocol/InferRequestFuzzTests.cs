@@ -71,7 +71,7 @@ public sealed class InferRequestFuzzTests
             Fuzz.CheckBounded("WireTensors.FromWire and InputValidator.Validate", seed, input, () =>
             {
                 var tensor = WireTensors.FromWire(wire);
-                InputValidator.Validate(model, [tensor, Tensor.FromFloats(tensor.Name == "a" ? "b" : "a", [1, 3], [1, 2, 3])], 1 << 20);
+                InputValidator.Validate(model, [tensor, Tensor.FromFloats(tensor.Name == "a" ? "b" : "a", [1, 3], [1, 2, 3])], new ModelLimits(1024, 1024, 1 << 20, 1 << 20));
             }, typeof(InferenceException));
         }
     }

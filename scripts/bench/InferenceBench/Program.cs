@@ -97,7 +97,7 @@ try
         await using var node = new PeerHost(new PeerHostOptions { Identity = nodeKey, ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")], PingInterval = TimeSpan.Zero }, NullLoggerFactory.Instance);
         node.SetHandler(InferProtocolHandler.ProtocolId, async (stream, ct) =>
         {
-            await handler.HandleAsync(stream.Stream, ct);
+            await handler.HandleAsync(stream.Stream, stream.Connection.RemotePeer, ct);
             await stream.CompleteWritesAsync(ct);
         });
         await node.StartAsync();
