@@ -11,6 +11,7 @@ using Cerebrum.Daemon.Node;
 using Cerebrum.Daemon.PubSub;
 using Cerebrum.Daemon.ServiceManager;
 using Cerebrum.Daemon.Status;
+using Cerebrum.Daemon.Telemetry;
 using Cerebrum.Daemon.Validator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -61,8 +62,9 @@ public sealed class DaemonApplication : IAsyncDisposable
     /// <param name="configuration">The layered configuration the options came from; its "Logging" section sets log levels.</param>
     /// <param name="stdout">Receives the <c>listening</c> lines and nothing else; logs go to standard error.</param>
     /// <param name="systemd">What a service manager asked of this process (<see cref="SystemdEnvironment.FromProcess"/>); none by default. The application owns it.</param>
+    /// <param name="traceExporters">With <c>Telemetry:Enabled</c>, replaces the OTLP exporter (tests export spans to memory).</param>
     public static DaemonApplication Create(DataDirectory dataDirectory, PrivateKey identity, DaemonOptions options, IConfiguration configuration, TextWriter stdout,
-        SystemdEnvironment? systemd = null)
+        SystemdEnvironment? systemd = null, Action<OpenTelemetry.Trace.TracerProviderBuilder>? traceExporters = null)
     {
         systemd ??= SystemdEnvironment.None;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = dataDirectory.Root });
@@ -120,6 +122,8 @@ public sealed class DaemonApplication : IAsyncDisposable
         // The daemon's own meter factory: every Core instrument hangs off it, and the exporter reads only its meters.
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<PrometheusExporter>();
+        // Before any service that makes spans, so the provider listens from the first one on.
+        DaemonTracing.Add(builder.Services, options.Telemetry, identity.PeerId, traceExporters);
         builder.Services.AddSingleton(services => new DashboardSessions(
             services.GetRequiredService<TimeProvider>(), options.Admin.DashboardLinkLifetime, options.Admin.DashboardSessionLifetime));
 

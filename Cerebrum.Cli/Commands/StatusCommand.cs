@@ -35,6 +35,12 @@ public static class StatusCommand
                 await stdout.WriteLineAsync($"listening  {address}");
             await stdout.WriteLineAsync($"uptime     {TextFormat.Duration(TimeSpan.FromSeconds(status.UptimeSeconds))} (since {status.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC)");
             await stdout.WriteLineAsync($"peers      {status.ConnectedPeers} connected");
+            if (status.Reachability is { } reach)
+            {
+                await stdout.WriteLineAsync($"reachable  {reach.Status}{(reach.Relays.Count > 0 ? $" (through relays {string.Join(", ", reach.Relays)})" : "")}");
+                await stdout.WriteLineAsync($"links      {reach.DirectConnections} direct, {reach.RelayedConnections} relayed");
+                await stdout.WriteLineAsync($"serves     {(reach.Relaying ? "relay, " : "")}{(reach.DhtServer ? "dht" : "dht client only")} ({reach.DhtPeers} dht peers)");
+            }
             return 0;
         });
         return command;

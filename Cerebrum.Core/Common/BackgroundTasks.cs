@@ -31,6 +31,9 @@ public sealed class BackgroundTasks : IAsyncDisposable
         var token = _stopping.Token;
         var task = Task.Run(async () =>
         {
+            // Background work belongs to no request's trace: a loop started while a traced request ran (a connection
+            // dialed for it) must not make that request's span the parent of everything it does later.
+            System.Diagnostics.Activity.Current = null;
             try
             {
                 await work(token).ConfigureAwait(false);

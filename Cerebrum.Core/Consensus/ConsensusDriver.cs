@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
@@ -33,6 +34,8 @@ public sealed class ConsensusDriver : IAsyncDisposable
     private int _queuedMessages;
     private long _queuedBytes;
     private int _started;
+    private Activity? _roundSpan; // the open consensus.round span (loop thread only), null when tracing is off
+    private (long Height, int Round) _roundOf;
 
     /// <param name="messages">
     /// The check of received messages this driver keeps informed of its height and validators, shared with the network
@@ -108,6 +111,18 @@ public sealed class ConsensusDriver : IAsyncDisposable
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await RunInputsAsync(cancellationToken);
+        }
+        finally
+        {
+            EndRound("stopped");
+        }
+    }
+
+    private async Task RunInputsAsync(CancellationToken cancellationToken)
+    {
         await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken))
         {
             try
@@ -127,9 +142,39 @@ public sealed class ConsensusDriver : IAsyncDisposable
                     _round = _machine.Round;
                     Volatile.Write(ref _height, _machine.Height);
                 }
+                FollowRound();
             }
         }
     }
+
+    /// <summary>Keeps one <see cref="ConsensusTracing.Round"/> span open per (height, round) the machine is in; a root, since no request causes a round.</summary>
+    private void FollowRound()
+    {
+        if (_machine.Validators is null) return;
+        // A decided round stays closed until the machine moves to the next height.
+        if (_roundOf == (_machine.Height, _machine.Round))
+            return;
+        EndRound("next_round");
+        _roundOf = (_machine.Height, _machine.Round);
+        if (!ConsensusTracing.Source.HasListeners()) return;
+        var previous = Activity.Current;
+        Activity.Current = null;
+        _roundSpan = ConsensusTracing.Source.StartActivity(ConsensusTracing.Round);
+        _roundSpan?.SetTag(HeightTag, _machine.Height).SetTag(RoundTag, _machine.Round);
+        Activity.Current = previous;
+    }
+
+    private void EndRound(string outcome)
+    {
+        if (_roundSpan is null) return;
+        _roundSpan.SetTag(OutcomeTag, outcome);
+        _roundSpan.Stop();
+        _roundSpan = null;
+    }
+
+    private const string HeightTag = "cerebrum.height";
+    private const string RoundTag = "cerebrum.round";
+    private const string OutcomeTag = "cerebrum.outcome";
 
     private ConsensusOutput Apply(Input input)
     {
@@ -177,6 +222,7 @@ public sealed class ConsensusDriver : IAsyncDisposable
                 case DecideValue decide:
                     _logger.LogDebug("consensus decided height {Height} in round {Round}", decide.Height, decide.Round);
                     Volatile.Write(ref _decidedHeight, decide.Height);
+                    EndRound("decided");
                     _app.OnDecided(decide.Height, decide.Value, decide.Commit);
                     DisposeTimersBelow(decide.Height + 1);
                     break;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
@@ -40,23 +41,33 @@ public sealed class InferDispatcher
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the client went away).</exception>
     public async Task<DispatchResult> DispatchAsync(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        if (_instruments is null)
+        using var span = GatewayTracing.Source.StartActivity(GatewayTracing.Dispatch);
+        if (_instruments is null && span is null)
             return await DispatchUnmeteredAsync(model, inputs, deadline, cancellationToken).ConfigureAwait(false);
+        // A span sampled out still carries the trace context (so the node follows the decision) but records no tags.
+        var tags = span is { IsAllDataRequested: true } ? span : null;
+        tags?.SetTag(ModelTag, model);
         var started = _time.GetTimestamp();
         try
         {
             var result = await DispatchUnmeteredAsync(model, inputs, deadline, cancellationToken).ConfigureAwait(false);
-            _instruments.Record(null, cancelled: false, _time.GetElapsedTime(started));
+            _instruments?.Record(null, cancelled: false, _time.GetElapsedTime(started));
+            tags?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(null, cancelled: false));
+            tags?.SetTag(AttemptsTag, result.Attempts);
+            tags?.SetTag(NodeTag, result.Node.ToString());
             return result;
         }
         catch (GatewayException e)
         {
-            _instruments.Record(e.Kind, cancelled: false, _time.GetElapsedTime(started));
+            _instruments?.Record(e.Kind, cancelled: false, _time.GetElapsedTime(started));
+            tags?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(e.Kind, cancelled: false));
+            tags?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
         catch (OperationCanceledException)
         {
-            _instruments.Record(null, cancelled: true, _time.GetElapsedTime(started));
+            _instruments?.Record(null, cancelled: true, _time.GetElapsedTime(started));
+            tags?.SetTag(OutcomeTag, InferDispatcherInstruments.OutcomeName(null, cancelled: true));
             throw;
         }
     }
@@ -80,7 +91,17 @@ public sealed class InferDispatcher
                 throw _table.NotServed(model);
             if (attempts >= _options.MaxAttempts)
                 throw new GatewayException(GatewayErrorKind.NoNode, $"{attempts} node(s) serving model '{model}' failed; last: {lastFailure}");
-            var route = _selector.Select(routes, tried, _options.MaxOutstandingPerNode, now);
+            NodeRoute? route;
+            using (var selecting = GatewayTracing.Source.StartActivity(GatewayTracing.Select))
+            {
+                route = _selector.Select(routes, tried, _options.MaxOutstandingPerNode, now);
+                if (selecting is { IsAllDataRequested: true })
+                {
+                    selecting.SetTag(RoutesTag, routes.Count);
+                    selecting.SetTag(TriedTag, tried.Count);
+                    if (route is not null) selecting.SetTag(NodeTag, route.Node.ToString());
+                }
+            }
             if (route is null)
                 throw NothingSelectable(model, routes, tried, busy, lastFailure, now);
 
@@ -88,6 +109,9 @@ public sealed class InferDispatcher
             attempts++;
             var started = _time.GetTimestamp();
             var outcome = AttemptOutcome.Neutral;
+            // The attempt's span is the current one while the job runs, so its context travels in the infer request.
+            using var attempt = StartAttempt(route, attempts);
+            var failureBefore = lastFailure;
             try
             {
                 var remaining = deadline - now;
@@ -126,6 +150,7 @@ public sealed class InferDispatcher
             }
             finally
             {
+                EndAttempt(attempt, outcome, ReferenceEquals(lastFailure, failureBefore) ? null : lastFailure);
                 route.End();
                 switch (outcome)
                 {
@@ -136,6 +161,27 @@ public sealed class InferDispatcher
             }
             _logger.LogDebug("Attempt {Attempt} of a request for {Model} failed, trying another node: {Reason}", attempts, model, lastFailure);
         }
+    }
+
+    private static Activity? StartAttempt(NodeRoute route, int attempt)
+    {
+        var span = GatewayTracing.Source.StartActivity(GatewayTracing.Attempt, ActivityKind.Client);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(NodeTag, route.Node.ToString());
+            span.SetTag(AttemptTag, attempt);
+        }
+        return span;
+    }
+
+    /// <param name="failure">Why this attempt failed and another is made; null for a success or a request-level error (bad input, cancelled), which the dispatch span reports.</param>
+    private static void EndAttempt(Activity? span, AttemptOutcome outcome, string? failure)
+    {
+        if (span is null) return;
+        span.SetTag(OutcomeTag, outcome == AttemptOutcome.Success ? "ok" : "failed");
+        if (failure is not null)
+            span.SetStatus(ActivityStatusCode.Error, failure);
+        span.Stop();
     }
 
     private GatewayException NothingSelectable(string model, IReadOnlyList<NodeRoute> routes, HashSet<PeerId> tried, int busy, string? lastFailure, DateTimeOffset now)
@@ -159,6 +205,14 @@ public sealed class InferDispatcher
 
     // "bad_input: input 'a' is …" reads better in an HTTP error without the wire code.
     private static string StripCode(string message) => message.StartsWith("bad_input: ", StringComparison.Ordinal) ? message["bad_input: ".Length..] : message;
+
+    private const string ModelTag = "cerebrum.model";
+    private const string NodeTag = "cerebrum.node";
+    private const string AttemptTag = "cerebrum.attempt";
+    private const string AttemptsTag = "cerebrum.attempts";
+    private const string RoutesTag = "cerebrum.routes";
+    private const string TriedTag = "cerebrum.tried";
+    private const string OutcomeTag = "cerebrum.outcome";
 
     private enum AttemptOutcome
     {

@@ -32,10 +32,16 @@ internal sealed class InferDispatcherInstruments
     /// <param name="failure">The error kind; null for an answer.</param>
     public void Record(GatewayErrorKind? failure, bool cancelled, TimeSpan elapsed)
     {
-        var outcome = cancelled ? Cancelled : failure is { } kind ? Failed[kind] : Ok;
+        var outcome = Outcome(failure, cancelled);
         _dispatches.Add(1, outcome);
         _duration.Record(elapsed.TotalSeconds, outcome);
     }
+
+    /// <summary>The outcome's name (ok, cancelled, no_node, …), as the metric's tag and the dispatch span's carry it.</summary>
+    public static string OutcomeName(GatewayErrorKind? failure, bool cancelled) => (string)Outcome(failure, cancelled).Value!;
+
+    private static KeyValuePair<string, object?> Outcome(GatewayErrorKind? failure, bool cancelled) =>
+        cancelled ? Cancelled : failure is { } kind ? Failed[kind] : Ok;
 
     private static string SnakeCase(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));

@@ -46,6 +46,8 @@ public sealed class PeerHost : IAsyncDisposable
     private readonly Dialer _dialer;
     private readonly Listener _listener;
     private readonly AddressManager _addresses;
+    private readonly ObservedAddressBook _observed = new();
+    private readonly HolePunchExpectations _holePunches;
     private readonly List<IPeerService> _services = [];
     private bool _servicesStarted;
     private int _state; // 0 created, 1 started, 2 disposed
@@ -69,7 +71,9 @@ public sealed class PeerHost : IAsyncDisposable
             ?? new ResourceManager(options.Resources, resourceMetrics, loggerFactory.CreateLogger<ResourceManager>());
         var upgrader = new ConnectionUpgrader(options, _noiseKeys, instruments, loggerFactory.CreateLogger<YamuxSession>());
         _dialer = new Dialer(options, _transports, upgrader, _connections, Resources, PeerStore, _tasks.Stopping);
-        _listener = new Listener(options, _transports, upgrader, _connections, Resources, resourceMetrics, _tasks, loggerFactory.CreateLogger<Listener>());
+        _holePunches = new HolePunchExpectations(options.Time);
+        _listener = new Listener(options, _transports, upgrader, _connections, Resources, resourceMetrics, _tasks, _holePunches,
+            loggerFactory.CreateLogger<Listener>());
         _addresses = new AddressManager(options, () => _listener.Addresses);
 
         Identify = new IdentifyService(this, loggerFactory.CreateLogger<IdentifyService>());
@@ -115,6 +119,12 @@ public sealed class PeerHost : IAsyncDisposable
     public IReadOnlyList<Multiaddress> AdvertisedAddresses => _addresses.Advertised;
 
     /// <summary>
+    /// Where peers may reach us from outside: each IP peers observe us at (identify, over direct connections) with each
+    /// TCP port we listen on. Not verified: what AutoNAT has tested and hole punching offers.
+    /// </summary>
+    public IReadOnlyList<Multiaddress> ObservedAddresses => _observed.Candidates(_addresses.Direct);
+
+    /// <summary>
     /// This host's signed peer record (an encoded envelope) over <see cref="AdvertisedAddresses"/>, sent in identify.
     /// Signed again, with a higher sequence number, whenever the addresses change.
     /// </summary>
@@ -139,6 +149,9 @@ public sealed class PeerHost : IAsyncDisposable
 
     /// <summary>Raised once a connection has ended.</summary>
     public event EventHandler<ConnectionEventArgs>? ConnectionClosed;
+
+    /// <summary>Raised after <see cref="AdvertisedAddresses"/> changed (a listener, a relay reservation, a confirmed address); peers have been told.</summary>
+    public event EventHandler? AddressesChanged;
 
     /// <summary>Registers (or replaces) the handler of inbound streams negotiating <paramref name="protocol"/>.</summary>
     public void SetHandler(string protocol, ProtocolHandler handler) => _router.SetHandler(protocol, handler);
@@ -174,6 +187,43 @@ public sealed class PeerHost : IAsyncDisposable
     /// the address; listen addresses are bound at start by the first that can listen on them.
     /// </summary>
     public void AddTransport(ITransport transport) => _transports.Add(transport);
+
+    /// <summary>
+    /// Adds advertised addresses learned at run time (e.g. circuit addresses while relay reservations hold); read
+    /// whenever the addresses are asked for. Call <see cref="NotifyAddressesChanged"/> when what it returns changes.
+    /// </summary>
+    public void AddAddressSource(Func<IReadOnlyList<Multiaddress>> source) => _addresses.AddSource(source);
+
+    /// <summary>Our addresses changed: connected peers learn it through identify push, and <see cref="AddressesChanged"/> is raised.</summary>
+    public void NotifyAddressesChanged()
+    {
+        if (Volatile.Read(ref _state) != 1)
+            return;
+        Identify.PushToAll();
+        AddressesChanged?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>Binds <paramref name="address"/> on a running host (e.g. the relay transport's <c>/p2p-circuit</c> once it is added).</summary>
+    /// <exception cref="ArgumentException">No transport can listen on it.</exception>
+    /// <exception cref="InvalidOperationException">The host is not running, or the address cannot be bound.</exception>
+    public Multiaddress Listen(Multiaddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (Volatile.Read(ref _state) != 1)
+            throw new InvalidOperationException("the host is not running");
+        Multiaddress bound;
+        try
+        {
+            bound = _listener.Listen(address);
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"cannot listen on {address}: {e.Message}", e);
+        }
+        _logger.LogInformation("Listening on {Address}/p2p/{PeerId}", bound, PeerId);
+        NotifyAddressesChanged();
+        return bound;
+    }
 
     /// <summary>Binds every listen address and starts accepting connections.</summary>
     public Task StartAsync(CancellationToken ct = default)
@@ -213,7 +263,11 @@ public sealed class PeerHost : IAsyncDisposable
     /// reusing an existing connection to that peer when there is one.
     /// </summary>
     /// <exception cref="DialException">With the reason the dial failed.</exception>
-    public Task<Connection> DialAsync(Multiaddress address, CancellationToken ct = default) => _dialer.DialAsync(address, ct);
+    public Task<Connection> DialAsync(Multiaddress address, CancellationToken ct = default) => _dialer.DialAsync(address, DialOptions.Default, ct);
+
+    /// <summary>Dials <paramref name="address"/> as <paramref name="options"/> say (a new connection, a handshake role, the local port).</summary>
+    /// <exception cref="DialException">With the reason the dial failed.</exception>
+    public Task<Connection> DialAsync(Multiaddress address, DialOptions options, CancellationToken ct = default) => _dialer.DialAsync(address, options, ct);
 
     public Task<Connection> DialAsync(string address, CancellationToken ct = default) =>
         DialAsync(Multiaddress.Parse(address), ct);
@@ -221,7 +275,7 @@ public sealed class PeerHost : IAsyncDisposable
     /// <summary>Returns a live connection to <paramref name="peer"/>, dialing its known addresses when needed.</summary>
     public Task<Connection> ConnectAsync(PeerId peer, CancellationToken ct = default) => _dialer.ConnectAsync(peer, ct);
 
-    /// <summary>The oldest live connection to <paramref name="peer"/>, if any.</summary>
+    /// <summary>The live connection to <paramref name="peer"/> streams go on: the oldest direct one, else the oldest relayed one; null when none.</summary>
     public Connection? FindConnection(PeerId peer) => _connections.Find(peer);
 
     /// <summary>Opens a stream to <paramref name="peer"/> (connecting when needed) for the first supported protocol.</summary>
@@ -283,6 +337,21 @@ public sealed class PeerHost : IAsyncDisposable
 
     /// <summary>Inbound connections in their handshake now (each holds one of <see cref="PeerHostOptions.MaxPendingInbound"/>).</summary>
     internal int PendingInboundHandshakes => _listener.PendingCount;
+
+    /// <summary>
+    /// Until disposed (at most <paramref name="lifetime"/>), an inbound connection from one of <paramref name="addresses"/>
+    /// takes the initiator's side of the handshake with <paramref name="peer"/>: a hole punch where we initiate, whose
+    /// other dial may reach our listener instead of meeting ours (see <see cref="HolePunchExpectations"/>).
+    /// </summary>
+    internal IDisposable ExpectHolePunch(IEnumerable<Multiaddress> addresses, PeerId peer, TimeSpan lifetime) =>
+        _holePunches.Expect(addresses, peer, lifetime);
+
+    /// <summary>What <paramref name="connection"/>'s peer says it sees us at (identify); only direct connections tell anything.</summary>
+    internal void RecordObservedAddress(Connection connection, Multiaddress observed)
+    {
+        if (!connection.IsRelayed)
+            _observed.Record(connection.RemotePeer, observed);
+    }
 
     /// <summary>The signed peer record over <paramref name="addresses"/> (<see cref="AdvertisedAddresses"/> the caller already has).</summary>
     internal ReadOnlyMemory<byte> SignedPeerRecordOver(IReadOnlyList<Multiaddress> addresses) => _addresses.SignedPeerRecordOver(addresses);

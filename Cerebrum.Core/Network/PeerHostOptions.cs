@@ -139,8 +139,9 @@ public sealed record PeerHostOptions
         Require(!string.IsNullOrWhiteSpace(AgentVersion), nameof(AgentVersion), "must not be empty");
         foreach (var address in ListenAddresses)
         {
-            if (!address.TryGetTcpEndpoint(out _, out _, out _, out var isDns) || isDns)
-                throw new ArgumentException($"listen address '{address}' must be /ip4/<ip>/tcp/<port> or /ip6/<ip>/tcp/<port>", nameof(ListenAddresses));
+            // TCP, or what an added transport listens on: the relay transport's /p2p-circuit (checked when the host starts).
+            if ((!address.TryGetTcpEndpoint(out _, out _, out _, out var isDns) || isDns) && !Addressing.AddressScope.IsRelayed(address))
+                throw new ArgumentException($"listen address '{address}' must be /ip4/<ip>/tcp/<port>, /ip6/<ip>/tcp/<port> or /p2p-circuit", nameof(ListenAddresses));
         }
         Yamux.Validate();
         Perf.Validate();

@@ -13,6 +13,7 @@ public static class AdminApi
     {
         endpoints.MapStatusEndpoints();
         endpoints.MapPeerEndpoints();
+        endpoints.MapDhtEndpoints();
         endpoints.MapNodeEndpoints();
         endpoints.MapPubSubEndpoints();
         endpoints.MapNodeDirectoryEndpoints();

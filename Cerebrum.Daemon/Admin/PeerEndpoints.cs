@@ -77,7 +77,8 @@ public static class PeerEndpoints
             AgentVersion: info?.AgentVersion,
             Protocols: info?.Protocols ?? [],
             LatencyMs: (connection.LastRtt ?? info?.LastRtt)?.TotalMilliseconds,
-            OpenedAt: connection.OpenedAt);
+            OpenedAt: connection.OpenedAt,
+            Relayed: connection.IsRelayed);
     }
 
     private static IResult Error(int status, string message) => Results.Json(new AdminError(message), statusCode: status);

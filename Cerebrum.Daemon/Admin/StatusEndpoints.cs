@@ -22,7 +22,8 @@ public static class StatusEndpoints
             StartedAt: network.StartedAt,
             PubSub: pubSub.GetTopicStatus(),
             Chain: ChainEndpoints.DescribeForStatus(http.RequestServices),
-            Modes: options.Modes));
+            Modes: options.Modes,
+            Reachability: network.DescribeReachability()));
         return endpoints;
     }
 }

@@ -25,7 +25,7 @@ public static class RunCommand
         };
         var bootstrapOption = new Option<string[]>("--bootstrap", "-b")
         {
-            Description = "A seed peer to dial at start, /ip4/…/tcp/…/p2p/<peer-id>; re-dialled with backoff until it answers. Repeat for several; replaces Network:BootstrapPeers from config.json.",
+            Description = "A seed peer to dial at start, /ip4/…/tcp/…/p2p/<peer-id> or /dnsaddr/<domain> (its _dnsaddr TXT records name the seeds); re-dialled with backoff until it answers. Repeat for several; replaces Network:BootstrapPeers from config.json.",
             HelpName = "MULTIADDR",
         };
         var adminPortOption = new Option<int?>("--admin-port")
@@ -35,7 +35,7 @@ public static class RunCommand
         };
         var modeOption = new Option<string[]>("--mode", "-m")
         {
-            Description = $"Roles to run besides being a network peer, comma-separated or repeated: {string.Join(", ", DaemonModes.Available)}. 'node' serves the models of DIR's store over /cerebrum/infer/1.0.0; 'validator' takes part in consensus (needs a genesis file); 'gateway' serves apps over HTTP (--http) and routes their requests to nodes. Replaces Modes from config.json; default: none (a plain network daemon).",
+            Description = $"Roles to run besides being a network peer, comma-separated or repeated: {string.Join(", ", DaemonModes.Available)}. 'node' serves the models of DIR's store over /cerebrum/infer/1.0.0; 'validator' takes part in consensus (needs a genesis file); 'gateway' serves apps over HTTP (--http) and routes their requests to nodes; 'seed' is a network entry point (relays for nodes behind NAT, serves the DHT and AutoNAT, many connections). Replaces Modes from config.json; default: none (a plain network daemon).",
             HelpName = "MODE",
         };
         var gpuOption = new Option<bool>("--gpu")

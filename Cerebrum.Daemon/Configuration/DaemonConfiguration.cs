@@ -23,6 +23,7 @@ public static class DaemonConfiguration
         var pubSub = BindSection<PubSubOptions>(configuration, "PubSub", errors);
         var gateway = BindSection<GatewayOptions>(configuration, "Gateway", errors);
         var chain = BindSection<ChainOptions>(configuration, "Chain", errors);
+        var telemetry = BindSection<TelemetryOptions>(configuration, "Telemetry", errors);
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);
 
@@ -50,7 +51,7 @@ public static class DaemonConfiguration
         if (pubSub.Topics.Count == 0)
             pubSub = pubSub with { Topics = PubSubOptions.DefaultTopics };
 
-        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node, PubSub = pubSub, Gateway = gateway, Chain = chain };
+        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node, PubSub = pubSub, Gateway = gateway, Chain = chain, Telemetry = telemetry };
         errors.AddRange(DaemonOptionsValidator.Validate(options));
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);

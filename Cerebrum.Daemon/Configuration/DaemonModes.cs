@@ -15,8 +15,14 @@ public static class DaemonModes
     /// <summary>Takes part in consensus (when its key is in the validator set); needs a genesis file.</summary>
     public const string Validator = "validator";
 
+    /// <summary>
+    /// A network's foundation-run entry point: many cheap connections, relays for peers behind NAT, serves the DHT and
+    /// AutoNAT; serves no models and keeps no ledger of its own accord.
+    /// </summary>
+    public const string Seed = "seed";
+
     /// <summary>Modes this build implements.</summary>
-    public static IReadOnlyList<string> Available { get; } = [Node, Validator, Gateway];
+    public static IReadOnlyList<string> Available { get; } = [Node, Validator, Gateway, Seed];
 
     /// <summary>Modes of the design that later builds add; naming one gives a clear "not available yet" error.</summary>
     public static IReadOnlyList<string> Planned { get; } = [];

@@ -27,6 +27,9 @@ public sealed record DaemonOptions
     public bool HasMode(string mode) => Modes.Contains(mode, StringComparer.Ordinal);
     public PubSubOptions PubSub { get; init; } = new();
 
+    /// <summary>Distributed tracing (OpenTelemetry over OTLP); off by default.</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
+
     /// <summary>The ledger (every mode, when there is a genesis file) and validator mode's consensus.</summary>
     public ChainOptions Chain { get; init; } = new();
 

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.NameResolution;
 using Cerebrum.Daemon.Node;
 
 namespace Cerebrum.Daemon.Configuration;
@@ -35,11 +36,25 @@ public static class DaemonOptionsValidator
             var key = $"Network:BootstrapPeers:{i}";
             if (!Multiaddress.TryParse(network.BootstrapPeers[i], out var address, out var error))
                 errors.Add($"{key}: {error}");
+            else if (DnsaddrResolver.IsDnsaddr(address))
+                continue; // the TXT records name the peers (and their IDs); a /p2p here only filters them
             else if (address.PeerId is null)
                 errors.Add($"{key}: '{address}' lacks /p2p/<peer-id>; a bootstrap address must name the peer so that its identity is verified");
             else if (!address.TryGetTcpEndpoint(out _, out _, out _, out _))
                 errors.Add($"{key}: '{address}' is not a TCP address (/ip4, /ip6, /dns, /dns4 or /dns6 with /tcp)");
         }
+        for (var i = 0; i < network.StaticRelays.Count; i++)
+        {
+            var key = $"Network:StaticRelays:{i}";
+            if (!Multiaddress.TryParse(network.StaticRelays[i], out var address, out var error))
+                errors.Add($"{key}: {error}");
+            else if (address.PeerId is null || Cerebrum.Core.Network.Addressing.AddressScope.IsRelayed(address) || !address.TryGetTcpEndpoint(out _, out _, out _, out _))
+                errors.Add($"{key}: '{address}' must be a direct TCP address ending in /p2p/<peer-id>");
+        }
+        if (!NetworkOptions.ReachabilityValues.Contains(network.Reachability, StringComparer.Ordinal))
+            errors.Add($"Network:Reachability: '{network.Reachability}' is not one of {string.Join(", ", NetworkOptions.ReachabilityValues)}");
+        if (!NetworkOptions.DhtValues.Contains(network.Dht, StringComparer.Ordinal))
+            errors.Add($"Network:Dht: '{network.Dht}' is not one of {string.Join(", ", NetworkOptions.DhtValues)}");
         RequirePositive(errors, "Network:DialTimeout", network.DialTimeout);
         RequirePositive(errors, "Network:DialBackoffBase", network.DialBackoffBase);
         if (network.DialBackoffMax < network.DialBackoffBase)
@@ -81,6 +96,7 @@ public static class DaemonOptionsValidator
             errors.Add($"PubSub:MaxNodeStatuses: must be positive, not {options.PubSub.MaxNodeStatuses}");
         GatewayOptionsValidator.Validate(options.Gateway, errors);
         GatewayOptionsValidator.ValidateMode(options, errors);
+        TelemetryOptionsValidator.Validate(options.Telemetry, errors);
         return errors;
     }
 

@@ -33,6 +33,37 @@ public sealed record NetworkOptions
     /// <summary>The resource manager's limits on connections, streams and memory (defaults scaled from the machine's memory).</summary>
     public NetworkResourceOptions Resources { get; init; } = new();
 
+    /// <summary>
+    /// Carry circuits for peers behind NAT (circuit relay v2 hop, within the relay's reservation limits). Null: on in the
+    /// seed and validator modes, off otherwise.
+    /// </summary>
+    public bool? Relay { get; init; }
+
+    /// <summary>Relays to reserve on first while private, each ending in <c>/p2p/&lt;peer-id&gt;</c>; connected peers that relay come after.</summary>
+    public IReadOnlyList<string> StaticRelays { get; init; } = [];
+
+    /// <summary>
+    /// Whether this daemon is reachable from outside: <c>auto</c> asks peers (AutoNAT), <c>public</c> and <c>private</c>
+    /// say so (private reserves on relays at once, e.g. behind a NAT known to be closed).
+    /// </summary>
+    public string Reachability { get; init; } = "auto";
+
+    /// <summary>
+    /// Serve the DHT (store provider records, answer lookups): <c>auto</c> (servers unless found private), <c>server</c>,
+    /// or <c>client</c> (only look up and announce).
+    /// </summary>
+    public string Dht { get; init; } = "auto";
+
+    /// <summary>
+    /// Treat private and loopback IPs as dialable for AutoNAT dial-backs and hole punching: a LAN or test network with
+    /// NATs of its own. Off on the internet, where such addresses name somebody else's machine.
+    /// </summary>
+    public bool AllowPrivateAddresses { get; init; }
+
+    public static IReadOnlyList<string> ReachabilityValues { get; } = ["auto", "public", "private"];
+
+    public static IReadOnlyList<string> DhtValues { get; } = ["auto", "server", "client"];
+
     /// <summary>What a fresh config.json listens on: every IPv4 interface (and IPv6 where the OS has it) on libp2p's customary port 4001.</summary>
     public static IReadOnlyList<string> DefaultListenAddresses { get; } = System.Net.Sockets.Socket.OSSupportsIPv6
         ? ["/ip4/0.0.0.0/tcp/4001", "/ip6/::/tcp/4001"]

@@ -2,6 +2,9 @@ using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.NameResolution;
+using Cerebrum.Core.Network.Resources;
+using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,6 +29,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
         _options = options.Network;
         _time = time;
         _logger = loggerFactory.CreateLogger<NetworkService>();
+        var seed = options.HasMode(DaemonModes.Seed);
         Host = new PeerHost(new PeerHostOptions
         {
             Identity = identity,
@@ -35,13 +39,35 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
             DialTimeout = _options.DialTimeout,
             DialBackoffBase = _options.DialBackoffBase,
             DialBackoffMax = _options.DialBackoffMax,
+            // A seed is where every newcomer first connects: many connections, each cheap (no models, no jobs on it).
+            MaxConnections = seed ? SeedMaxConnections : new PeerHostOptions { Identity = identity }.MaxConnections,
             Perf = _options.Perf.ToPerfOptions(),
-            Resources = _options.Resources.ToResourceManagerOptions(),
+            Resources = ForMode(_options.Resources.ToResourceManagerOptions(), seed),
             Time = time,
         }, loggerFactory, meterFactory);
+        Reachability = new ReachabilityServices(Host, _options, seed || options.HasMode(DaemonModes.Validator), seed, loggerFactory);
     }
 
+    /// <summary>The connection cap of a seed (a plain daemon keeps the host's default).</summary>
+    public const int SeedMaxConnections = 4096;
+
     public PeerHost Host { get; }
+
+    /// <summary>
+    /// A seed's system scope admits <see cref="SeedMaxConnections"/> connections unless Network:Resources:System says
+    /// otherwise: the memory-scaled defaults would cap it far lower. Per-IP, per-peer and transient limits still apply.
+    /// </summary>
+    private static ResourceManagerOptions ForMode(ResourceManagerOptions resources, bool seed) => !seed ? resources : resources with
+    {
+        System = resources.System with
+        {
+            ConnectionsInbound = resources.System.ConnectionsInbound ?? SeedMaxConnections,
+            Connections = resources.System.Connections ?? SeedMaxConnections,
+        },
+    };
+
+    /// <summary>AutoNAT, circuit relay, hole punching and the DHT on <see cref="Host"/>.</summary>
+    public ReachabilityServices Reachability { get; }
 
     public PeerId PeerId => Host.PeerId;
 
@@ -50,7 +76,23 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
     public DateTimeOffset StartedAt => Host.StartedAt;
 
     /// <summary>Bound listen addresses (actual ports) with /p2p/&lt;peer-id&gt; appended: what peers dial.</summary>
-    public IReadOnlyList<string> AnnouncedListenAddresses => [.. Host.ListenAddresses.Select(a => a.WithPeerId(PeerId).ToString())];
+    public IReadOnlyList<string> AnnouncedListenAddresses =>
+        [.. Host.ListenAddresses.Where(a => !Core.Network.Addressing.AddressScope.IsRelayed(a)).Select(a => a.WithPeerId(PeerId).ToString())];
+
+    /// <summary>Reachability, relays and connection kinds for <c>GET /status</c>.</summary>
+    public ReachabilityResponse DescribeReachability()
+    {
+        var connections = Host.Connections;
+        return new ReachabilityResponse(
+            Status: Reachability.Status,
+            Relays: [.. Reachability.Relay.ActiveRelays.Select(r => r.ToString())],
+            Advertised: [.. Host.AdvertisedAddresses.Select(a => a.ToString())],
+            DirectConnections: connections.Count(c => !c.IsRelayed),
+            RelayedConnections: connections.Count(c => c.IsRelayed),
+            Relaying: Reachability.Relay.Server is not null,
+            DhtServer: Reachability.Dht.ServeRequests,
+            DhtPeers: Reachability.Dht.Node.RoutingTableSize);
+    }
 
     public int ConnectedPeerCount => Host.Connections.Select(c => c.RemotePeer).Distinct().Count();
 
@@ -59,7 +101,7 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
         NativeSecp256k1.LogIfFallback(_logger);
         await Host.StartAsync(cancellationToken);
         var dialers = _options.BootstrapPeers
-            .Select(address => new BootstrapDialer(Host, Multiaddress.Parse(address), _options, _time, _logger))
+            .Select(address => new BootstrapDialer(Host, Multiaddress.Parse(address), _options, _time, _logger, Reachability.Dnsaddr))
             .Select(dialer => dialer.RunAsync(_stopping.Token))
             .ToArray();
         _bootstrap = Task.WhenAll(dialers);

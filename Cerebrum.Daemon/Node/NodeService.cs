@@ -69,7 +69,11 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
             _logger.LogWarning("Node mode serves no model: add one with 'cerebrum model add --builtin {Builtin} --data-dir {Dir}' and restart",
                 BuiltinModels.AllMiniLmL6V2, _dataDirectory.Root);
         foreach (var model in _engine.Models)
+        {
             _logger.LogInformation("Serving model {Name} ({Hash}) on {Protocol}", model.Name, model.Hash, InferProtocolHandler.ProtocolId);
+            // Gateways and `cerebrum job` find us through the DHT's provider records, without waiting for heartbeats.
+            _network.Reachability.Dht.Provide(model.Hash);
+        }
         return Task.CompletedTask;
     }
 
@@ -77,6 +81,8 @@ public sealed class NodeService : IHostedService, IAsyncDisposable
     {
         Volatile.Write(ref _serving, false);
         _network.Host.RemoveHandler(InferProtocolHandler.ProtocolId);
+        foreach (var model in _engine?.Models ?? [])
+            _network.Reachability.Dht.StopProviding(model.Hash);
         if (_handler is { } handler && handler.Counters.InFlight > 0)
         {
             _logger.LogInformation("Draining {Count} inference job(s) in flight", handler.Counters.InFlight);

@@ -35,6 +35,38 @@ public class ConsensusDriverTests
     }
 
     [Test]
+    public async Task EachRound_IsARootSpan_EndedByItsDecisionOrByTheNextRound()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ConsensusTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        Dictionary<long, int> decidedRounds;
+        await using (var cluster = new Cluster(running: 3))
+        {
+            await cluster.RunUntilAllDecidedAsync(height: 4);
+            decidedRounds = cluster.Apps[0].Decided.Where(d => d.Key <= 4).ToDictionary(d => d.Key, d => d.Value.Commit.Round);
+        }
+
+        var rounds = spans.ToArray();
+        Assert.That(rounds.Select(s => s.OperationName), Has.All.EqualTo(ConsensusTracing.Round));
+        Assert.That(rounds.Select(s => s.ParentSpanId), Has.All.EqualTo(default(ActivitySpanId)));
+        static (long Height, int Round, string Outcome) Of(Activity s) => ((long)s.GetTagItem("cerebrum.height")!, (int)s.GetTagItem("cerebrum.round")!, (string)s.GetTagItem("cerebrum.outcome")!);
+        foreach (var (height, round) in decidedRounds)
+        {
+            // Each of the three running drivers decided the height in the commit's round, once.
+            Assert.That(rounds.Select(Of).Count(r => r == (height, round, "decided")), Is.EqualTo(3), $"height {height}");
+            if (round > 0)
+                Assert.That(rounds.Select(Of).Count(r => r.Height == height && r.Round < round && r.Outcome == "next_round"), Is.GreaterThan(0), $"height {height}");
+        }
+        Assert.That(decidedRounds.Values, Has.Some.GreaterThan(0), "the down validator's turn as proposer timed out into a second round");
+    }
+
+    [Test]
     public async Task ADriverOfferedADecisionItCouldNotReachAlone_DecidesItAndMovesOn()
     {
         // Only driver 0 runs: alone it can never gather +2/3 precommits, as a validator whose peers already finalized

@@ -208,7 +208,7 @@ public sealed class DaemonConfigurationTests
             Load("""{ "Node": { "Serving": { "MaxConcurrency": 0 } } }""", new CommandLineOverrides { Modes = ["node,validator,gateway", "bogus"] }));
 
         // Every mode of the design is available now: only the unknown one is an error.
-        Assert.That(error!.Errors.Where(e => e.StartsWith("Modes:", StringComparison.Ordinal)), Is.EqualTo(new[] { "Modes: unknown mode 'bogus' (available: node, validator, gateway)" }));
+        Assert.That(error!.Errors.Where(e => e.StartsWith("Modes:", StringComparison.Ordinal)), Is.EqualTo(new[] { "Modes: unknown mode 'bogus' (available: node, validator, gateway, seed)" }));
         Assert.That(error.Errors, Has.Some.Contains("Node:").And.Contains("MaxConcurrency must be 1..1024"));
     }
 

@@ -47,8 +47,10 @@ internal sealed class TestDaemon : IAsyncDisposable
     /// <param name="dataDirectory">An existing directory to (re)use and keep; by default a temporary one, deleted on dispose.</param>
     /// <param name="modes">Daemon modes, as --mode gives them (e.g. ["node"]).</param>
     /// <param name="listenAddress">Where the daemon listens; by default an ephemeral port on 127.0.0.1.</param>
-    /// <param name="configure">Changes the loaded options before the daemon starts.</param>
-    public static async Task<TestDaemon> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null, IReadOnlyList<string>? bootstrapPeers = null, string listenAddress = "/ip4/127.0.0.1/tcp/0", IReadOnlyList<string>? modes = null, Func<DaemonOptions, DaemonOptions>? configure = null)
+    /// <param name="traceExporters">With Telemetry:Enabled in the config, where the spans go instead of OTLP.</param>
+    /// <param name="configure">Changes to the loaded options (as config.json would make them).</param>
+    public static async Task<TestDaemon> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null, IReadOnlyList<string>? bootstrapPeers = null, string listenAddress = "/ip4/127.0.0.1/tcp/0", IReadOnlyList<string>? modes = null,
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? traceExporters = null, Func<DaemonOptions, DaemonOptions>? configure = null)
     {
         var ownedDirectory = dataDirectory is null ? TemporaryDirectory.Create() : null;
         var data = new DataDirectory(dataDirectory ?? ownedDirectory!.Path);
@@ -64,7 +66,7 @@ internal sealed class TestDaemon : IAsyncDisposable
             options = configure(options);
         var identity = KeyFile.Load(data.KeyPath);
         var stdout = new StringWriter();
-        var application = DaemonApplication.Create(data, identity, options, configuration, stdout);
+        var application = DaemonApplication.Create(data, identity, options, configuration, stdout, traceExporters: traceExporters);
         await application.StartAsync(cancellationToken);
         return new TestDaemon(data, ownedDirectory, identity, application, stdout);
     }

@@ -10,6 +10,9 @@ namespace Cerebrum.Tests.EndToEnd;
 [CancelAfter(150_000)]
 public sealed class GatewayDiscoveryEndToEndTests
 {
+    private static Cerebrum.Daemon.Configuration.DaemonOptions DhtClient(Cerebrum.Daemon.Configuration.DaemonOptions options) =>
+        options with { Network = options.Network with { Dht = "client" } };
+
     [Test]
     public async Task AGatewayReachesANode_ItOnlyHeardOfThroughASeed()
     {
@@ -17,8 +20,10 @@ public sealed class GatewayDiscoveryEndToEndTests
         using var cancel = new CancellationTokenSource(GatewayTestNetwork.Timeout);
         await using var seed = await TestDaemon.StartAsync(cancel.Token);
         var nodeData = await GatewayTestNetwork.PrepareNodeAsync(root.Path, "node");
-        await using var node = await TestDaemon.StartAsync(cancel.Token, dataDirectory: nodeData, bootstrapPeers: [seed.ListenAddress], modes: ["node"]);
-        await using var gateway = await GatewayTestNetwork.StartGatewayAsync(root.Path, [seed.ListenAddress], """, "Open": true""", cancel.Token);
+        // DHT clients both: the DHT would introduce them (the node's provider record, lookups); this is about the heartbeat.
+        await using var node = await TestDaemon.StartAsync(cancel.Token, dataDirectory: nodeData, bootstrapPeers: [seed.ListenAddress], modes: ["node"],
+            configure: DhtClient);
+        await using var gateway = await GatewayTestNetwork.StartGatewayAsync(root.Path, [seed.ListenAddress], """, "Open": true""", cancel.Token, DhtClient);
         var nodeId = node.Application.Network.Host.PeerId;
 
         await gateway.WaitForRoutesAsync("add", 1);

@@ -30,13 +30,14 @@ internal static class GatewayTestNetwork
     }
 
     /// <summary>A gateway daemon in-process with its HTTP API on an ephemeral loopback port; <paramref name="gatewayConfig"/> adds keys to the Gateway section.</summary>
-    public static async Task<TestDaemon> StartGatewayAsync(string root, IReadOnlyList<string> bootstrapPeers, string gatewayConfig, CancellationToken cancellationToken)
+    public static async Task<TestDaemon> StartGatewayAsync(string root, IReadOnlyList<string> bootstrapPeers, string gatewayConfig, CancellationToken cancellationToken,
+        Func<Cerebrum.Daemon.Configuration.DaemonOptions, Cerebrum.Daemon.Configuration.DaemonOptions>? configure = null)
     {
         var data = Path.Combine(root, "gateway");
         Directory.CreateDirectory(data);
         await File.WriteAllTextAsync(Path.Combine(data, "config.json"),
             $$"""{ "Gateway": { "Http": "127.0.0.1:0"{{gatewayConfig}} } }""", cancellationToken);
-        return await TestDaemon.StartAsync(cancellationToken, dataDirectory: data, bootstrapPeers: bootstrapPeers, modes: ["gateway"]);
+        return await TestDaemon.StartAsync(cancellationToken, dataDirectory: data, bootstrapPeers: bootstrapPeers, modes: ["gateway"], configure: configure);
     }
 
     public static GatewayService Gateway(this TestDaemon daemon) => daemon.Application.Services.GetRequiredService<GatewayService>();

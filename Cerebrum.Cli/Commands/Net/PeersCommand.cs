@@ -15,7 +15,7 @@ public static class PeersCommand
         [
             peer.PeerId,
             peer.Address,
-            peer.Direction,
+            peer.Relayed ? $"{peer.Direction}, relayed" : peer.Direction,
             peer.AgentVersion ?? "-",
             peer.LatencyMs is { } ms ? $"{TextFormat.Milliseconds(ms)} ms" : "-",
         ]);

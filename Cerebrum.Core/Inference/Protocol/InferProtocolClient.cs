@@ -21,7 +21,7 @@ public static class InferProtocolClient
 {
     public const int DefaultMaxResponseBytes = 256 * 1024 * 1024;
 
-    /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id.</summary>
+    /// <summary>A request for <paramref name="model"/> (hash or the node's name) with a fresh job id, carrying the current Cerebrum span's trace context (<see cref="InferTraceContext"/>).</summary>
     public static InferRequest CreateRequest(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline)
     {
         var request = new InferRequest
@@ -31,6 +31,7 @@ public static class InferProtocolClient
             DeadlineUnixMs = deadline.ToUnixTimeMilliseconds(),
         };
         request.Inputs.AddRange(inputs.Select(WireTensors.ToWire));
+        InferTraceContext.Inject(request);
         return request;
     }
 
@@ -80,7 +81,10 @@ public static class InferProtocolClient
 
     private static InferCallResult Accept(InferRequest request, InferResponse response, PublicKey nodeKey)
     {
-        if (!InferReceipts.Verify(request, response, nodeKey))
+        bool valid;
+        using (InferenceTracing.Source.StartActivity(InferenceTracing.ReceiptVerify))
+            valid = InferReceipts.Verify(request, response, nodeKey);
+        if (!valid)
             throw new InferCallException(InferCallFailure.InvalidAnswer, "receipt invalid: the node's signature does not match the inputs and outputs");
         // A job routed by hash must come back signed for that hash: a receipt for other model bytes proves nothing.
         if (ModelHash.IsValid(request.ModelHash) && !string.Equals(ModelHash.Normalize(request.ModelHash), ModelHash.IsValid(response.ModelHash) ? ModelHash.Normalize(response.ModelHash) : response.ModelHash, StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
@@ -142,6 +143,25 @@ public sealed class InferProtocolHandler
         {
             return Failure("", InferenceErrorCode.BadInput, $"request is not a valid InferRequest: {e.Message}");
         }
+        using var job = StartJob(request);
+        var response = await AnswerParsedAsync(request, hold, job, ct).ConfigureAwait(false);
+        if (job is not null)
+        {
+            if (response.Error is { } error)
+            {
+                job.SetTag(OutcomeTag, InferenceErrorCodes.Name((InferenceErrorCode)(int)error.Code));
+                job.SetStatus(ActivityStatusCode.Error, error.Message);
+            }
+            else
+            {
+                job.SetTag(OutcomeTag, "served");
+            }
+        }
+        return response;
+    }
+
+    private async Task<InferResponse> AnswerParsedAsync(InferRequest request, BudgetHold hold, Activity? job, CancellationToken ct)
+    {
         try
         {
             if (request.DeadlineUnixMs <= 0)
@@ -151,6 +171,8 @@ public sealed class InferProtocolHandler
             var inputs = new List<Tensor>(request.Inputs.Count);
             foreach (var input in request.Inputs) inputs.Add(WireTensors.FromWire(input)); // views of the request's bytes
             var deadline = DateTimeOffset.FromUnixTimeMilliseconds(request.DeadlineUnixMs);
+            // On Activity's own clock (the system's), whatever TimeProvider the handler runs on, so the spans line up.
+            var submitted = job is null ? default : DateTimeOffset.UtcNow;
             var prepared = _engine.Prepare(new InferenceRequest(request.ModelHash, inputs, deadline));
             // The answer's outputs are held until it is written; with the request's bytes, they must fit the budget.
             if (prepared.Cost.OutputBytes is { } outputBytes && !hold.TryTake(outputBytes))
@@ -169,7 +191,10 @@ public sealed class InferProtocolHandler
             };
             // The engine's outputs are fresh arrays that nothing else holds, so the response can share them.
             foreach (var output in result.Outputs) response.Outputs.Add(WireTensors.Wrap(output));
-            InferReceipts.SignResponse(response, _nodeKey, inputHash);
+            if (job is not null)
+                RecordEngineSpans(job, submitted, result);
+            using (InferenceTracing.Source.StartActivity(InferenceTracing.ReceiptSign))
+                InferReceipts.SignResponse(response, _nodeKey, inputHash);
             return response;
         }
         catch (InferenceException e)
@@ -183,6 +208,40 @@ public sealed class InferProtocolHandler
             return Failure(request.JobId, InferenceErrorCode.Internal, e.Message);
         }
     }
+
+    /// <summary>The job's span, a child of the caller's span when the request carries its context (a root otherwise); null when tracing is off.</summary>
+    private static Activity? StartJob(InferRequest request)
+    {
+        if (!InferenceTracing.Source.HasListeners()) return null;
+        var parent = InferTraceContext.Extract(request);
+        // Without a caller's context the job starts a trace of its own, whatever span the stream's task happens to carry.
+        if (parent == default) Activity.Current = null;
+        var job = InferenceTracing.Source.StartActivity(InferenceTracing.Job, ActivityKind.Server, parent);
+        if (job is { IsAllDataRequested: true })
+        {
+            job.SetTag(JobIdTag, request.JobId);
+            job.SetTag(ModelTag, request.ModelHash);
+        }
+        return job;
+    }
+
+    /// <summary>The queueing and the run as children of the job, from the times the engine measured (one run may serve a batch of jobs).</summary>
+    private static void RecordEngineSpans(Activity job, DateTimeOffset submitted, InferenceResult result)
+    {
+        var runStarts = submitted + result.QueueTime;
+        using (var queue = InferenceTracing.Source.StartActivity(InferenceTracing.Queue, ActivityKind.Internal, job.Context, startTime: submitted))
+            queue?.SetEndTime(runStarts.UtcDateTime);
+        using var run = InferenceTracing.Source.StartActivity(InferenceTracing.Run, ActivityKind.Internal, job.Context, startTime: runStarts);
+        if (run is null) return;
+        run.SetTag(ModelTag, result.ModelHash);
+        run.SetTag(BatchTag, result.BatchRequests);
+        run.SetEndTime((runStarts + result.ComputeTime).UtcDateTime);
+    }
+
+    private const string JobIdTag = "cerebrum.job_id";
+    private const string ModelTag = "cerebrum.model";
+    private const string BatchTag = "cerebrum.batch_requests";
+    private const string OutcomeTag = "cerebrum.outcome";
 
     private InferResponse Failure(string jobId, InferenceErrorCode code, string message) => new()
     {

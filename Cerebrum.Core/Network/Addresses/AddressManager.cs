@@ -22,6 +22,7 @@ internal sealed class AddressManager
     private readonly Func<IReadOnlyList<Multiaddress>> _bound;
     private readonly TimeProvider _time;
     private readonly Lock _recordLock = new();
+    private Func<IReadOnlyList<Multiaddress>>[] _sources = [];
     private (PeerRecord Record, byte[] Envelope)? _record;
 
     /// <param name="bound">The bound listen addresses, read whenever the addresses are asked for.</param>
@@ -35,11 +36,34 @@ internal sealed class AddressManager
 
     /// <summary>
     /// Addresses other peers can dial: <see cref="PeerHostOptions.AnnounceAddresses"/> when set, otherwise the bound ones
-    /// with wildcard binds expanded to this machine's interface addresses.
+    /// with wildcard binds expanded to this machine's interface addresses; then those of the added sources.
     /// </summary>
-    public IReadOnlyList<Multiaddress> Advertised => _announce.Count > 0
-        ? [.. _announce.Select(a => a.WithoutPeerId()).Distinct()]
-        : [.. _bound().SelectMany(ExpandWildcard).Distinct()];
+    public IReadOnlyList<Multiaddress> Advertised
+    {
+        get
+        {
+            IEnumerable<Multiaddress> own = _announce.Count > 0
+                ? _announce.Select(a => a.WithoutPeerId())
+                : Direct.SelectMany(ExpandWildcard);
+            return [.. own.Concat(Volatile.Read(ref _sources).SelectMany(source => source())).Distinct()];
+        }
+    }
+
+    /// <summary>The bound addresses other than the relay transport's (whose <c>/p2p-circuit</c> is no address to dial).</summary>
+    public IReadOnlyList<Multiaddress> Direct => [.. _bound().Where(a => !Addressing.AddressScope.IsRelayed(a))];
+
+    /// <summary>Adds addresses learned at run time (circuit addresses while relay reservations hold, public addresses AutoNAT confirmed).</summary>
+    public void AddSource(Func<IReadOnlyList<Multiaddress>> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Func<IReadOnlyList<Multiaddress>>[] current, updated;
+        do
+        {
+            current = Volatile.Read(ref _sources);
+            updated = [.. current, source];
+        }
+        while (Interlocked.CompareExchange(ref _sources, updated, current) != current);
+    }
 
     /// <summary>The signed peer record (an encoded envelope) over <paramref name="addresses"/>, signed again when they changed.</summary>
     public ReadOnlyMemory<byte> SignedPeerRecordOver(IReadOnlyList<Multiaddress> addresses)

@@ -1,4 +1,5 @@
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Addressing;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Noise;
@@ -42,11 +43,20 @@ public sealed class Connection : IAsyncDisposable
 
     public ConnectionDirection Direction { get; }
 
-    /// <summary>Our end's address (as bound).</summary>
+    /// <summary>Our end's address (as bound); for a relayed connection, <c>/p2p-circuit</c> behind the relay's address.</summary>
     public Multiaddress LocalAddress { get; }
 
     /// <summary>The remote's address as seen from here (without /p2p).</summary>
     public Multiaddress RemoteAddress { get; }
+
+    /// <summary>
+    /// True when the connection runs through a circuit relay (its remote address ends in <c>/p2p-circuit</c>): it costs
+    /// the relay's bandwidth, lasts only as long as the relay allows, and is replaced by a direct one when possible.
+    /// </summary>
+    public bool IsRelayed => AddressScope.IsRelayed(RemoteAddress);
+
+    /// <summary>Streams open on the connection now (both directions).</summary>
+    public int StreamCount => Session.StreamCount;
 
     public DateTimeOffset OpenedAt { get; }
 

@@ -46,9 +46,12 @@ internal sealed class ConnectionManager
 
     public IReadOnlyCollection<Connection> Open => [.. _connections.Values.Where(c => !c.IsClosed)];
 
-    /// <summary>The oldest live connection to <paramref name="peer"/>, if any.</summary>
+    /// <summary>
+    /// The live connection to <paramref name="peer"/> to use: the oldest direct one, else the oldest relayed one (a
+    /// relayed connection is a stopgap that hole punching replaces); null when there is none.
+    /// </summary>
     public Connection? Find(PeerId peer) =>
-        _connections.Values.Where(c => !c.IsClosed && c.RemotePeer == peer).MinBy(c => c.Id);
+        _connections.Values.Where(c => !c.IsClosed && c.RemotePeer == peer).OrderBy(c => c.IsRelayed).ThenBy(c => c.Id).FirstOrDefault();
 
     /// <summary>
     /// Whether one more connection fits under <see cref="PeerHostOptions.MaxConnections"/>, after trimming (see

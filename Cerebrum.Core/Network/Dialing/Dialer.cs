@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network.Addressing;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Multistream;
@@ -46,29 +47,38 @@ internal sealed class Dialer
 
     /// <summary>
     /// Dials <paramref name="address"/> (which may end in /p2p/&lt;id&gt;, then the handshake must prove that ID),
-    /// reusing an existing connection to that peer when there is one.
+    /// reusing an existing connection to that peer when there is one, unless <paramref name="options"/> force a new one.
     /// </summary>
     /// <exception cref="DialException">With the reason the dial failed.</exception>
-    public async Task<Connection> DialAsync(Multiaddress address, CancellationToken ct)
+    public Task<Connection> DialAsync(Multiaddress address, DialOptions options, CancellationToken ct) => DialAsync(address, options, checkBackoff: true, ct);
+
+    /// <param name="checkBackoff">False for the second and later addresses of one <see cref="ConnectAsync"/>: the first one's failure must not bar the others.</param>
+    private async Task<Connection> DialAsync(Multiaddress address, DialOptions options, bool checkBackoff, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(options);
         if (_connections.IsStopped)
             throw new DialException(DialFailureReason.HostStopped, "the host is stopped");
         var transport = _transports.ForDialing(address)
-            ?? throw new DialException(DialFailureReason.InvalidAddress, $"cannot dial '{address}': expected /ip4, /ip6, /dns, /dns4 or /dns6 with /tcp");
+            ?? throw new DialException(DialFailureReason.InvalidAddress, $"cannot dial '{address}': expected /ip4, /ip6, /dns, /dns4 or /dns6 with /tcp, or a /p2p-circuit address");
         var expected = address.PeerId;
         if (expected == _options.Identity.PeerId)
             throw new DialException(DialFailureReason.DialSelf, "refusing to dial our own peer ID");
-        if (expected is not null && _connections.Find(expected) is { } existing)
-            return existing;
         if (expected is not null && _connections.IsBanned(expected))
             throw new DialException(DialFailureReason.Banned, $"{expected} is banned");
+        if (options.ForceNewConnection)
+        {
+            // A forced dial (a hole punch, a dial-back) is one attempt at one address: not shared, not backed off.
+            return await DialCoreAsync(transport, address, expected, options).WaitAsync(ct).ConfigureAwait(false);
+        }
+        if (expected is not null && _connections.Find(expected) is { } existing)
+            return existing;
 
         var key = expected?.ToString() ?? address.ToString();
-        if (_backoff.RemainingFor(key) is { } remaining)
+        if (checkBackoff && _backoff.RemainingFor(key) is { } remaining)
             throw new DialException(DialFailureReason.Backoff, $"dialing {key} is backed off for another {remaining.TotalSeconds:0.#} s after recent failures");
 
-        var dial = _pending.GetOrAdd(key, k => new Lazy<Task<Connection>>(() => DialOnceAsync(transport, address, expected, k)));
+        var dial = _pending.GetOrAdd(key, k => new Lazy<Task<Connection>>(() => DialOnceAsync(transport, address, expected, k, options)));
         return await dial.Value.WaitAsync(ct).ConfigureAwait(false);
     }
 
@@ -82,11 +92,12 @@ internal sealed class Dialer
         if (addresses.Count == 0)
             throw new DialException(DialFailureReason.Unreachable, $"no known address for {peer}");
         DialException? last = null;
-        foreach (var address in addresses)
+        // Direct addresses first: a relayed connection costs a relay's bandwidth and is there for when nothing else works.
+        foreach (var address in addresses.OrderBy(AddressScope.IsRelayed))
         {
             try
             {
-                return await DialAsync(address.WithPeerId(peer), ct).ConfigureAwait(false);
+                return await DialAsync(address.WithPeerId(peer), DialOptions.Default, checkBackoff: last is null, ct).ConfigureAwait(false);
             }
             catch (DialException e)
             {
@@ -96,11 +107,11 @@ internal sealed class Dialer
         throw last!;
     }
 
-    private async Task<Connection> DialOnceAsync(ITransport transport, Multiaddress address, PeerId? expected, string key)
+    private async Task<Connection> DialOnceAsync(ITransport transport, Multiaddress address, PeerId? expected, string key, DialOptions options)
     {
         try
         {
-            var connection = await DialCoreAsync(transport, address, expected).ConfigureAwait(false);
+            var connection = await DialCoreAsync(transport, address, expected, options).ConfigureAwait(false);
             _backoff.RecordSuccess(key);
             return connection;
         }
@@ -115,7 +126,7 @@ internal sealed class Dialer
         }
     }
 
-    private async Task<Connection> DialCoreAsync(ITransport transport, Multiaddress address, PeerId? expected)
+    private async Task<Connection> DialCoreAsync(ITransport transport, Multiaddress address, PeerId? expected, DialOptions options)
     {
         if (!_connections.MakeRoom())
             throw new DialException(DialFailureReason.ConnectionLimit, $"connection limit of {_options.MaxConnections} reached");
@@ -125,11 +136,12 @@ internal sealed class Dialer
         Connection? connection = null;
         try
         {
-            var raw = await OpenAsync(transport, address).ConfigureAwait(false);
-            using var deadline = _upgrader.StartHandshake(ConnectionDirection.Outbound, _stopping);
+            var raw = await OpenAsync(transport, address, options).ConfigureAwait(false);
+            // The role is the handshake's, which a hole punch's dial may take as the responder.
+            using var deadline = _upgrader.StartHandshake(options.Role, _stopping);
             try
             {
-                connection = await _upgrader.UpgradeAsync(raw, ConnectionDirection.Outbound, expected, scope, deadline).ConfigureAwait(false);
+                connection = await _upgrader.UpgradeAsync(raw, options.Role, expected, scope, deadline).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -156,15 +168,19 @@ internal sealed class Dialer
     }
 
     /// <summary>The transport's raw connection, within the dial timeout.</summary>
-    private async Task<TransportConnection> OpenAsync(ITransport transport, Multiaddress address)
+    private async Task<TransportConnection> OpenAsync(ITransport transport, Multiaddress address, DialOptions options)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         timeout.CancelAfter(_options.DialTimeout);
         try
         {
-            return await transport.DialAsync(address, timeout.Token).ConfigureAwait(false);
+            return await transport.DialAsync(address, options, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (DialException)
+        {
+            throw; // a transport that dials through others (a relay) says why itself
+        }
+        catch (Exception e) when (e is SocketException or IOException or InvalidDataException)
         {
             throw new DialException(DialFailureReason.Unreachable, $"{address} is unreachable: {e.Message}", e);
         }

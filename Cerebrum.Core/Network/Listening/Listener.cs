@@ -1,4 +1,5 @@
 using Cerebrum.Core.Common;
+using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.Resources;
@@ -26,12 +27,14 @@ internal sealed class Listener
     private readonly ResourceMetrics? _metrics;
     private readonly PendingHandshakes _pending;
     private readonly BackgroundTasks _tasks;
+    private readonly HolePunchExpectations _holePunches;
     private readonly ILogger _logger;
 
     public Listener(PeerHostOptions options, TransportSet transports, ConnectionUpgrader upgrader, ConnectionManager connections,
-        IResourceManager resources, ResourceMetrics? metrics, BackgroundTasks tasks, ILogger logger)
+        IResourceManager resources, ResourceMetrics? metrics, BackgroundTasks tasks, HolePunchExpectations holePunches, ILogger logger)
     {
         _metrics = metrics;
+        _holePunches = holePunches;
         _options = options;
         _transports = transports;
         _upgrader = upgrader;
@@ -97,10 +100,14 @@ internal sealed class Listener
             if (raw is null)
                 return; // the listener was closed: shutting down
 
-            var deadline = _upgrader.StartHandshake(ConnectionDirection.Inbound, ct);
+            // A hole punch's dial that reached our listener: we are the handshake's initiator, as DCUtR said. It is
+            // still an inbound connection to admit: the same handshake slots and resource scope as any other.
+            var punched = _holePunches.Match(raw.RemoteAddress);
+            var role = punched is null ? ConnectionDirection.Inbound : ConnectionDirection.Outbound;
+            var deadline = _upgrader.StartHandshake(role, ct);
             if (TryAdmit(raw, deadline) is { } admitted)
             {
-                _tasks.Run("inbound upgrade", _ => UpgradeAsync(raw, admitted.Scope, admitted.Slot, deadline));
+                _tasks.Run("inbound upgrade", _ => UpgradeAsync(raw, role, punched, admitted.Scope, admitted.Slot, deadline));
             }
             else
             {
@@ -144,14 +151,15 @@ internal sealed class Listener
         return (scope, slot!);
     }
 
-    private async Task UpgradeAsync(TransportConnection raw, IConnectionScope scope, PendingHandshakes.Pending slot, HandshakeDeadline deadline)
+    private async Task UpgradeAsync(TransportConnection raw, ConnectionDirection role, PeerId? punched, IConnectionScope scope,
+        PendingHandshakes.Pending slot, HandshakeDeadline deadline)
     {
         try
         {
             Connection connection;
             try
             {
-                connection = await _upgrader.UpgradeAsync(raw, ConnectionDirection.Inbound, expectedRemote: null, scope, deadline).ConfigureAwait(false);
+                connection = await _upgrader.UpgradeAsync(raw, role, punched, scope, deadline).ConfigureAwait(false);
             }
             catch (Exception e)
             {

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multiaddr;
 
 namespace Cerebrum.Core.Network.Transport;
@@ -16,8 +17,9 @@ public interface ITransport
     bool CanListen(Multiaddress address);
 
     /// <summary>Opens a raw connection to <paramref name="address"/>.</summary>
+    /// <param name="options">How to dial; a transport ignores what does not apply to it (e.g. the local port of a relayed one).</param>
     /// <exception cref="System.Net.Sockets.SocketException">Or <see cref="IOException"/>: the address cannot be reached.</exception>
-    Task<TransportConnection> DialAsync(Multiaddress address, CancellationToken ct);
+    Task<TransportConnection> DialAsync(Multiaddress address, DialOptions options, CancellationToken ct);
 
     /// <summary>Starts listening on <paramref name="address"/> (port 0 = ephemeral).</summary>
     /// <exception cref="System.Net.Sockets.SocketException">The address cannot be bound.</exception>

@@ -5,7 +5,8 @@ using Cerebrum.Core.Network.Multiaddr;
 namespace Cerebrum.Core.Network.Transport;
 
 /// <summary>A bound TCP listening socket.</summary>
-internal sealed class TcpTransportListener(Socket socket) : ITransportListener
+/// <param name="closed">Called once when the listener is disposed.</param>
+internal sealed class TcpTransportListener(Socket socket, Action closed) : ITransportListener
 {
     private int _closed;
 
@@ -44,7 +45,9 @@ internal sealed class TcpTransportListener(Socket socket) : ITransportListener
 
     public void Dispose()
     {
-        Volatile.Write(ref _closed, 1);
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+            return;
         socket.Dispose();
+        closed();
     }
 }

@@ -63,7 +63,7 @@ internal sealed class ConnectionUpgrader
     /// Secures and multiplexes <paramref name="raw"/>, taking the <paramref name="role"/> side of the handshake. On
     /// success the connection owns <paramref name="raw"/> and <paramref name="scope"/>; on failure the caller still does.
     /// </summary>
-    /// <param name="expectedRemote">For the initiator: the peer the handshake must prove (else <see cref="PeerIdMismatchException"/>).</param>
+    /// <param name="expectedRemote">The peer the handshake must prove (else <see cref="PeerIdMismatchException"/>); null accepts anyone.</param>
     /// <param name="deadline">From <see cref="StartHandshake"/>: bounds every step; its <see cref="HandshakeDeadline.Reason"/> says why it cut the handshake.</param>
     /// <exception cref="ResourceLimitExceededException">The scope refused the proven peer.</exception>
     /// <exception cref="OperationCanceledException">The deadline expired, the handshake was evicted, or its owner stopped.</exception>
@@ -75,7 +75,7 @@ internal sealed class ConnectionUpgrader
         {
             var (secure, session) = role == ConnectionDirection.Outbound
                 ? await UpgradeOutboundAsync(stream, expectedRemote, scope, deadline).ConfigureAwait(false)
-                : await UpgradeInboundAsync(stream, scope, deadline).ConfigureAwait(false);
+                : await UpgradeInboundAsync(stream, expectedRemote, scope, deadline).ConfigureAwait(false);
             return new Connection(raw, secure, session, role, _time.GetUtcNow(), _streamNegotiationTimeout, scope);
         }
         catch
@@ -108,13 +108,16 @@ internal sealed class ConnectionUpgrader
     }
 
     private async Task<(NoiseSecureStream Secure, YamuxSession Session)> UpgradeInboundAsync(
-        HandshakeStream raw, IConnectionScope scope, HandshakeDeadline deadline)
+        HandshakeStream raw, PeerId? expectedRemote, IConnectionScope scope, HandshakeDeadline deadline)
     {
         var ct = deadline.Token;
         await MultistreamSelect.HandleAsync(raw, p => p == NoiseSecurity.ProtocolId, [NoiseSecurity.ProtocolId], ct).ConfigureAwait(false);
         var secure = await NoiseSecurity.SecureInboundAsync(raw, _identity, HandshakeOptions(), ct).ConfigureAwait(false);
         try
         {
+            // A responder that dialled (a hole punch) knows whom it wanted; one that accepted does not ask.
+            if (expectedRemote is not null && secure.RemotePeer != expectedRemote)
+                throw new PeerIdMismatchException(expectedRemote, secure.RemotePeer);
             Admit(scope, secure.RemotePeer);
             if (SelectEarlyMuxer(RemoteMuxers(secure), LocalMuxers) is null)
                 await MultistreamSelect.HandleAsync(secure, p => p == MuxerProtocol, [MuxerProtocol], ct).ConfigureAwait(false);

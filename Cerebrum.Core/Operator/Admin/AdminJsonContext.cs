@@ -10,6 +10,8 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(AdminError))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(DhtPeerResponse))]
+[JsonSerializable(typeof(DhtProvidersResponse))]
 [JsonSerializable(typeof(List<PubSubTopicStatus>))]
 [JsonSerializable(typeof(List<PeerResponse>))]
 [JsonSerializable(typeof(PeerResponse))]

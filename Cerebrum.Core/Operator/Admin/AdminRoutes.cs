@@ -16,6 +16,8 @@ public static class AdminRoutes
     public const string Peers = "/peers";
     public const string PeersConnect = "/peers/connect";
     public const string Models = "/models";
+    public const string DhtPeer = "/dht/peers/{peerId}";
+    public const string DhtProviders = "/dht/providers/{hash}";
     public const string Jobs = "/jobs";
     public const string PubSub = "/pubsub";
     public const string Nodes = "/nodes";
@@ -30,6 +32,10 @@ public static class AdminRoutes
     public const string ChainTransactions = "/chain/txs";
     public const string ChainTransactionCheck = "/chain/txs/check";
     public const string ChainTransaction = "/chain/txs/{hash}";
+
+    public static string DhtPeerOf(string peerId) => $"/dht/peers/{Uri.EscapeDataString(peerId)}";
+
+    public static string DhtProvidersOf(string modelHash) => $"/dht/providers/{Uri.EscapeDataString(modelHash)}";
 
     public static string GatewayKeyNamed(string name) => $"/gateway/keys/{Uri.EscapeDataString(name)}";
 

@@ -11,4 +11,5 @@ public sealed record PeerResponse(
     string? AgentVersion,
     IReadOnlyList<string> Protocols,
     double? LatencyMs,
-    DateTimeOffset OpenedAt);
+    DateTimeOffset OpenedAt,
+    bool Relayed = false);

@@ -11,7 +11,8 @@ public sealed record StatusResponse(
     DateTimeOffset StartedAt,
     IReadOnlyList<PubSubTopicStatus>? PubSub = null,
     StatusChainResponse? Chain = null,
-    IReadOnlyList<string>? Modes = null);
+    IReadOnlyList<string>? Modes = null,
+    ReachabilityResponse? Reachability = null);
 
 /// <summary>The <c>chain</c> part of <c>GET /status</c> (null when the daemon keeps no ledger).</summary>
 public sealed record StatusChainResponse(ulong Height, bool Syncing);

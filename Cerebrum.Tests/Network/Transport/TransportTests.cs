@@ -63,7 +63,7 @@ public sealed class TransportTests
 
         public bool CanListen(Multiaddress address) => false;
 
-        public async Task<TransportConnection> DialAsync(Multiaddress address, CancellationToken ct)
+        public async Task<TransportConnection> DialAsync(Multiaddress address, DialOptions options, CancellationToken ct)
         {
             Interlocked.Increment(ref _dials);
             var parts = address.WithoutPeerId().Components;

@@ -14,6 +14,8 @@ using Cerebrum.Daemon;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Gateway;
+using Cerebrum.Daemon.Telemetry;
+using OpenTelemetry.Trace;
 using Cerebrum.Tests.Inference;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,11 +28,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 // Each cell's two paths are measured in alternating blocks (--rounds of them, A B, B A, ...) so that both see the same
 // minutes of a drifting VM; at concurrency 1 both are also measured interleaved request by request (--pairs; 0 skips);
 // the CPU of one signed receipt is measured at the end (the routed path's floor beyond the baseline).
-// Usage: gateway-bench [--requests N] [--tiny-requests N] [--concurrency 1,32] [--rounds R] [--pairs N]
+// Then tracing's cost: the tiny model through the same gateway and node with tracing off and on at 100 % sampling
+// (exported over OTLP/HTTP to a stand-in collector), switched in the one process between alternating blocks
+// (--tracing-rounds), and the cost of the span sites while off, measured alone.
+// Usage: gateway-bench [--requests N] [--tiny-requests N] [--concurrency 1,32] [--rounds R] [--pairs N] [--tracing-rounds R] [--tracing-only]
 var requests = 400;
 var tinyRequests = 4000;
 var rounds = 4;
 var pairs = 400;
+var tracingRounds = 8;
+var tracingOnly = false;
 int[] concurrencies = [1, 32];
 for (var i = 0; i < args.Length; i++)
 {
@@ -40,6 +47,8 @@ for (var i = 0; i < args.Length; i++)
         case "--tiny-requests": tinyRequests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--pairs": pairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--tracing-rounds": tracingRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--tracing-only": tracingOnly = true; break;
         case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
@@ -108,7 +117,7 @@ try
     Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     var summary = new StringBuilder();
     var tinyBaselineCpuMs = double.NaN;
-    foreach (var workload in workloads)
+    foreach (var workload in tracingOnly ? [] : workloads)
     {
         foreach (var concurrency in concurrencies)
         {
@@ -131,10 +140,56 @@ try
             }
         }
     }
-    var (signMicros, verifyMicros) = ReceiptCost.Measure(2000);
+    if (!tracingOnly)
+    {
+        var (signMicros, verifyMicros) = ReceiptCost.Measure(2000);
+        summary.AppendLine(CultureInfo.InvariantCulture,
+            $"- One signed receipt for a tiny-model job, in this run: {signMicros:0} us at the node (hashes and signature) and {verifyMicros:0} us at the gateway (hashes and check), " +
+            $"{signMicros + verifyMicros:0} us in all, against {tinyBaselineCpuMs * 1000:0} us of process CPU per request for the baseline's whole tiny-model request at the last concurrency measured");
+    }
+
+    // Tracing: the same gateway and node, off (no listener: Core's span sites return at once) against on at 100 %.
+    await using var sink = await OtlpSink.StartAsync();
+    var tiny = workloads[1];
+    var tinyUrl = new Uri(gatewayService.HttpUrl!, tiny.Path);
+    var gatewayPeer = gateway.Services.GetRequiredService<PrivateKey>().PeerId;
+    var traced = new TelemetryOptions { Enabled = true, Endpoint = sink.Endpoint, Protocol = TelemetryOptions.HttpProtobuf, SamplingRatio = 1 };
+    foreach (var concurrency in concurrencies)
+    {
+        TracerProvider? provider = null;
+        var tracedRequests = 0L; // warm-up included, as the bytes exported are
+        var bytesBefore = sink.Bytes;
+        var send = Sender(http, tinyUrl, tiny.Body);
+        Func<int, Task<TimeSpan>> sendTraced = i =>
+        {
+            Interlocked.Increment(ref tracedRequests);
+            return send(i);
+        };
+        var (off, on) = await ClosedLoopLoad.MeasureAlternatingAsync(
+            [.. Enumerable.Repeat(send, concurrency)], [.. Enumerable.Repeat(sendTraced, concurrency)], 0, tinyRequests, tracingRounds, tracingOff =>
+            {
+                if (tracingOff)
+                {
+                    provider?.Dispose(); // flushes the last spans, outside the timing
+                    provider = null;
+                }
+                else
+                {
+                    provider ??= DaemonTracing.Configure(OpenTelemetry.Sdk.CreateTracerProviderBuilder(), traced, gatewayPeer).Build();
+                }
+                return Task.CompletedTask;
+            });
+        provider?.Dispose();
+        Print(tiny.Name, "tracing off", concurrency, off);
+        Print(tiny.Name, "tracing on, 100 % sampled, OTLP/HTTP", concurrency, on);
+        summary.AppendLine(CultureInfo.InvariantCulture,
+            $"- Tracing at 100 %, tiny add model, concurrency {concurrency} ({tracingRounds} alternating blocks): throughput {on.RequestsPerSecond / off.RequestsPerSecond:P0} of tracing off; " +
+            $"p50 added {on.P50 - off.P50:0.00} ms, p99 added {on.P99 - off.P99:0.00} ms; process CPU per request {off.CpuMsPerRequest:0.000} ms off, {on.CpuMsPerRequest:0.000} ms on " +
+            $"({(on.CpuMsPerRequest / off.CpuMsPerRequest) - 1:P0} more); {(double)(sink.Bytes - bytesBefore) / Interlocked.Read(ref tracedRequests):0} bytes of OTLP per traced request (gateway and node spans)");
+    }
+    var offSiteNanos = TracingOffCost.NanosecondsPerRequest(2_000_000);
     summary.AppendLine(CultureInfo.InvariantCulture,
-        $"- One signed receipt for a tiny-model job, in this run: {signMicros:0} us at the node (hashes and signature) and {verifyMicros:0} us at the gateway (hashes and check), " +
-        $"{signMicros + verifyMicros:0} us in all, against {tinyBaselineCpuMs * 1000:0} us of process CPU per request for the baseline's whole tiny-model request at the last concurrency measured");
+        $"- Tracing off, alone: the span sites of one request (gateway and node, {TracingOffCost.SitesPerRequest} checks of a source without listener, and the trace context left out) cost {offSiteNanos:0} ns in all");
     Console.WriteLine();
     Console.Write(summary);
     return 0;

@@ -35,10 +35,15 @@ internal static class ClosedLoopLoad
     /// requests each, after both are warmed up: throughput on a shared VM drifts by tens of percent within a minute, and
     /// alternating puts both paths in the same minutes. Each path's figures pool its own blocks.
     /// </summary>
+    /// <param name="enter">When given, called (outside the timing) before each warm-up and block with true for A and false for B: to switch
+    /// one process between two settings (tracing off and on) that the paths are.</param>
     public static async Task<(LoadMeasurement A, LoadMeasurement B)> MeasureAlternatingAsync(
-        IReadOnlyList<Func<int, Task<TimeSpan>>> a, IReadOnlyList<Func<int, Task<TimeSpan>>> b, int minimumWarmUp, int total, int rounds)
+        IReadOnlyList<Func<int, Task<TimeSpan>>> a, IReadOnlyList<Func<int, Task<TimeSpan>>> b, int minimumWarmUp, int total, int rounds, Func<bool, Task>? enter = null)
     {
+        enter ??= _ => Task.CompletedTask;
+        await enter(true);
         var (warmUpRequestsA, warmUpA) = await WarmUpAsync(a, minimumWarmUp);
+        await enter(false);
         var (warmUpRequestsB, warmUpB) = await WarmUpAsync(b, minimumWarmUp);
         var blocksA = new List<Block>();
         var blocksB = new List<Block>();
@@ -48,12 +53,16 @@ internal static class ClosedLoopLoad
         {
             if (r % 2 == 0)
             {
+                await enter(true);
                 blocksA.Add(await MeasureBlockAsync(a, perBlock));
+                await enter(false);
                 blocksB.Add(await MeasureBlockAsync(b, perBlock));
             }
             else
             {
+                await enter(false);
                 blocksB.Add(await MeasureBlockAsync(b, perBlock));
+                await enter(true);
                 blocksA.Add(await MeasureBlockAsync(a, perBlock));
             }
         }

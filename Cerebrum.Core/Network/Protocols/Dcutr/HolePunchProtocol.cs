@@ -56,8 +56,13 @@ public static class HolePunchProtocol
     }
 
     /// <summary>Answers attempts until the initiator closes the stream or one yields a direct connection; true on success.</summary>
+    /// <param name="expect">
+    /// Called with the initiator's addresses as its CONNECT arrives, before we answer; what it returns is disposed when the
+    /// attempt ends. The initiator dials as soon as it has our answer, and with no NAT in between its dial may reach our
+    /// listener before we even see its SYNC: the host must already know to take the initiator's side of that handshake.
+    /// </param>
     public static async Task<bool> RespondAsync(Stream stream, HolePunchResponder responder, Func<IReadOnlyList<Multiaddress>, CancellationToken, Task<bool>> dial,
-        HolePunchOptions options, CancellationToken ct)
+        HolePunchOptions options, CancellationToken ct, Func<IReadOnlyList<Multiaddress>, IDisposable>? expect = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(responder);
@@ -67,7 +72,9 @@ public static class HolePunchProtocol
         {
             while (await LengthPrefixedMessage.ReadAsync(stream, HolePunchMessages.MaxMessageSize, ct).ConfigureAwait(false) is { } connect)
             {
-                await LengthPrefixedMessage.WriteAsync(stream, responder.OnConnect(connect), ct).ConfigureAwait(false);
+                var answer = responder.OnConnect(connect);
+                using var expectation = expect?.Invoke(responder.Pending);
+                await LengthPrefixedMessage.WriteAsync(stream, answer, ct).ConfigureAwait(false);
                 var sync = await LengthPrefixedMessage.ReadAsync(stream, HolePunchMessages.MaxMessageSize, ct).ConfigureAwait(false)
                     ?? throw new InvalidDataException("the peer closed the DCUtR stream before SYNC");
                 var targets = responder.OnSync(sync);

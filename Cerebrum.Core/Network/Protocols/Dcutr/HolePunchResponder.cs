@@ -23,6 +23,9 @@ public sealed class HolePunchResponder
         _ourAddresses = [.. ourAddresses.Where(a => HolePunchMessages.Dialable(a, options.AllowNonPublicAddresses)).Distinct().Take(HolePunchMessages.MaxAddresses)];
     }
 
+    /// <summary>The addresses of the CONNECT waiting for its SYNC (what will be dialled then); empty when none is waiting.</summary>
+    public IReadOnlyList<Multiaddress> Pending => _pending ?? [];
+
     /// <summary>A CONNECT arrived: our CONNECT to send back.</summary>
     /// <exception cref="FormatException">Not a well-formed CONNECT.</exception>
     /// <exception cref="InvalidOperationException">A CONNECT while one is waiting for its SYNC, or past the attempt limit.</exception>

@@ -82,6 +82,8 @@ public sealed class IdentifyService : IPeerService
         await stream.CompleteWritesAsync(ct).ConfigureAwait(false);
         var message = await ReadMessageAsync(stream.Stream, ct).ConfigureAwait(false);
         var result = ToResult(connection, message, requireKey: true);
+        if (result.ObservedAddress is { } observed)
+            _host.RecordObservedAddress(connection, observed);
         Apply(result);
         return result;
     }

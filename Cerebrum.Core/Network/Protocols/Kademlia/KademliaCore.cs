@@ -69,10 +69,23 @@ public sealed class KademliaCore
         switch (request.Type)
         {
             case KademliaMessageType.FindNode:
-                return Answer(request, Closer(request.Key, from), []);
+            {
+                var closer = Closer(request.Key, from);
+                // The peer asked for may be one we know but that does not serve the DHT (a node behind NAT, a client):
+                // name it with the addresses we have (its circuit addresses, say), as go-libp2p does for connected peers.
+                if (AsPeerId(request.Key.Span) is { } target && target != from && target != Self && closer.TrueForAll(p => p.Id != target)
+                    && _addressesOf(target) is { Count: > 0 } addresses)
+                    closer.Insert(0, new KademliaPeer(target, [.. addresses.Take(KademliaMessages.MaxAddressesPerPeer)]));
+                return Answer(request, closer, []);
+            }
             case KademliaMessageType.GetProviders:
                 RequireProviderKey(request.Key);
-                return Answer(request, Closer(request.Key, from), Providers.Get(request.Key.Span, now, Options.BucketSize));
+                var held = Providers.Get(request.Key.Span, now, Options.BucketSize);
+                // We serve it ourselves: say so, as a record we hold for ourselves (the lookup may end here).
+                if (_provided.ContainsKey(Convert.ToHexString(request.Key.Span)) && held.TrueForAll(p => p.Id != Self)
+                    && _addressesOf(Self) is { Count: > 0 } ours)
+                    held.Insert(0, new KademliaPeer(Self, [.. ours.Take(KademliaMessages.MaxAddressesPerPeer)]));
+                return Answer(request, Closer(request.Key, from), held);
             case KademliaMessageType.AddProvider:
                 RequireProviderKey(request.Key);
                 // Only the sender may announce itself; providers it names for others are ignored (spec).
@@ -124,6 +137,13 @@ public sealed class KademliaCore
 
     public void StopProviding(ReadOnlySpan<byte> key) => _provided.Remove(Convert.ToHexString(key));
 
+    /// <summary>Makes every key we provide due for publication (our addresses changed: the stored records carry the old ones).</summary>
+    public void RepublishAll()
+    {
+        foreach (var provide in _provided.Values)
+            provide.PublishedAt = null;
+    }
+
     /// <summary>Keys due for (re)publication at <paramref name="now"/>, marked as published now.</summary>
     public List<byte[]> ProvidesDue(DateTimeOffset now)
     {
@@ -150,6 +170,18 @@ public sealed class KademliaCore
 
     private List<KademliaPeer> Closer(ReadOnlyMemory<byte> key, PeerId requester) =>
         [.. Table.Nearest(KademliaKey.ForBytes(key.Span), Options.BucketSize, requester).Select(p => new KademliaPeer(p, _addressesOf(p)))];
+
+    private static PeerId? AsPeerId(ReadOnlySpan<byte> key)
+    {
+        try
+        {
+            return PeerId.FromBytes(key);
+        }
+        catch (FormatException)
+        {
+            return null; // a random key (bucket refresh) or a content key
+        }
+    }
 
     private static void RequireProviderKey(ReadOnlyMemory<byte> key)
     {

@@ -126,6 +126,21 @@ public sealed class KademliaNode
         return await PublishDueAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>Starts providing <paramref name="key"/>; the record goes out with the next upkeep (<see cref="MaintainAsync"/>).</summary>
+    /// <exception cref="FormatException">The key is not a multihash.</exception>
+    public void StartProviding(ReadOnlyMemory<byte> key)
+    {
+        lock (_gate)
+            _core.StartProviding(key);
+    }
+
+    /// <summary>Our addresses changed: every provider record goes out again with the next upkeep.</summary>
+    public void RepublishAll()
+    {
+        lock (_gate)
+            _core.RepublishAll();
+    }
+
     public void StopProviding(ReadOnlySpan<byte> key)
     {
         lock (_gate)

@@ -1,0 +1,22 @@
+namespace Cerebrum.Core.Operator.Admin;
+
+/// <summary>
+/// How the daemon can be reached, in <c>GET /status</c>: <c>public</c>, <c>private</c> or <c>unknown</c> (AutoNAT's
+/// verdict, or the operator's <c>Network:Reachability</c>), the relays it holds reservations on (their circuit
+/// addresses are in <see cref="Advertised"/>), its connections by kind, and what it serves others.
+/// </summary>
+public sealed record ReachabilityResponse(
+    string Status,
+    IReadOnlyList<string> Relays,
+    IReadOnlyList<string> Advertised,
+    int DirectConnections,
+    int RelayedConnections,
+    bool Relaying,
+    bool DhtServer,
+    int DhtPeers);
+
+/// <summary>A peer as the DHT knows it (<c>GET /dht/peers/{peerId}</c>, <c>GET /dht/providers/{hash}</c>).</summary>
+public sealed record DhtPeerResponse(string PeerId, IReadOnlyList<string> Addrs);
+
+/// <summary>The nodes that announced a model (<c>GET /dht/providers/{hash}</c>).</summary>
+public sealed record DhtProvidersResponse(string Model, IReadOnlyList<DhtPeerResponse> Providers);
