@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Cerebrum.Core.Network;
 
 /// <summary>
-/// The Network layer's meter and instrument names. A <see cref="Host"/> given an <see cref="IMeterFactory"/> publishes
+/// The Network layer's meter and instrument names. A <see cref="PeerHost"/> given an <see cref="IMeterFactory"/> publishes
 /// them on the factory's "Cerebrum.Network" meter; without one it publishes nothing.
 /// </summary>
 /// <remarks>
@@ -30,5 +30,30 @@ public static class NetworkMetrics
     /// <summary>Counter, bytes: read from peers' TCP sockets (handshakes included).</summary>
     public const string Received = "cerebrum.network.received";
 
+    /// <summary>
+    /// Gauge: connections held, tagged <c>scope</c> (system, transient, and for peer and ip the largest of any one peer
+    /// or IP) and <c>direction</c>.
+    /// </summary>
+    public const string ResourceConnections = "cerebrum.network.resource.connections";
+
+    /// <summary>Gauge: streams held, tagged <c>scope</c> (system, transient; peer, ip, protocol, service: the largest one) and <c>direction</c>.</summary>
+    public const string ResourceStreams = "cerebrum.network.resource.streams";
+
+    /// <summary>Gauge, bytes: memory reserved, tagged <c>scope</c> (system, transient; peer, ip, protocol, service: the largest one).</summary>
+    public const string ResourceMemory = "cerebrum.network.resource.memory";
+
+    /// <summary>Gauge: live scopes, tagged <c>scope</c> (peer, ip, protocol, protocol_peer, service, service_peer).</summary>
+    public const string ResourceScopes = "cerebrum.network.resource.scopes";
+
+    /// <summary>
+    /// Counter: what the resource manager (and the listener's handshake slots) refused, tagged <c>scope</c> (the kind whose
+    /// limit was reached) and <c>resource</c> (connections, streams, memory, handshakes).
+    /// </summary>
+    public const string ResourceRefusals = "cerebrum.network.resource.refusals";
+
     internal const string DirectionTag = "direction";
+
+    internal const string ScopeTag = "scope";
+
+    internal const string ResourceTag = "resource";
 }

@@ -13,6 +13,7 @@ using Cerebrum.Core.Network.Protocols;
 using Cerebrum.Core.Network.Protocols.Identify;
 using Cerebrum.Core.Network.Protocols.Perf;
 using Cerebrum.Core.Network.Protocols.Ping;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.Network.Streams;
 using Cerebrum.Core.Network.Transport;
 using Cerebrum.Core.Network.Upgrading;
@@ -65,15 +66,19 @@ public sealed class PeerHost : IAsyncDisposable
             OnConnectionOpened, OnConnectionClosed);
         _router = new StreamRouter(options, _tasks, loggerFactory.CreateLogger<StreamRouter>());
         var instruments = PeerHostInstruments.Create(meterFactory, () => Connections);
+        var resourceMetrics = ResourceMetrics.Create(meterFactory);
+        Resources = options.ResourceManager
+            ?? new ResourceManager(options.Resources, resourceMetrics, loggerFactory.CreateLogger<ResourceManager>());
         var upgrader = new ConnectionUpgrader(options, _noiseKeys, instruments, loggerFactory.CreateLogger<YamuxSession>());
-        _dialer = new Dialer(options, _transports, upgrader, _connections, PeerStore, _tasks.Stopping);
+        _dialer = new Dialer(options, _transports, upgrader, _connections, Resources, PeerStore, _tasks.Stopping);
         _holePunches = new HolePunchExpectations(options.Time);
-        _listener = new Listener(options, _transports, upgrader, _connections, _tasks, _holePunches, loggerFactory.CreateLogger<Listener>());
+        _listener = new Listener(options, _transports, upgrader, _connections, Resources, resourceMetrics, _tasks, _holePunches,
+            loggerFactory.CreateLogger<Listener>());
         _addresses = new AddressManager(options, () => _listener.Addresses);
 
         Identify = new IdentifyService(this, loggerFactory.CreateLogger<IdentifyService>());
         Ping = new PingService(options.Time, options.PingInterval, PeerStore, loggerFactory.CreateLogger<PingService>());
-        Perf = new PerfService(options.Time);
+        Perf = new PerfService(options.Time, options.Perf);
         AddService(Identify);
         AddService(Ping);
         AddService(Perf);
@@ -95,6 +100,14 @@ public sealed class PeerHost : IAsyncDisposable
     public PingService Ping { get; }
 
     public PerfService Perf { get; }
+
+    /// <summary>
+    /// Accounts for every connection, stream and reservation, and refuses beyond the limits: the host's own
+    /// <see cref="ResourceManager"/> unless <see cref="PeerHostOptions.ResourceManager"/> gave another. Services count
+    /// their own memory through <see cref="IResourceManager.OpenServiceScope"/>, handlers through their stream's scope
+    /// (<see cref="ProtocolStream.Resources"/>).
+    /// </summary>
+    public IResourceManager Resources { get; }
 
     /// <summary>The bound listen addresses (actual ports), without /p2p.</summary>
     public IReadOnlyList<Multiaddress> ListenAddresses => _listener.Addresses;
@@ -321,6 +334,9 @@ public sealed class PeerHost : IAsyncDisposable
         await _tasks.DisposeAsync().ConfigureAwait(false);
         _noiseKeys.Dispose();
     }
+
+    /// <summary>Inbound connections in their handshake now (each holds one of <see cref="PeerHostOptions.MaxPendingInbound"/>).</summary>
+    internal int PendingInboundHandshakes => _listener.PendingCount;
 
     /// <summary>
     /// Until disposed (at most <paramref name="lifetime"/>), an inbound connection from one of <paramref name="addresses"/>

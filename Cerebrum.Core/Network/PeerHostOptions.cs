@@ -1,5 +1,6 @@
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Protocols.Perf;
 using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.Network.Yamux;
 
@@ -50,13 +51,31 @@ public sealed record PeerHostOptions
     /// <summary>The effective low watermark (below the high watermark, so each trim makes room).</summary>
     public int LowWater => ConnectionLowWater ?? Math.Max(0, Math.Min(HighWater - 1, HighWater * 9 / 10));
 
-    /// <summary>Cap on connections still in their handshake, so a connect flood cannot exhaust memory.</summary>
+    /// <summary>
+    /// Cap on inbound connections still in their handshake, so a connect flood cannot exhaust memory or CPU. When all
+    /// are taken, the one idle longest (a second or more without a byte) is evicted for the newcomer.
+    /// </summary>
     public int MaxPendingInbound { get; init; } = 64;
+
+    /// <summary>
+    /// Cap on inbound handshakes from one IPv4 address or IPv6 /64 (outside <see cref="ResourceManagerOptions.ExemptNetworks"/>),
+    /// so that one address cannot take the slots of <see cref="MaxPendingInbound"/>.
+    /// </summary>
+    public int MaxPendingInboundPerIp { get; init; } = 8;
 
     public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Bound on multistream-select + Noise + Yamux set-up.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An inbound connection whose dialer has not sent its first byte within this is closed: a libp2p dialer speaks as
+    /// soon as it is connected, so a silent socket only holds a handshake slot.
+    /// </summary>
+    public TimeSpan HandshakeFirstByteTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>During a handshake (either side), the longest wait for the remote's next byte.</summary>
+    public TimeSpan HandshakeStepTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Bound on negotiating a protocol on a new stream.</summary>
     public TimeSpan StreamNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -74,26 +93,40 @@ public sealed record PeerHostOptions
 
     public YamuxOptions Yamux { get; init; } = new();
 
+    /// <summary>Whether and for whom <c>/perf/1.0.0</c> is served; off by default.</summary>
+    public PerfOptions Perf { get; init; } = new();
+
     /// <summary>Peers remembered in the peer store.</summary>
     public int MaxPeerStoreEntries { get; init; } = 10_000;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Consulted at each stage of every connection and stream, and may refuse (see <see cref="IResourceManager"/>).
-    /// The default grants everything, leaving the caps above as the only limits.
+    /// The limits of the host's <see cref="Resources.ResourceManager"/> (scaled from the machine's memory unless set), and
+    /// the networks exempt from per-IP limits (those on handshakes too).
     /// </summary>
-    public IResourceManager ResourceManager { get; init; } = UnlimitedResourceManager.Instance;
+    public ResourceManagerOptions Resources { get; init; } = new();
+
+    /// <summary>
+    /// Consulted at each stage of every connection and stream instead of the host's own manager, and may refuse (see
+    /// <see cref="IResourceManager"/>). Null, the default: a <see cref="Resources.ResourceManager"/> with <see cref="Resources"/>,
+    /// created by the host (which publishes its metrics); <see cref="UnlimitedResourceManager"/> grants everything.
+    /// </summary>
+    public IResourceManager? ResourceManager { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Identity);
-        ArgumentNullException.ThrowIfNull(ResourceManager);
+        ArgumentNullException.ThrowIfNull(Perf);
+        ArgumentNullException.ThrowIfNull(Resources);
         Require(MaxConnections > 0, nameof(MaxConnections), "must be positive");
         Require(HighWater > 0 && HighWater <= MaxConnections, nameof(ConnectionHighWater), "must be positive and at most MaxConnections");
         Require(LowWater >= 0 && LowWater < HighWater, nameof(ConnectionLowWater), "must be at least 0 and below the high watermark");
         Require(MaxPendingInbound > 0, nameof(MaxPendingInbound), "must be positive");
+        Require(MaxPendingInboundPerIp > 0, nameof(MaxPendingInboundPerIp), "must be positive");
+        Require(HandshakeFirstByteTimeout > TimeSpan.Zero, nameof(HandshakeFirstByteTimeout), "must be positive");
+        Require(HandshakeStepTimeout > TimeSpan.Zero, nameof(HandshakeStepTimeout), "must be positive");
         Require(DialTimeout > TimeSpan.Zero, nameof(DialTimeout), "must be positive");
         Require(HandshakeTimeout > TimeSpan.Zero, nameof(HandshakeTimeout), "must be positive");
         Require(StreamNegotiationTimeout > TimeSpan.Zero, nameof(StreamNegotiationTimeout), "must be positive");
@@ -111,6 +144,8 @@ public sealed record PeerHostOptions
                 throw new ArgumentException($"listen address '{address}' must be /ip4/<ip>/tcp/<port>, /ip6/<ip>/tcp/<port> or /p2p-circuit", nameof(ListenAddresses));
         }
         Yamux.Validate();
+        Perf.Validate();
+        Resources.Validate();
     }
 
     private static void Require(bool condition, string name, string message)

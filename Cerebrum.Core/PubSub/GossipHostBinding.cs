@@ -1,8 +1,10 @@
+using System.Net;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Multistream;
 using Cerebrum.Core.Network.Records;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.Network.Streams;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -76,9 +78,13 @@ public sealed class GossipHostBinding : IAsyncDisposable
             connection.Direction == ConnectionDirection.Outbound, stream.Stream, cancellationToken, IpOf(connection));
     }
 
-    /// <summary>The remote IP of a connection, which feeds the P₆ IP-colocation score.</summary>
+    /// <summary>
+    /// What the P₆ IP-colocation score groups a connection's peer under: its IPv4 address or its IPv6 /64 (one site's
+    /// usual allocation, so that fresh addresses of one /64 do not count as new IPs), as the per-IP resource limits do.
+    /// Null, so never penalised, for loopback (a devnet's daemons all share it) and for addresses without an IP.
+    /// </summary>
     private static string? IpOf(Connection connection) =>
-        connection.RemoteAddress.Components.FirstOrDefault(c => c.Name is "ip4" or "ip6")?.Value;
+        RemoteIp.Of(connection.RemoteAddress) is { } ip && !IPAddress.IsLoopback(ip.Address) ? ip.ToString() : null;
 
     private void OnConnectionOpened(object? sender, ConnectionEventArgs e)
     {

@@ -16,9 +16,19 @@ public sealed record PeerScoreParams
     public Func<Crypto.PeerId, double>? AppSpecificScore { get; init; }
     public double AppSpecificWeight { get; init; } = 1;
 
-    /// <summary>P₆: peers sharing one IP beyond the threshold are penalised by the square of the surplus.</summary>
-    public double IPColocationFactorWeight { get; init; }
+    /// <summary>
+    /// P₆: peers sharing one IP (an IPv4 address, an IPv6 /64) beyond <see cref="IPColocationFactorThreshold"/> are all
+    /// penalised by the square of the surplus times this weight. The spec requires it negative (0 turns P₆ off, for
+    /// tests only) and leaves values to the application; -5 with a threshold of 10 is rust-libp2p's default. With the default
+    /// <see cref="PeerScoreThresholds"/>, 12 peers on one IP fall below the gossip threshold (-20), 14 below the publish
+    /// threshold (-80) and 15 below the graylist threshold (-125). Loopback is never counted (see the host binding).
+    /// </summary>
+    public double IPColocationFactorWeight { get; init; } = -5;
+
+    /// <summary>Peers one IP may have before P₆ applies (at least 1).</summary>
     public int IPColocationFactorThreshold { get; init; } = 10;
+
+    /// <summary>IPs never penalised by P₆, as the router names them (an IPv4 address, an IPv6 /64 such as <c>2001:db8::/64</c>).</summary>
     public IReadOnlySet<string> IPColocationFactorWhitelist { get; init; } = new HashSet<string>();
 
     /// <summary>P₇: behaviour penalty (broken IWANT promises, GRAFTs during backoff), squared above the threshold.</summary>

@@ -59,6 +59,8 @@ public static class DaemonOptionsValidator
         RequirePositive(errors, "Network:DialBackoffBase", network.DialBackoffBase);
         if (network.DialBackoffMax < network.DialBackoffBase)
             errors.Add($"Network:DialBackoffMax: {network.DialBackoffMax} is shorter than Network:DialBackoffBase ({network.DialBackoffBase})");
+        network.Perf.Validate(errors);
+        network.Resources.Validate(errors);
         if (options.Admin.Port is < 0 or > 65535)
             errors.Add($"Admin:Port: {options.Admin.Port} is not a TCP port (0-65535; 0 picks a free port)");
         RequirePositive(errors, "Admin:DashboardLinkLifetime", options.Admin.DashboardLinkLifetime);

@@ -27,6 +27,12 @@ public sealed record NetworkOptions
     /// <summary>Cap on the dial backoff.</summary>
     public TimeSpan DialBackoffMax { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Whether and for whom /perf/1.0.0 is served (off by default).</summary>
+    public PerfServingOptions Perf { get; init; } = new();
+
+    /// <summary>The resource manager's limits on connections, streams and memory (defaults scaled from the machine's memory).</summary>
+    public NetworkResourceOptions Resources { get; init; } = new();
+
     /// <summary>
     /// Carry circuits for peers behind NAT (circuit relay v2 hop, within the relay's reservation limits). Null: on in the
     /// seed and validator modes, off otherwise.

@@ -3,6 +3,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multiaddr;
 using Cerebrum.Core.Network.NameResolution;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.Operator.Admin;
 using Cerebrum.Daemon.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -40,6 +41,8 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
             DialBackoffMax = _options.DialBackoffMax,
             // A seed is where every newcomer first connects: many connections, each cheap (no models, no jobs on it).
             MaxConnections = seed ? SeedMaxConnections : new PeerHostOptions { Identity = identity }.MaxConnections,
+            Perf = _options.Perf.ToPerfOptions(),
+            Resources = ForMode(_options.Resources.ToResourceManagerOptions(), seed),
             Time = time,
         }, loggerFactory, meterFactory);
         Reachability = new ReachabilityServices(Host, _options, seed || options.HasMode(DaemonModes.Validator), seed, loggerFactory);
@@ -49,6 +52,19 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
     public const int SeedMaxConnections = 4096;
 
     public PeerHost Host { get; }
+
+    /// <summary>
+    /// A seed's system scope admits <see cref="SeedMaxConnections"/> connections unless Network:Resources:System says
+    /// otherwise: the memory-scaled defaults would cap it far lower. Per-IP, per-peer and transient limits still apply.
+    /// </summary>
+    private static ResourceManagerOptions ForMode(ResourceManagerOptions resources, bool seed) => !seed ? resources : resources with
+    {
+        System = resources.System with
+        {
+            ConnectionsInbound = resources.System.ConnectionsInbound ?? SeedMaxConnections,
+            Connections = resources.System.Connections ?? SeedMaxConnections,
+        },
+    };
 
     /// <summary>AutoNAT, circuit relay, hole punching and the DHT on <see cref="Host"/>.</summary>
     public ReachabilityServices Reachability { get; }

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Node;
 using DataDirectory = Cerebrum.Core.Operator.DataDirectory;
@@ -17,6 +18,21 @@ public sealed class DaemonConfigurationTests
         Assert.That(options.Network.ListenAddresses, Is.EqualTo(NetworkOptions.DefaultListenAddresses));
         Assert.That(options.Network.DialTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)));
         Assert.That(options.Admin.Port, Is.Zero);
+        Assert.That(options.Network.Perf.ToPerfOptions().Enabled, Is.False, "perf is served only when asked for");
+    }
+
+    [Test]
+    public void PerfServing_IsBound_ForTheChosenPeers()
+    {
+        var options = Load($$"""
+            { "Network": { "Perf": { "Enabled": true, "AllowedPeers": [ "{{PeerId}}" ], "MaxBytesPerStream": 1048576, "MaxConcurrentStreams": 4 } } }
+            """);
+
+        var perf = options.Network.Perf.ToPerfOptions();
+        Assert.That(perf.Enabled, Is.True);
+        Assert.That(perf.AllowedPeers.Select(p => p.ToString()), Is.EqualTo(new[] { PeerId }));
+        Assert.That(perf.MaxBytesPerStream, Is.EqualTo(1 << 20));
+        Assert.That(perf.MaxConcurrentStreams, Is.EqualTo(4));
     }
 
     [Test]
@@ -80,6 +96,13 @@ public sealed class DaemonConfigurationTests
     [TestCase("""{ "Network": { "AnnounceAddresses": [ "/dns4/node.example/tcp/4001", "/ip4/203.0.113.7/tcp/4001/p2p/16Uiu2HAmNLYUsrhHbRQk4rhnk3N5DSXaoRTjpSMzeoQnJCxW1xi1" ] } }""", "Network:AnnounceAddresses:1")]
     [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001" ] } }""", "Network:BootstrapPeers:0")]
     [TestCase("""{ "Network": { "BootstrapPeers": [ "/ip4/10.0.0.1/tcp/4001/p2p/notapeer" ] } }""", "Network:BootstrapPeers:0")]
+    [TestCase("""{ "Network": { "Perf": { "AllowedPeers": [ "notapeer" ] } } }""", "Network:Perf:AllowedPeers:0")]
+    [TestCase("""{ "Network": { "Perf": { "MaxBytesPerStream": 0 } } }""", "Network:Perf:MaxBytesPerStream")]
+    [TestCase("""{ "Network": { "Perf": { "MaxConcurrentStreams": -1 } } }""", "Network:Perf:MaxConcurrentStreams")]
+    [TestCase("""{ "Network": { "Resources": { "MaxMemory": 1024 } } }""", "Network:Resources:MaxMemory")]
+    [TestCase("""{ "Network": { "Resources": { "Peer": { "StreamsInbound": -1 } } } }""", "Network:Resources:Peer:StreamsInbound")]
+    [TestCase("""{ "Network": { "Resources": { "ProtocolPeers": { "/ipfs/ping/1.0.0": { "Memory": -1 } } } } }""", "Network:Resources:ProtocolPeers:/ipfs/ping/1.0.0:Memory")]
+    [TestCase("""{ "Network": { "Resources": { "ExemptNetworks": [ "10.0.0.0/8", "not-a-network" ] } } }""", "Network:Resources:ExemptNetworks:1")]
     [TestCase("""{ "Shutdown": { "Timeout": "-00:00:01" } }""", "Shutdown:Timeout")]
     [TestCase("""{ "Network": { """, "config.json")]
     public void InvalidConfiguration_IsRefusedNamingTheKey(string json, string expectedInError)
@@ -138,6 +161,32 @@ public sealed class DaemonConfigurationTests
         Assert.That(options.Node.Gpu, Is.False);
         Assert.That(overridden.Modes, Is.EqualTo(new[] { "node" }));
         Assert.That(overridden.Node.Gpu, Is.True);
+    }
+
+    [Test]
+    public void NetworkResources_AreBound_OverTheScaledDefaults()
+    {
+        var defaults = Load("{}").Network.Resources.ToResourceManagerOptions();
+        var configured = Load("""
+            {
+              "Network": {
+                "Resources": {
+                  "MaxMemory": 268435456,
+                  "Ip": { "ConnectionsInbound": 2 },
+                  "ProtocolPeers": { "/ipfs/ping/1.0.0": { "StreamsInbound": 1 } },
+                  "ExemptNetworks": [ "10.0.0.0/8" ]
+                }
+              }
+            }
+            """).Network.Resources.ToResourceManagerOptions();
+
+        Assert.That(defaults.MaxMemory, Is.Null);
+        Assert.That(defaults.ExemptNetworks, Is.EqualTo(ResourceManagerOptions.DefaultExemptNetworks));
+        var limits = configured.Resolve();
+        Assert.That(limits.System.Memory, Is.EqualTo(256L << 20));
+        Assert.That(limits.Ip.ConnectionsInbound, Is.EqualTo(2));
+        Assert.That(limits.ForProtocolPeer("/ipfs/ping/1.0.0").StreamsInbound, Is.EqualTo(1));
+        Assert.That(configured.ExemptNetworks, Is.EqualTo(new[] { System.Net.IPNetwork.Parse("10.0.0.0/8") }));
     }
 
     [Test]

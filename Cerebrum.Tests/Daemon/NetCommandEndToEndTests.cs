@@ -18,7 +18,9 @@ public sealed class NetCommandEndToEndTests
     public async Task StartDaemon()
     {
         using var timeout = new CancellationTokenSource(Timeout);
-        _daemon = await TestDaemon.StartAsync(timeout.Token);
+        // Perf is off by default; this daemon serves it so that the CLI's perf client can be exercised.
+        _daemon = await TestDaemon.StartAsync(timeout.Token,
+            configure: o => o with { Network = o.Network with { Perf = o.Network.Perf with { Enabled = true } } });
     }
 
     [OneTimeTearDown]

@@ -192,7 +192,7 @@ public sealed class JsLibp2pInteropTests
         const long up = (8 << 20) + 1, down = (6 << 20) + 5;
         var (js, listening) = await JsPeer.ListenAsync("ed25519");
         await using var _ = js;
-        await using var host = await TestHosts.StartAsync();
+        await using var host = await TestHosts.StartAsync(configure: o => o with { Perf = new PerfOptions { Enabled = true } });
         var connection = await host.DialAsync(listening.GetProperty("addrs")[0].GetString()!).WaitAsync(Timeout);
 
         var ours = await host.PerfAsync(connection, up, down, streams: 2).WaitAsync(Timeout);
@@ -216,6 +216,7 @@ public sealed class JsLibp2pInteropTests
             Identity = PrivateKey.Generate(KeyType.Secp256k1),
             ListenAddresses = [Multiaddress.Parse("/ip4/127.0.0.1/tcp/0")],
             PingInterval = TimeSpan.Zero,
+            Perf = new PerfOptions { Enabled = true },
         }, meterFactory: meters);
         await server.StartAsync();
         var (exit, events, stderr) = await JsPeer.DialAsync("secp256k1", TestHosts.AddressOf(server).ToString(), Timeout,

@@ -185,6 +185,42 @@ public sealed class PeerScoreTests
     }
 
     [Test]
+    public void By_default_many_peers_on_one_ip_lose_gossip_then_publishing_then_everything()
+    {
+        // Issue 13 item 6: P₆ used to be off (weight 0), so a thousand sybils on one address scored like honest peers.
+        var defaults = new PeerScoreParams();
+        var thresholds = new PeerScoreThresholds();
+        Assert.That(defaults.IPColocationFactorWeight, Is.EqualTo(-5));
+        Assert.That(defaults.IPColocationFactorThreshold, Is.EqualTo(10));
+        var score = NewScore();
+        var honest = NewPeer();
+        score.AddPeer(honest, "198.51.100.1");
+        var sybils = new List<PeerId>();
+        double ScoreWith(int count)
+        {
+            while (sybils.Count < count)
+            {
+                var sybil = NewPeer();
+                score.AddPeer(sybil, "203.0.113.66");
+                sybils.Add(sybil);
+            }
+            return score.Score(sybils[0], TimeSpan.Zero);
+        }
+
+        Assert.That(ScoreWith(10), Is.Zero, "up to the threshold, sharing an IP costs nothing");
+        Assert.That(ScoreWith(11), Is.EqualTo(-5).Within(1e-9));
+        Assert.That(ScoreWith(12), Is.LessThan(thresholds.GossipThreshold));
+        Assert.That(ScoreWith(14), Is.LessThan(thresholds.PublishThreshold));
+        Assert.That(ScoreWith(15), Is.LessThan(thresholds.GraylistThreshold));
+        Assert.That(score.Score(sybils[^1], TimeSpan.Zero), Is.EqualTo(score.Score(sybils[0], TimeSpan.Zero)), "every peer of the IP pays");
+        Assert.That(score.Score(honest, TimeSpan.Zero), Is.Zero, "a peer on its own IP is untouched");
+
+        var whitelisted = NewScore(global: new PeerScoreParams { IPColocationFactorWhitelist = new HashSet<string> { "203.0.113.66" } });
+        foreach (var sybil in sybils) whitelisted.AddPeer(sybil, "203.0.113.66");
+        Assert.That(whitelisted.Score(sybils[0], TimeSpan.Zero), Is.Zero);
+    }
+
+    [Test]
     public void Negative_scores_are_retained_after_disconnection_until_retain_score_expires()
     {
         var score = NewScore(global: new PeerScoreParams { RetainScore = 10 * Second, BehaviourPenaltyDecay = 0.99 });

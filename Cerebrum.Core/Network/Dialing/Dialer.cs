@@ -33,14 +33,14 @@ internal sealed class Dialer
 
     /// <param name="stopping">Cancelled when the host's background work stops: ends dials in flight.</param>
     public Dialer(PeerHostOptions options, TransportSet transports, ConnectionUpgrader upgrader, ConnectionManager connections,
-        PeerStore peerStore, CancellationToken stopping)
+        IResourceManager resources, PeerStore peerStore, CancellationToken stopping)
     {
         _options = options;
         _transports = transports;
         _upgrader = upgrader;
         _connections = connections;
         _peerStore = peerStore;
-        _resources = options.ResourceManager;
+        _resources = resources;
         _backoff = new DialBackoff(options.DialBackoffBase, options.DialBackoffMax, options.Time);
         _stopping = stopping;
     }
@@ -137,14 +137,16 @@ internal sealed class Dialer
         try
         {
             var raw = await OpenAsync(transport, address, options).ConfigureAwait(false);
+            // The role is the handshake's, which a hole punch's dial may take as the responder.
+            using var deadline = _upgrader.StartHandshake(options.Role, _stopping);
             try
             {
-                connection = await _upgrader.UpgradeAsync(raw, options.Role, expected, scope, _stopping).ConfigureAwait(false);
+                connection = await _upgrader.UpgradeAsync(raw, options.Role, expected, scope, deadline).ConfigureAwait(false);
             }
             catch (Exception e)
             {
                 await raw.DisposeAsync().ConfigureAwait(false);
-                throw UpgradeFailure(e, address);
+                throw UpgradeFailure(e, address, deadline);
             }
         }
         finally
@@ -192,13 +194,13 @@ internal sealed class Dialer
         }
     }
 
-    private DialException UpgradeFailure(Exception e, Multiaddress address) => e switch
+    private DialException UpgradeFailure(Exception e, Multiaddress address, HandshakeDeadline deadline) => e switch
     {
         PeerIdMismatchException n => new DialException(DialFailureReason.PeerIdMismatch, n.Message, n),
         ProtocolNotSupportedException p => new DialException(DialFailureReason.NegotiationFailed, $"{address} does not support {p.Message}", p),
         ResourceLimitExceededException r => new DialException(DialFailureReason.ConnectionLimit, r.Message, r),
         OperationCanceledException when _stopping.IsCancellationRequested => new DialException(DialFailureReason.HostStopped, "the host is stopping"),
-        OperationCanceledException => new DialException(DialFailureReason.Timeout, $"handshake with {address} timed out after {_upgrader.HandshakeTimeout.TotalSeconds:0.#} s", e),
+        OperationCanceledException => new DialException(DialFailureReason.Timeout, $"handshake with {address} timed out: {deadline.Reason}", e),
         _ => new DialException(DialFailureReason.HandshakeFailed, $"handshake with {address} failed: {e.Message}", e),
     };
 }

@@ -4,11 +4,11 @@ using Cerebrum.Core.Network.Connections;
 namespace Cerebrum.Core.Network.Resources;
 
 /// <summary>
-/// What one connection holds, from its first byte until it closes. Until <see cref="SetPeer"/> succeeds the connection is
-/// still handshaking (go-libp2p's transient scope): a limit on handshakes per IP counts those. Disposed once, when the
-/// connection fails its handshake or ends.
+/// What one connection holds, from its first byte until it closes: the connection itself and the memory reserved
+/// through it (its Yamux streams' receive windows). Until <see cref="SetPeer"/> succeeds the connection is still
+/// handshaking and counts as transient. Disposed once, when the connection fails its handshake or ends.
 /// </summary>
-public interface IConnectionScope : IDisposable
+public interface IConnectionScope : IResourceScope, IDisposable
 {
     /// <summary>The security handshake proved the remote to be <paramref name="peer"/>.</summary>
     /// <returns>False to refuse the connection (the peer is over its limits); the host then closes it.</returns>

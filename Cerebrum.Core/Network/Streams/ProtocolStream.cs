@@ -16,6 +16,7 @@ public sealed class ProtocolStream : IAsyncDisposable
     {
         _muxed = stream;
         _scope = scope;
+        Resources = scope;
         Stream = stream;
         Protocol = protocol;
         Connection = connection;
@@ -25,6 +26,7 @@ public sealed class ProtocolStream : IAsyncDisposable
     {
         _muxed = muxed;
         _scope = scope;
+        Resources = scope;
         _lazy = lazy;
         Stream = lazy;
         Protocol = protocol;
@@ -42,6 +44,13 @@ public sealed class ProtocolStream : IAsyncDisposable
     public string Protocol { get; }
 
     public Connection Connection { get; }
+
+    /// <summary>
+    /// The stream's resource scope: a handler reserves its buffers here before allocating them (they count against the
+    /// stream's protocol, its peer and the system, and are released when the stream is disposed at the latest), and a
+    /// service names itself with <see cref="IStreamScope.SetService"/>. A refusal means: answer with an error or reset.
+    /// </summary>
+    public IStreamScope Resources { get; }
 
     /// <summary>Half-closes: the remote reads end-of-stream, and this side can still read.</summary>
     public async ValueTask CompleteWritesAsync(CancellationToken ct = default)

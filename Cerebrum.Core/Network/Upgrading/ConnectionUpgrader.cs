@@ -11,8 +11,8 @@ namespace Cerebrum.Core.Network.Upgrading;
 
 /// <summary>
 /// A transport's raw connection to a secured, multiplexed <see cref="Connection"/>: multistream-select /noise, Noise XX,
-/// then Yamux, within the handshake timeout. The muxer is agreed inside the Noise handshake when both sides list theirs
-/// in the payload's extensions (libp2p's early muxer negotiation, which js-libp2p and go-libp2p do); otherwise by
+/// then Yamux, within a <see cref="HandshakeDeadline"/> (overall, first byte, between bytes). The muxer is agreed inside
+/// the Noise handshake when both sides list theirs in the payload's extensions (libp2p's early muxer negotiation, which js-libp2p and go-libp2p do); otherwise by
 /// multistream-select /yamux/1.0.0 over Noise, which costs one more round trip. Once Noise has proven the remote peer,
 /// the connection's resource scope is told who it is and may refuse.
 /// </summary>
@@ -30,6 +30,8 @@ internal sealed class ConnectionUpgrader
     private readonly INoiseKeySource _noiseKeys;
     private readonly YamuxOptions _yamux;
     private readonly TimeSpan _handshakeTimeout;
+    private readonly TimeSpan _firstByteTimeout;
+    private readonly TimeSpan _stepTimeout;
     private readonly TimeSpan _streamNegotiationTimeout;
     private readonly TimeProvider _time;
     private readonly PeerHostInstruments? _instruments;
@@ -41,46 +43,52 @@ internal sealed class ConnectionUpgrader
         _noiseKeys = noiseKeys;
         _yamux = options.Yamux;
         _handshakeTimeout = options.HandshakeTimeout;
+        _firstByteTimeout = options.HandshakeFirstByteTimeout;
+        _stepTimeout = options.HandshakeStepTimeout;
         _streamNegotiationTimeout = options.StreamNegotiationTimeout;
         _time = options.Time;
         _instruments = instruments;
         _logger = logger;
     }
 
-    public TimeSpan HandshakeTimeout => _handshakeTimeout;
+    /// <summary>
+    /// The deadline of a handshake about to start in the <paramref name="role"/> side: the handshake timeout overall, and
+    /// the step timeout between the remote's bytes; as the responder, whose remote speaks first, the first byte must come
+    /// within the (shorter) first-byte timeout. The caller passes it to <see cref="UpgradeAsync"/> and disposes it.
+    /// </summary>
+    public HandshakeDeadline StartHandshake(ConnectionDirection role, CancellationToken ct) =>
+        new(_handshakeTimeout, role == ConnectionDirection.Inbound ? _firstByteTimeout : _stepTimeout, _stepTimeout, ct);
 
     /// <summary>
     /// Secures and multiplexes <paramref name="raw"/>, taking the <paramref name="role"/> side of the handshake. On
     /// success the connection owns <paramref name="raw"/> and <paramref name="scope"/>; on failure the caller still does.
     /// </summary>
     /// <param name="expectedRemote">The peer the handshake must prove (else <see cref="PeerIdMismatchException"/>); null accepts anyone.</param>
-    /// <param name="ct">Cancels the upgrade; the handshake timeout applies on top of it.</param>
+    /// <param name="deadline">From <see cref="StartHandshake"/>: bounds every step; its <see cref="HandshakeDeadline.Reason"/> says why it cut the handshake.</param>
     /// <exception cref="ResourceLimitExceededException">The scope refused the proven peer.</exception>
-    /// <exception cref="OperationCanceledException">The handshake timed out or <paramref name="ct"/> was cancelled.</exception>
+    /// <exception cref="OperationCanceledException">The deadline expired, the handshake was evicted, or its owner stopped.</exception>
     public async Task<Connection> UpgradeAsync(TransportConnection raw, ConnectionDirection role, PeerId? expectedRemote,
-        IConnectionScope scope, CancellationToken ct)
+        IConnectionScope scope, HandshakeDeadline deadline)
     {
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        handshake.CancelAfter(_handshakeTimeout);
-        var stream = _instruments is null ? raw.Stream : _instruments.Meter(raw.Stream);
+        var stream = new HandshakeStream(_instruments is null ? raw.Stream : _instruments.Meter(raw.Stream), deadline);
         try
         {
             var (secure, session) = role == ConnectionDirection.Outbound
-                ? await UpgradeOutboundAsync(stream, expectedRemote, scope, handshake.Token).ConfigureAwait(false)
-                : await UpgradeInboundAsync(stream, expectedRemote, scope, handshake.Token).ConfigureAwait(false);
+                ? await UpgradeOutboundAsync(stream, expectedRemote, scope, deadline).ConfigureAwait(false)
+                : await UpgradeInboundAsync(stream, expectedRemote, scope, deadline).ConfigureAwait(false);
             return new Connection(raw, secure, session, role, _time.GetUtcNow(), _streamNegotiationTimeout, scope);
         }
         catch
         {
-            if (!ReferenceEquals(stream, raw.Stream))
-                await stream.DisposeAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
     private async Task<(NoiseSecureStream Secure, YamuxSession Session)> UpgradeOutboundAsync(
-        Stream raw, PeerId? expectedRemote, IConnectionScope scope, CancellationToken ct)
+        HandshakeStream raw, PeerId? expectedRemote, IConnectionScope scope, HandshakeDeadline deadline)
     {
+        var ct = deadline.Token;
         // /noise is our only security protocol, so propose it optimistically with Noise's first message behind it.
         var negotiated = MultistreamSelect.SelectLazy(raw, NoiseSecurity.ProtocolId);
         var secure = await NoiseSecurity.SecureOutboundAsync(negotiated, _identity, expectedRemote, HandshakeOptions(), ct).ConfigureAwait(false);
@@ -89,7 +97,8 @@ internal sealed class ConnectionUpgrader
             Admit(scope, secure.RemotePeer);
             if (SelectEarlyMuxer(LocalMuxers, RemoteMuxers(secure)) is null)
                 await MultistreamSelect.SelectAsync(secure, [MuxerProtocol], ct).ConfigureAwait(false);
-            return (secure, new YamuxSession(secure, isInitiator: true, _yamux, _logger));
+            EndHandshake(raw, deadline);
+            return (secure, new YamuxSession(secure, isInitiator: true, _yamux, _logger, scope));
         }
         catch
         {
@@ -99,8 +108,9 @@ internal sealed class ConnectionUpgrader
     }
 
     private async Task<(NoiseSecureStream Secure, YamuxSession Session)> UpgradeInboundAsync(
-        Stream raw, PeerId? expectedRemote, IConnectionScope scope, CancellationToken ct)
+        HandshakeStream raw, PeerId? expectedRemote, IConnectionScope scope, HandshakeDeadline deadline)
     {
+        var ct = deadline.Token;
         await MultistreamSelect.HandleAsync(raw, p => p == NoiseSecurity.ProtocolId, [NoiseSecurity.ProtocolId], ct).ConfigureAwait(false);
         var secure = await NoiseSecurity.SecureInboundAsync(raw, _identity, HandshakeOptions(), ct).ConfigureAwait(false);
         try
@@ -111,13 +121,21 @@ internal sealed class ConnectionUpgrader
             Admit(scope, secure.RemotePeer);
             if (SelectEarlyMuxer(RemoteMuxers(secure), LocalMuxers) is null)
                 await MultistreamSelect.HandleAsync(secure, p => p == MuxerProtocol, [MuxerProtocol], ct).ConfigureAwait(false);
-            return (secure, new YamuxSession(secure, isInitiator: false, _yamux, _logger));
+            EndHandshake(raw, deadline);
+            return (secure, new YamuxSession(secure, isInitiator: false, _yamux, _logger, scope));
         }
         catch
         {
             await secure.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>From here on the connection is the muxer's: its reads are no longer handshake steps.</summary>
+    private static void EndHandshake(HandshakeStream raw, HandshakeDeadline deadline)
+    {
+        raw.EndHandshake();
+        deadline.Finish();
     }
 
     private static void Admit(IConnectionScope scope, PeerId peer)

@@ -5,29 +5,36 @@ namespace Cerebrum.Core.Network.Yamux;
 /// Invariant: <see cref="Remaining"/> + <see cref="Buffered"/> + (consumed but not yet re-granted) == <see cref="WindowSize"/>.
 /// A WindowUpdate re-grants consumed bytes once at least half the window was consumed (as go/js/rust do, to avoid
 /// an update per read). Auto-tuning doubles the window up to the maximum when half a window was consumed within
-/// four round trips, i.e. when the window rather than the reader limits throughput (go-yamux's rule).
+/// four round trips, i.e. when the window rather than the reader limits throughput (go-yamux's rule). Every byte of
+/// window beyond the spec's 256 KiB (a larger initial window, each doubling) is first reserved through the growth
+/// callback, which may refuse: the window then stays as it is.
 /// </summary>
 internal sealed class YamuxReceiveWindow
 {
     /// <summary>Both sides assume this window until told otherwise (spec).</summary>
     public const int SpecInitialWindow = 256 * 1024;
 
+    private readonly int _initialWindow;
     private readonly int _maxWindow;
+    private readonly Func<long, bool>? _reserveGrowth;
     private long _epochStart;
 
-    public YamuxReceiveWindow(int initialWindow, int maxWindow, long nowTimestamp)
+    /// <param name="reserveGrowth">Asked before the window grows by the given bytes; false keeps it as it is. Null: always grow.</param>
+    public YamuxReceiveWindow(int initialWindow, int maxWindow, long nowTimestamp, Func<long, bool>? reserveGrowth = null)
     {
         if (initialWindow < SpecInitialWindow)
             throw new ArgumentOutOfRangeException(nameof(initialWindow), initialWindow, "must be at least the spec's 256 KiB");
         if (maxWindow < initialWindow)
             throw new ArgumentOutOfRangeException(nameof(maxWindow), maxWindow, "must be at least the initial window");
-        WindowSize = initialWindow;
+        WindowSize = SpecInitialWindow;
+        _initialWindow = initialWindow;
         _maxWindow = maxWindow;
+        _reserveGrowth = reserveGrowth;
         Remaining = SpecInitialWindow;
         _epochStart = nowTimestamp;
     }
 
-    /// <summary>Current target window (grows with auto-tuning).</summary>
+    /// <summary>Current target window (the spec's until opened, then grows with auto-tuning).</summary>
     public int WindowSize { get; private set; }
 
     /// <summary>Bytes the peer may still send before it must wait for a WindowUpdate.</summary>
@@ -64,6 +71,7 @@ internal sealed class YamuxReceiveWindow
     public uint TakeOpeningGrant(long nowTimestamp)
     {
         _epochStart = nowTimestamp;
+        TryGrowTo(_initialWindow);
         return Grant();
     }
 
@@ -76,9 +84,15 @@ internal sealed class YamuxReceiveWindow
         if (PendingGrant < WindowSize / 2)
             return 0;
         if (roundTrip > 0 && WindowSize < _maxWindow && nowTimestamp - _epochStart < 4 * roundTrip)
-            WindowSize = (int)Math.Min((long)WindowSize * 2, _maxWindow);
+            TryGrowTo((int)Math.Min((long)WindowSize * 2, _maxWindow));
         _epochStart = nowTimestamp;
         return Grant();
+    }
+
+    private void TryGrowTo(int size)
+    {
+        if (size > WindowSize && (_reserveGrowth is null || _reserveGrowth(size - WindowSize)))
+            WindowSize = size;
     }
 
     private uint Grant()

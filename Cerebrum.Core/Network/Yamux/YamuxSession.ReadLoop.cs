@@ -179,7 +179,12 @@ public sealed partial class YamuxSession
             Interlocked.Decrement(ref _openStreams);
             return RefuseInboundStream(id, $"the session already has {Options.MaxStreams} streams");
         }
-        var stream = new YamuxStream(this, id, isOutbound: false);
+        if (!TryReserveStreamWindow(out var reserved))
+        {
+            Interlocked.Decrement(ref _openStreams);
+            return RefuseInboundStream(id, "no memory left for its receive window");
+        }
+        var stream = new YamuxStream(this, id, isOutbound: false, reserved);
         _streams[id] = stream;
         Interlocked.Increment(ref _unacceptedInbound);
         if (!_inboundStreams.Writer.TryWrite(stream))
@@ -187,6 +192,7 @@ public sealed partial class YamuxSession
             // GoAwayAsync completed the queue concurrently.
             Interlocked.Decrement(ref _unacceptedInbound);
             RemoveStream(stream);
+            stream.Fail(new YamuxException("yamux session is going away"));
             return RefuseInboundStream(id, "session is going away");
         }
         return stream;

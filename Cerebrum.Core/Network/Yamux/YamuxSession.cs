@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Cerebrum.Core.Network.Resources;
 using Microsoft.Extensions.Logging;
 
 namespace Cerebrum.Core.Network.Yamux;
@@ -9,7 +10,10 @@ namespace Cerebrum.Core.Network.Yamux;
 /// A yamux (<c>/yamux/1.0.0</c>) session over one secured, ordered transport stream. The constructor starts three owned
 /// loops: a read loop (parses and dispatches frames), a single write loop (the only writer to the transport), and a
 /// keep-alive loop (pings, RTT for window auto-tuning). A supervisor tears everything down when any of them, the
-/// application or the peer ends the session, and reports the reason through <see cref="Completion"/>.
+/// application or the peer ends the session, and reports the reason through <see cref="Completion"/>. Given a memory
+/// scope (the connection's), it reserves each stream's 256 KiB receive window there before the stream exists (a stream
+/// that does not fit is refused: an inbound SYN is answered with RST, an outbound open fails) and every byte of window
+/// growth after, and releases them when the stream ends: what the peer can make this side buffer is what was reserved.
 /// </summary>
 public sealed partial class YamuxSession : IAsyncDisposable
 {
@@ -45,7 +49,8 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private long _remoteGoAwayCode = -1;
     private long _framesReceived;
 
-    public YamuxSession(Stream transport, bool isInitiator, YamuxOptions options, ILogger logger)
+    /// <param name="memory">Where stream windows are reserved; null reserves nothing (no limit but the options').</param>
+    public YamuxSession(Stream transport, bool isInitiator, YamuxOptions options, ILogger logger, IResourceScope? memory = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,6 +60,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
         _isInitiator = isInitiator;
         Options = options;
         Logger = logger;
+        Memory = memory;
         _nextStreamId = isInitiator ? 1 : 2;
         _minimumRoundTripTicks = (long)(options.MinimumAutoTuneRoundTrip.TotalSeconds * Stopwatch.Frequency);
         _dataSlots = new SemaphoreSlim(options.MaxQueuedDataFrames);
@@ -76,6 +82,9 @@ public sealed partial class YamuxSession : IAsyncDisposable
     public int StreamCount => Volatile.Read(ref _openStreams);
 
     internal YamuxOptions Options { get; }
+
+    /// <summary>Where stream windows are reserved; null when nothing is.</summary>
+    internal IResourceScope? Memory { get; }
 
     internal ILogger Logger { get; }
 
@@ -109,7 +118,12 @@ public sealed partial class YamuxSession : IAsyncDisposable
                 Interlocked.Decrement(ref _openStreams);
                 throw new YamuxException("yamux stream ids are exhausted for this session");
             }
-            stream = new YamuxStream(this, (uint)id, isOutbound: true);
+            if (!TryReserveStreamWindow(out var reserved))
+            {
+                Interlocked.Decrement(ref _openStreams);
+                throw new ResourceLimitExceededException($"no memory left for another stream's {YamuxReceiveWindow.SpecInitialWindow / 1024} KiB receive window");
+            }
+            stream = new YamuxStream(this, (uint)id, isOutbound: true, reserved);
             _streams[(uint)id] = stream;
             // The session may have ended between the checks above and registering; then nobody else will fail it.
             if (IsClosed)
@@ -289,6 +303,19 @@ public sealed partial class YamuxSession : IAsyncDisposable
     }
 
     internal void ReleaseSynSlot() => _synSlots.Release();
+
+    /// <summary>Reserves a new stream's initial receive window (the spec's 256 KiB, which the peer may send at once).</summary>
+    /// <param name="reserved">The bytes reserved, for the stream to release; 0 when no memory scope is set.</param>
+    private bool TryReserveStreamWindow(out long reserved)
+    {
+        reserved = 0;
+        if (Memory is null)
+            return true;
+        if (!Memory.ReserveMemory(YamuxReceiveWindow.SpecInitialWindow, ReservationPriority.Always))
+            return false;
+        reserved = YamuxReceiveWindow.SpecInitialWindow;
+        return true;
+    }
 
     // Waits for a slot, giving up when the caller cancels or the session shuts down (then as a closed-session error).
     private async Task WaitForSlotAsync(SemaphoreSlim slots, CancellationToken cancellationToken)

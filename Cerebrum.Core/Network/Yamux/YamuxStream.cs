@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Cerebrum.Core.Network.Resources;
 using Microsoft.Extensions.Logging;
 
 namespace Cerebrum.Core.Network.Yamux;
@@ -31,13 +32,19 @@ public sealed class YamuxStream : Stream
     // Outbound streams occupy one of the session's un-ACKed SYN slots until ACKed or gone.
     private int _holdsSynSlot;
     private int _detached;
+    // Receive window reserved in the session's memory scope (the initial window and every growth); guarded by _sync.
+    private long _reservedMemory;
+    private bool _memoryReleased;
 
-    internal YamuxStream(YamuxSession session, uint id, bool isOutbound)
+    /// <param name="reservedMemory">What the session already reserved for this stream's initial window.</param>
+    internal YamuxStream(YamuxSession session, uint id, bool isOutbound, long reservedMemory = 0)
     {
         _session = session;
         Id = id;
         _state = new YamuxStreamStateMachine(isOutbound ? YamuxStreamState.Init : YamuxStreamState.SynReceived);
-        _receiveWindow = new YamuxReceiveWindow(session.Options.InitialWindowSize, session.Options.MaxWindowSize, Stopwatch.GetTimestamp());
+        _reservedMemory = reservedMemory;
+        _receiveWindow = new YamuxReceiveWindow(session.Options.InitialWindowSize, session.Options.MaxWindowSize, Stopwatch.GetTimestamp(),
+            session.Memory is null ? null : ReserveWindowGrowth);
         _holdsSynSlot = isOutbound ? 1 : 0;
     }
 
@@ -64,6 +71,16 @@ public sealed class YamuxStream : Stream
         {
             lock (_sync)
                 return _receiveWindow.WindowSize;
+        }
+    }
+
+    /// <summary>Bytes of receive window reserved in the session's memory scope; for tests and diagnostics.</summary>
+    internal long ReservedMemory
+    {
+        get
+        {
+            lock (_sync)
+                return _reservedMemory;
         }
     }
 
@@ -130,6 +147,10 @@ public sealed class YamuxStream : Stream
                     var delta = _receiveWindow.TakeUpdate(Stopwatch.GetTimestamp(), _session.AutoTuneRoundTripTicks);
                     if (delta > 0)
                         _session.EnqueuePriority(new YamuxFrameHeader(YamuxFrameType.WindowUpdate, YamuxFrameFlags.None, Id, delta));
+                }
+                else if (_state.IsTerminal && _receiveBuffer.Length == 0)
+                {
+                    ReleaseMemory(); // the last bytes of a closed stream were read
                 }
                 return true;
             }
@@ -242,6 +263,7 @@ public sealed class YamuxStream : Stream
                 return;
             _failure = new YamuxStreamResetException($"yamux stream {Id}: {reason}");
             DropBuffered();
+            ReleaseMemory();
         }
         // Leave the session before the RST goes out or waiters wake, so whoever reacts sees the stream gone. No data
         // can be queued after the state change above, so the RST still follows everything this stream sent.
@@ -271,6 +293,7 @@ public sealed class YamuxStream : Stream
                 return;
             _disposed = true;
             DropBuffered();
+            ReleaseMemory();
             // A write racing with dispose could otherwise put data behind our FIN; abort instead.
             abortWrite = !_state.IsTerminal && Volatile.Read(ref _activeWriter) != 0;
             if (!abortWrite && _state.CanSend)
@@ -410,6 +433,7 @@ public sealed class YamuxStream : Stream
                 _failure = reason;
                 DropBuffered();
             }
+            ReleaseMemory();
             _closeTimer?.Dispose();
             _closeTimer = null;
         }
@@ -423,6 +447,25 @@ public sealed class YamuxStream : Stream
         var dropped = _receiveBuffer.Clear();
         if (dropped > 0)
             _receiveWindow.Consume(dropped);
+    }
+
+    // The receive window's growth callback (called under _sync): reserve first, or do not grow.
+    private bool ReserveWindowGrowth(long bytes)
+    {
+        if (_memoryReleased || !_session.Memory!.ReserveMemory(bytes, ReservationPriority.Medium))
+            return false;
+        _reservedMemory += bytes;
+        return true;
+    }
+
+    // Nothing more can arrive, or nothing more will be kept: give the window's reservation back (under _sync, once).
+    private void ReleaseMemory()
+    {
+        _memoryReleased = true;
+        if (_reservedMemory == 0)
+            return;
+        _session.Memory?.ReleaseMemory(_reservedMemory);
+        _reservedMemory = 0;
     }
 
     private void ReleaseSynSlot()
@@ -440,6 +483,9 @@ public sealed class YamuxStream : Stream
         {
             _closeTimer?.Dispose();
             _closeTimer = null;
+            // Both sides finished: nothing more can arrive. Bytes still buffered stay reserved until read or disposed.
+            if (_receiveBuffer.Length == 0)
+                ReleaseMemory();
         }
         ReleaseSynSlot();
         _session.OnStreamTerminated(this);

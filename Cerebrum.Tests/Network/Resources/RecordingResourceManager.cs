@@ -40,6 +40,12 @@ internal sealed class RecordingResourceManager : IResourceManager
         return new ConnectionScope(this);
     }
 
+    public IServiceScope OpenServiceScope(string service, PeerId? peer)
+    {
+        Events.Enqueue($"service {service}");
+        return UnlimitedResourceManager.Instance;
+    }
+
     private sealed class ConnectionScope(RecordingResourceManager owner) : IConnectionScope
     {
         private int _disposed;
@@ -56,6 +62,12 @@ internal sealed class RecordingResourceManager : IResourceManager
             if (!owner.AllowStream(direction)) return null;
             Interlocked.Increment(ref owner._openStreams);
             return new StreamScope(owner);
+        }
+
+        public bool ReserveMemory(long bytes, ReservationPriority priority) => true;
+
+        public void ReleaseMemory(long bytes)
+        {
         }
 
         public void Dispose()
@@ -75,6 +87,14 @@ internal sealed class RecordingResourceManager : IResourceManager
         {
             owner.Events.Enqueue($"protocol {protocol}");
             return owner.AllowProtocol(protocol);
+        }
+
+        public bool SetService(string service) => true;
+
+        public bool ReserveMemory(long bytes, ReservationPriority priority) => true;
+
+        public void ReleaseMemory(long bytes)
+        {
         }
 
         public void Dispose()

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Protocols.Perf;
 
 namespace Cerebrum.Bench.Transport;
 
@@ -42,6 +43,8 @@ public static class Program
             ListenAddresses = [Multiaddress.Parse($"/{family}/{ip}/tcp/0")],
             MaxConnections = 4096,
             MaxPendingInbound = 1024,
+            // Perf is served only where it is asked for; this host exists to be measured.
+            Perf = new PerfOptions { Enabled = true },
             PingInterval = TimeSpan.Zero,
             DialBackoffBase = TimeSpan.Zero,
             DialBackoffMax = TimeSpan.Zero,

@@ -8,7 +8,8 @@ namespace Cerebrum.Core.Network.Protocols.Perf;
 /// <summary>
 /// The libp2p perf protocol (/perf/1.0.0, libp2p/specs perf/perf.md): the client sends an 8-byte big-endian
 /// count of bytes it wants back, then uploads until it half-closes; the server discards the upload and then sends
-/// the requested bytes.
+/// the requested bytes. The client side always works; the server side only as <see cref="PerfOptions"/> allow (off by
+/// default, optionally for chosen peers only, bounded in bytes per stream and in streams at once).
 /// </summary>
 public sealed class PerfService : IPeerService
 {
@@ -16,13 +17,20 @@ public sealed class PerfService : IPeerService
     private const int ChunkSize = 256 * 1024;
     private static readonly byte[] Zeros = new byte[ChunkSize];
     private readonly TimeProvider _time;
+    private readonly PerfOptions _options;
+    private int _serving;
 
-    internal PerfService(TimeProvider time)
+    internal PerfService(TimeProvider time, PerfOptions options)
     {
+        options.Validate();
         _time = time;
-        Handlers = new Dictionary<string, ProtocolHandler>(StringComparer.Ordinal) { [ProtocolId] = HandleAsync };
+        _options = options;
+        Handlers = options.Enabled
+            ? new Dictionary<string, ProtocolHandler>(StringComparer.Ordinal) { [ProtocolId] = HandleAsync }
+            : new Dictionary<string, ProtocolHandler>(StringComparer.Ordinal);
     }
 
+    /// <summary>The perf handler when serving is enabled; none otherwise.</summary>
     public IReadOnlyDictionary<string, ProtocolHandler> Handlers { get; }
 
     /// <summary>Runs perf over <paramref name="streams"/> parallel streams; the byte counts are totals split across them.</summary>
@@ -76,18 +84,44 @@ public sealed class PerfService : IPeerService
     /// <summary>Nothing runs in the background: every run is the caller's.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>Serves one perf stream; a refusal throws, and the stream router then resets the stream.</summary>
     private async Task HandleAsync(ProtocolStream stream, CancellationToken ct)
+    {
+        var peer = stream.Connection.RemotePeer;
+        if (_options.AllowedPeers.Count > 0 && !_options.AllowedPeers.Contains(peer))
+            throw new InvalidOperationException($"{peer} is not among the peers allowed to run perf here");
+        if (Interlocked.Increment(ref _serving) > _options.MaxConcurrentStreams)
+        {
+            Interlocked.Decrement(ref _serving);
+            throw new InvalidOperationException($"already serving {_options.MaxConcurrentStreams} perf streams");
+        }
+        try
+        {
+            await ServeAsync(stream, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _serving);
+        }
+    }
+
+    private async Task ServeAsync(ProtocolStream stream, CancellationToken ct)
     {
         var header = new byte[8];
         await stream.Stream.ReadExactlyAsync(header, ct).ConfigureAwait(false);
         var toSend = BinaryPrimitives.ReadUInt64BigEndian(header);
-        if (toSend > long.MaxValue)
-            throw new InvalidDataException("perf request for more than 2^63 bytes");
+        if (toSend > (ulong)_options.MaxBytesPerStream)
+            throw new InvalidDataException($"perf request for {toSend} bytes, above the limit of {_options.MaxBytesPerStream} per stream");
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            while (await stream.Stream.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false) > 0)
+            long uploaded = 0;
+            int n;
+            while ((n = await stream.Stream.ReadAsync(buffer.AsMemory(0, ChunkSize), ct).ConfigureAwait(false)) > 0)
             {
+                uploaded += n;
+                if (uploaded > _options.MaxBytesPerStream)
+                    throw new InvalidDataException($"perf upload above the limit of {_options.MaxBytesPerStream} bytes per stream");
             }
         }
         finally

@@ -22,6 +22,9 @@ namespace Cerebrum.Core.Network.Protocols.Relay;
 /// </summary>
 public sealed class RelayService : IPeerService
 {
+    /// <summary>The service name a relay's hop and stop streams carry in the resource manager (its limits: Network:Resources:Services:relay).</summary>
+    public const string ResourceService = "relay";
+
     private readonly PeerHost _host;
     private readonly RelayServiceOptions _options;
     private readonly TimeProvider _time;
@@ -235,6 +238,13 @@ public sealed class RelayService : IPeerService
     {
         var server = Server!;
         var connection = stream.Connection;
+        // Circuits count against the relay service's resource limits (Network:Resources), beside the reservation limits.
+        if (!stream.Resources.SetService(ResourceService))
+        {
+            _logger.LogDebug("Refusing a hop stream from {Source}: the resource manager refused the relay service", connection.RemotePeer);
+            stream.Reset();
+            return;
+        }
         var stops = new List<ProtocolStream>();
         try
         {
@@ -256,6 +266,11 @@ public sealed class RelayService : IPeerService
                         return null; // the source hears CONNECTION_FAILED
                     }
                     stops.Add(stop);
+                    if (!stop.Resources.SetService(ResourceService))
+                    {
+                        _logger.LogDebug("No stop stream to {Target}: the resource manager refused the relay service", target);
+                        return null;
+                    }
                     return new RelayBridgeEnd(stop.Stream, t => stop.CompleteWritesAsync(t), stop.Reset);
                 }, _time, ct).ConfigureAwait(false);
             if (outcome is { } ended)
