@@ -130,6 +130,17 @@ public sealed class ModelRegisterEndToEndTests
         Assert.That(sent.Stderr, Does.StartWith("error: the store knows no task for matmul sha256:").And.Contain("--task TASK"));
     }
 
+    [TestCase("", "--name must be 1 to 64 printable characters, not ''")]
+    [TestCase("a-name-of-sixty-five-characters-is-one-more-than-the-ledger-takes", "--name must be 1 to 64 printable characters, not 'a-name-of-sixty-five-characters-is-one-more-than-the-ledger-takes'")]
+    public async Task ANameTheLedgerWouldRefuse_IsRefusedBeforeAnythingIsSent(string name, string message)
+    {
+        var sent = await RunAsync("model", "register", "add", "--name", name, "--task", "tensor", "--data-dir", _data);
+
+        Assert.That(sent.ExitCode, Is.EqualTo(1));
+        Assert.That(sent.Stdout, Is.Empty);
+        Assert.That(sent.Stderr.TrimEnd(), Is.EqualTo("error: " + message));
+    }
+
     [Test]
     public async Task WithNoDaemonOnTheDirectory_TheStoreIsReadDirectly_AndThePeerGossipsIt()
     {

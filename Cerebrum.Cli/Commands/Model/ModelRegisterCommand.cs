@@ -3,6 +3,7 @@ using Cerebrum.Cli.Admin;
 using Cerebrum.Cli.Chain;
 using Cerebrum.Cli.Inference;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Inference.Store;
 using Cerebrum.Core.Operator;
 using Cerebrum.Core.Operator.Admin;
@@ -50,6 +51,11 @@ public static class ModelRegisterCommand
             var task = parseResult.GetValue(taskOption) ?? model.Task;
             if (string.IsNullOrWhiteSpace(task))
                 throw new CommandFailedException($"the store knows no task for {model.Name} {model.Hash} (a plain tensor model); say what it is for with --task TASK, e.g. --task tensor");
+            // The ledger's own bounds, checked here too: through --peer a refused transaction would vanish without a word.
+            if (name.Length is 0 or > RegisterModelHandler.MaxNameLength || name.Any(char.IsControl))
+                throw new CommandFailedException($"--name must be 1 to {RegisterModelHandler.MaxNameLength} printable characters, not '{name}'");
+            if (task.Length > RegisterModelHandler.MaxNameLength)
+                throw new CommandFailedException($"--task must be at most {RegisterModelHandler.MaxNameLength} characters");
             var register = new RegisterModel
             {
                 Hash = model.Hash,
