@@ -37,7 +37,7 @@ public static class NodeEndpoints
     }
 
     private static List<TensorResponse> Describe(IReadOnlyList<TensorSignature> tensors) =>
-        [.. tensors.Select(t => new TensorResponse(t.Name, TensorDataTypes.ToKServeName(t.DataType), t.Dimensions))];
+        [.. tensors.Select(TensorResponse.Of)];
 
     private static IResult NotNode() => Results.Json(
         new AdminError("this daemon does not run in node mode; start it with 'cerebrumd run --mode node'"), statusCode: StatusCodes.Status404NotFound);

@@ -19,6 +19,7 @@ public sealed class CliHelpTests
         ["model", "add"],
         ["model", "list"],
         ["model", "remove"],
+        ["model", "register"],
         ["infer"],
         ["embed"],
         ["chain"],
