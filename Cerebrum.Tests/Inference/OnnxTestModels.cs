@@ -1,4 +1,4 @@
-using Cerebrum.Tests.Inference.Onnx;
+using Cerebrum.Core.Verification.Proto.Onnx;
 using Google.Protobuf;
 
 namespace Cerebrum.Tests.Inference;
