@@ -287,7 +287,7 @@ public sealed class NodeVerifier : IAsyncDisposable
         InferCallResult answer;
         try
         {
-            answer = await client.RunAsync(node, model.Hash, inputs, _time.GetUtcNow() + _options.StepTimeout, ct);
+            answer = await SendUntracedAsync(client, node, model.Hash, inputs, ct);
         }
         catch (InferCallException e)
         {
@@ -311,6 +311,16 @@ public sealed class NodeVerifier : IAsyncDisposable
         _logger.LogInformation("Canary to {Node}: {Verdict} ({Detail})", node, attestation.Verdict, attestation.Detail);
         if (!judgement.Passed) FileDispute(node, model.Hash, inputs, answer);
         return attestation;
+    }
+
+    /// <summary>
+    /// Sends the canary outside this validator's trace: a job carrying the check's trace context would tell the node whose
+    /// job it is. (Activity.Current is async-local: cleared here, it is the caller's again when this returns.)
+    /// </summary>
+    private async Task<InferCallResult> SendUntracedAsync(ICanaryClient client, PeerId node, string modelHash, IReadOnlyList<Tensor> inputs, CancellationToken ct)
+    {
+        System.Diagnostics.Activity.Current = null;
+        return await client.RunAsync(node, modelHash, inputs, _time.GetUtcNow() + _options.StepTimeout, ct);
     }
 
     /// <summary>Files a wrong answer as <see cref="ReportWrongReceipt"/> evidence, within this validator's dispute rate and size bounds.</summary>

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Consensus;
+using Cerebrum.Core.Verification;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
@@ -11,6 +14,7 @@ using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 
 namespace Cerebrum.Tests.EndToEnd;
 
@@ -92,9 +96,40 @@ public sealed class CanaryEndToEndTests
         Assert.That(payee[0].Consumed, Is.EqualTo(rounds * Price), "every canary paid the node's price");
     }
 
-    private static async Task<VerificationNetwork> StartAsync(CancellationToken ct)
+    [Test]
+    public async Task TheValidatorsChecks_DisputeReExecution_AndConsensusRounds_AreTraced()
     {
-        var network = await VerificationNetwork.StartAsync(ct, verification: """, "CanaryInterval": "01:00:00", "CanaryFunding": 100000 """, withModel: true);
+        using var timeout = new CancellationTokenSource(VerificationNetwork.Timeout * 3);
+        var spans = new List<Activity>();
+        await using var network = await StartAsync(timeout.Token, tracing => tracing.AddInMemoryExporter(spans));
+        var (node, _) = await ActiveModelNodeAsync(network, timeout.Token);
+        Tamper(node, (outputs, _) => Shift(outputs, 0.05f));
+
+        var canary = await network.Verifier.CheckAsync(node.PeerId, CheckKind.Canary, timeout.Token);
+        Assert.That(canary!.Verdict, Is.EqualTo(CheckVerdict.Fail));
+        // The exporter appends from the threads that end spans; ToArray copies without enumerating.
+        await Poll.UntilAsync(() => Task.FromResult(spans.ToArray()), all => all.Any(s => s.DisplayName == VerificationTracing.Dispute), VerificationNetwork.Timeout,
+            all => $"spans: {string.Join(", ", all.Select(s => s.DisplayName).Distinct())}");
+
+        var all = spans.ToArray();
+        var checks = all.Where(s => s.Source.Name == VerificationTracing.SourceName && s.DisplayName == VerificationTracing.Check).ToList();
+        Assert.That(checks.Select(s => s.GetTagItem(VerificationTracing.KindTag)).Distinct(), Is.SupersetOf(new[] { "Hardware", "Latency", "Canary" }),
+            "the challenge, the probe and the canary each have a span");
+        var canarySpan = checks.Single(s => (string?)s.GetTagItem(VerificationTracing.KindTag) == "Canary");
+        Assert.That(canarySpan.GetTagItem(VerificationTracing.VerdictTag), Is.EqualTo("Fail"));
+        Assert.That(canarySpan.GetTagItem(VerificationTracing.NodeTag), Is.EqualTo(node.PeerId.ToString()));
+        Assert.That(all.Where(s => s.TraceId == canarySpan.TraceId && s.Source.Name != VerificationTracing.SourceName), Is.Empty,
+            "the canary job carries no trace context of the check (it would mark it)");
+        var dispute = all.First(s => s.DisplayName == VerificationTracing.Dispute);
+        Assert.That(dispute.GetTagItem(VerificationTracing.VerdictTag), Is.EqualTo("Fail"));
+        Assert.That(all.Any(s => s.Source.Name == ConsensusTracing.SourceName && s.DisplayName == ConsensusTracing.Round && s.GetTagItem("cerebrum.height") is not null), Is.True,
+            "consensus rounds are traced");
+    }
+
+    private static async Task<VerificationNetwork> StartAsync(CancellationToken ct, Action<TracerProviderBuilder>? traceExporters = null)
+    {
+        var network = await VerificationNetwork.StartAsync(ct, verification: """, "CanaryInterval": "01:00:00", "CanaryFunding": 100000 """, withModel: true,
+            traceExporters: traceExporters);
         SupplyInvariant.Watch(network.Chain);
         return network;
     }

@@ -43,7 +43,9 @@ internal sealed class VerificationNetwork : IAsyncDisposable
 
     /// <param name="verification">Extra keys of the validator's Verification section (JSON, starting with a comma).</param>
     /// <param name="withModel">The validator holds the test "add" model (so it can send canaries and re-execute disputes over it).</param>
-    public static async Task<VerificationNetwork> StartAsync(CancellationToken ct, string verification = "", bool withModel = false)
+    /// <param name="traceExporters">Turns the validator's tracing on (every trace sampled) with these exporters.</param>
+    public static async Task<VerificationNetwork> StartAsync(CancellationToken ct, string verification = "", bool withModel = false,
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? traceExporters = null)
     {
         var directory = TemporaryDirectory.Create();
         try
@@ -60,8 +62,9 @@ internal sealed class VerificationNetwork : IAsyncDisposable
                 { "Tick": "00:00:00.100", "AttestInterval": "00:00:00.200", "HardwareInterval": "01:00:00", "LatencyInterval": "01:00:00",
                   "ProbeDeadline": "00:00:10"{{verification}} }
                 """);
+            if (traceExporters is not null) config["Telemetry"] = JsonNode.Parse("""{ "Enabled": true, "SamplingRatio": 1 }""");
             await File.WriteAllTextAsync(configPath, config.ToJsonString(), ct);
-            var validator = await TestDaemon.StartAsync(ct, dataDirectory: data);
+            var validator = await TestDaemon.StartAsync(ct, dataDirectory: data, traceExporters: traceExporters);
             return new VerificationNetwork(directory, faucet, validator);
         }
         catch
