@@ -42,7 +42,7 @@ public sealed class NodeVerifier : IAsyncDisposable
     private readonly BackgroundTasks _tasks;
     private readonly ConcurrentDictionary<PeerId, NodeSchedule> _schedules = new();
     private readonly ConcurrentQueue<SignedAttestation> _unrecorded = new();
-    private readonly ConcurrentDictionary<PeerId, Attestation> _pendingCanaries = new();
+    private readonly ConcurrentDictionary<PeerId, (Attestation Canary, DateTimeOffset Due)> _pendingCanaries = new();
     private readonly SemaphoreSlim _concurrency;
     private readonly GeoPoint? _location;
     private readonly List<Attestation> _recent = [];
@@ -459,11 +459,19 @@ public sealed class NodeVerifier : IAsyncDisposable
             _recent.Add(attestation);
             if (_recent.Count > 1000) _recent.RemoveAt(0);
         }
+        if (attestation.Kind == CheckKind.Canary)
+        {
+            // Canary counts are cumulative and the node signs nothing, so only the latest canary about a node is recorded,
+            // at the height it is submitted (several may fall within one block; the ledger keeps one per height), after a
+            // random delay and never gossiped: a record right after a job would tell the node which job, and so which
+            // identity, was the validator's.
+            var node = PeerId.FromBytes(attestation.Node.Span);
+            var due = _time.GetUtcNow() + (_options.CanaryRecordDelay == TimeSpan.Zero ? TimeSpan.Zero : Exponential(_options.CanaryRecordDelay));
+            _pendingCanaries.AddOrUpdate(node, (attestation, due), (_, previous) => (attestation, previous.Due));
+            return;
+        }
         var signed = AttestationSigning.Sign(_identity, attestation);
-        // Canary counts are cumulative and the node signs nothing, so only the latest canary about a node is recorded, at
-        // the height it is submitted (several canaries may fall within one block; the ledger keeps one per height).
-        if (attestation.Kind == CheckKind.Canary) _pendingCanaries[PeerId.FromBytes(attestation.Node.Span)] = attestation;
-        else _unrecorded.Enqueue(signed);
+        _unrecorded.Enqueue(signed);
         try
         {
             await _router.PublishAsync(VerificationTopics.Attestations, signed.ToByteArray(), ct);
@@ -482,12 +490,14 @@ public sealed class NodeVerifier : IAsyncDisposable
         {
             var batch = new List<SignedAttestation>();
             var height = _chain.Status.Height;
-            foreach (var (node, canary) in _pendingCanaries)
+            var now = _time.GetUtcNow();
+            foreach (var (node, pending) in _pendingCanaries)
             {
                 if (batch.Count >= AttestHandler.MaxAttestations / 2) break;
                 var schedule = Schedule(node);
-                if (height <= schedule.CanarySubmitted || !_pendingCanaries.TryRemove(new KeyValuePair<PeerId, Attestation>(node, canary))) continue;
-                var recorded = canary.Clone();
+                if (now < pending.Due || height <= schedule.CanarySubmitted
+                    || !_pendingCanaries.TryRemove(new KeyValuePair<PeerId, (Attestation, DateTimeOffset)>(node, pending))) continue;
+                var recorded = pending.Canary.Clone();
                 recorded.Height = height;
                 schedule.CanarySubmitted = height;
                 batch.Add(AttestationSigning.Sign(_identity, recorded));

@@ -52,6 +52,12 @@ public sealed record VerificationOptions
     /// </summary>
     public TimeSpan CanaryInterval { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Mean of the random (exponential) delay before a canary's counts are recorded on the ledger (canary attestations are
+    /// not gossiped): a record right after each job would tell the node which job was the canary. Zero: the next record.
+    /// </summary>
+    public TimeSpan CanaryRecordDelay { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Canaries from one throwaway identity before the next one takes over (a new key, account and channel).</summary>
     public int CanaryRotation { get; init; } = 50;
 
@@ -82,6 +88,7 @@ public sealed record VerificationOptions
         if (MaxConcurrentChecks is < 1 or > 64) throw new ArgumentException("MaxConcurrentChecks must be 1..64");
         if (CanaryInterval <= TimeSpan.Zero) throw new ArgumentException("CanaryInterval must be positive");
         if (CanaryRotation < 1) throw new ArgumentException("CanaryRotation must be at least 1");
+        if (CanaryRecordDelay < TimeSpan.Zero) throw new ArgumentException("CanaryRecordDelay must not be negative");
         if (MaxDisputesPerHour < 0) throw new ArgumentException("MaxDisputesPerHour must not be negative");
         if (MaxDisputeBytes is < 1024 or > 4 * 1024 * 1024) throw new ArgumentException("MaxDisputeBytes must be 1 KiB..4 MiB");
         if (Location is not null && !GeoPoint.TryParse(Location, out _)) throw new ArgumentException($"Location must be \"LAT,LON\" in degrees, not '{Location}'");

@@ -128,7 +128,7 @@ public sealed class CanaryEndToEndTests
 
     private static async Task<VerificationNetwork> StartAsync(CancellationToken ct, Action<TracerProviderBuilder>? traceExporters = null)
     {
-        var network = await VerificationNetwork.StartAsync(ct, verification: """, "CanaryInterval": "01:00:00", "CanaryFunding": 100000 """, withModel: true,
+        var network = await VerificationNetwork.StartAsync(ct, verification: """, "CanaryInterval": "01:00:00", "CanaryFunding": 100000, "CanaryRecordDelay": "00:00:00" """, withModel: true,
             traceExporters: traceExporters);
         SupplyInvariant.Watch(network.Chain);
         return network;

@@ -61,6 +61,8 @@ internal static class RealPathCanaryBench
                         var verification = config["Verification"] as JsonObject ?? [];
                         config["Verification"] = verification;
                         verification["CanaryInterval"] = interval.ToString("c", CultureInfo.InvariantCulture);
+                        // Counted from the ledger at the end: recorded at once, not after the default random delay.
+                        verification["CanaryRecordDelay"] = "00:00:00";
                     });
                 },
             };
