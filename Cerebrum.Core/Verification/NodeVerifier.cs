@@ -212,11 +212,15 @@ public sealed class NodeVerifier : IAsyncDisposable
                     if (!first) due.Add(Checked(node, CheckKind.Canary, stopping));
                 }
             }
-            foreach (var (id, dispute) in _reference is null ? [] : _chain.ListDisputes())
+            var disputes = _reference is null ? [] : _chain.ListDisputes();
+            foreach (var (id, dispute) in disputes)
             {
                 if (dispute.Votes.Any(v => v.Validator.Span.SequenceEqual(_identity.PeerId.Bytes.Span)) || !_disputesJudged.TryAdd(id, 0)) continue;
                 due.Add(Judged(id, stopping));
             }
+            // Settled or expired disputes are forgotten, so the set stays as small as the ledger's open disputes.
+            foreach (var judged in _disputesJudged.Keys)
+                if (!disputes.Any(d => d.Id == judged)) _disputesJudged.TryRemove(judged, out _);
             await Task.WhenAll(due);
         }
     }

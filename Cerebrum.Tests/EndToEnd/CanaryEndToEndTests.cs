@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Verification;
 using Cerebrum.Core.Crypto;
@@ -8,9 +10,11 @@ using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Streams;
+using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Node;
 using Cerebrum.Tests.Daemon;
+using Cerebrum.Tests.Inference;
 using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,6 +68,58 @@ public sealed class CanaryEndToEndTests
         Assert.That(slashed.Lifecycle, Is.EqualTo(NodeLifecycle.Jailed));
         Assert.That(network.Chain.ListDisputes(), Is.Empty, "the dispute was settled by the validator's own re-execution");
         Assert.That(network.Verifier.Recent.Any(a => a.Kind == CheckKind.Receipt && a.Verdict == CheckVerdict.Fail), Is.True);
+    }
+
+    [Test]
+    public async Task WithTwoValidatorProcesses_BothReExecuteTheDispute_AndTheirQuorumSlashesWithoutAHuman()
+    {
+        using var timeout = new CancellationTokenSource(VerificationNetwork.Timeout * 3);
+        await using var devnet = await ChainDevnet.CreateAsync(2);
+        var models = devnet.NewDirectory("models");
+        OnnxTestModels.Write(models, "add.onnx", OnnxTestModels.AddFloat());
+        var modelPath = Path.Combine(models, "add.onnx");
+        for (var k = 0; k < 2; k++)
+        {
+            await GatewayTestNetwork.RunCliOkAsync("model", "add", modelPath, "--name", "add", "--data-dir", devnet.DataDirectory(k));
+            var configPath = Path.Combine(devnet.DataDirectory(k), "config.json");
+            var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, timeout.Token))!.AsObject();
+            // Canaries every second from both validators, recorded at once; no random hardware or latency checks after onboarding.
+            config["Verification"] = JsonNode.Parse("""
+                { "Tick": "00:00:00.200", "AttestInterval": "00:00:00.300", "HardwareInterval": "01:00:00", "LatencyInterval": "01:00:00",
+                  "CanaryInterval": "00:00:01", "CanaryRecordDelay": "00:00:00", "CanaryFunding": 100000 }
+                """);
+            await File.WriteAllTextAsync(configPath, config.ToJsonString(), timeout.Token);
+        }
+        await Task.WhenAll(devnet.StartValidatorAsync(0), devnet.StartValidatorAsync(1));
+        var validator = devnet.Validator(0);
+        using var faucet = devnet.LoadFaucet();
+        var modelHash = Core.Inference.Store.ModelHash.ComputeFile(modelPath);
+        await SubmitOkAsync(validator, TransactionCodec.Sign(faucet, new Transaction
+        {
+            ChainId = DevnetInitializer.ChainId, SenderPublicKey = ByteString.CopyFrom(faucet.PublicKey.ToProtobuf()), Nonce = 0, Fee = 1,
+            RegisterModel = new RegisterModel { Hash = modelHash, Name = "add", Task = "tensor", InputSignature = "a,b", OutputSignature = "c" },
+        }));
+        var nodeData = await GatewayTestNetwork.PrepareNodeAsync(devnet.NewDirectory("nodes"), "node", extraNodeConfig: $", \"PricePerRequest\": {Price}");
+        File.Copy(devnet.GenesisPath, Path.Combine(nodeData, "genesis.json"));
+        await using var node = await TestDaemon.StartAsync(timeout.Token, dataDirectory: nodeData, bootstrapPeers: [validator.ListenAddress], modes: ["node"]);
+        var answered = 0;
+        Tamper(node, (outputs, _) => Interlocked.Increment(ref answered) % 3 == 0 ? Shift(outputs, 0.05f) : outputs);
+        await SubmitOkAsync(validator, ChainDevnet.Transfer(faucet, node.PeerId, 10_000_000, 1));
+        await Poll.UntilAsync(async () => (await validator.AccountAsync(node.PeerId)).Balance > 0, VerificationNetwork.Timeout);
+        using (var key = KeyFile.Load(node.Data.KeyPath))
+            await SubmitOkAsync(validator, TransactionCodec.Sign(key, new Transaction
+            {
+                ChainId = DevnetInitializer.ChainId, SenderPublicKey = ByteString.CopyFrom(key.PublicKey.ToProtobuf()), Nonce = 0, Fee = 1,
+                RegisterNode = new RegisterNode { Stake = 1_000_000, Hardware = "test cpu", Region = "eu-west", ClaimedMflops = 20, ModelHashes = { modelHash } },
+            }));
+
+        // Two validators of equal power: a verdict needs more than 2/3 of it, so a slash means both re-executed a dispute
+        // and attested FAIL by themselves; nobody but the validators acts after registration.
+        var slashed = await Poll.UntilAsync(async () => await NodeJsonAsync(validator, node.PeerId),
+            n => n is { } json && json.GetProperty("slashed").GetUInt64() > 0, VerificationNetwork.Timeout * 2,
+            n => $"node: {n?.ToString() ?? "not registered yet"}");
+        Assert.That(slashed!.Value.GetProperty("state").GetString(), Is.EqualTo("jailed"));
+        Assert.That(slashed.Value.GetProperty("canaryFailed").GetUInt64(), Is.GreaterThan(0), "a canary caught it");
     }
 
     [Test]
@@ -124,6 +180,20 @@ public sealed class CanaryEndToEndTests
         Assert.That(dispute.GetTagItem(VerificationTracing.VerdictTag), Is.EqualTo("Fail"));
         Assert.That(all.Any(s => s.Source.Name == ConsensusTracing.SourceName && s.DisplayName == ConsensusTracing.Round && s.GetTagItem("cerebrum.height") is not null), Is.True,
             "consensus rounds are traced");
+    }
+
+    private static async Task SubmitOkAsync(ChainDevnet.DaemonProcess validator, byte[] transaction)
+    {
+        using var response = await validator.SubmitAsync(transaction);
+        Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<System.Text.Json.JsonElement?> NodeJsonAsync(ChainDevnet.DaemonProcess validator, PeerId node)
+    {
+        using var response = await validator.Admin.GetAsync(new Uri($"chain/nodes/{node}", UriKind.Relative));
+        if (!response.IsSuccessStatusCode) return null;
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
     }
 
     private static async Task<VerificationNetwork> StartAsync(CancellationToken ct, Action<TracerProviderBuilder>? traceExporters = null)
