@@ -9,7 +9,10 @@ namespace Cerebrum.Core.Inference.Protocol;
 /// and the node's nonce (<c>InferResponse.node_nonce</c>), which with the requester's job id gives the bound job id and is
 /// part of the signed receipt, so that anyone can rebuild and check the whole receipt.
 /// </summary>
-public sealed record InferReceiptBinding(PeerId Requester, DateTimeOffset Time, ulong Price, string BoundJobId, byte[] ReceiptHash, byte[] NodeNonce)
+public sealed record InferReceiptBinding(PeerId Requester, DateTimeOffset Time, ulong Price, string BoundJobId, byte[] ReceiptHash)
 {
     public string ReceiptHashHex => Convert.ToHexStringLower(ReceiptHash);
+
+    /// <summary>The node's nonce the receipt signs (what evidence against the receipt must repeat).</summary>
+    public byte[] NodeNonce { get; init; } = [];
 }
