@@ -22,6 +22,20 @@ public sealed class DaemonConfigurationTests
     }
 
     [Test]
+    public void MarketSection_IsBound_AndValidated()
+    {
+        var options = Load("""
+            { "Market": { "Region": "eu-west", "OfferInterval": "00:00:05", "Lease": { "PricePerHour": 3600000, "MaxHours": 12 }, "Claims": { "Threshold": 500 } } }
+            """);
+
+        Assert.That((options.Market.Region, options.Market.OfferInterval), Is.EqualTo(("eu-west", TimeSpan.FromSeconds(5))));
+        Assert.That((options.Market.Lease.PricePerHour, options.Market.Lease.MinHours, options.Market.Lease.MaxHours), Is.EqualTo(((ulong?)3_600_000, 1u, 12u)));
+        Assert.That(options.Market.Claims.Threshold, Is.EqualTo(500));
+        var error = Assert.Throws<InvalidConfigurationException>(() => Load("""{ "Market": { "Lease": { "PricePerHour": 0 } } }"""));
+        Assert.That(error!.Message, Does.Contain("Market:Lease:PricePerHour must be positive"));
+    }
+
+    [Test]
     public void PerfServing_IsBound_ForTheChosenPeers()
     {
         var options = Load($$"""
