@@ -43,6 +43,9 @@ public sealed class GatewayPayments
     /// <exception cref="InferCallException">The node refused or failed the job, or the gateway cannot pay it (a NodeError of payment_required).</exception>
     public async Task<InferCallResult> RunAsync(PeerId node, ulong price, Func<InferPayment?, Task<InferCallResult>> run, CancellationToken ct)
     {
+        // A node leased to this gateway serves it free (the lease prepaid the time): a voucher would promise money for
+        // nothing. Should the node not know of the lease yet, it names its price and the job is paid as usual.
+        if (price != 0 && IsLeasedToUs(node)) price = 0;
         if (price == 0)
         {
             try
@@ -109,6 +112,14 @@ public sealed class GatewayPayments
             await grant.Durable.WaitAsync(ct).ConfigureAwait(false);
             return grant;
         }
+    }
+
+    /// <summary>Whether the ledger has <paramref name="node"/> (registered) under a running lease whose tenant is this gateway.</summary>
+    private bool IsLeasedToUs(PeerId node)
+    {
+        if (_market.Chain.GetNode(node) is not { LeaseId.IsEmpty: false } state || _market.Chain.GetLease(state.LeaseId.Span) is not { } lease) return false;
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return lease.StartUnixMs <= now && now < lease.EndUnixMs && lease.Tenant.Span.SequenceEqual(_market.Identity.Bytes.Span);
     }
 
     private const string NodeTag = "cerebrum.node";

@@ -43,7 +43,8 @@ public static class AdminAuthentication
             || !DashboardEndpoints.IsLoopbackHost(request) || !DashboardEndpoints.IsSameOrigin(request))
             return false;
         var cookie = request.Cookies[DashboardEndpoints.SessionCookieName(request)];
-        return request.Path.Equals(AdminRoutes.Dashboard, StringComparison.Ordinal)
+        // The page and its script are what a browser loads by address (no page key yet); they hold no data.
+        return request.Path.Equals(AdminRoutes.Dashboard, StringComparison.Ordinal) || request.Path.Equals(AdminRoutes.DashboardScript, StringComparison.Ordinal)
             ? sessions.IsSession(cookie)
             : sessions.IsSession(cookie, request.Headers[DashboardEndpoints.PageKeyHeader].ToString());
     }

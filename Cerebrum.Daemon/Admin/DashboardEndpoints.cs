@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Cerebrum.Daemon.Admin;
 
 /// <summary>
-/// The node dashboard: <c>GET /</c> serves the page (which reads the JSON endpoints itself); <c>POST /dashboard/links</c>
+/// The node dashboard: <c>GET /</c> serves the page and <c>GET /dashboard.js</c> its script (which reads the JSON endpoints itself); <c>POST /dashboard/links</c>
 /// (admin cookie only) issues a one-time sign-in link; <c>GET /dashboard/login</c> redeems it into a session: a cookie,
 /// and a page key handed to the page in the redirect's URL fragment, which the page sends back as <see cref="PageKeyHeader"/>.
 /// </summary>
@@ -18,7 +18,7 @@ public static class DashboardEndpoints
 
     // Answers that carry secrets or the page itself: never cached, never framed, no referrer (the login URL holds a ticket).
     private const string ContentSecurityPolicy =
-        "default-src 'none'; connect-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        "default-src 'none'; connect-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -27,6 +27,12 @@ public static class DashboardEndpoints
             Harden(http.Response);
             http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
             return Results.Content(DashboardPage.Html, "text/html; charset=utf-8");
+        });
+        // The page's script: no inline script runs under the page's policy (script-src 'self').
+        endpoints.MapGet(AdminRoutes.DashboardScript, (HttpContext http) =>
+        {
+            Harden(http.Response);
+            return Results.Content(DashboardPage.Script, "text/javascript; charset=utf-8");
         });
         endpoints.MapPost(AdminRoutes.DashboardLinks, (HttpContext http, DashboardSessions sessions, TimeProvider time) =>
         {

@@ -18,9 +18,15 @@ public static class InitCommand
         var outOption = new Option<string?>("--out") { Description = "With --devnet: the directory to write the network into.", HelpName = "DIR" };
         var basePortOption = new Option<int>("--base-port")
         {
-            Description = $"With --devnet: validator K listens on 127.0.0.1 port BASE+K (default {DevnetInitializer.DefaultBasePort}).",
+            Description = $"With --devnet: validator K listens on 127.0.0.1 port BASE+K (default {DevnetInitializer.DefaultBasePort}); 0: each on a free port, with no bootstrap peers (start v0 first and pass its address to the others with --bootstrap).",
             HelpName = "BASE",
             DefaultValueFactory = _ => DevnetInitializer.DefaultBasePort,
+        };
+        var fundOption = new Option<string[]>("--fund")
+        {
+            Description = $"With --devnet: also fund this account in the genesis with {DevnetInitializer.StartingBalance} micro-CER: a peer ID, or a data directory holding an identity key. Repeat for several.",
+            HelpName = "PEER|DIR",
+            AllowMultipleArgumentsPerToken = false,
         };
         var command = new Command("init", "Create the data directory with a new secp256k1 identity key (identity.key, owner-only) and a default config.json. Existing files are left untouched, so running it again is safe. With --devnet N --out DIR: a local N-validator network instead.")
         {
@@ -28,6 +34,7 @@ public static class InitCommand
             devnetOption,
             outOption,
             basePortOption,
+            fundOption,
         };
         command.SetAction(parseResult =>
         {
@@ -43,7 +50,7 @@ public static class InitCommand
                         stderr.WriteLine("error: --devnet N needs --out DIR (where to write the validators' directories)");
                         return 1;
                     }
-                    return DevnetInitializer.Run(output, count, parseResult.GetValue(basePortOption), stdout);
+                    return DevnetInitializer.Run(output, count, parseResult.GetValue(basePortOption), parseResult.GetValue(fundOption) ?? [], stdout);
                 }
                 return Run(dataDirectory, stdout);
             }

@@ -15,7 +15,7 @@ namespace Cerebrum.Daemon.Network;
 /// The daemon's libp2p presence: owns the network <see cref="PeerHost"/> for the daemon's lifetime, and keeps
 /// connections to the bootstrap peers. Stopping it closes every connection gracefully.
 /// </summary>
-public sealed class NetworkService : IHostedService, IAsyncDisposable
+public sealed class NetworkService : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly NetworkOptions _options;
     private readonly TimeProvider _time;
@@ -100,12 +100,28 @@ public sealed class NetworkService : IHostedService, IAsyncDisposable
     {
         NativeSecp256k1.LogIfFallback(_logger);
         await Host.StartAsync(cancellationToken);
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Dials the bootstrap peers once every service has started, so that each protocol (gossipsub among them) is served
+    /// when the peer opens its streams: a peer dialled while, say, the node still loads its models would find no
+    /// gossipsub here, and would never send us its subscriptions (it opens a pubsub stream once per connection).
+    /// </summary>
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
         var dialers = _options.BootstrapPeers
             .Select(address => new BootstrapDialer(Host, Multiaddress.Parse(address), _options, _time, _logger, Reachability.Dnsaddr))
             .Select(dialer => dialer.RunAsync(_stopping.Token))
             .ToArray();
         _bootstrap = Task.WhenAll(dialers);
+        return Task.CompletedTask;
     }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -48,11 +48,23 @@ public sealed class DashboardTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.ToString(), Is.EqualTo("text/html; charset=utf-8"));
         Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
-        Assert.That(response.Headers.GetValues("Content-Security-Policy").Single(), Does.Contain("default-src 'none'").And.Contain("connect-src 'self'"));
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.That(policy, Does.Contain("default-src 'none'").And.Contain("connect-src 'self'").And.Contain("script-src 'self';"));
+        Assert.That(policy, Does.Not.Contain("script-src 'unsafe-inline'"), "no inline script runs on the page");
         var html = await response.Content.ReadAsStringAsync();
         Assert.That(html, Does.StartWith("<!DOCTYPE html>").And.Contain("<title>Cerebrum node</title>"));
-        Assert.That(html, Does.Contain("fetch(").And.Contain("/status").And.Contain("/peers").And.Contain("/models").And.Contain("/jobs").And.Contain("/nodes").And.Contain("/gateway/routes"));
-        Assert.That(html, Does.Not.Contain("src=\"http").And.Not.Contain("href=\"http").And.Not.Contain("innerHTML"));
+        Assert.That(html, Does.Contain("<script src=\"/dashboard.js\"></script>").And.Not.Contain("<script>"), "the page's one script is a file of its own");
+        Assert.That(html, Does.Contain("id=\"channels\"").And.Contain("id=\"leases\"").And.Contain("id=\"earnings\""));
+        Assert.That(html, Does.Not.Contain("src=\"http").And.Not.Contain("href=\"http"));
+
+        using var script = await _admin.GetAsync(new Uri("/dashboard.js", UriKind.Relative));
+        Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(script.Content.Headers.ContentType?.ToString(), Is.EqualTo("text/javascript; charset=utf-8"));
+        Assert.That(script.Headers.CacheControl?.NoStore, Is.True);
+        var code = await script.Content.ReadAsStringAsync();
+        Assert.That(code, Does.Contain("fetch(").And.Contain("/status").And.Contain("/peers").And.Contain("/models").And.Contain("/jobs").And.Contain("/nodes")
+            .And.Contain("/gateway/routes").And.Contain("/market/channels").And.Contain("/market/leases"));
+        Assert.That(code, Does.Not.Contain("innerHTML").And.Not.Contain("eval("), "values are only ever set as text");
     }
 
     [Test]
@@ -97,15 +109,24 @@ public sealed class DashboardTests
     {
         var cookies = new CookieContainer();
         using var browser = Browser(cookies);
-        browser.DefaultRequestHeaders.Add("X-Cerebrum-Dashboard", await SignInAsync(browser));
+        var pageKey = await SignInAsync(browser);
+        browser.DefaultRequestHeaders.Add("X-Cerebrum-Dashboard", pageKey);
 
         using var page = await browser.GetAsync(new Uri("/", UriKind.Relative));
+        browser.DefaultRequestHeaders.Remove("X-Cerebrum-Dashboard");
+        using var script = await browser.GetAsync(new Uri("/dashboard.js", UriKind.Relative));
+        browser.DefaultRequestHeaders.Add("X-Cerebrum-Dashboard", "");
+        using var statusWithoutKey = await browser.GetAsync(new Uri("status", UriKind.Relative));
+        browser.DefaultRequestHeaders.Remove("X-Cerebrum-Dashboard");
+        browser.DefaultRequestHeaders.Add("X-Cerebrum-Dashboard", pageKey);
         using var status = await browser.GetAsync(new Uri("status", UriKind.Relative));
         using var metrics = await browser.GetAsync(new Uri("metrics", UriKind.Relative));
         using var connect = await browser.PostAsJsonAsync(new Uri("peers/connect", UriKind.Relative), new { address = _daemon.ListenAddress });
         using var link = await browser.PostAsync(new Uri("dashboard/links", UriKind.Relative), null);
 
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the script loads by address, as the page does: with the session cookie alone");
+        Assert.That(statusWithoutKey.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the API still needs the page key");
         Assert.That(status.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await status.Content.ReadAsStringAsync(), Does.Contain(_daemon.PeerId.ToString()));
         Assert.That(metrics.StatusCode, Is.EqualTo(HttpStatusCode.OK));

@@ -65,18 +65,50 @@ public sealed class DevnetInitTests
     [TestCase("--devnet", "101", "--out", "x", ExpectedResult = "error: --devnet N must be 1 to 100 validators, not 101")]
     [TestCase("--devnet", "2", ExpectedResult = "error: --devnet N needs --out DIR (where to write the validators' directories)")]
     [TestCase("--devnet", "2", "--out", "x", "--base-port", "65535", ExpectedResult = "error: ports 65535..65536 are not all TCP ports")]
-    [TestCase("--devnet", "2", "--out", "x", "--base-port", "0", ExpectedResult = "error: ports 0..1 are not all TCP ports")]
+    [TestCase("--devnet", "2", "--out", "x", "--base-port", "-1", ExpectedResult = "error: ports -1..0 are not all TCP ports")]
+    [TestCase("--devnet", "1", "--out", "x", "--fund", "nowhere", ExpectedResult = "error: --fund nowhere: neither a peer ID nor a data directory with an identity key (x/identity.key is missing; cerebrumd init --data-dir nowhere makes one)")]
     public async Task<string> BadArguments_AreOneClearErrorLine_AndWriteNothing(params string[] args)
     {
         using var directory = TemporaryDirectory.Create();
         var output = Path.Combine(directory.Path, "x");
-        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync(["init", .. args.Select(a => a == "x" ? output : a)]);
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync(["init", .. args.Select(a => a == "x" ? output : a == "nowhere" ? Path.Combine(directory.Path, a) : a)]);
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(1));
             Assert.That(stdout, Is.Empty);
             Assert.That(Directory.Exists(output), Is.False, "nothing written");
         });
-        return stderr.TrimEnd();
+        return stderr.TrimEnd().Replace(Path.Combine(directory.Path, "nowhere", KeyFile.FileName), "x/identity.key", StringComparison.Ordinal)
+            .Replace(Path.Combine(directory.Path, "nowhere"), "nowhere", StringComparison.Ordinal);
+    }
+
+    /// <summary>scripts/devnet's form: validators on free ports with no bootstrap list, and further accounts funded alike.</summary>
+    [Test]
+    public async Task BasePortZero_ListensOnFreePorts_AndFundedAccountsGetTheStartingBalance()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var node = Path.Combine(directory.Path, "node");
+        Assert.That((await InitCommandTests.RunAsync("init", "--data-dir", node)).ExitCode, Is.Zero);
+        using var nodeKey = KeyFile.Load(Path.Combine(node, KeyFile.FileName));
+        using var other = PrivateKey.Generate(KeyType.Secp256k1);
+        var root = Path.Combine(directory.Path, "devnet");
+
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync("init", "--devnet", "2", "--out", root, "--base-port", "0",
+            "--fund", node, "--fund", other.PeerId.ToString(), "--fund", node);
+
+        Assert.That(exitCode, Is.Zero, stderr);
+        var genesis = GenesisDocument.Load(Path.Combine(root, "genesis.json"));
+        Assert.That(genesis.Accounts, Has.Count.EqualTo(2 + 1 + 2), "two validators, the faucet, and each funded account once");
+        foreach (var funded in new[] { nodeKey.PeerId, other.PeerId })
+        {
+            Assert.That(genesis.Accounts.Single(a => a.PeerId == funded.ToString()).Balance, Is.EqualTo(DevnetInitializer.StartingBalance));
+            Assert.That(stdout, Does.Contain($"funded {funded} ({DevnetInitializer.StartingBalance} micro-CER)"));
+        }
+        for (var k = 0; k < 2; k++)
+        {
+            var options = DaemonConfiguration.Load(DataDirectoryConfiguration.Build(new DataDirectory(Path.Combine(root, "v" + k))), new CommandLineOverrides());
+            Assert.That(options.Network.ListenAddresses, Is.EqualTo(new[] { "/ip4/127.0.0.1/tcp/0" }));
+            Assert.That(options.Network.BootstrapPeers, Is.Empty, "on free ports nobody knows another's address in advance");
+        }
     }
 }

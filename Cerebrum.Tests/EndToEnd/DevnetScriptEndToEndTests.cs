@@ -23,9 +23,22 @@ public sealed class DevnetScriptEndToEndTests
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The script's default price per request.</summary>
+    private const ulong DefaultPrice = 10;
+
+    /// <summary>
+    /// The bash script also starts a ledger (one validator), funds and registers the node and pays it from the gateway: the
+    /// ledger's checks (<see cref="DevnetLedgerChecks"/>) run on it before Ctrl-C.
+    /// </summary>
     [Test]
-    public Task Bash_StartsANetworkThatAnswersEmbeddings_AndCtrlCStopsIt() =>
-        RunAsync(state => ["bash", Path.Combine(RepositoryRoot.Path, "scripts", "devnet"), "--nodes", "1", "--http", LoopbackPorts.FindFree().ToString(CultureInfo.InvariantCulture), "--state", state]);
+    public Task Bash_StartsANetworkThatAnswersEmbeddings_PaysTheNodeExactly_LeasesIt_AndCtrlCStopsIt() =>
+        RunAsync(state => ["bash", Path.Combine(RepositoryRoot.Path, "scripts", "devnet"), "--nodes", "1", "--http", LoopbackPorts.FindFree().ToString(CultureInfo.InvariantCulture), "--state", state],
+            async (url, state, stdout, stderr) =>
+            {
+                Assert.That(stdout, Does.Contain($"faucet key {Path.Combine(state, "ledger", "faucet.key")} (account 16Uiu2"), "the faucet line says where its key is");
+                var nodeLine = stderr.Split('\n').Single(l => l.StartsWith("node 1 ", StringComparison.Ordinal));
+                await new DevnetLedgerChecks(url, state, nodeLine["node 1 ".Length..].Trim()).RunAsync(DefaultPrice, answeredBefore: 1);
+            });
 
     [Test]
     public Task PowerShell_StartsANetworkThatAnswersEmbeddings_AndCtrlCStopsIt() =>
@@ -47,7 +60,7 @@ public sealed class DevnetScriptEndToEndTests
         });
     }
 
-    private static async Task RunAsync(Func<string, string[]> command)
+    private static async Task RunAsync(Func<string, string[]> command, Func<string, string, string, string, Task>? ledgerChecks = null)
     {
         using var state = TemporaryDirectory.Create();
         // setsid: the script leads its own process group, so one SIGINT reaches it and everything it started, as Ctrl-C does.
@@ -100,8 +113,10 @@ public sealed class DevnetScriptEndToEndTests
                 Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
                 Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("<title>Cerebrum Cloud</title>"));
             }
+            if (ledgerChecks is not null) await ledgerChecks(url, state.Path, Text(stdout), Text(stderr));
             var members = ProcessGroup.Members(group);
-            Assert.That(members, Has.Count.GreaterThanOrEqualTo(3), "the script, one node and the gateway run in the script's process group");
+            Assert.That(members, Has.Count.GreaterThanOrEqualTo(ledgerChecks is null ? 3 : 4),
+                "the script, one node and the gateway (and with a ledger, the validator) run in the script's process group");
 
             ProcessGroup.Signal("INT", group);
             await exited.WaitAsync(StopTimeout);

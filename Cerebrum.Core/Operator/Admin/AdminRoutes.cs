@@ -11,6 +11,7 @@ public static class AdminRoutes
     public const string Status = "/status";
     public const string Metrics = "/metrics";
     public const string Dashboard = "/";
+    public const string DashboardScript = "/dashboard.js";
     public const string DashboardLinks = "/dashboard/links";
     public const string DashboardLogin = "/dashboard/login";
     public const string Peers = "/peers";
