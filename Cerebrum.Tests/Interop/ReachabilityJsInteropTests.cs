@@ -12,8 +12,9 @@ namespace Cerebrum.Tests.Interop;
 /// The reachability protocols against js-libp2p 2.x over real sockets (loopback), both ways: a C# relay serving js
 /// peers and a js relay (@libp2p/circuit-relay-v2's server) serving C# peers, reservations and circuits carrying
 /// streams; a mixed C#/js Kademlia DHT (@libp2p/kad-dht speaking our protocol id, /cerebrum/kad/1.0.0) in which
-/// provider records and peers are found across the two implementations. AutoNAT and DCUtR refuse private addresses
-/// in js-libp2p, so they are tested against js in network namespaces with public-looking addresses, not here.
+/// provider records and peers are found across the two implementations. js-libp2p's AutoNAT and DCUtR ignore private
+/// and loopback addresses, so they cannot be tested on loopback; over sockets they would need a namespace testbed with
+/// public-looking addresses (their wire messages are checked against js's codecs in ReachabilityCodecInteropTests).
 /// </summary>
 [TestFixture]
 [CancelAfter(180_000)]
