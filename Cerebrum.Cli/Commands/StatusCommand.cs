@@ -38,7 +38,9 @@ public static class StatusCommand
             if (status.Reachability is { } reach)
             {
                 await stdout.WriteLineAsync($"reachable  {reach.Status}{(reach.Relays.Count > 0 ? $" (through relays {string.Join(", ", reach.Relays)})" : "")}");
-                await stdout.WriteLineAsync($"links      {reach.DirectConnections} direct, {reach.RelayedConnections} relayed");
+                await stdout.WriteLineAsync($"links      {reach.DirectConnections} direct, {reach.RelayedConnections} relayed; hole punches {reach.HolePunchUpgrades} direct, {reach.HolePunchFailures} stayed relayed");
+                if (reach.Relaying)
+                    await stdout.WriteLineAsync($"relaying   {reach.RelayReservations} reservations, {reach.RelayCircuits} circuits open, {reach.RelayCircuitsEnded} ended");
                 await stdout.WriteLineAsync($"serves     {(reach.Relaying ? "relay, " : "")}{(reach.DhtServer ? "dht" : "dht client only")} ({reach.DhtPeers} dht peers)");
             }
             return 0;

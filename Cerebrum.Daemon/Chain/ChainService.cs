@@ -24,6 +24,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
     private readonly NetworkService _network;
     private readonly PubSubService _pubSub;
     private readonly ChainOptions _options;
+    private readonly NetworkPreset? _preset;
     private readonly DataDirectory _dataDirectory;
     private readonly ChainGenesisFile _genesisFile;
     private readonly TimeProvider _time;
@@ -46,6 +47,7 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
         _network = network;
         _pubSub = pubSub;
         _options = options.Chain;
+        _preset = options.Network.Preset is { } presetName ? NetworkPreset.Find(presetName) : null;
         _dataDirectory = dataDirectory;
         _genesisFile = genesisFile;
         _time = time;
@@ -85,6 +87,12 @@ public sealed class ChainService : IHostedService, IAsyncDisposable
             throw new InvalidOperationException($"cannot open the ledger (genesis {_genesisFile.Path}, store {_dataDirectory.ChainStorePath}): {e.Message}", e);
         }
         var status = _chain.Status;
+        if (_preset is { } preset && status.ChainId != preset.ChainId)
+        {
+            _chain.Dispose();
+            _chain = null;
+            throw new InvalidOperationException($"the genesis {_genesisFile.Path} is of chain '{status.ChainId}', not of network {preset.Name}'s '{preset.ChainId}' (Network:Preset, --network)");
+        }
         _logger.LogInformation("Ledger {ChainId} open at height {Height} (genesis {Genesis})", status.ChainId, status.Height, _genesisFile.Path);
         if (_options.AuditSupply) _chain.BlockCommitted += ReportSupplyMismatch;
 

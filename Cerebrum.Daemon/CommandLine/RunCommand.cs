@@ -51,6 +51,10 @@ public static class RunCommand
         {
             Description = "Gateway mode: serve without API keys, for local development only (sets Gateway:Open).",
         };
+        var networkOption = new Option<string?>("--network")
+        {
+            Description = $"A named network: {string.Join("; ", Configuration.NetworkPreset.All.Select(p => $"'{p.Name}' ({p.Description})"))}. Its seeds are dialled when no --bootstrap or Network:BootstrapPeers is given, and the genesis must be of its chain. Replaces Network:Preset.",
+        };
         var genesisOption = new Option<string?>("--genesis")
         {
             Description = "The network's genesis file (replaces Chain:Genesis; default DIR/genesis.json if it exists). Without one the daemon keeps no ledger; validator mode needs one.",
@@ -68,6 +72,7 @@ public static class RunCommand
             httpOption,
             openOption,
             genesisOption,
+            networkOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             DataDirectory.Resolve(parseResult.GetValue(dataDirectoryOption)),
@@ -81,6 +86,7 @@ public static class RunCommand
                 Gpu = parseResult.GetValue(gpuOption),
                 GatewayHttp = parseResult.GetValue(httpOption),
                 GatewayOpen = parseResult.GetValue(openOption),
+                NetworkPreset = parseResult.GetValue(networkOption),
                 Genesis = parseResult.GetValue(genesisOption) is { } genesis ? Path.GetFullPath(genesis) : null,
             },
             parseResult.InvocationConfiguration.Output,

@@ -27,6 +27,9 @@ public sealed record CommandLineOverrides
     /// <summary><c>--open</c>: sets Gateway:Open when true.</summary>
     public bool GatewayOpen { get; init; }
 
+    /// <summary><c>--network NAME</c>: replaces Network:Preset.</summary>
+    public string? NetworkPreset { get; init; }
+
     /// <summary><c>--genesis</c>: replaces Chain:Genesis (made absolute by the caller).</summary>
     public string? Genesis { get; init; }
 }

@@ -47,6 +47,15 @@ public static class DaemonConfiguration
             network = network with { AnnounceAddresses = overrides.AnnounceAddresses };
         if (overrides.BootstrapPeers.Count > 0)
             network = network with { BootstrapPeers = overrides.BootstrapPeers };
+        if (overrides.NetworkPreset is { } preset)
+            network = network with { Preset = preset };
+        if (network.Preset is { } presetName)
+        {
+            if (NetworkPreset.Find(presetName) is not { } found)
+                errors.Add($"Network:Preset (--network): '{presetName}' is not one of {string.Join(", ", NetworkPreset.All.Select(p => p.Name))}");
+            else if (network.BootstrapPeers.Count == 0)
+                network = network with { BootstrapPeers = found.BootstrapPeers };
+        }
         if (overrides.AdminPort is { } port)
             admin = admin with { Port = port };
         if (overrides.Modes.Count > 0)

@@ -54,4 +54,7 @@ public sealed record GatewayOptions
 
     /// <summary>How often the API keys' usage is written to gateway.db (and at shutdown).</summary>
     public TimeSpan UsageFlushInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Finding nodes through the DHT's provider records of the models routed or asked for by hash (Gateway:Providers).</summary>
+    public Core.Gateway.ProviderDiscoveryOptions Providers { get; init; } = new();
 }

@@ -60,6 +60,12 @@ public sealed record NetworkOptions
     /// </summary>
     public bool AllowPrivateAddresses { get; init; }
 
+    /// <summary>
+    /// A named network (<see cref="NetworkPreset"/>: devnet, testnet): its seeds when <see cref="BootstrapPeers"/> is empty,
+    /// and the chain ID the genesis file must carry. Null: no preset.
+    /// </summary>
+    public string? Preset { get; init; }
+
     public static IReadOnlyList<string> ReachabilityValues { get; } = ["auto", "public", "private"];
 
     public static IReadOnlyList<string> DhtValues { get; } = ["auto", "server", "client"];

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Core.Inference.Status;
 using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Cloud;
 using Cerebrum.Daemon.Configuration;
@@ -36,6 +37,8 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private WebApplication? _http;
     private Task _refresh = Task.CompletedTask;
     private Task _usageFlush = Task.CompletedTask;
+    private Task _discovery = Task.CompletedTask;
+    private readonly SemaphoreSlim _wantedModel = new(0, 1);
     private readonly MarketService? _market;
     private readonly NodeService? _node;
 
@@ -63,6 +66,28 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
         // The market opens later (StartAsync); the catalog shows it from then on.
         Catalog = new CloudCatalog(this, directory, chain, network.PeerId);
+        Providers = new ProviderDiscovery(network.Host, network.Reachability.Dht, Options.Providers, id => directory.Book.Find(id) is not null,
+            status => directory.Book.TryRecord(status), new NodeStatusValidator(), time, loggerFactory.CreateLogger<ProviderDiscovery>());
+    }
+
+    /// <summary>Routes learnt from the DHT's provider records, for nodes whose heartbeats have not reached this gateway.</summary>
+    public ProviderDiscovery Providers { get; }
+
+    /// <summary>An app asked for a model no route serves: when it is a model hash, its providers are looked up now.</summary>
+    public void WantModel(string model)
+    {
+        Providers.Want(model);
+        if (_wantedModel.CurrentCount == 0)
+        {
+            try
+            {
+                _wantedModel.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another request woke the lookup first.
+            }
+        }
     }
 
     public GatewayOptions Options { get; }
@@ -150,6 +175,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         UpdateRoutes();
         _refresh = RefreshRoutesAsync(_stopping.Token);
         _usageFlush = FlushUsageAsync(_stopping.Token);
+        _discovery = DiscoverProvidersAsync(_stopping.Token);
         // With a ledger (the market started before this service), the gateway pays priced nodes by voucher.
         if (_market is { IsOpen: true } market)
         {
@@ -193,6 +219,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
             await _stopping.CancelAsync();
         await _refresh;
         await _usageFlush;
+        await _discovery;
         _keys?.Usage.Flush();
         if (_http is { } http)
         {
@@ -223,6 +250,23 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
                 if (_keys is not { } keys) continue;
                 keys.Usage.Flush();
                 UsageHistory.Sample(keys.Usage.Snapshot(), Time.GetUtcNow());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // Every Gateway:Providers:Interval, or at once when an app asks for a model hash with no route.
+    private async Task DiscoverProvidersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _wantedModel.WaitAsync(Options.Providers.Interval, cancellationToken);
+                if (await Providers.RunRoundAsync(Table.AllRoutes.Select(r => r.Model.Hash), cancellationToken) > 0)
+                    UpdateRoutes();
             }
         }
         catch (OperationCanceledException)

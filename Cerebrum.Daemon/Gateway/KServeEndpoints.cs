@@ -72,7 +72,10 @@ public static class KServeEndpoints
         {
             // The model first: an unknown model is 404 whatever the body holds (issue 16 item 6).
             if (gateway.Table.Routes(name).Count == 0)
+            {
+                gateway.WantModel(name);
                 throw gateway.Table.NotServed(name);
+            }
             var deadline = GatewayRequestReader.Deadline(context.Request, gateway.Options.RequestTimeout, gateway.Time.GetUtcNow());
             var body = await GatewayRequestReader.ReadUtf8BodyAsync(context.Request, gateway.Options.MaxRequestBytes, context.RequestAborted);
             KServeInferRequest request;

@@ -91,7 +91,12 @@ public sealed class NetworkService : IHostedLifecycleService, IAsyncDisposable
             RelayedConnections: connections.Count(c => c.IsRelayed),
             Relaying: Reachability.Relay.Server is not null,
             DhtServer: Reachability.Dht.ServeRequests,
-            DhtPeers: Reachability.Dht.Node.RoutingTableSize);
+            DhtPeers: Reachability.Dht.Node.RoutingTableSize,
+            RelayReservations: Reachability.Relay.Server?.ReservationCount ?? 0,
+            RelayCircuits: Reachability.Relay.Server?.CircuitCount ?? 0,
+            RelayCircuitsEnded: Reachability.Relay.CircuitsCompleted,
+            HolePunchUpgrades: Reachability.HolePunch.Upgraded,
+            HolePunchFailures: Reachability.HolePunch.Failed);
     }
 
     public int ConnectedPeerCount => Host.Connections.Select(c => c.RemotePeer).Distinct().Count();

@@ -53,11 +53,14 @@ public sealed class NodeHeartbeatService : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _hardware = await HardwareProbe.ProbeAsync(ProbeTimeout, cancellationToken);
+        // A gateway that found this node through the DHT asks for the status it would otherwise wait to hear.
+        _network.Host.SetHandler(NodeStatusProtocol.ProtocolId, (stream, ct) => NodeStatusProtocol.ServeAsync(stream, CreateSignedStatus(), ct));
         _work = RunAsync(_stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _network.Host.RemoveHandler(NodeStatusProtocol.ProtocolId);
         await _stopping.CancelAsync();
         await _work.WaitAsync(cancellationToken);
     }

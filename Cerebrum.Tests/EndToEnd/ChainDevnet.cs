@@ -203,29 +203,8 @@ internal sealed class ChainDevnet : IAsyncDisposable
         /// <summary>The authenticated client of the daemon's admin API (owned by this object), for endpoints this class has no method for.</summary>
         public HttpClient Admin => _http;
 
-        private static SocketsHttpHandler AdminHandler(NetworkNamespace? space)
-        {
-            var handler = new SocketsHttpHandler();
-            if (space is not null)
-            {
-                // The admin API listens on the namespace's own 127.0.0.1: connect from a socket made inside it.
-                handler.ConnectCallback = async (context, cancellationToken) =>
-                {
-                    var socket = space.CreateSocket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                    try
-                    {
-                        await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                };
-            }
-            return handler;
-        }
+        // The admin API listens on the namespace's own 127.0.0.1: connect from a socket made inside it.
+        private static SocketsHttpHandler AdminHandler(NetworkNamespace? space) => space is null ? new SocketsHttpHandler() : space.CreateHttpHandler();
 
         public async Task<ChainStatusResponse> StatusAsync() =>
             (await _http.GetFromJsonAsync<ChainStatusResponse>("chain/status", Json))!;

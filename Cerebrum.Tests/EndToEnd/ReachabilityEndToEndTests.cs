@@ -2,6 +2,9 @@ using System.Text.Json;
 using Cerebrum.Tests.Cli;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Node;
+using Cerebrum.Daemon.PubSub;
+using Cerebrum.Daemon.Status;
+using Cerebrum.Core.PubSub;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +74,32 @@ public sealed class ReachabilityEndToEndTests
         var (exit, found, stderr) = await CliHelpTests.RunAsync("net", "find-peer", node.PeerId.ToString(), "--data-dir", gateway.Data.Root);
         Assert.That(exit, Is.Zero, stderr);
         Assert.That(found, Does.StartWith($"peer {node.PeerId}").And.Contain(circuit));
+    }
+
+    [Test]
+    public async Task A_gateway_that_never_hears_a_nodes_heartbeats_finds_it_through_its_provider_record_when_an_app_asks_for_the_model_by_hash()
+    {
+        using var root = TemporaryDirectory.Create();
+        using var cancel = new CancellationTokenSource(GatewayTestNetwork.Timeout);
+        await using var gateway = await GatewayTestNetwork.StartGatewayAsync(root.Path, [], """, "Open": true""", cancel.Token, OnLoopback);
+        // The gateway ignores every heartbeat: whatever it learns of the node comes from the DHT and the node itself.
+        var router = gateway.Application.Services.GetRequiredService<PubSubService>().Router;
+        router.UnregisterValidator(NodeDirectoryService.Topic);
+        router.RegisterValidator(NodeDirectoryService.Topic, (_, _) => ValueTask.FromResult(ValidationResult.Ignore));
+        var nodeData = await GatewayTestNetwork.PrepareNodeAsync(root.Path, "node");
+        await using var node = await TestDaemon.StartAsync(cancel.Token, dataDirectory: nodeData, bootstrapPeers: [gateway.ListenAddress], modes: ["node"], configure: OnLoopback);
+        var hash = node.Application.Services.GetRequiredService<NodeService>().Engine.Models.Single().Hash;
+        await Poll.UntilAsync(() => gateway.Application.Network.Reachability.Dht.Node.RoutingTableSize >= 1, GatewayTestNetwork.Timeout);
+
+        using var http = gateway.HttpClient();
+        var (code, body) = await http.PostJsonAsync($"/v2/models/{hash}/infer", GatewayTestNetwork.AddRequest(5), cancel.Token);
+        Assert.That(code, Is.EqualTo(404), body.ToString());
+        await Poll.UntilAsync(async () => (await http.PostJsonAsync($"/v2/models/{hash}/infer", GatewayTestNetwork.AddRequest(5), cancel.Token)).Status == 200, GatewayTestNetwork.Timeout);
+        (code, body) = await http.PostJsonAsync($"/v2/models/{hash}/infer", GatewayTestNetwork.AddRequest(9), cancel.Token);
+        Assert.That(code, Is.EqualTo(200), body.ToString());
+        Assert.That(GatewayTestNetwork.OutputData(body), Is.EqualTo(GatewayTestNetwork.AddExpected(9)));
+        Assert.That(gateway.Gateway().Providers.Recorded, Is.EqualTo(1));
+        Assert.That(gateway.Gateway().Table.Routes("add").Select(r => r.Node), Is.EqualTo(new[] { node.PeerId }), "routed under the name the node's status gives");
     }
 
     [Test]

@@ -17,7 +17,8 @@ export const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
 
 /** Per-protocol and per-connection stream limits (enough for 100+ concurrent streams). */
 export const STREAM_LIMIT = 1024
-const HANDLER_OPTS = { maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT }
+// runOnLimitedConnection: the reachability tests reach this peer through circuit relays (limited connections).
+const HANDLER_OPTS = { maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT, runOnLimitedConnection: true }
 const CHUNK = 64 * 1024
 
 export const toHex = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString('hex')
@@ -50,11 +51,11 @@ export async function makePrivateKey (keyType, privateKeyHex) {
 /** Outbound dials refused because the remote's authenticated id differed from the /p2p/ id dialed. */
 export const peerIdMismatches = []
 
-export async function createNode ({ privateKey, listen = [], identifyOnConnect = true, extraServices = {} } = {}) {
+export async function createNode ({ privateKey, listen = [], identifyOnConnect = true, extraServices = {}, extraTransports = [] } = {}) {
   const node = await createLibp2p({
     privateKey,
     addresses: { listen },
-    transports: [tcp()],
+    transports: [tcp(), ...extraTransports],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT })],
     peerDiscovery: [],
@@ -177,7 +178,7 @@ async function * chunked (data) {
 /** One echo stream: write `bytes` of echoData(index), close write, read everything back, compare. */
 export async function echoOnce (connection, index, bytes, signal) {
   const data = echoData(index, bytes)
-  const stream = await connection.newStream(ECHO_PROTOCOL, { maxOutboundStreams: STREAM_LIMIT, signal })
+  const stream = await connection.newStream(ECHO_PROTOCOL, { maxOutboundStreams: STREAM_LIMIT, runOnLimitedConnection: true, signal })
   const reader = (async () => {
     let off = 0
     for await (const chunk of stream.source) {

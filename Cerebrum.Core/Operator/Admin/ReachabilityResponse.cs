@@ -3,7 +3,9 @@ namespace Cerebrum.Core.Operator.Admin;
 /// <summary>
 /// How the daemon can be reached, in <c>GET /status</c>: <c>public</c>, <c>private</c> or <c>unknown</c> (AutoNAT's
 /// verdict, or the operator's <c>Network:Reachability</c>), the relays it holds reservations on (their circuit
-/// addresses are in <see cref="Advertised"/>), its connections by kind, and what it serves others.
+/// addresses are in <see cref="Advertised"/>), its connections by kind, and what it serves others: as a relay, the
+/// reservations it holds for others and the circuits it carries now and has carried; its hole punches (DCUtR) that
+/// moved a relayed connection to a direct one and those that stayed relayed.
 /// </summary>
 public sealed record ReachabilityResponse(
     string Status,
@@ -13,7 +15,12 @@ public sealed record ReachabilityResponse(
     int RelayedConnections,
     bool Relaying,
     bool DhtServer,
-    int DhtPeers);
+    int DhtPeers,
+    int RelayReservations = 0,
+    int RelayCircuits = 0,
+    long RelayCircuitsEnded = 0,
+    long HolePunchUpgrades = 0,
+    long HolePunchFailures = 0);
 
 /// <summary>A peer as the DHT knows it (<c>GET /dht/peers/{peerId}</c>, <c>GET /dht/providers/{hash}</c>).</summary>
 public sealed record DhtPeerResponse(string PeerId, IReadOnlyList<string> Addrs);

@@ -22,6 +22,29 @@ internal static class NetnsPrerequisites
         Assert.Inconclusive(message);
     }
 
+    private static readonly Lazy<string?> MissingIptables = new(() =>
+    {
+        try
+        {
+            var (exit, _, stderr) = IpCommand.TryExec("iptables", ["--version"]);
+            return exit == 0 ? null : $"'iptables --version' failed: {stderr.Trim()}";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "iptables is not installed (apt-get install iptables)";
+        }
+    });
+
+    /// <summary>Ends the calling test with the reason when NAT routers cannot be built here (no iptables), after <see cref="Require"/>'s checks.</summary>
+    public static void RequireIptables()
+    {
+        Require();
+        if (MissingIptables.Value is not { } problem) return;
+        var message = $"this test puts NAT routers (iptables MASQUERADE) in network namespaces: {problem}. .ci/run installs iptables when it runs as root.";
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))) Assert.Fail(message);
+        Assert.Inconclusive(message);
+    }
+
     private static string? FindMissing()
     {
         if (!OperatingSystem.IsLinux()) return "this is not Linux";

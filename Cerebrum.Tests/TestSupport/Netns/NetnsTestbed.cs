@@ -32,6 +32,7 @@ internal sealed class NetnsTestbed : IAsyncDisposable
     private int _interfaces;
     private int _lanHosts;
     private int _impairedHosts;
+    private int _routers;
 
     private NetnsTestbed(string prefix) => Prefix = prefix;
 
@@ -77,6 +78,15 @@ internal sealed class NetnsTestbed : IAsyncDisposable
         var link = ConnectImpaired(Hub, hubEnd, space, hostEnd, impairment);
         space.Ip("route", "add", "default", "dev", link.NameB);
         return new NetnsHost(this, role, space, hostEnd, link);
+    }
+
+    /// <summary>A NAT router on the LAN with a private network of its own behind it (see <see cref="NatRouter"/>).</summary>
+    public NatRouter AddNatRouter(string role, NatMapping mapping)
+    {
+        int k;
+        lock (_gate) k = ++_routers;
+        if (k > 250) throw new InvalidOperationException("at most 250 NAT routers per testbed");
+        return new NatRouter(this, role, k, mapping);
     }
 
     /// <summary>A bare namespace named PREFIX-ROLE with loopback up, removed with the testbed.</summary>

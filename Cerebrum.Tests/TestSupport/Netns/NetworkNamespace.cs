@@ -56,6 +56,25 @@ internal sealed class NetworkNamespace : IDisposable
     public Socket CreateSocket(SocketType type, ProtocolType protocol) =>
         Enter(() => new Socket(System.Net.Sockets.AddressFamily.InterNetwork, type, protocol));
 
+    /// <summary>An HTTP handler whose connections are made from sockets in this namespace (a daemon's admin API or a gateway in it).</summary>
+    public SocketsHttpHandler CreateHttpHandler() => new()
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = CreateSocket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
     /// <summary>Runs <paramref name="action"/> on a new thread that has entered this namespace, and returns its result.</summary>
     public T Enter<T>(Func<T> action)
     {
