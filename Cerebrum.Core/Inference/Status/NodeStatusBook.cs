@@ -36,6 +36,9 @@ public sealed class NodeStatusBook
         _priority = priority ?? (_ => NodeStatusPriority.Unregistered);
     }
 
+    /// <summary>Statuses one node may send back to back before <see cref="NodeStatusBookOptions.MinInterval"/> applies.</summary>
+    public const int BurstStatuses = 3;
+
     public NodeStatusBookOptions Options => _options;
 
     public int Capacity => _options.Capacity;
@@ -61,6 +64,7 @@ public sealed class NodeStatusBook
     {
         var now = _time.GetUtcNow();
         var node = status.Node;
+        var spent = BurstStatuses - 1.0;
         lock (_entries)
         {
             RemoveExpired(now);
@@ -71,8 +75,13 @@ public sealed class NodeStatusBook
                 var (nt, ns) = (status.Status.TimestampUnixMs, status.Status.Sequence);
                 if (nt < t || (nt == t && ns <= s))
                     return $"not newer than the status already held (sequence {s}, timestamp {t})";
-                if (now - known.Entry.ReceivedAt < _options.MinInterval)
-                    return $"arrived {(now - known.Entry.ReceivedAt).TotalMilliseconds:0} ms after the previous one of this node (at most one per {_options.MinInterval.TotalMilliseconds:0} ms)";
+                // A token bucket (a burst of BurstStatuses, refilled one per MinInterval), so that heartbeats bunched by
+                // a loaded sender or the mesh still pass while a key's sustained rate stays bounded.
+                var tokens = _options.MinInterval <= TimeSpan.Zero ? BurstStatuses
+                    : Math.Min(BurstStatuses, known.Tokens + (now - known.Entry.ReceivedAt) / _options.MinInterval);
+                if (tokens < 1)
+                    return $"arrived {(now - known.Entry.ReceivedAt).TotalMilliseconds:0} ms after the previous one of this node (at most one per {_options.MinInterval.TotalMilliseconds:0} ms, bursts of {BurstStatuses})";
+                spent = tokens - 1;
             }
             var priority = _priority(node);
             if (known is null)
@@ -93,7 +102,7 @@ public sealed class NodeStatusBook
             {
                 Unindex(known);
             }
-            var slot = new Slot(new NodeStatusEntry(status, now), priority, origin, _order++);
+            var slot = new Slot(new NodeStatusEntry(status, now), priority, origin, _order++) { Tokens = spent };
             _entries[node] = slot;
             slot.Arrival = _byArrival.AddLast(node);
             _byRank.Add(slot);
@@ -224,6 +233,9 @@ public sealed class NodeStatusBook
         public long Order { get; } = order;
 
         public LinkedListNode<PeerId>? Arrival { get; set; }
+
+        /// <summary>Statuses the node may still send at once (see <see cref="BurstStatuses"/>).</summary>
+        public double Tokens { get; init; }
 
         public bool CountsPerIp => Origin is not null && Priority.Standing == NodeStatusStanding.Unregistered;
     }
