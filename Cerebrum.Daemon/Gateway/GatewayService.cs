@@ -65,7 +65,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
-        // No market yet (issue 14): once the gateway has one, it passes its ICloudMarket here and the app's market pages fill in.
+        // The market opens later (StartAsync); the catalog shows it from then on.
         Catalog = new CloudCatalog(this, directory, chain, network.PeerId);
     }
 
@@ -87,6 +87,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     /// <summary>What Cerebrum Cloud, the web app on the HTTP port, shows.</summary>
     public CloudCatalog Catalog { get; }
+
+    /// <summary>Each API key's usage over time, sampled as the usage book is flushed (Cerebrum Cloud's chart).</summary>
+    public CloudUsageHistory UsageHistory { get; } = new();
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
 
@@ -157,6 +160,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
             Payments = new GatewayPayments(market.Market, Options.Payments, Time, _loggerFactory.CreateLogger<GatewayPayments>());
             _nodeClient.Payments = (Payments, PriceOf);
             _logger.LogInformation("Gateway pays priced nodes from account {Account}: channels of {Deposit} micro-CER, opened as needed", market.Market.Identity, Options.Payments.Deposit);
+            Catalog.UseMarket(new CloudMarket(market.Market, () => _keys, UsageHistory, Time));
         }
         _http = GatewayHttpServer.Create(this, _loggerFactory);
         try
@@ -219,7 +223,11 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                _keys?.Usage.Flush();
+            {
+                if (_keys is not { } keys) continue;
+                keys.Usage.Flush();
+                UsageHistory.Sample(keys.Usage.Snapshot(), Time.GetUtcNow());
+            }
         }
         catch (OperationCanceledException)
         {
@@ -252,9 +260,12 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         {
             book.Drain(_changes);
             Table.Update(book.Snapshot(), standing, now, self);
-            return;
         }
-        Table.Apply(book.Drain(_changes), book, standing, now, self);
-        if (ledgerMoved) Table.Reevaluate(standing, now, self);
+        else
+        {
+            Table.Apply(book.Drain(_changes), book, standing, now, self);
+            if (ledgerMoved) Table.Reevaluate(standing, now, self);
+        }
+        Catalog.SampleLedger();
     }
 }
