@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cerebrum.Core.Common;
 using LiteDB;
 
 namespace Cerebrum.Core.Gateway;
@@ -24,7 +25,7 @@ public sealed class ApiKeyStore : IDisposable
     public ApiKeyStore(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        _database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct });
+        _database = LiteDatabaseFile.Open(Path.Combine(dataDirectory, FileName));
         _keys = _database.GetCollection<KeyDocument>(Collection);
         _byHash = Load();
         Usage = new ApiKeyUsageBook(_database);

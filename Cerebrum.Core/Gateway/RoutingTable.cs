@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Status;
 
@@ -6,16 +7,23 @@ namespace Cerebrum.Core.Gateway;
 /// <summary>
 /// The gateway's view of who serves what, per model: the <see cref="NodeRoute"/>s built from the nodes' verified
 /// heartbeats. <see cref="Update"/> replaces the set of nodes with the latest heartbeats (a node whose heartbeat expired
-/// disappears), keeping each surviving route's measurements. Lookups by model name or hash read an immutable snapshot.
+/// disappears); <see cref="Apply"/> takes only the nodes that changed (a <see cref="NodeStatusBook"/>'s feed), and
+/// <see cref="Reevaluate"/> judges every held node again (when the ledger moved), so that a refresh costs what changed,
+/// not the size of the network. Surviving routes keep their measurements. Lookups by model name or hash read an
+/// immutable snapshot.
 /// </summary>
 public sealed class RoutingTable
 {
     private readonly RoutingOptions _options;
     private readonly Lock _gate = new();
-    private Dictionary<(PeerId Node, string Hash), NodeRoute> _routes = [];
+    private readonly Dictionary<PeerId, NodeRoutes> _byNode = [];
+    private readonly Dictionary<string, Dictionary<(PeerId, string), NodeRoute>> _byModel = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
+    private readonly HashSet<PeerId> _leased = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private Snapshot _snapshot = new(new Dictionary<string, NodeRoute[]>(StringComparer.Ordinal), []);
+    private Snapshot _snapshot = new(ImmutableDictionary.Create<string, NodeRoute[]>(StringComparer.Ordinal), []);
     private readonly IRouteAdmission? _admission;
+    private int _refused;
 
     /// <param name="admission">Who may serve what under which name; null routes to every announcing node under the name it announces (development only).</param>
     public RoutingTable(RoutingOptions options, IRouteAdmission? admission = null)
@@ -27,8 +35,14 @@ public sealed class RoutingTable
 
     public RoutingOptions Options => _options;
 
-    /// <summary>Announced (node, model) pairs the admission refused at the last <see cref="Update"/>.</summary>
-    public int Refused { get; private set; }
+    /// <summary>Announced (node, model) pairs the admission refused, among the nodes held.</summary>
+    public int Refused
+    {
+        get { lock (_gate) return _refused; }
+    }
+
+    /// <summary>Node heartbeats judged since start (the work refreshes did): for tests and benchmarks.</summary>
+    public long Evaluations { get; private set; }
 
     /// <summary>
     /// Replaces the table's nodes with <paramref name="heartbeats"/> (one per node, as a <see cref="NodeStatusBook"/>
@@ -45,56 +59,171 @@ public sealed class RoutingTable
     {
         lock (_gate)
         {
-            var routes = new Dictionary<(PeerId, string), NodeRoute>();
-            var refused = 0;
+            var affected = new HashSet<string>(StringComparer.Ordinal);
+            var present = new Dictionary<PeerId, List<NodeStatusEntry>>();
             foreach (var entry in heartbeats)
             {
-                if (now is { } at && self is not null && entry.Status.IsLeasedAgainst(self, at)) continue;
-                var admitted = standing is null ? RouteStanding.Unchecked : standing(entry.Status.Node);
-                if (admitted is null)
+                if (!present.TryGetValue(entry.Status.Node, out var entries)) present[entry.Status.Node] = entries = [];
+                entries.Add(entry);
+            }
+            foreach (var (node, entries) in present)
+                Evaluate(node, entries, standing, now, self, affected);
+            foreach (var node in _byNode.Keys.Where(n => !present.ContainsKey(n)).ToList())
+                Evaluate(node, [], standing, now, self, affected);
+            Publish(affected);
+        }
+    }
+
+    /// <summary>
+    /// Takes the nodes that changed (<see cref="NodeStatusBook.Drain"/>; a reset replaces the table from
+    /// <paramref name="book"/>'s snapshot), and judges the leases of nodes left out as leased again at
+    /// <paramref name="now"/>. Parameters as <see cref="Update"/>'s.
+    /// </summary>
+    public void Apply(NodeStatusChanges changes, NodeStatusBook book, Func<PeerId, RouteStanding?>? standing = null, DateTimeOffset? now = null, PeerId? self = null)
+    {
+        if (changes.Reset)
+        {
+            Update(book.Snapshot(), standing, now, self);
+            return;
+        }
+        lock (_gate)
+        {
+            var affected = new HashSet<string>(StringComparer.Ordinal);
+            var done = new HashSet<PeerId>();
+            foreach (var (node, entry) in changes.Changed)
+            {
+                if (done.Add(node)) Evaluate(node, entry is null ? [] : [entry], standing, now, self, affected);
+            }
+            if (now is { } at && self is not null)
+            {
+                foreach (var node in _leased.ToList())
                 {
-                    refused += entry.Status.Models.Count;
-                    continue;
+                    if (!done.Contains(node) && !_byNode[node].Entries.All(e => e.Status.IsLeasedAgainst(self, at)))
+                        Evaluate(node, _byNode[node].Entries, standing, now, self, affected);
                 }
+            }
+            Publish(affected);
+        }
+    }
+
+    /// <summary>Judges every held node again with the heartbeat held (the ledger moved: standings and names may have changed).</summary>
+    public void Reevaluate(Func<PeerId, RouteStanding?>? standing = null, DateTimeOffset? now = null, PeerId? self = null)
+    {
+        lock (_gate)
+        {
+            var affected = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (node, held) in _byNode.ToList())
+                Evaluate(node, held.Entries, standing, now, self, affected);
+            Publish(affected);
+        }
+    }
+
+    // Replaces one node's routes with those its heartbeat (normally one; none: gone) earns, noting the model keys whose routes changed.
+    private void Evaluate(PeerId node, IReadOnlyList<NodeStatusEntry> entries, Func<PeerId, RouteStanding?>? standing, DateTimeOffset? now, PeerId? self, HashSet<string> affected)
+    {
+        Evaluations++;
+        var old = _byNode.GetValueOrDefault(node);
+        var routes = new List<NodeRoute>();
+        var refused = 0;
+        var leased = false;
+        RouteStanding? admitted = entries.Count == 0 ? null : standing is null ? RouteStanding.Unchecked : standing(node);
+        foreach (var entry in entries)
+        {
+            if (now is { } at && self is not null && entry.Status.IsLeasedAgainst(self, at))
+                leased = true;
+            else if (admitted is null)
+                refused += entry.Status.Models.Count;
+            else
+            {
                 foreach (var (announced, freeSlots, queueDepth) in entry.Status.Models)
                 {
                     var model = announced;
                     if (_admission is not null)
                     {
-                        if (_admission.Admit(entry.Status.Node, announced) is not { } name)
+                        if (_admission.Admit(node, announced) is not { } name)
                         {
                             refused++;
                             continue;
                         }
                         if (name != announced.Name) model = announced with { Name = name };
                     }
-                    var key = (entry.Status.Node, model.Hash);
-                    if (routes.ContainsKey(key)) continue;
-                    var route = _routes.TryGetValue(key, out var known) ? known : new NodeRoute(entry.Status.Node, model, _options);
-                    route.Refresh(model, entry.Status.PricePerRequest, freeSlots, queueDepth, admitted);
-                    routes[key] = route;
+                    if (routes.Any(r => r.Model.Hash == model.Hash)) continue;
+                    var route = old?.Routes.FirstOrDefault(r => r.Model.Hash == model.Hash) ?? new NodeRoute(node, model, _options);
+                    route.Refresh(model, entry.Status.PricePerRequest, freeSlots, queueDepth, admitted.Value);
+                    routes.Add(route);
                 }
             }
-            _routes = routes;
-            Refused = refused;
-            var byModel = new Dictionary<string, List<NodeRoute>>(StringComparer.Ordinal);
-            foreach (var route in routes.Values)
+        }
+        var names = new Dictionary<NodeRoute, string>(ReferenceEqualityComparer.Instance);
+        foreach (var route in routes) names[route] = route.Model.Name;
+        // The common case, a heartbeat with the same models: the routes were refreshed in place and the lookups hold them.
+        var same = old is not null && old.Routes.Count == routes.Count && routes.All(r => old.Names.TryGetValue(r, out var name) && name == r.Model.Name);
+        if (!same)
+        {
+            if (old is not null)
             {
-                Add(byModel, route.Model.Hash, route);
-                if (route.Model.Name.Length > 0 && route.Model.Name != route.Model.Hash) Add(byModel, route.Model.Name, route);
+                foreach (var route in old.Routes) Unlink(route, old.Names[route], affected);
             }
-            var models = routes.Values
-                .Where(r => r.Model.Name.Length > 0)
-                .GroupBy(r => r.Model.Name, StringComparer.Ordinal)
-                .Select(g => g.First().Model)
-                .OrderBy(m => m.Name, StringComparer.Ordinal)
-                .ToArray();
-            foreach (var key in byModel.Keys)
+            foreach (var route in routes) Link(route, affected);
+        }
+        _refused += refused - (old?.Refused ?? 0);
+        if (entries.Count == 0) _byNode.Remove(node);
+        else _byNode[node] = new NodeRoutes(entries, routes, names, refused);
+        if (leased) _leased.Add(node);
+        else _leased.Remove(node);
+    }
+
+    private void Link(NodeRoute route, HashSet<string> affected)
+    {
+        foreach (var key in KeysOf(route.Model.Hash, route.Model.Name))
+        {
+            if (!_byModel.TryGetValue(key, out var routes)) _byModel[key] = routes = [];
+            routes[(route.Node, route.Model.Hash)] = route;
+            affected.Add(key);
+        }
+    }
+
+    // A route is filed under the name it had when linked: Refresh may have renamed it since.
+    private void Unlink(NodeRoute route, string name, HashSet<string> affected)
+    {
+        foreach (var key in KeysOf(route.Model.Hash, name))
+        {
+            if (!_byModel.TryGetValue(key, out var routes)) continue;
+            routes.Remove((route.Node, route.Model.Hash));
+            if (routes.Count == 0) _byModel.Remove(key);
+            affected.Add(key);
+        }
+    }
+
+    private static IEnumerable<string> KeysOf(string hash, string name)
+    {
+        yield return hash;
+        if (name.Length > 0 && name != hash) yield return name;
+    }
+
+    // Rebuilds the lookups of the keys whose routes changed, and the model list when a name's did.
+    private void Publish(HashSet<string> affected)
+    {
+        if (affected.Count == 0) return;
+        var byModel = _snapshot.ByModel.ToBuilder();
+        var modelsChanged = false;
+        foreach (var key in affected)
+        {
+            if (_byModel.TryGetValue(key, out var routes))
             {
+                byModel[key] = [.. routes.Values];
                 if (_seen.Count < MaxRemembered) _seen.Add(key);
             }
-            _snapshot = new Snapshot(byModel.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), models);
+            else
+            {
+                byModel.Remove(key);
+            }
+            var named = routes?.Values.FirstOrDefault(r => r.Model.Name == key);
+            if (named is not null) modelsChanged |= !_models.TryGetValue(key, out var held) || held != named.Model;
+            if (named is not null) _models[key] = named.Model;
+            else modelsChanged |= _models.Remove(key);
         }
+        _snapshot = new Snapshot(byModel.ToImmutable(), modelsChanged ? [.. _models.Values] : _snapshot.Models);
     }
 
     /// <summary>Most model names and hashes remembered as once served (to tell "unknown" from "nobody serves it now").</summary>
@@ -116,7 +245,7 @@ public sealed class RoutingTable
     /// <summary>Every route, for status pages.</summary>
     public IReadOnlyList<NodeRoute> AllRoutes
     {
-        get { lock (_gate) return [.. _routes.Values]; }
+        get { lock (_gate) return [.. _byNode.Values.SelectMany(n => n.Routes)]; }
     }
 
     /// <summary>Why no route serves <paramref name="model"/>: nobody has announced it (unknown) or nobody does now.</summary>
@@ -127,11 +256,8 @@ public sealed class RoutingTable
     /// <summary>The model a name or hash refers to, as the first announcing node describes it; null when nobody serves it.</summary>
     public ServedModel? FindModel(string model) => Routes(model) is [var first, ..] ? first.Model : null;
 
-    private static void Add(Dictionary<string, List<NodeRoute>> byModel, string key, NodeRoute route)
-    {
-        if (!byModel.TryGetValue(key, out var list)) byModel[key] = list = [];
-        list.Add(route);
-    }
+    /// <summary>A held node: its heartbeat, its routes (with the name each is filed under) and how many of its models were refused.</summary>
+    private sealed record NodeRoutes(IReadOnlyList<NodeStatusEntry> Entries, IReadOnlyList<NodeRoute> Routes, Dictionary<NodeRoute, string> Names, int Refused);
 
-    private sealed record Snapshot(Dictionary<string, NodeRoute[]> ByModel, IReadOnlyList<ServedModel> Models);
+    private sealed record Snapshot(ImmutableDictionary<string, NodeRoute[]> ByModel, IReadOnlyList<ServedModel> Models);
 }

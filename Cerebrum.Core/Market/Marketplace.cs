@@ -46,7 +46,13 @@ public sealed class Marketplace : IAsyncDisposable
         Payer = new ChannelBook(store, chain, identity, options.CreditWindow);
         Claimer = new VoucherClaimer(Payee, chain, options.Claims, Submit, time);
         Leases = new LeaseDesk(chain, identity, store, options.Lease, Validator, time);
-        Offers = new OfferBook(options.MaxOffers);
+        // Offers of nodes the ledger knows are kept before fresh keys' (Active, then registered, then unknown).
+        Offers = new OfferBook(options.MaxOffers, node => chain.GetNode(node) switch
+        {
+            null => 0,
+            { Lifecycle: NodeLifecycle.Active } => 2,
+            _ => 1,
+        });
         QuoteDesk = new QuoteDesk(identity, chain.ChainId, options.QuoteLifetime);
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Cerebrum.Core.Multiformats;
+using Cerebrum.Core.Network.Resources;
 
 namespace Cerebrum.Core.Network;
 
@@ -51,29 +52,66 @@ public static class LengthPrefixedMessage
         return (int)length;
     }
 
+    /// <summary>Messages up to this size are read without a reservation (bookkeeping would cost more than they hold).</summary>
+    public const int UnreservedSize = 4 * 1024;
+
     /// <summary>Reads the <paramref name="length"/> bytes of a message whose prefix <see cref="ReadLengthAsync"/> read.</summary>
+    /// <remarks>
+    /// On a stream that belongs to a resource scope (<see cref="IScopedStream"/>: every negotiated protocol stream), each
+    /// buffer beyond <see cref="UnreservedSize"/> is reserved there before it is allocated, at
+    /// <see cref="ReservationPriority.High"/>, and released when the read ends: a peer with many streams sending large
+    /// messages slowly holds at most its memory limit, and a refused reservation fails the read.
+    /// </remarks>
     /// <exception cref="InvalidDataException">The stream ends before the message does.</exception>
-    public static async ValueTask<byte[]> ReadBodyAsync(Stream stream, int length, CancellationToken ct)
+    /// <param name="reserve">False for a caller that reserved the message's memory itself (the infer handler, which answers a refusal with a typed error).</param>
+    /// <exception cref="ResourceLimitExceededException">The stream's scope has no room for the message's buffer.</exception>
+    public static async ValueTask<byte[]> ReadBodyAsync(Stream stream, int length, CancellationToken ct, bool reserve = true)
     {
-        // The declared length is the peer's claim: memory grows with the bytes that actually arrive (doubling from
-        // InitialBufferSize), so a few bytes claiming a large message cannot reserve that much memory.
-        var message = new byte[Math.Min(length, InitialBufferSize)];
-        var filled = 0;
-        while (true)
+        var scope = reserve && length > UnreservedSize ? (stream as IScopedStream)?.BufferScope : null;
+        long reserved = 0;
+        try
         {
-            try
+            // The declared length is the peer's claim: memory grows with the bytes that actually arrive (doubling from
+            // InitialBufferSize), so a few bytes claiming a large message cannot reserve that much memory.
+            var message = new byte[Reserve(scope, Math.Min(length, InitialBufferSize), ref reserved, length)];
+            var filled = 0;
+            while (true)
             {
-                await stream.ReadExactlyAsync(message.AsMemory(filled), ct).ConfigureAwait(false);
+                try
+                {
+                    await stream.ReadExactlyAsync(message.AsMemory(filled), ct).ConfigureAwait(false);
+                }
+                catch (EndOfStreamException)
+                {
+                    throw new InvalidDataException($"stream ended inside a {length}-byte message");
+                }
+                filled = message.Length;
+                if (filled == length)
+                    return message;
+                var grown = (int)Math.Min(length, (long)filled * 2);
+                // The old buffer is live while the new one is filled from it: both are reserved until the copy is done.
+                Reserve(scope, grown, ref reserved, length);
+                Array.Resize(ref message, grown);
+                if (scope is not null)
+                {
+                    scope.ReleaseMemory(filled);
+                    reserved -= filled;
+                }
             }
-            catch (EndOfStreamException)
-            {
-                throw new InvalidDataException($"stream ended inside a {length}-byte message");
-            }
-            filled = message.Length;
-            if (filled == length)
-                return message;
-            Array.Resize(ref message, (int)Math.Min(length, (long)filled * 2));
         }
+        finally
+        {
+            if (reserved > 0) scope!.ReleaseMemory(reserved);
+        }
+    }
+
+    private static int Reserve(IResourceScope? scope, int bytes, ref long reserved, int length)
+    {
+        if (scope is null) return bytes;
+        if (!scope.ReserveMemory(bytes, ReservationPriority.High))
+            throw new ResourceLimitExceededException($"no memory left in the stream's budget for a {length}-byte message");
+        reserved += bytes;
+        return bytes;
     }
 
     /// <summary>Reads and discards the <paramref name="length"/> bytes of a message, holding one small buffer.</summary>

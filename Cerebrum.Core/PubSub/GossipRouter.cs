@@ -246,7 +246,7 @@ public sealed class GossipRouter : IAsyncDisposable
                 MessagesReceived = c.MessagesReceived, DuplicateMessages = c.DuplicateMessages,
                 InvalidSignatures = c.InvalidSignatures, RejectedMessages = c.RejectedMessages,
                 IgnoredMessages = c.IgnoredMessages, ThrottledValidations = c.ThrottledValidations,
-                GraylistedRpcs = c.GraylistedRpcs, IgnoredIHaves = c.IgnoredIHaves,
+                GraylistedRpcs = c.GraylistedRpcs, GraylistedMessages = c.GraylistedMessages, IgnoredIHaves = c.IgnoredIHaves,
                 IWantRetransmissionsRefused = c.IWantRetransmissionsRefused, BrokenPromises = c.BrokenPromises,
                 GraftsDuringBackoff = c.GraftsDuringBackoff, IgnoredIDontWants = c.IgnoredIDontWants,
                 IDontWantsSent = c.IDontWantsSent, IDontWantsReceived = c.IDontWantsReceived,

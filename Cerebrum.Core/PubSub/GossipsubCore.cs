@@ -334,6 +334,7 @@ public sealed class GossipsubCore
         if (!state.Direct && _score.Score(from, now) < _thresholds.GraylistThreshold)
         {
             Counters.GraylistedRpcs++;
+            Counters.GraylistedMessages += rpc.Publish.Count;
             return;
         }
         foreach (var sub in rpc.Subscriptions) HandleSubscription(from, state, sub);

@@ -10,6 +10,9 @@ public sealed class GossipsubCounters
     public long IgnoredMessages { get; internal set; }
     public long ThrottledValidations { get; internal set; }
     public long GraylistedRpcs { get; internal set; }
+
+    /// <summary>Messages in the RPCs dropped unread because their sender was graylisted.</summary>
+    public long GraylistedMessages { get; internal set; }
     public long IgnoredIHaves { get; internal set; }
     public long IWantRetransmissionsRefused { get; internal set; }
     public long BrokenPromises { get; internal set; }

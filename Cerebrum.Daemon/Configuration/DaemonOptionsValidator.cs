@@ -110,6 +110,10 @@ public static class DaemonOptionsValidator
         RequirePositive(errors, "PubSub:NodeStatusExpiry", options.PubSub.NodeStatusExpiry);
         if (options.PubSub.MaxNodeStatuses <= 0)
             errors.Add($"PubSub:MaxNodeStatuses: must be positive, not {options.PubSub.MaxNodeStatuses}");
+        if (options.PubSub.NodeStatusMinInterval < TimeSpan.Zero)
+            errors.Add($"PubSub:NodeStatusMinInterval: must not be negative, not {options.PubSub.NodeStatusMinInterval}");
+        if (options.PubSub.MaxUnregisteredNodeStatusesPerIp <= 0)
+            errors.Add($"PubSub:MaxUnregisteredNodeStatusesPerIp: must be positive, not {options.PubSub.MaxUnregisteredNodeStatusesPerIp}");
         GatewayOptionsValidator.Validate(options.Gateway, errors);
         GatewayOptionsValidator.ValidateMode(options, errors);
         TelemetryOptionsValidator.Validate(options.Telemetry, errors);

@@ -17,6 +17,12 @@ public sealed record PubSubOptions
     /// <summary>Most nodes whose latest heartbeat is kept; statuses from further nodes are ignored until entries expire.</summary>
     public int MaxNodeStatuses { get; init; } = 10_000;
 
+    /// <summary>Least time between two heartbeats accepted (and relayed) from one node; faster ones are ignored.</summary>
+    public TimeSpan NodeStatusMinInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Most nodes not registered on the ledger whose heartbeats are kept from one IP (an IPv4 address, an IPv6 /64).</summary>
+    public int MaxUnregisteredNodeStatusesPerIp { get; init; } = 16;
+
     /// <summary>Cerebrum's own topics (DESIGN.md section 3). Their payloads are signed by their authors, so they use StrictNoSign.</summary>
     public static IReadOnlyList<string> DefaultTopics { get; } =
     [

@@ -41,6 +41,8 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     private readonly SemaphoreSlim _wantedModel = new(0, 1);
     private readonly MarketService? _market;
     private readonly NodeService? _node;
+    private readonly LedgerReadCache? _ledger;
+    private readonly Core.Inference.Status.NodeStatusFeed _changes;
 
     /// <param name="node">This daemon's node mode, when it runs one: jobs routed to this daemon itself run on it.</param>
     /// <param name="chain">The daemon's ledger, when it keeps one: nodes are admitted and weighted by their standing on it, and Cerebrum Cloud lists its registered models and nodes.</param>
@@ -57,7 +59,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayService>();
-        (var admission, AdmissionMode) = CreateAdmission(Options, chain);
+        _ledger = chain is null ? null : new LedgerReadCache(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash));
+        _changes = directory.Book.Watch();
+        (var admission, AdmissionMode) = CreateAdmission(Options, chain, _ledger);
         Table = new RoutingTable(Options.Routing, admission);
         _node = node;
         Concurrency = new ApiKeyConcurrency(Options.MaxConcurrentRequestsPerKey);
@@ -142,11 +146,11 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     /// (<c>Gateway:Nodes</c>) when there is one, else anyone: a heartbeat is only a claim, so this last mode lets any key
     /// pose as a model's node, and is said at start as a warning.
     /// </summary>
-    private static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain)
+    private static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain, LedgerReadCache? ledger)
     {
         var routing = options.Routing;
-        if (chain is not null && routing.Admission == NodeAdmission.Active)
-            return (LedgerRouteAdmission.ByStanding(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash), () => chain.Chain.Params.MinNodeStake, routing), "ledger");
+        if (chain is not null && ledger is not null && routing.Admission == NodeAdmission.Active)
+            return (LedgerRouteAdmission.ByStanding(ledger.Node, ledger.Model, () => chain.Chain.Params.MinNodeStake, routing), "ledger");
         if (options.Nodes.Count > 0)
             return (new ListedRouteAdmission(options.Nodes.Select(Core.Crypto.PeerId.Parse).ToHashSet()), "listed");
         return (null, "any");
@@ -172,7 +176,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
                 break;
         }
         _keys = new ApiKeyStore(_dataDirectory.Root);
-        UpdateRoutes();
+        UpdateRoutes(full: true);
         _refresh = RefreshRoutesAsync(_stopping.Token);
         _usageFlush = FlushUsageAsync(_stopping.Token);
         _discovery = DiscoverProvidersAsync(_stopping.Token);
@@ -265,8 +269,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
             while (true)
             {
                 await _wantedModel.WaitAsync(Options.Providers.Interval, cancellationToken);
-                if (await Providers.RunRoundAsync(Table.AllRoutes.Select(r => r.Model.Hash), cancellationToken) > 0)
-                    UpdateRoutes();
+                // What a round finds goes into the status book, whose change feed the refresh loop applies to the table
+                // (one writer of the table).
+                await Providers.RunRoundAsync(Table.AllRoutes.Select(r => r.Model.Hash), cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -274,25 +279,38 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         }
     }
 
-    // The node status book expires silent nodes; copying it into the table a few times a second keeps routing current.
+    // A few times a second the table takes the heartbeats that changed (the book expires silent nodes), and judges every
+    // node again only when a block committed: a refresh costs what changed, not the size of the network.
     private async Task RefreshRoutesAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(Options.RoutingRefreshInterval, Time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                UpdateRoutes();
+                UpdateRoutes(full: false);
         }
         catch (OperationCanceledException)
         {
         }
     }
 
-    private void UpdateRoutes()
+    private void UpdateRoutes(bool full)
     {
         var routing = Options.Routing;
-        Table.Update(_directory.Book.Snapshot(), _chain is null ? null : node => RouteStanding.Of(_chain.Chain.GetNode(node), routing),
-            Time.GetUtcNow(), _network.Host.PeerId);
+        var book = _directory.Book;
+        Func<Core.Crypto.PeerId, RouteStanding?>? standing = _ledger is null ? null : node => RouteStanding.Of(_ledger.Node(node), routing);
+        var ledgerMoved = _chain is not null && _ledger is not null && _ledger.MoveTo(_chain.Chain.Status.Height);
+        var (now, self) = (Time.GetUtcNow(), _network.Host.PeerId);
+        if (full)
+        {
+            book.Drain(_changes);
+            Table.Update(book.Snapshot(), standing, now, self);
+        }
+        else
+        {
+            Table.Apply(book.Drain(_changes), book, standing, now, self);
+            if (ledgerMoved) Table.Reevaluate(standing, now, self);
+        }
         Catalog.SampleLedger();
     }
 }

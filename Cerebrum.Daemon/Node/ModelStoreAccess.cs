@@ -12,7 +12,7 @@ public static class ModelStoreAccess
         {
             return new ModelStore(dataDirectory.Root);
         }
-        catch (IOException e)
+        catch (IOException e) when (e is not Core.Common.StoreDamagedException)
         {
             throw new IOException($"cannot open the model store {dataDirectory.ModelStorePath}: it is in use by another process, typically a running cerebrumd on this data directory; stop it first ({e.Message})", e);
         }

@@ -1,5 +1,8 @@
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.PubSub;
+using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Network;
 using Cerebrum.Daemon.PubSub;
@@ -11,8 +14,10 @@ namespace Cerebrum.Daemon.Status;
 /// <summary>
 /// In every mode: validates the heartbeats on <c>cerebrum/1/status</c> (<see cref="NodeStatusValidator"/>) and keeps
 /// each node's latest one in a <see cref="NodeStatusBook"/>, which <c>GET /nodes</c> lists. A status that is valid but
-/// not newer than the one held for its node (a replay, or an older one overtaken in the mesh) is ignored. Registered
-/// before <see cref="PubSubService"/>, so the validator is in place before the topic is joined.
+/// not newer than the one held for its node (a replay, or an older one overtaken in the mesh), too soon after it, from an
+/// IP that has its share of unregistered keys, or that finds the book full of nodes ranking at least as high is ignored
+/// (not relayed). With a ledger, a node ranks by its standing on it (Active, Registered, unregistered), then by its
+/// peer's gossip score. Registered before <see cref="PubSubService"/>, so the validator is in place before the topic is joined.
 /// </summary>
 public sealed class NodeDirectoryService : IHostedService
 {
@@ -23,14 +28,23 @@ public sealed class NodeDirectoryService : IHostedService
     private readonly TimeProvider _time;
     private readonly ILogger<NodeDirectoryService> _logger;
     private readonly NodeStatusValidator _validator = new();
+    private readonly ChainService? _chain;
 
-    public NodeDirectoryService(PubSubService pubSub, NetworkService network, DaemonOptions options, TimeProvider time, ILogger<NodeDirectoryService> logger)
+    /// <param name="chain">The daemon's ledger, when it keeps one: nodes registered on it rank above unregistered keys in the book.</param>
+    public NodeDirectoryService(PubSubService pubSub, NetworkService network, DaemonOptions options, TimeProvider time, ILogger<NodeDirectoryService> logger, ChainService? chain = null)
     {
         _pubSub = pubSub;
         _network = network;
         _time = time;
         _logger = logger;
-        Book = new NodeStatusBook(options.PubSub.MaxNodeStatuses, options.PubSub.NodeStatusExpiry, time);
+        _chain = chain;
+        Book = new NodeStatusBook(new NodeStatusBookOptions
+        {
+            Capacity = options.PubSub.MaxNodeStatuses,
+            Expiry = options.PubSub.NodeStatusExpiry,
+            MinInterval = options.PubSub.NodeStatusMinInterval,
+            MaxUnregisteredKeysPerIp = options.PubSub.MaxUnregisteredNodeStatusesPerIp,
+        }, time, PriorityOf);
     }
 
     /// <summary>The latest status of each node heard from (this one included when it runs node mode).</summary>
@@ -54,7 +68,9 @@ public sealed class NodeDirectoryService : IHostedService
         var verdict = _validator.Validate(message.Data.Span, _time.GetUtcNow());
         if (verdict.Status is { } status)
         {
-            if (Book.TryRecord(status) is { } stale)
+            // The connection's IP when the node delivered its own status, else the IP its status signs.
+            var direct = message.ReceivedFrom == status.Node ? _network.Host.FindConnection(status.Node)?.RemoteAddress : null;
+            if (Book.TryRecord(status, NodeStatusOrigin.Of(status, direct)) is { } stale)
             {
                 _logger.LogDebug("Ignoring a status of {Node} from {Peer}: {Reason}", status.Node, message.ReceivedFrom, stale);
                 return ValueTask.FromResult(ValidationResult.Ignore);
@@ -66,5 +82,19 @@ public sealed class NodeDirectoryService : IHostedService
         }
         _logger.LogDebug("{Verdict} a status from {Peer}: {Reason}", verdict.Result, message.ReceivedFrom, verdict.Reason);
         return ValueTask.FromResult(verdict.Result);
+    }
+
+    /// <summary>A node's rank in a full book: its standing on the ledger (unregistered without one), then its peer's gossip score.</summary>
+    private NodeStatusPriority PriorityOf(PeerId node)
+    {
+        var standing = _chain is { IsOpen: true } chain
+            ? chain.Chain.GetNode(node) switch
+            {
+                null => NodeStatusStanding.Unregistered,
+                { Lifecycle: NodeLifecycle.Active } => NodeStatusStanding.Active,
+                _ => NodeStatusStanding.Registered,
+            }
+            : NodeStatusStanding.Unregistered;
+        return new NodeStatusPriority(standing, _pubSub.Router.GetScore(node));
     }
 }

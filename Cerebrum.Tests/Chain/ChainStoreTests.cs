@@ -151,6 +151,26 @@ public sealed class ChainStoreTests
         Assert.That(e.Message, Does.Contain(path).And.Contain("is damaged and cannot be read"));
     }
 
+    // LiteDB reads its header's collation before anything else, and a damaged one threw ArgumentException
+    // ("Invalid LCID code") out of ChainStore.Open, which the daemon did not recognise as a damaged store.
+    [Test]
+    public void A_damaged_header_is_refused_with_the_stores_error()
+    {
+        using var chain = ChainWithBlocks(1);
+        var path = Path.Combine(chain.Directory, ChainStore.FileName);
+        var bytes = File.ReadAllBytes(path);
+        bytes.AsSpan(HeaderCollationOffset, 4).Fill(0x7F); // the collation's LCID
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ChainException>(() => chain.Open())!;
+
+        Assert.That(e.Error.Code, Is.EqualTo(ChainErrorCode.StoreMismatch));
+        Assert.That(e.Message, Does.Contain(path).And.Contain("damaged"));
+    }
+
+    /// <summary>Where LiteDB 5 keeps the collation's LCID in its header page (after the page header, the file banner, version, free and last page ids, creation time and user version).</summary>
+    private const int HeaderCollationOffset = 80;
+
     [Test]
     public void A_head_record_naming_another_block_is_refused()
     {

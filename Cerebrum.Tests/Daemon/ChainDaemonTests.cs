@@ -133,6 +133,29 @@ public sealed class ChainDaemonTests
         Assert.That(((ValidatorService)daemon.Application.Services.GetService(typeof(ValidatorService))!).ConsensusHeight, Is.Zero, "but no consensus");
     }
 
+    // LiteDB threw ArgumentException ("Invalid LCID code") on a damaged header, which the daemon did not take for a
+    // damaged store: it must refuse to start with one line naming the file, never run on it.
+    [Test]
+    public async Task ADamagedChainStore_IsAStartUpErrorNamingTheFile()
+    {
+        using var directory = TemporaryDirectory.Create();
+        var root = Path.Combine(directory.Path, "devnet");
+        Assert.That((await InitCommandTests.RunAsync("init", "--devnet", "1", "--out", root)).ExitCode, Is.Zero);
+        var data = new DataDirectory(Path.Combine(root, "v0"));
+        using (var database = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = data.ChainStorePath, Connection = LiteDB.ConnectionType.Direct }))
+            database.GetCollection("meta").Insert(new LiteDB.BsonDocument { ["_id"] = "x" });
+        var bytes = await File.ReadAllBytesAsync(data.ChainStorePath);
+        bytes.AsSpan(80, 4).Fill(0x7F); // the header's collation LCID
+        await File.WriteAllBytesAsync(data.ChainStorePath, bytes);
+
+        var (exitCode, stdout, stderr) = await InitCommandTests.RunAsync("run", "--data-dir", data.Root, "--listen", "/ip4/127.0.0.1/tcp/0", "--admin-port", "0");
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(stderr, Does.StartWith("error: cannot start: cannot open the ledger").And.Contain(data.ChainStorePath).And.Contain("is damaged"));
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(File.Exists(data.AdminUrlPath), Is.False, "it never ran");
+    }
+
     private static HttpClient Client(TestDaemon daemon) => daemon.AdminClient();
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, byte[] body, CancellationToken cancellationToken)

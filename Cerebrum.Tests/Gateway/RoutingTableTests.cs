@@ -1,5 +1,9 @@
+using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
+using Cerebrum.Core.Inference.Status;
 using Cerebrum.Core.Inference.Tensors;
+using Cerebrum.Tests.PubSub;
 
 namespace Cerebrum.Tests.Gateway;
 
@@ -60,5 +64,108 @@ public sealed class RoutingTableTests
         Assert.That(table.Routes("add").Select(r => r.Node), Is.EquivalentTo(new[] { leased, free }));
         table.Update(entries, now: now.AddHours(2), self: other);
         Assert.That(table.Routes("add").Select(r => r.Node), Is.EquivalentTo(new[] { leased, free }), "once the lease has ended");
+    }
+
+    /// <summary>
+    /// Issue 13 item 4: the gateway rebuilt its whole table from a copy of the status book four times a second (10,000
+    /// node evaluations per refresh with a full book). Following the book's feed, a refresh judges only what changed.
+    /// </summary>
+    [Test]
+    public void ARefreshFromTheBooksFeed_JudgesOnlyTheNodesThatChanged()
+    {
+        const int nodes = 10_000;
+        var time = new ManualTimeProvider();
+        var book = new NodeStatusBook(new NodeStatusBookOptions { Capacity = nodes, MinInterval = TimeSpan.Zero }, time);
+        var ids = Enumerable.Range(0, nodes).Select(_ => Heartbeats.NewNode()).ToList();
+        foreach (var id in ids) book.TryRecord(Heartbeats.Entry(id, 1, ("add", "sha256:01")).Status);
+        var feed = book.Watch();
+        var table = new RoutingTable(new RoutingOptions());
+        table.Update(book.Snapshot());
+        Assert.That(table.Evaluations, Is.EqualTo(nodes));
+
+        table.Apply(book.Drain(feed), book);
+        Assert.That(table.Evaluations, Is.EqualTo(nodes), "nothing changed: nothing judged");
+
+        var repriced = Heartbeats.Entry(ids[7], 9, ("add", "sha256:01")).Status;
+        repriced.Status.Sequence = 2;
+        book.TryRecord(repriced);
+        table.Apply(book.Drain(feed), book);
+
+        Assert.That(table.Evaluations, Is.EqualTo(nodes + 1));
+        Assert.That(table.Routes("add"), Has.Count.EqualTo(nodes));
+        Assert.That(table.Routes("add").Single(r => r.Node == ids[7]).PricePerRequest, Is.EqualTo(9UL));
+
+        time.Advance(book.Expiry);
+        book.TryRecord(Heartbeats.Entry(ids[0], 1, ("mul", "sha256:02")).Status);
+        table.Apply(book.Drain(feed), book);
+        Assert.That(table.Routes("add"), Is.Empty, "the silent nodes expired");
+        Assert.That(table.Routes("mul").Single().Node, Is.EqualTo(ids[0]));
+        Assert.That(table.Models.Select(m => m.Name), Is.EqualTo(new[] { "mul" }));
+    }
+
+    [Test]
+    public void AnAppliedTable_AnswersAsARebuiltOneDoes()
+    {
+        var time = new ManualTimeProvider();
+        var book = new NodeStatusBook(new NodeStatusBookOptions { Capacity = 100, MinInterval = TimeSpan.Zero }, time);
+        var feed = book.Watch();
+        var (incremental, rebuilt) = (new RoutingTable(new RoutingOptions()), new RoutingTable(new RoutingOptions()));
+        var ids = Enumerable.Range(0, 6).Select(_ => Heartbeats.NewNode()).ToList();
+        var random = new Random(13);
+        var sequence = 1UL;
+        for (var round = 0; round < 40; round++)
+        {
+            var node = ids[random.Next(ids.Count)];
+            var models = new[] { ("add", "sha256:01"), ("mul", "sha256:02"), ("add", "sha256:03") }.Where(_ => random.Next(2) == 0).ToArray();
+            var entry = Heartbeats.Entry(node, (ulong)random.Next(5), models).Status;
+            entry.Status.Sequence = ++sequence;
+            book.TryRecord(entry);
+            if (random.Next(8) == 0) time.Advance(TimeSpan.FromSeconds(10));
+            incremental.Apply(book.Drain(feed), book);
+            rebuilt.Update(book.Snapshot());
+
+            foreach (var key in new[] { "add", "mul", "sha256:01", "sha256:02", "sha256:03" })
+                Assert.That(incremental.Routes(key).Select(r => (r.Node, r.Model.Hash, r.PricePerRequest)),
+                    Is.EquivalentTo(rebuilt.Routes(key).Select(r => (r.Node, r.Model.Hash, r.PricePerRequest))), $"round {round}, {key}");
+            Assert.That(incremental.Models.Select(m => m.Name), Is.EqualTo(rebuilt.Models.Select(m => m.Name)), $"round {round}");
+        }
+    }
+
+    [Test]
+    public void ANodeLeasedToAnother_ComesBackWhenItsLeaseEnds_WithoutANewHeartbeat()
+    {
+        var (leased, tenant, self) = (Heartbeats.NewNode(), Heartbeats.NewNode(), Heartbeats.NewNode());
+        var time = new ManualTimeProvider();
+        var book = new NodeStatusBook(new NodeStatusBookOptions { Capacity = 10, Expiry = TimeSpan.FromHours(3) }, time);
+        var feed = book.Watch();
+        var status = Heartbeats.Entry(leased, 0, ("add", "sha256:01")).Status;
+        status.Status.LeasedUntilUnixMs = time.GetUtcNow().AddHours(1).ToUnixTimeMilliseconds();
+        status.Status.Tenant = Google.Protobuf.ByteString.CopyFrom(tenant.Bytes.Span);
+        book.TryRecord(status);
+        var table = new RoutingTable(new RoutingOptions());
+
+        table.Apply(book.Drain(feed), book, now: time.GetUtcNow(), self: self);
+        Assert.That(table.Routes("add"), Is.Empty);
+        time.Advance(TimeSpan.FromHours(2));
+        table.Apply(book.Drain(feed), book, now: time.GetUtcNow(), self: self);
+        Assert.That(table.Routes("add").Single().Node, Is.EqualTo(leased));
+    }
+
+    [Test]
+    public void TheLedgerIsReadOncePerNodeAndHeight()
+    {
+        var reads = 0;
+        var cache = new LedgerReadCache(_ => { reads++; return new NodeState { Lifecycle = NodeLifecycle.Active }; }, _ => null);
+        var node = Heartbeats.NewNode();
+
+        Assert.That(cache.MoveTo(5), Is.True);
+        for (var i = 0; i < 10; i++) cache.Node(node);
+        Assert.That(reads, Is.EqualTo(1));
+        Assert.That(cache.MoveTo(5), Is.False);
+        cache.Node(node);
+        Assert.That(reads, Is.EqualTo(1));
+        Assert.That(cache.MoveTo(6), Is.True);
+        cache.Node(node);
+        Assert.That((reads, cache.LedgerReads), Is.EqualTo((2, 2L)));
     }
 }

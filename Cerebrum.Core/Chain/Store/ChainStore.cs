@@ -3,6 +3,7 @@ using Cerebrum.Core.Chain.Evidence;
 using Cerebrum.Core.Chain.Genesis;
 using Cerebrum.Core.Chain.State;
 using Cerebrum.Core.Chain.Validators;
+using Cerebrum.Core.Common;
 using Cerebrum.Core.Consensus;
 using LiteDB;
 
@@ -55,9 +56,14 @@ public sealed class ChainStore : IChainHistory, IDisposable
         LiteDatabase database;
         try
         {
-            database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct });
+            database = LiteDatabaseFile.Open(Path.Combine(dataDirectory, FileName));
         }
-        catch (Exception e) when (e is LiteException or IOException)
+        catch (StoreDamagedException e)
+        {
+            throw Corrupt($"{Path.Combine(dataDirectory, FileName)} is damaged and cannot be read ({e.InnerException!.GetType().Name}: {e.InnerException.Message}); " +
+                "restore it from a backup, or move it away to sync the chain again from peers", e);
+        }
+        catch (IOException e)
         {
             throw new ChainException(new ChainError(ChainErrorCode.StoreMismatch, $"{Path.Combine(dataDirectory, FileName)} cannot be opened: {e.Message}"), e);
         }

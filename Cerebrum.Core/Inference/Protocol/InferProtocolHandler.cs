@@ -5,6 +5,7 @@ using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Resources;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -84,10 +85,14 @@ public sealed class InferProtocolHandler
         while (await LengthPrefixedMessage.ReadLengthAsync(stream, _maxMessageBytes, ct).ConfigureAwait(false) is { } length)
         {
             var hold = new BudgetHold(Budget, peer);
+            // Beside the job budget, the request's bytes count in the stream's resource scope (the peer's and the
+            // system's memory limits, which all protocols share) until its answer is written.
+            var scope = length > LengthPrefixedMessage.UnreservedSize ? (stream as IScopedStream)?.BufferScope : null;
+            var reserved = false;
             try
             {
                 InferResponse response;
-                if (!hold.TryTake(length))
+                if (!hold.TryTake(length) || (scope is not null && !(reserved = scope.ReserveMemory(length, ReservationPriority.High))))
                 {
                     // Refused before its bytes are held: they are read past in small pieces, so the stream stays in step.
                     await LengthPrefixedMessage.SkipBodyAsync(stream, length, ct).ConfigureAwait(false);
@@ -95,13 +100,14 @@ public sealed class InferProtocolHandler
                 }
                 else
                 {
-                    var message = await LengthPrefixedMessage.ReadBodyAsync(stream, length, ct).ConfigureAwait(false);
+                    var message = await LengthPrefixedMessage.ReadBodyAsync(stream, length, ct, reserve: false).ConfigureAwait(false);
                     response = await AnswerAsync(message, peer, hold, ct).ConfigureAwait(false);
                 }
                 await PooledMessageWriter.WriteAsync(stream, response, ct).ConfigureAwait(false);
             }
             finally
             {
+                if (reserved) scope!.ReleaseMemory(length);
                 hold.Release();
             }
         }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Cerebrum.Core.Common;
 using Cerebrum.Core.Inference.Tensors;
 using LiteDB;
 using Microsoft.Extensions.Logging;
@@ -254,6 +255,6 @@ public sealed class ModelStore : IDisposable
     private static LiteDatabase OpenDatabase(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        return new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, DatabaseFileName) });
+        return LiteDatabaseFile.Open(Path.Combine(dataDirectory, DatabaseFileName));
     }
 }

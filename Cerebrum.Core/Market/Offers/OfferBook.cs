@@ -5,13 +5,19 @@ namespace Cerebrum.Core.Market.Offers;
 
 /// <summary>
 /// The offers a daemon has heard on <c>cerebrum/1/offers</c>: the newest per node (by sequence), until it expires.
-/// Bounded: when full, expired offers go first, then the one expiring soonest if the newcomer outlives it; otherwise the
-/// newcomer is not kept (so a flood of fresh keys cannot push out offers that stay valid longer).
+/// Bounded: when full, expired offers go first, then the lowest-ranked one (by <paramref name="rank"/>, the node's
+/// standing on the ledger, then the one expiring soonest) if the newcomer ranks higher; otherwise the newcomer is not
+/// kept. So a flood of fresh keys cannot push out registered nodes' offers (however long the keys' offers last), nor
+/// offers that stay valid longer. Finding the lowest costs O(log n).
 /// </summary>
-public sealed class OfferBook(int capacity = 10_000)
+/// <param name="rank">A node's standing, higher kept first (e.g. 2 Active, 1 registered, 0 unknown to the ledger); read when its offer is added. Null ranks all alike.</param>
+public sealed class OfferBook(int capacity = 10_000, Func<PeerId, int>? rank = null)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<PeerId, VerifiedOffer> _offers = [];
+    private readonly Dictionary<PeerId, Held> _offers = [];
+    private readonly SortedSet<Held> _byRank = new(Comparer<Held>.Create((a, b) =>
+        a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Offer.Expires != b.Offer.Expires ? a.Offer.Expires.CompareTo(b.Offer.Expires) : a.Order.CompareTo(b.Order)));
+    private long _order;
 
     public int Count
     {
@@ -26,23 +32,25 @@ public sealed class OfferBook(int capacity = 10_000)
     {
         lock (_gate)
         {
+            var standing = rank?.Invoke(offer.Node) ?? 0;
             if (_offers.TryGetValue(offer.Node, out var current))
             {
-                if (offer.Offer.Sequence <= current.Offer.Sequence && current.Expires > now) return false;
-                _offers[offer.Node] = offer;
-                return true;
+                if (offer.Offer.Sequence <= current.Offer.Offer.Sequence && current.Offer.Expires > now) return false;
+                Remove(current);
             }
-            if (_offers.Count >= capacity)
+            else if (_offers.Count >= capacity)
             {
                 Prune(now);
                 if (_offers.Count >= capacity)
                 {
-                    var soonest = _offers.Values.MinBy(o => o.Expires)!;
-                    if (soonest.Expires >= offer.Expires) return false;
-                    _offers.Remove(soonest.Node);
+                    var lowest = _byRank.Min!;
+                    if (lowest.Rank > standing || (lowest.Rank == standing && lowest.Offer.Expires >= offer.Expires)) return false;
+                    Remove(lowest);
                 }
             }
-            _offers[offer.Node] = offer;
+            var held = new Held(offer, standing, _order++);
+            _offers[offer.Node] = held;
+            _byRank.Add(held);
             return true;
         }
     }
@@ -53,7 +61,7 @@ public sealed class OfferBook(int capacity = 10_000)
         lock (_gate)
         {
             Prune(now);
-            return [.. _offers.Values
+            return [.. _offers.Values.Select(h => h.Offer)
                 .Where(o => model is null || o.Offer.Models.Any(m => m.Hash == model || m.Name == model))
                 .OrderBy(o => o.Node.ToString(), StringComparer.Ordinal)];
         }
@@ -61,12 +69,20 @@ public sealed class OfferBook(int capacity = 10_000)
 
     public VerifiedOffer? Get(PeerId node, DateTimeOffset now)
     {
-        lock (_gate) return _offers.TryGetValue(node, out var offer) && offer.Expires > now ? offer : null;
+        lock (_gate) return _offers.TryGetValue(node, out var held) && held.Offer.Expires > now ? held.Offer : null;
     }
 
     private void Prune(DateTimeOffset now)
     {
-        foreach (var expired in _offers.Values.Where(o => o.Expires <= now).Select(o => o.Node).ToList())
-            _offers.Remove(expired);
+        foreach (var expired in _offers.Values.Where(h => h.Offer.Expires <= now).ToList())
+            Remove(expired);
     }
+
+    private void Remove(Held held)
+    {
+        _offers.Remove(held.Offer.Node);
+        _byRank.Remove(held);
+    }
+
+    private sealed record Held(VerifiedOffer Offer, int Rank, long Order);
 }

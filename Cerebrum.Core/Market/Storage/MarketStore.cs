@@ -44,9 +44,9 @@ public sealed class MarketStore : IAsyncDisposable
         LiteDatabase database;
         try
         {
-            database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+            database = LiteDatabaseFile.Open(path);
         }
-        catch (LiteException e)
+        catch (IOException e) when (e is not StoreDamagedException)
         {
             throw new IOException($"{path} cannot be opened: {e.Message}", e);
         }

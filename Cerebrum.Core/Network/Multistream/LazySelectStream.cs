@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
+using Cerebrum.Core.Network.Resources;
 
 namespace Cerebrum.Core.Network.Multistream;
 
@@ -14,9 +15,12 @@ namespace Cerebrum.Core.Network.Multistream;
 /// reader and the writer take turns at a gate, so application bytes can never overtake the proposal; afterwards
 /// writes go straight through. A refusal or a broken negotiation is remembered: every later read throws it again.
 /// </remarks>
-internal sealed class LazySelectStream : Stream
+internal sealed class LazySelectStream : Stream, IScopedStream
 {
     private readonly Stream _inner;
+
+    /// <summary>The stream's resource scope, set once the stream is a <see cref="Streams.ProtocolStream"/>.</summary>
+    public IResourceScope? BufferScope { get; internal set; }
     private readonly string _protocol;
     private readonly Action? _onNegotiationFailed;
     private readonly bool _endBeforeAnswerIsRefusal;

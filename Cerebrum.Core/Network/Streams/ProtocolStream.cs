@@ -17,6 +17,7 @@ public sealed class ProtocolStream : IAsyncDisposable
         _muxed = stream;
         _scope = scope;
         Resources = scope;
+        stream.BufferScope = scope;
         Stream = stream;
         Protocol = protocol;
         Connection = connection;
@@ -28,6 +29,8 @@ public sealed class ProtocolStream : IAsyncDisposable
         _scope = scope;
         Resources = scope;
         _lazy = lazy;
+        muxed.BufferScope = scope;
+        lazy.BufferScope = scope;
         Stream = lazy;
         Protocol = protocol;
         Connection = connection;

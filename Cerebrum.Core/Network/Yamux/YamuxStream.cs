@@ -11,7 +11,7 @@ namespace Cerebrum.Core.Network.Yamux;
 /// from a slow remote reader to the local writer. One reader and one writer may run concurrently; concurrent reads (or
 /// concurrent writes) are rejected.
 /// </summary>
-public sealed class YamuxStream : Stream
+public sealed class YamuxStream : Stream, IScopedStream
 {
     private readonly YamuxSession _session;
     private readonly Lock _sync = new();
@@ -35,6 +35,9 @@ public sealed class YamuxStream : Stream
     // Receive window reserved in the session's memory scope (the initial window and every growth); guarded by _sync.
     private long _reservedMemory;
     private bool _memoryReleased;
+
+    /// <summary>The stream's resource scope once it is a <see cref="Streams.ProtocolStream"/>: its handler's message buffers are reserved there.</summary>
+    public IResourceScope? BufferScope { get; internal set; }
 
     /// <param name="reservedMemory">What the session already reserved for this stream's initial window.</param>
     internal YamuxStream(YamuxSession session, uint id, bool isOutbound, long reservedMemory = 0)

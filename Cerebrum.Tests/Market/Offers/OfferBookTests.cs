@@ -58,4 +58,24 @@ public sealed class OfferBookTests
         Assert.That(book.Current(Now).Select(o => o.Node), Is.EquivalentTo(new[] { keys[1].PeerId, keys[3].PeerId }));
         keys.ForEach(k => k.Dispose());
     }
+
+    // Issue 13, the status book's class elsewhere: fresh keys offering the longest validity filled a full book and kept
+    // registered nodes' offers out. The ledger's standing now ranks first.
+    [Test]
+    public void A_book_full_of_fresh_keys_long_offers_still_takes_a_registered_nodes_offer()
+    {
+        var flood = Enumerable.Range(0, 3).Select(_ => PrivateKey.Generate(KeyType.Secp256k1)).ToList();
+        using var registered = PrivateKey.Generate(KeyType.Secp256k1);
+        using var active = PrivateKey.Generate(KeyType.Secp256k1);
+        var book = new OfferBook(capacity: 3, node => node == active.PeerId ? 2 : node == registered.PeerId ? 1 : 0);
+        foreach (var key in flood) Assert.That(book.Add(Offer(key, lifetime: TimeSpan.FromHours(1)), Now), Is.True);
+
+        Assert.That(book.Add(Offer(registered, lifetime: TimeSpan.FromMinutes(1)), Now), Is.True);
+        Assert.That(book.Add(Offer(active, lifetime: TimeSpan.FromMinutes(1)), Now), Is.True);
+        using var another = PrivateKey.Generate(KeyType.Secp256k1);
+        Assert.That(book.Add(Offer(another, lifetime: TimeSpan.FromHours(2)), Now), Is.True, "among unknown keys the longer-lived still wins");
+
+        Assert.That(book.Current(Now).Select(o => o.Node), Is.EquivalentTo(new[] { registered.PeerId, active.PeerId, another.PeerId }));
+        flood.ForEach(k => k.Dispose());
+    }
 }

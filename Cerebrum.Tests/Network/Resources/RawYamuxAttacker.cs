@@ -115,6 +115,16 @@ internal sealed class RawYamuxAttacker : IAsyncDisposable
         await WriteAsync(frames);
     }
 
+    /// <summary>Sends <paramref name="bytes"/> on the stream at once (they must fit its credit).</summary>
+    public async Task SendAsync(AttackedStream stream, byte[] bytes)
+    {
+        var frame = new byte[HeaderSize + bytes.Length];
+        Header(frame, Data, 0, stream.Id, (uint)bytes.Length);
+        bytes.CopyTo(frame.AsSpan(HeaderSize));
+        stream.Spend(bytes.Length);
+        await WriteAsync(frame);
+    }
+
     /// <summary>Sends as much as the stream's credit allows (up to <paramref name="max"/>); returns the bytes sent.</summary>
     public async Task<long> PushAsync(AttackedStream stream, long max)
     {

@@ -104,6 +104,63 @@ public sealed class ResourceAttackTests
             { ConnectionsInbound: 0, StreamsInbound: 0, Memory: 0 }, TestHosts.Timeout);
     }
 
+    /// <summary>
+    /// Issue 13 item 6, the handlers' side: every protocol reads its messages with <see cref="LengthPrefixedMessage"/>,
+    /// whose buffer grows with the bytes that arrive, and none of it was counted: 64 streams each sending a message just
+    /// under a 4 MiB limit, never its last byte, held 256 MiB in the victim. The buffers are now reserved in each stream's
+    /// scope, so the attacker's streams hold at most its peer's memory limit and the rest are reset.
+    /// </summary>
+    [Test]
+    public async Task Many_streams_sending_messages_just_under_the_limit_hold_no_more_than_the_peers_memory_limit()
+    {
+        const string protocol = "/cerebrum/test-framed/1.0.0";
+        const int maxLength = 4 << 20;
+        const int streams = 64;
+        await using var victim = await StartVictimAsync(new ResourceManagerOptions { MaxMemory = VictimMaxMemory });
+        victim.SetHandler(protocol, async (stream, ct) =>
+        {
+            while (await LengthPrefixedMessage.ReadAsync(stream.Stream, maxLength, ct) is not null)
+            {
+            }
+        });
+        var resources = (ResourceManager)victim.Resources;
+        var peerLimit = resources.Limits.Peer.Memory;
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        await using (var attacker = await RawYamuxAttacker.ConnectAsync(victim))
+        {
+            var prefix = new byte[Core.Multiformats.Varint.GetLength((ulong)(maxLength - 1))];
+            Core.Multiformats.Varint.Write((ulong)(maxLength - 1), prefix);
+            for (var i = 0; i < streams; i++)
+            {
+                await attacker.OpenAsync((uint)(2 * i + 1), protocol);
+                await attacker.SendAsync(attacker.Streams.Single(s => s.Id == (uint)(2 * i + 1)), prefix);
+            }
+            // Everything but the last byte of each message, as fast as the victim grants window.
+            var sent = new Dictionary<uint, long>();
+            await Poll.UntilAsync(async () =>
+            {
+                foreach (var stream in attacker.Streams)
+                    sent[stream.Id] = sent.GetValueOrDefault(stream.Id) + await attacker.PushAsync(stream, maxLength - 2 - sent.GetValueOrDefault(stream.Id));
+                return attacker.Closed || attacker.Streams.All(s => s.Reset || sent.GetValueOrDefault(s.Id) >= maxLength - 2);
+            }, TimeSpan.FromSeconds(120));
+            // The victim's handlers have read what arrived (its windows were re-granted as they did).
+            await Poll.UntilAsync(() => resources.PeerUsage(attacker.PeerId).Memory <= peerLimit, TestHosts.Timeout);
+
+            var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+            var usage = resources.PeerUsage(attacker.PeerId);
+            TestContext.Out.WriteLine($"{streams} streams of {maxLength >> 20} MiB messages: victim grew by {held >> 20} MiB; reserved for the attacker " +
+                $"{usage.Memory >> 20} MiB (limit {peerLimit >> 20} MiB); reset {attacker.Streams.Count(s => s.Reset)}");
+            Assert.That(attacker.Closed, Is.False, "the victim resets streams, it does not drop the connection");
+            Assert.That(attacker.Streams.Count(s => s.Reset), Is.Positive, "streams past the budget are reset");
+            Assert.That(usage.Memory, Is.LessThanOrEqualTo(peerLimit));
+            Assert.That(held, Is.LessThan(peerLimit + Overhead), "the victim holds no more than the peer's limit and bookkeeping");
+        }
+
+        await Poll.UntilAsync(() => resources.Usage().Single(u => u.Kind == ResourceScopeKind.System) is
+            { ConnectionsInbound: 0, StreamsInbound: 0, Memory: 0 }, TestHosts.Timeout);
+    }
+
     [Test]
     public async Task One_ip_gets_at_most_its_inbound_connections_and_another_ip_still_connects()
     {

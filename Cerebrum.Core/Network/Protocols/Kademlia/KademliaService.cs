@@ -52,6 +52,9 @@ public sealed class KademliaService : IPeerService
 
     public string ProtocolId => _options.Dht.ProtocolId;
 
+    /// <summary>The resource manager's service name for DHT streams (limits under Network:Resources:Services / ServicePeers).</summary>
+    public const string ResourceService = "dht";
+
     /// <summary>
     /// Whether we serve the DHT protocol now (a server) or only use it (a client): a node that finds itself private
     /// stops serving, since peers could not reach it to ask; identify push tells connected peers.
@@ -178,6 +181,8 @@ public sealed class KademliaService : IPeerService
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.Dht.RequestTimeout);
         await using var stream = await _host.OpenStreamAsync(peer, [_options.Dht.ProtocolId], timeout.Token).ConfigureAwait(false);
+        if (!stream.Resources.SetService(ResourceService))
+            throw new Resources.ResourceLimitExceededException($"the resource manager refused the {ResourceService} service a stream to {peer}");
         var answer = await KademliaProtocol.RequestAsync(stream.Stream, request, _options.Dht, timeout.Token).ConfigureAwait(false);
         if (answer is not null)
         {
@@ -193,6 +198,13 @@ public sealed class KademliaService : IPeerService
     private async Task HandleAsync(ProtocolStream stream, CancellationToken ct)
     {
         var remote = stream.Connection.RemotePeer;
+        // DHT streams count against the "dht" service's resource limits (Network:Resources), overall and per peer.
+        if (!stream.Resources.SetService(ResourceService))
+        {
+            _logger.LogDebug("DHT request from {Peer} refused: the resource manager refused the dht service", remote);
+            stream.Reset();
+            return;
+        }
         try
         {
             await KademliaProtocol.ServeAsync(stream.Stream, remote, Node.Handle, _options.Dht, ct).ConfigureAwait(false);

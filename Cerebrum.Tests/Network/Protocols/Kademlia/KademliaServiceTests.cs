@@ -1,5 +1,6 @@
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Protocols.Kademlia;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,15 +13,46 @@ public sealed class KademliaServiceTests
 {
     private const string Model = "sha256:7c3e5f0b9a2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f";
 
-    private static async Task<(PeerHost Host, KademliaService Dht)> StartAsync(bool server = true)
+    private static async Task<(PeerHost Host, KademliaService Dht)> StartAsync(bool server = true, ResourceManagerOptions? resources = null)
     {
         KademliaService? dht = null;
         var host = await ReachabilityHosts.StartAsync(h => h.AddService(dht = new KademliaService(h, new KademliaServiceOptions
         {
             Server = server,
             Dht = new KademliaOptions { RequestTimeout = TimeSpan.FromSeconds(5) },
-        }, NullLogger.Instance)));
+        }, NullLogger.Instance)), configure: resources is null ? null : o => o with { Resources = resources });
         return (host, dht!);
+    }
+
+    /// <summary>
+    /// Issue 13 item 6: DHT streams count under the resource manager's "dht" service, overall and per peer, so its
+    /// limits bound them. A server whose dht service admits no inbound stream per peer serves no request, while the
+    /// same request to a server with the default limits is answered.
+    /// </summary>
+    [Test]
+    public async Task Dht_streams_count_against_the_dht_service_limits()
+    {
+        var (limited, _) = await StartAsync(resources: new ResourceManagerOptions
+        {
+            ServicePeers = new Dictionary<string, ResourceLimits> { [KademliaService.ResourceService] = new() { StreamsInbound = 0 } },
+        });
+        await using var _l = limited;
+        var (open, _) = await StartAsync();
+        await using var _o = open;
+        var (client, _) = await StartAsync(server: false);
+        await using var _c = client;
+        var request = KademliaMessage.Request(KademliaMessageType.GetProviders, ModelProviderKey.For(Model));
+
+        await client.DialAsync(TestHosts.AddressOf(open)).WaitAsync(TestHosts.Timeout);
+        await client.DialAsync(TestHosts.AddressOf(limited)).WaitAsync(TestHosts.Timeout);
+        await using (var stream = await client.OpenStreamAsync(open.PeerId, [KademliaOptions.DefaultProtocolId]).WaitAsync(TestHosts.Timeout))
+            Assert.That(await KademliaProtocol.RequestAsync(stream.Stream, request, new KademliaOptions(), CancellationToken.None).WaitAsync(TestHosts.Timeout), Is.Not.Null);
+        Assert.That(async () =>
+        {
+            await using var stream = await client.OpenStreamAsync(limited.PeerId, [KademliaOptions.DefaultProtocolId]).WaitAsync(TestHosts.Timeout);
+            await KademliaProtocol.RequestAsync(stream.Stream, request, new KademliaOptions(), CancellationToken.None).WaitAsync(TestHosts.Timeout);
+        }, Throws.InstanceOf<IOException>().Or.InstanceOf<InvalidDataException>(), "the limited server reset the stream: its dht service has no room for the client");
+        await Poll.UntilAsync(() => ((ResourceManager)limited.Resources).Usage().Single(u => u.Kind == ResourceScopeKind.System).StreamsInbound == 0, TestHosts.Timeout);
     }
 
     [Test]
