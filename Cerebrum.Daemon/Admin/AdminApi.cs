@@ -21,6 +21,7 @@ public static class AdminApi
         endpoints.MapChainEndpoints();
         endpoints.MapChainNodeEndpoints();
         endpoints.MapMarketEndpoints();
+        endpoints.MapBatchJobEndpoints();
         endpoints.MapMetricsEndpoints();
         endpoints.MapDashboardEndpoints();
         endpoints.MapFallback((HttpContext context) =>

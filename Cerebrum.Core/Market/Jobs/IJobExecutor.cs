@@ -11,4 +11,10 @@ public interface IJobExecutor
     IReadOnlyList<JobNode> Nodes(JobSpec job);
 
     Task<JobAttemptResult> RunAsync(JobSpec job, JobInput input, JobNode node, ReadOnlyMemory<byte> requestKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The outcome of the attempt under <paramref name="requestKey"/> is recorded (queued to the job's store before this
+    /// call) and it will not be sent again: what the executor kept to resend it (its payment) may go.
+    /// </summary>
+    void Forget(ReadOnlyMemory<byte> requestKey);
 }

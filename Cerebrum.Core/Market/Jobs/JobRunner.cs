@@ -262,6 +262,7 @@ internal sealed class JobRunner
         {
             lock (_gate) _flight[index].Excluded.Add(node);
             retry.Enqueue(index);
+            _executor.Forget(RequestKey(index, attempt));
             return;
         }
         Resolve(index, null, result.Error!, result.Paid);
@@ -272,8 +273,10 @@ internal sealed class JobRunner
     {
         var failed = line is null;
         line ??= JobResultsFile.ErrorLine(_inputs[index].Id, error!);
+        int attempt;
         lock (_gate)
         {
+            attempt = _flight.TryGetValue(index, out var flight) ? flight.Attempt : 0;
             _results[index] = (line, paid, failed);
             _flight.Remove(index);
             if (!failed) _doneThisRun++;
@@ -283,6 +286,8 @@ internal sealed class JobRunner
             (JobDocuments.ResultsCollection, JobDocuments.InputKey(_spec.Id, index), JobDocuments.Result(_spec.Id, index, line, paid, failed)),
             (JobDocuments.FlightCollection, JobDocuments.InputKey(_spec.Id, index), null),
         ]);
+        // Queued after the result, so the store never holds the result's absence with the payment's record gone.
+        if (attempt > 0) _executor.Forget(RequestKey(index, attempt));
     }
 
     /// <summary>Appends the results that are next in input order, then counts and forgets them in one transaction.</summary>
