@@ -60,6 +60,22 @@ public sealed class DaemonJobExecutor : IJobExecutor, IDisposable
         _host.ConnectionClosed += OnConnectionClosed;
     }
 
+    public string? Refuse(string model, string? leaseId)
+    {
+        if (leaseId is not null)
+        {
+            if (_market is null) return "this daemon keeps no ledger, so it has no leases (--lease)";
+            if (!Core.Chain.Payments.PaymentIds.TryParse(leaseId, out var id)) return $"'{leaseId}' is not a lease id (64 hex digits)";
+            if (_market.Chain.GetLease(id) is not { } lease) return $"the ledger has no lease {leaseId}";
+            if (!lease.Tenant.Span.SequenceEqual(_host.PeerId.Bytes.Span)) return $"lease {leaseId} is not this daemon's (its tenant is {PeerId.FromBytes(lease.Tenant.Span)})";
+            if (lease.EndUnixMs <= _time.GetUtcNow().ToUnixTimeMilliseconds()) return $"lease {leaseId} has ended";
+        }
+        var now = _time.GetUtcNow();
+        if (FindModel(model, _host.PeerId) is null && (_market?.Offers.Current(now, ModelHash.IsValid(model) ? ModelHash.Normalize(model) : model).Count ?? 0) == 0)
+            return $"no node this daemon hears announces model '{model}' (cerebrum net nodes lists the models heard)";
+        return null;
+    }
+
     public IReadOnlyList<JobNode> Nodes(JobSpec job)
     {
         var now = _time.GetUtcNow();

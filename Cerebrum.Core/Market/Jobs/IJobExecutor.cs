@@ -7,6 +7,9 @@ namespace Cerebrum.Core.Market.Jobs;
 /// </summary>
 public interface IJobExecutor
 {
+    /// <summary>Why a job for <paramref name="model"/> (with <paramref name="leaseId"/>) cannot run here (an unknown model, a lease that is not ours), or null.</summary>
+    string? Refuse(string model, string? leaseId);
+
     /// <summary>The nodes able to run <paramref name="job"/>'s model now at no more than its maximum price (or its lease's node).</summary>
     IReadOnlyList<JobNode> Nodes(JobSpec job);
 

@@ -23,6 +23,8 @@ internal sealed class ScriptedJobExecutor(params JobNode[] nodes) : IJobExecutor
 
     public IReadOnlyList<JobNode> Nodes(JobSpec job) => [.. Available];
 
+    public string? Refuse(string model, string? leaseId) => model == "unknown" ? "no node announces model unknown" : null;
+
     public void Forget(ReadOnlyMemory<byte> requestKey) => Forgotten.Enqueue(Convert.ToHexStringLower(requestKey.Span));
 
     public async Task<JobAttemptResult> RunAsync(JobSpec job, JobInput input, JobNode node, ReadOnlyMemory<byte> requestKey, CancellationToken cancellationToken)
