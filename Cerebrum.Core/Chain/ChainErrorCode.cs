@@ -87,6 +87,8 @@ public enum ChainErrorCode
     UnknownDispute = 145,
     BadEvidence = 146,
     DuplicateDispute = 147,
+    NotInLease = 148,
+    LeaseAlreadyBreached = 149,
     // Market: payment channels (100-119), leases (120-134), supply (135-139)
     UnknownChannel = 100,
     NotChannelPayer = 101,

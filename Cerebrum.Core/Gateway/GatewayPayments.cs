@@ -94,6 +94,8 @@ public sealed class GatewayPayments
                 if (resyncs++ < 2 && e.BestVoucher is { } best && TryResync(best)) continue;
                 if (resyncs <= 2 && (PaymentErrorCode)e.PaymentError == PaymentErrorCode.UnknownChannel)
                 {
+                    // The node did not keep the voucher of a channel it did not know: the retry sends one again.
+                    _market.Payer.ResendNext(grant);
                     // The node's ledger view is a block behind ours: give it that block.
                     await NextBlockAsync(ct).ConfigureAwait(false);
                     continue;

@@ -6,6 +6,9 @@ using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference.Protocol;
+using Cerebrum.Core.Inference.Protocol.Proto;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
@@ -22,7 +25,9 @@ namespace Cerebrum.Core.Verification;
 /// a jailed node once its jail time is over, and every node at random exponential intervals after that; each check
 /// becomes a signed <see cref="Attestation"/>, published on <c>cerebrum/1/attestations</c> and recorded on the ledger in
 /// this validator's next <c>Attest</c> transaction. <see cref="RegisterTopicValidator"/> checks what arrives on that
-/// topic (<see cref="AttestationGossipVerdict"/>).
+/// topic (<see cref="AttestationGossipVerdict"/>). With <see cref="EnableCanaries"/> it also sends canaries (paid jobs from a
+/// throwaway identity, judged against its own run), files a dispute with the node-signed receipt when one is wrong, and
+/// re-executes every open dispute over a model it holds, attesting its verdict, so slashing needs no human.
 /// </summary>
 public sealed class NodeVerifier : IAsyncDisposable
 {
@@ -37,9 +42,15 @@ public sealed class NodeVerifier : IAsyncDisposable
     private readonly BackgroundTasks _tasks;
     private readonly ConcurrentDictionary<PeerId, NodeSchedule> _schedules = new();
     private readonly ConcurrentQueue<SignedAttestation> _unrecorded = new();
+    private readonly ConcurrentDictionary<PeerId, (Attestation Canary, DateTimeOffset Due)> _pendingCanaries = new();
     private readonly SemaphoreSlim _concurrency;
     private readonly GeoPoint? _location;
     private readonly List<Attestation> _recent = [];
+    private readonly Lock _signing = new();
+    private readonly ConcurrentDictionary<string, byte> _disputesJudged = new(StringComparer.Ordinal);
+    private readonly Queue<DateTimeOffset> _disputesFiled = new();
+    private CanaryReference? _reference;
+    private ICanaryClient? _canaries;
     private int _started;
 
     public NodeVerifier(PrivateKey identity, PeerHost host, GossipRouter router, ChainNode chain, ChainGossip chainGossip, VerificationOptions options,
@@ -80,6 +91,17 @@ public sealed class NodeVerifier : IAsyncDisposable
             return ValueTask.FromResult(verdict);
         });
 
+    /// <summary>
+    /// Sends canaries through <paramref name="client"/> to nodes serving a model <paramref name="reference"/> holds, and
+    /// re-executes disputes over those models (before <see cref="Start"/>).
+    /// </summary>
+    public void EnableCanaries(CanaryReference reference, ICanaryClient client)
+    {
+        if (Volatile.Read(ref _started) != 0) throw new InvalidOperationException("canaries are enabled before the verifier starts");
+        _reference = reference;
+        _canaries = client;
+    }
+
     /// <summary>Starts checking and recording.</summary>
     public void Start()
     {
@@ -92,17 +114,59 @@ public sealed class NodeVerifier : IAsyncDisposable
     /// Runs one check of <paramref name="node"/> now (hardware or latency) and returns its attestation, which is also
     /// published and queued for the ledger; null when this daemon is not a validator or the node is not registered.
     /// </summary>
+    /// <remarks>A canary returns null too when this validator holds none of the node's models or the node did not answer the job.</remarks>
     public async Task<Attestation?> CheckAsync(PeerId node, CheckKind kind, CancellationToken ct)
     {
         var height = _chain.Status.Height;
         if (!IsValidator(height) || _chain.GetNode(node) is not { } state) return null;
-        var schedule = _schedules.GetOrAdd(node, _ => NodeSchedule.From(_chain.GetNodeAttestations(node, CheckKind.Latency), _identity.PeerId));
+        var schedule = Schedule(node);
+        using var span = VerificationTracing.Source.StartActivity(VerificationTracing.Check);
+        span?.SetTag(VerificationTracing.NodeTag, node.ToString());
+        span?.SetTag(VerificationTracing.KindTag, kind.ToString());
         var attestation = kind switch
         {
             CheckKind.Hardware => await CheckHardwareAsync(node, state, schedule, height, ct),
             CheckKind.Latency => await CheckLatencyAsync(node, state, schedule, height, ct),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "hardware or latency"),
+            CheckKind.Canary => await CheckCanaryAsync(node, state, schedule, height, ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "hardware, latency or canary"),
         };
+        span?.SetTag(VerificationTracing.VerdictTag, attestation?.Verdict.ToString() ?? "none");
+        if (attestation is null) return null;
+        await PublishAsync(attestation, ct);
+        return attestation;
+    }
+
+    /// <summary>
+    /// Re-executes the open dispute <paramref name="disputeId"/> (hex) on this validator's own copy of its model and attests
+    /// the verdict (PASS: the node's outputs were right); null when this validator cannot judge it (not a validator, the
+    /// dispute is gone, the model is not held, the evidence is too large).
+    /// </summary>
+    public async Task<Attestation?> JudgeDisputeAsync(string disputeId, CancellationToken ct)
+    {
+        var height = _chain.Status.Height;
+        if (!IsValidator(height) || _reference is not { } reference) return null;
+        if (_chain.ListDisputes().FirstOrDefault(d => d.Id == disputeId).Dispute is not { } dispute) return null;
+        if (reference.FindModel(dispute.ModelHash) is not { } model || dispute.Inputs.Length + dispute.Outputs.Length > _options.MaxDisputeBytes) return null;
+        using var span = VerificationTracing.Source.StartActivity(VerificationTracing.Dispute);
+        span?.SetTag(VerificationTracing.NodeTag, PeerId.FromBytes(dispute.Node.Span).ToString());
+        span?.SetTag(VerificationTracing.DisputeTag, disputeId);
+        var inputs = TensorSet.Parser.ParseFrom(dispute.Inputs).Tensors.Select(WireTensors.FromWire).ToList();
+        var outputs = TensorSet.Parser.ParseFrom(dispute.Outputs).Tensors.Select(WireTensors.FromWire).ToList();
+        var tolerance = await reference.ToleranceAsync(model, ct);
+        var own = await reference.RunAsync(model.Hash, inputs, ct);
+        var judgement = CanaryReference.Judge(own, outputs, tolerance);
+        var attestation = new Attestation
+        {
+            Validator = ByteString.CopyFrom(_identity.PeerId.Bytes.Span),
+            Node = dispute.Node,
+            Kind = CheckKind.Receipt,
+            Height = height,
+            Verdict = judgement.Passed ? CheckVerdict.Pass : CheckVerdict.Fail,
+            DisputeId = ByteString.CopyFrom(Convert.FromHexString(disputeId)),
+            Detail = AttestationSigning.TruncateDetail("re-executed: " + judgement.Detail),
+        };
+        span?.SetTag(VerificationTracing.VerdictTag, attestation.Verdict.ToString());
+        _logger.LogInformation("Dispute {Dispute} over {Node}: {Verdict} ({Detail})", disputeId, PeerId.FromBytes(dispute.Node.Span), attestation.Verdict, judgement.Detail);
         await PublishAsync(attestation, ct);
         return attestation;
     }
@@ -127,7 +191,7 @@ public sealed class NodeVerifier : IAsyncDisposable
             var due = new List<Task>();
             foreach (var (node, state) in _chain.ListNodes())
             {
-                var schedule = _schedules.GetOrAdd(node, _ => NodeSchedule.From(_chain.GetNodeAttestations(node, CheckKind.Latency), _identity.PeerId));
+                var schedule = Schedule(node);
                 var onboarding = state.Lifecycle == NodeLifecycle.Registered && schedule.HardwareChecked == 0;
                 var released = state.Lifecycle == NodeLifecycle.Jailed && now.ToUnixTimeMilliseconds() >= state.JailedUntilUnixMs && schedule.HardwareChecked <= state.JailedHeight;
                 if (onboarding || released || now >= schedule.NextHardware)
@@ -140,7 +204,23 @@ public sealed class NodeVerifier : IAsyncDisposable
                     schedule.NextLatency = now + Exponential(_options.LatencyInterval);
                     due.Add(Checked(node, CheckKind.Latency, stopping));
                 }
+                if (_canaries is not null && state.Lifecycle != NodeLifecycle.Jailed && now >= schedule.NextCanary)
+                {
+                    // The first one at a random point of the first interval, so validators that start together do not send at once.
+                    var first = schedule.NextCanary == default;
+                    schedule.NextCanary = now + (first ? _options.CanaryInterval * Random.Shared.NextDouble() : Exponential(_options.CanaryInterval));
+                    if (!first) due.Add(Checked(node, CheckKind.Canary, stopping));
+                }
             }
+            var disputes = _reference is null ? [] : _chain.ListDisputes();
+            foreach (var (id, dispute) in disputes)
+            {
+                if (dispute.Votes.Any(v => v.Validator.Span.SequenceEqual(_identity.PeerId.Bytes.Span)) || !_disputesJudged.TryAdd(id, 0)) continue;
+                due.Add(Judged(id, stopping));
+            }
+            // Settled or expired disputes are forgotten, so the set stays as small as the ledger's open disputes.
+            foreach (var judged in _disputesJudged.Keys)
+                if (!disputes.Any(d => d.Id == judged)) _disputesJudged.TryRemove(judged, out _);
             await Task.WhenAll(due);
         }
     }
@@ -160,6 +240,134 @@ public sealed class NodeVerifier : IAsyncDisposable
         {
             _concurrency.Release();
         }
+    }
+
+    private async Task Judged(string disputeId, CancellationToken stopping)
+    {
+        await _concurrency.WaitAsync(stopping);
+        try
+        {
+            await JudgeDisputeAsync(disputeId, stopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            _logger.LogWarning(e, "Re-execution of dispute {Dispute} failed: {Reason}", disputeId, e.Message);
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    private NodeSchedule Schedule(PeerId node) => _schedules.GetOrAdd(node, _ =>
+        NodeSchedule.From(_chain.GetNodeAttestations(node, CheckKind.Latency), _chain.GetNodeAttestations(node, CheckKind.Canary), _identity.PeerId));
+
+    /// <summary>
+    /// One canary: a job on one of the node's models that this validator holds, with drawn inputs, sent through the
+    /// throwaway client and run here too; judged within the model's calibrated tolerance. A wrong answer is also filed as
+    /// a dispute. Null when there is nothing to send, the pace does not allow one, or the node did not answer the job (its
+    /// liveness is the latency probe's business, and a busy node may refuse a client).
+    /// </summary>
+    private async Task<Attestation?> CheckCanaryAsync(PeerId node, NodeState state, NodeSchedule schedule, ulong height, CancellationToken ct)
+    {
+        if (_reference is not { } reference || _canaries is not { } client) return null;
+        var models = state.ModelHashes.Select(reference.FindModel).OfType<Inference.Store.ModelInfo>().ToList();
+        if (models.Count == 0) return null;
+        var validators = Math.Max(1, _chain.GetValidatorSet(height + 1)?.Count ?? 1);
+        schedule.CanaryBudget ??= new ChallengeBudget(_time, _options.CapacityShare / validators);
+        var model = models[Random.Shared.Next(models.Count)];
+        var tolerance = await reference.ToleranceAsync(model, ct);
+        var inputs = CanaryInputs.Create(model, Random.Shared.Next());
+        if (inputs is null) return null;
+        var started = _time.GetTimestamp();
+        var own = await reference.RunAsync(model.Hash, inputs, ct);
+        var cost = _time.GetElapsedTime(started);
+        if (!schedule.CanaryBudget.Allows(cost))
+        {
+            _logger.LogDebug("Canary to {Node} skipped: this validator's share of its capacity is spent", node);
+            return null;
+        }
+        schedule.CanaryBudget.Record(cost);
+        InferCallResult answer;
+        try
+        {
+            answer = await SendUntracedAsync(client, node, model.Hash, inputs, ct);
+        }
+        catch (InferCallException e)
+        {
+            _logger.LogInformation("Canary to {Node} not answered: {Reason}", node, e.Message);
+            return null;
+        }
+        var judgement = CanaryReference.Judge(own, answer.Outputs, tolerance);
+        if (judgement.Passed) schedule.CanaryPassed++;
+        else schedule.CanaryFailed++;
+        var attestation = new Attestation
+        {
+            Validator = ByteString.CopyFrom(_identity.PeerId.Bytes.Span),
+            Node = ByteString.CopyFrom(node.Bytes.Span),
+            Kind = CheckKind.Canary,
+            Height = height,
+            Verdict = judgement.Passed ? CheckVerdict.Pass : CheckVerdict.Fail,
+            CanaryPassed = schedule.CanaryPassed,
+            CanaryFailed = schedule.CanaryFailed,
+            Detail = AttestationSigning.TruncateDetail($"canary on {model.Name}: " + judgement.Detail),
+        };
+        _logger.LogInformation("Canary to {Node}: {Verdict} ({Detail})", node, attestation.Verdict, attestation.Detail);
+        if (!judgement.Passed) FileDispute(node, model.Hash, inputs, answer);
+        return attestation;
+    }
+
+    /// <summary>
+    /// Sends the canary outside this validator's trace: a job carrying the check's trace context would tell the node whose
+    /// job it is. (Activity.Current is async-local: cleared here, it is the caller's again when this returns.)
+    /// </summary>
+    private async Task<InferCallResult> SendUntracedAsync(ICanaryClient client, PeerId node, string modelHash, IReadOnlyList<Tensor> inputs, CancellationToken ct)
+    {
+        System.Diagnostics.Activity.Current = null;
+        return await client.RunAsync(node, modelHash, inputs, _time.GetUtcNow() + _options.StepTimeout, ct);
+    }
+
+    /// <summary>Files a wrong answer as <see cref="ReportWrongReceipt"/> evidence, within this validator's dispute rate and size bounds.</summary>
+    private void FileDispute(PeerId node, string modelHash, IReadOnlyList<Tensor> inputs, InferCallResult answer)
+    {
+        if (answer.Receipt is not { } receipt || answer.Binding is not { } binding) return;
+        var now = _time.GetUtcNow();
+        lock (_disputesFiled)
+        {
+            while (_disputesFiled.TryPeek(out var at) && now - at > TimeSpan.FromHours(1)) _disputesFiled.Dequeue();
+            if (_disputesFiled.Count >= _options.MaxDisputesPerHour)
+            {
+                _logger.LogWarning("Wrong answer from {Node} not filed: this validator's {Max} disputes an hour are spent", node, _options.MaxDisputesPerHour);
+                return;
+            }
+            _disputesFiled.Enqueue(now);
+        }
+        var inputSet = new TensorSet();
+        inputSet.Tensors.AddRange(inputs.Select(WireTensors.ToWire));
+        var outputSet = new TensorSet();
+        outputSet.Tensors.AddRange(answer.Outputs.Select(WireTensors.ToWire));
+        var report = new ReportWrongReceipt
+        {
+            Node = ByteString.CopyFrom(node.Bytes.Span),
+            JobId = answer.JobId,
+            ModelHash = modelHash,
+            Inputs = inputSet.ToByteString(),
+            Outputs = outputSet.ToByteString(),
+            Signature = ByteString.CopyFrom(receipt.Signature.Span),
+            Requester = ByteString.CopyFrom(binding.Requester.Bytes.Span),
+            TimeUnixMs = binding.Time.ToUnixTimeMilliseconds(),
+            Price = binding.Price,
+            NodeNonce = ByteString.CopyFrom(binding.NodeNonce),
+        };
+        var bound = Math.Min(_options.MaxDisputeBytes, _chain.Params.MaxTxBytes - 512);
+        if (report.CalculateSize() > bound)
+        {
+            _logger.LogWarning("Wrong answer from {Node} not filed: its evidence ({Bytes} bytes) is larger than {Bound} bytes", node, report.CalculateSize(), bound);
+            return;
+        }
+        var error = SubmitSigned(new Transaction { ReportWrongReceipt = report, Fee = Math.Max(_chain.Params.MinFee, _chain.Params.Verification.EvidenceFee) });
+        if (error is null) _logger.LogWarning("Filed a dispute over {Node}'s answer to job {Job}", node, answer.JobId);
+        else _logger.LogWarning("Dispute over {Node}'s answer to job {Job} refused: {Error}", node, answer.JobId, error);
     }
 
     private async Task<Attestation> CheckHardwareAsync(PeerId node, NodeState state, NodeSchedule schedule, ulong height, CancellationToken ct)
@@ -255,6 +463,17 @@ public sealed class NodeVerifier : IAsyncDisposable
             _recent.Add(attestation);
             if (_recent.Count > 1000) _recent.RemoveAt(0);
         }
+        if (attestation.Kind == CheckKind.Canary)
+        {
+            // Canary counts are cumulative and the node signs nothing, so only the latest canary about a node is recorded,
+            // at the height it is submitted (several may fall within one block; the ledger keeps one per height), after a
+            // random delay and never gossiped: a record right after a job would tell the node which job, and so which
+            // identity, was the validator's.
+            var node = PeerId.FromBytes(attestation.Node.Span);
+            var due = _time.GetUtcNow() + (_options.CanaryRecordDelay == TimeSpan.Zero ? TimeSpan.Zero : Exponential(_options.CanaryRecordDelay));
+            _pendingCanaries.AddOrUpdate(node, (attestation, due), (_, previous) => (attestation, previous.Due));
+            return;
+        }
         var signed = AttestationSigning.Sign(_identity, attestation);
         _unrecorded.Enqueue(signed);
         try
@@ -274,6 +493,19 @@ public sealed class NodeVerifier : IAsyncDisposable
         while (await timer.WaitForNextTickAsync(stopping))
         {
             var batch = new List<SignedAttestation>();
+            var height = _chain.Status.Height;
+            var now = _time.GetUtcNow();
+            foreach (var (node, pending) in _pendingCanaries)
+            {
+                if (batch.Count >= AttestHandler.MaxAttestations / 2) break;
+                var schedule = Schedule(node);
+                if (now < pending.Due || height <= schedule.CanarySubmitted
+                    || !_pendingCanaries.TryRemove(new KeyValuePair<PeerId, (Attestation, DateTimeOffset)>(node, pending))) continue;
+                var recorded = pending.Canary.Clone();
+                recorded.Height = height;
+                schedule.CanarySubmitted = height;
+                batch.Add(AttestationSigning.Sign(_identity, recorded));
+            }
             while (batch.Count < AttestHandler.MaxAttestations && _unrecorded.TryDequeue(out var next)) batch.Add(next);
             if (batch.Count == 0) continue;
             if (Submit(batch) is null) continue;
@@ -286,16 +518,21 @@ public sealed class NodeVerifier : IAsyncDisposable
 
     private ChainError? Submit(IReadOnlyList<SignedAttestation> attestations)
     {
-        var tx = new Transaction
-        {
-            ChainId = _chain.ChainId,
-            SenderPublicKey = ByteString.CopyFrom(_identity.PublicKey.ToProtobuf()),
-            Nonce = _chain.GetNextNonce(_identity.PeerId),
-            Fee = _chain.Params.MinFee,
-            Attest = new Attest(),
-        };
+        var tx = new Transaction { Fee = _chain.Params.MinFee, Attest = new Attest() };
         tx.Attest.Attestations.AddRange(attestations);
-        return _chainGossip.Submit(TransactionCodec.Sign(_identity, tx)).Error;
+        return SubmitSigned(tx);
+    }
+
+    /// <summary>Completes <paramref name="tx"/> (chain id, this validator's key, next nonce), signs and submits it; one at a time, so two never take one nonce.</summary>
+    public ChainError? SubmitSigned(Transaction tx)
+    {
+        lock (_signing)
+        {
+            tx.ChainId = _chain.ChainId;
+            tx.SenderPublicKey = ByteString.CopyFrom(_identity.PublicKey.ToProtobuf());
+            tx.Nonce = _chain.GetNextNonce(_identity.PeerId);
+            return _chainGossip.Submit(TransactionCodec.Sign(_identity, tx)).Error;
+        }
     }
 
     private TimeSpan Exponential(TimeSpan mean) => mean * -Math.Log(1 - Random.Shared.NextDouble());
@@ -330,14 +567,30 @@ public sealed class NodeVerifier : IAsyncDisposable
 
         public TimeSpan LeastRtt { get; set; }
 
-        public static NodeSchedule From(NodeAttestations latency, PeerId validator)
+        public DateTimeOffset NextCanary { get; set; }
+
+        public ulong CanaryPassed { get; set; }
+
+        public ulong CanaryFailed { get; set; }
+
+        /// <summary>The height the last canary attestation about the node was submitted at (the next must be above it).</summary>
+        public ulong CanarySubmitted { get; set; }
+
+        /// <summary>This validator's share of the node's time for canaries, created on the first one.</summary>
+        public ChallengeBudget? CanaryBudget { get; set; }
+
+        public static NodeSchedule From(NodeAttestations latency, NodeAttestations canary, PeerId validator)
         {
             var mine = latency.Attestations.FirstOrDefault(a => a.Validator.Span.SequenceEqual(validator.Bytes.Span));
+            var canaries = canary.Attestations.FirstOrDefault(a => a.Validator.Span.SequenceEqual(validator.Bytes.Span));
             return new NodeSchedule
             {
                 ProbesSent = mine?.ProbesSent ?? 0,
                 ProbesAnswered = mine?.ProbesAnswered ?? 0,
                 LeastRtt = TimeSpan.FromTicks((mine?.RttMicros ?? 0) * 10L),
+                CanaryPassed = canaries?.CanaryPassed ?? 0,
+                CanaryFailed = canaries?.CanaryFailed ?? 0,
+                CanarySubmitted = canaries?.Height ?? 0,
             };
         }
     }

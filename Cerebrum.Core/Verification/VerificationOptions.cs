@@ -45,6 +45,31 @@ public sealed record VerificationOptions
     /// <summary>Node side: the share of its time it lets all validators' checks take over ten minutes before refusing (above the validators' own 2 %).</summary>
     public double NodeCapacityCap { get; init; } = 0.05;
 
+    /// <summary>
+    /// Mean time between this validator's canaries to one node (paid jobs from a throwaway identity, when the validator holds
+    /// one of the node's models); each is also held to this validator's share of <see cref="CapacityShare"/> of the node's
+    /// time, counted as its own run's compute time over ten minutes.
+    /// </summary>
+    public TimeSpan CanaryInterval { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Mean of the random (exponential) delay before a canary's counts are recorded on the ledger (canary attestations are
+    /// not gossiped): a record right after each job would tell the node which job was the canary. Zero: the next record.
+    /// </summary>
+    public TimeSpan CanaryRecordDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Canaries from one throwaway identity before the next one takes over (a new key, account and channel).</summary>
+    public int CanaryRotation { get; init; } = 50;
+
+    /// <summary>What a throwaway identity is funded with (its channel deposits and fees), in micro-CER.</summary>
+    public ulong CanaryFunding { get; init; } = 10_000;
+
+    /// <summary>Disputes this validator files per hour at most (each costs the evidence fee and every validator a re-execution).</summary>
+    public int MaxDisputesPerHour { get; init; } = 6;
+
+    /// <summary>The largest evidence (inputs and outputs) this validator files or re-executes, in bytes.</summary>
+    public int MaxDisputeBytes { get; init; } = 256 * 1024;
+
     /// <summary>This validator's place ("LAT,LON"), from which its round trips can refute nodes' region claims; none: no refutation.</summary>
     public string? Location { get; init; }
 
@@ -61,6 +86,11 @@ public sealed record VerificationOptions
         if (NodeLongestRun <= TimeSpan.Zero || NodeLongestRun > TimeSpan.FromMinutes(10)) throw new ArgumentException("NodeLongestRun must be within (0, 10 min]");
         if (NodeCapacityCap is <= 0 or > 1) throw new ArgumentException("NodeCapacityCap must be within (0, 1]");
         if (MaxConcurrentChecks is < 1 or > 64) throw new ArgumentException("MaxConcurrentChecks must be 1..64");
+        if (CanaryInterval <= TimeSpan.Zero) throw new ArgumentException("CanaryInterval must be positive");
+        if (CanaryRotation < 1) throw new ArgumentException("CanaryRotation must be at least 1");
+        if (CanaryRecordDelay < TimeSpan.Zero) throw new ArgumentException("CanaryRecordDelay must not be negative");
+        if (MaxDisputesPerHour < 0) throw new ArgumentException("MaxDisputesPerHour must not be negative");
+        if (MaxDisputeBytes is < 1024 or > 4 * 1024 * 1024) throw new ArgumentException("MaxDisputeBytes must be 1 KiB..4 MiB");
         if (Location is not null && !GeoPoint.TryParse(Location, out _)) throw new ArgumentException($"Location must be \"LAT,LON\" in degrees, not '{Location}'");
         return this;
     }

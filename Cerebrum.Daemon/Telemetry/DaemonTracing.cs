@@ -2,6 +2,7 @@ using Cerebrum.Core.Consensus;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference;
+using Cerebrum.Core.Verification;
 using Cerebrum.Daemon.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,7 @@ namespace Cerebrum.Daemon.Telemetry;
 public static class DaemonTracing
 {
     /// <summary>The activity sources of Core's layers that the provider records.</summary>
-    public static readonly IReadOnlyList<string> Sources = [GatewayTracing.SourceName, InferenceTracing.SourceName, ConsensusTracing.SourceName];
+    public static readonly IReadOnlyList<string> Sources = [GatewayTracing.SourceName, InferenceTracing.SourceName, ConsensusTracing.SourceName, VerificationTracing.SourceName];
 
     /// <param name="exporters">Replaces the OTLP exporter (the tests export to memory); null exports to <see cref="TelemetryOptions.Endpoint"/>.</param>
     public static void Add(IServiceCollection services, TelemetryOptions options, PeerId peerId, Action<TracerProviderBuilder>? exporters = null)

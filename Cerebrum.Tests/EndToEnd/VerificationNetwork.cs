@@ -8,6 +8,7 @@ using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Verification;
 using Cerebrum.Tests.Daemon;
+using Cerebrum.Tests.Inference;
 using Cerebrum.Tests.TestSupport;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,20 +42,29 @@ internal sealed class VerificationNetwork : IAsyncDisposable
     public Core.Verification.NodeVerifier Verifier => Validator.Application.Services.GetRequiredService<NodeVerifierService>().Verifier!;
 
     /// <param name="verification">Extra keys of the validator's Verification section (JSON, starting with a comma).</param>
-    public static async Task<VerificationNetwork> StartAsync(CancellationToken ct, string verification = "")
+    /// <param name="withModel">The validator holds the test "add" model (so it can send canaries and re-execute disputes over it).</param>
+    /// <param name="traceExporters">Turns the validator's tracing on (every trace sampled) with these exporters.</param>
+    public static async Task<VerificationNetwork> StartAsync(CancellationToken ct, string verification = "", bool withModel = false,
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? traceExporters = null)
     {
         var directory = TemporaryDirectory.Create();
         try
         {
             var (data, faucet) = await OneValidatorDevnet.CreateAsync(directory.Path, ct);
+            if (withModel)
+            {
+                OnnxTestModels.Write(directory.Path, "add.onnx", OnnxTestModels.AddFloat());
+                await GatewayTestNetwork.RunCliOkAsync("model", "add", Path.Combine(directory.Path, "add.onnx"), "--name", "add", "--data-dir", data);
+            }
             var configPath = Path.Combine(data, "config.json");
             var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, ct))!.AsObject();
             config["Verification"] = JsonNode.Parse($$"""
                 { "Tick": "00:00:00.100", "AttestInterval": "00:00:00.200", "HardwareInterval": "01:00:00", "LatencyInterval": "01:00:00",
                   "ProbeDeadline": "00:00:10"{{verification}} }
                 """);
+            if (traceExporters is not null) config["Telemetry"] = JsonNode.Parse("""{ "Enabled": true, "SamplingRatio": 1 }""");
             await File.WriteAllTextAsync(configPath, config.ToJsonString(), ct);
-            var validator = await TestDaemon.StartAsync(ct, dataDirectory: data);
+            var validator = await TestDaemon.StartAsync(ct, dataDirectory: data, traceExporters: traceExporters);
             return new VerificationNetwork(directory, faucet, validator);
         }
         catch
@@ -74,6 +84,32 @@ internal sealed class VerificationNetwork : IAsyncDisposable
         return node;
     }
 
+    /// <summary>A node daemon on the devnet's genesis serving the "add" model at <paramref name="price"/> micro-CER a job.</summary>
+    public async Task<TestDaemon> StartModelNodeAsync(string name, ulong price, CancellationToken ct)
+    {
+        var data = await GatewayTestNetwork.PrepareNodeAsync(_directory.Path, name, extraNodeConfig: $", \"PricePerRequest\": {price}");
+        File.Copy(Path.Combine(_directory.Path, "devnet", "genesis.json"), Path.Combine(data, "genesis.json"));
+        var node = await TestDaemon.StartAsync(ct, dataDirectory: data, bootstrapPeers: [Validator.ListenAddress], modes: ["node"]);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Registers the "add" model on the ledger (from the faucet); returns its hash.</summary>
+    public async Task<string> RegisterAddModelAsync()
+    {
+        var hash = Core.Inference.Store.ModelHash.ComputeFile(Path.Combine(_directory.Path, "add.onnx"));
+        Submit(TransactionCodec.Sign(_faucet, new Transaction
+        {
+            ChainId = DevnetInitializer.ChainId,
+            SenderPublicKey = ByteString.CopyFrom(_faucet.PublicKey.ToProtobuf()),
+            Nonce = _faucetNonce++,
+            Fee = 1,
+            RegisterModel = new RegisterModel { Hash = hash, Name = "add", Task = "tensor", InputSignature = "a:float[batch,3],b:float[batch,3]", OutputSignature = "c:float[batch,3]" },
+        }));
+        await Poll.UntilAsync(() => Chain.GetModel(hash) is not null, Timeout);
+        return hash;
+    }
+
     /// <summary>Stops a node daemon at once (it goes dark).</summary>
     public async Task StopNodeAsync(TestDaemon node)
     {
@@ -82,7 +118,7 @@ internal sealed class VerificationNetwork : IAsyncDisposable
     }
 
     /// <summary>Funds <paramref name="node"/> from the faucet and registers it with <paramref name="claimedMflops"/>; returns when the ledger has it.</summary>
-    public async Task RegisterAsync(TestDaemon node, ulong claimedMflops, string region = "eu-west", CancellationToken ct = default)
+    public async Task RegisterAsync(TestDaemon node, ulong claimedMflops, string region = "eu-west", IReadOnlyList<string>? models = null, CancellationToken ct = default)
     {
         Submit(ChainDevnet.Transfer(_faucet, node.PeerId, 10_000_000, _faucetNonce++));
         using var key = KeyFile.Load(node.Data.KeyPath);
@@ -93,7 +129,7 @@ internal sealed class VerificationNetwork : IAsyncDisposable
             SenderPublicKey = ByteString.CopyFrom(key.PublicKey.ToProtobuf()),
             Nonce = Chain.GetNextNonce(node.PeerId),
             Fee = 1,
-            RegisterNode = new RegisterNode { Stake = Chain.Params.MinNodeStake, Hardware = "test cpu", Region = region, ClaimedMflops = claimedMflops },
+            RegisterNode = new RegisterNode { Stake = Chain.Params.MinNodeStake, Hardware = "test cpu", Region = region, ClaimedMflops = claimedMflops, ModelHashes = { models ?? [] } },
         }));
         await Poll.UntilAsync(() => Chain.GetNode(node.PeerId) is not null, Timeout);
     }

@@ -1,3 +1,5 @@
+using Cerebrum.Core.Inference.Store;
+using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Verification;
 
 namespace Cerebrum.Tests.Verification;
@@ -45,6 +47,52 @@ public sealed class CanaryAndRegionTests
         var wrong = answer.Select(v => v + (float)(random.NextDouble() - 0.5) * 0.05f).ToArray();
         Assert.That(tolerance.Accepts(OutputComparison.Of(answer, wrong)), Is.False, "a 5 % perturbation is far outside");
         Assert.That(CanaryTolerance.Calibrate([OutputComparison.Of([1f], [1f])]).MaxRelativeL2, Is.EqualTo(CanaryTolerance.Floor), "bit-identical runs still allow float32 rounding");
+    }
+
+    [Test]
+    public void Tf32Rounding_KeepsTenMantissaBits()
+    {
+        Assert.That(CanaryReference.RoundToTf32(1f), Is.EqualTo(1f));
+        var rounded = CanaryReference.RoundToTf32(1.0001f);
+        Assert.That(rounded, Is.EqualTo(1f), "1.0001 is within half a TF32 step (2^-10) of 1");
+        Assert.That(CanaryReference.RoundToTf32(1f + 1f / 1024), Is.EqualTo(1f + 1f / 1024), "a TF32 step survives");
+        Assert.That(BitConverter.SingleToUInt32Bits(CanaryReference.RoundToTf32(3.14159f)) & 0x1FFFu, Is.Zero);
+        Assert.That(float.IsNaN(CanaryReference.RoundToTf32(float.NaN)), Is.True);
+    }
+
+    [Test]
+    public void CanaryInputs_FollowTheSignature_AndTheSeed()
+    {
+        var model = new ModelInfo("sha256:" + new string('0', 64), "m", 0, 8, 13,
+            [new TensorSignature("x", TensorDataType.Float32, [-1, 3], ["batch", ""]),
+             new TensorSignature("input_ids", TensorDataType.Int64, [1, -1], ["", "sequence"]),
+             new TensorSignature("attention_mask", TensorDataType.Int64, [1, -1], ["", "sequence"])],
+            [new TensorSignature("y", TensorDataType.Float32, [-1, 3], ["batch", ""])], "", null, DateTimeOffset.UnixEpoch);
+
+        var inputs = CanaryInputs.Create(model, 5)!;
+
+        Assert.That(inputs[0].Shape, Is.EqualTo(new long[] { 1, 3 }), "a dynamic batch of one");
+        Assert.That(inputs[0].ToFloats().All(v => v is >= -1 and < 1), Is.True);
+        Assert.That(inputs[1].Shape, Is.EqualTo(new long[] { 1, CanaryInputs.DynamicLength }));
+        Assert.That(inputs[1].ToInt64s().All(v => v is >= 1000 and < 2000), Is.True, "token ids inside any BERT vocabulary");
+        Assert.That(inputs[2].ToInt64s().All(v => v == 1), Is.True, "masks are all ones");
+        Assert.That(CanaryInputs.Create(model, 5)![0].ToFloats(), Is.EqualTo(inputs[0].ToFloats()), "the same seed draws the same job");
+        Assert.That(CanaryInputs.Create(model, 6)![0].ToFloats(), Is.Not.EqualTo(inputs[0].ToFloats()));
+        var strings = model with { Inputs = [new TensorSignature("s", TensorDataType.Float16, [1], [""])] };
+        Assert.That(CanaryInputs.Create(strings, 1), Is.Null, "no canaries for inputs it cannot draw");
+    }
+
+    [Test]
+    public void AJudgement_ComparesEveryOutput_FloatsWithinTheTolerance_OthersExactly()
+    {
+        var tolerance = new CanaryTolerance(1e-3, 1 - 1e-6);
+        var own = new[] { Tensor.FromFloats("y", [2], [1f, 2f]), Tensor.FromInt64s("label", [1], [7]) };
+
+        Assert.That(CanaryReference.Judge(own, [Tensor.FromFloats("y", [2], [1.0001f, 2f]), Tensor.FromInt64s("label", [1], [7])], tolerance).Passed, Is.True);
+        Assert.That(CanaryReference.Judge(own, [Tensor.FromFloats("y", [2], [1.1f, 2f]), Tensor.FromInt64s("label", [1], [7])], tolerance).Passed, Is.False, "10 % off");
+        Assert.That(CanaryReference.Judge(own, [Tensor.FromFloats("y", [2], [1f, 2f]), Tensor.FromInt64s("label", [1], [8])], tolerance).Passed, Is.False, "a label is exact");
+        Assert.That(CanaryReference.Judge(own, [Tensor.FromFloats("y", [2], [1f, 2f])], tolerance).Detail, Does.Contain("label missing"));
+        Assert.That(CanaryReference.Judge(own, [Tensor.FromFloats("y", [1, 2], [1f, 2f]), Tensor.FromInt64s("label", [1], [7])], tolerance).Passed, Is.False, "another shape");
     }
 
     [Test]

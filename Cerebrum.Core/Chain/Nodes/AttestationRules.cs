@@ -39,7 +39,9 @@ public static class AttestationRules
             if (!dispute.Node.Equals(attestation.Node)) return Bad("the dispute is about another node");
             return NewerThan(dispute.Votes, validator, attestation);
         }
-        if (attestation.Verdict != CheckVerdict.Unreachable)
+        // A canary's node must not learn it was checked, so it signs no statement: the canary is an ordinary job whose
+        // receipt backs a failure as dispute evidence (ReportWrongReceipt), and its counts weigh as stake-weighted medians.
+        if (attestation.Verdict != CheckVerdict.Unreachable && attestation.Kind != CheckKind.Canary)
         {
             var statement = attestation.Statement;
             if (statement is null || !statement.Validator.Span.SequenceEqual(validator.Bytes.Span) || !statement.Node.Equals(attestation.Node)

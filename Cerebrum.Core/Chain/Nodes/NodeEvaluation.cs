@@ -21,9 +21,14 @@ public static class NodeEvaluation
         Fail,
     }
 
-    /// <summary>Re-evaluates <paramref name="id"/> after new attestations about it were recorded in this block.</summary>
-    public static void Evaluate(StateOverlay state, BlockContext block, PeerId id)
+    /// <summary>
+    /// Re-evaluates <paramref name="id"/> after new attestations about it were recorded in this block; a failing latency
+    /// quorum (the node is not live) also faults its running lease (<see cref="LeaseFaults"/>).
+    /// </summary>
+    public static void Evaluate(TransactionContext context, PeerId id)
     {
+        var state = context.State;
+        var block = context.Block;
         var node = state.GetNode(id)!;
         var validators = block.Validators!;
         var notBefore = node.Lifecycle == NodeLifecycle.Jailed ? node.JailedHeight : 0;
@@ -69,6 +74,8 @@ public static class NodeEvaluation
 
         var quorums = fresh.ToDictionary(f => f.Key, f => Decide(f.Value, validators));
         var failing = quorums.Values.Any(q => q == Quorum.Fail);
+        if (quorums[CheckKind.Latency] == Quorum.Pass) node.History.LastLiveUnixMs = block.TimeUnixMs;
+        else if (quorums[CheckKind.Latency] == Quorum.Fail) LeaseFaults.FaultRunning(context, node);
         var stakeSufficient = node.Stake >= block.Params.MinNodeStake;
         switch (node.Lifecycle)
         {

@@ -44,7 +44,7 @@ public sealed class AttestHandler : ITransactionHandler
                 if (!nodes.Contains(node)) nodes.Add(node);
             }
         }
-        foreach (var node in nodes) NodeEvaluation.Evaluate(context.State, context.Block, node);
+        foreach (var node in nodes) NodeEvaluation.Evaluate(context, node);
         foreach (var dispute in disputes) NodeDisputes.Judge(context, dispute);
         return null;
     }

@@ -32,6 +32,7 @@ public sealed class CloseLeaseHandler : ITransactionHandler
         tenant.Balance = refunded;
         context.SetAccount(tenantId, tenant);
         context.State.SetLease(leaseId.Span, null);
+        Nodes.LeaseFaults.CountCompleted(context.State, lease);
         if (context.State.GetNode(nodeId) is { } node && node.LeaseId.Span.SequenceEqual(leaseId.Span))
         {
             node.LeaseId = Google.Protobuf.ByteString.Empty;

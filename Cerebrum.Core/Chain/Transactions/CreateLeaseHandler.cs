@@ -42,6 +42,8 @@ public sealed class CreateLeaseHandler : ITransactionHandler
                 return new ChainError(ChainErrorCode.NodeAlreadyLeased, $"{nodeId} is leased until {current.EndUnixMs}");
             if (context.PayOut(nodeId, current.Prepaid) is { } overflow) return overflow;
             context.State.SetLease(node.LeaseId.Span, null);
+            Nodes.LeaseFaults.CountCompleted(context.State, current);
+            node = context.State.GetNode(nodeId)!;
         }
         if (PaymentMath.LeasePrepayment(terms.Hours, terms.PricePerHour) is not { } prepaid)
             return new ChainError(ChainErrorCode.Overflow, "hours * price per hour overflows 64 bits");

@@ -16,6 +16,7 @@ public static class TransactionHandlers
         new DepositHandler(),
         new AttestHandler(),
         new ReportWrongReceiptHandler(),
+        new ReportLeaseBreachHandler(),
         new OpenChannelHandler(),
         new TopUpChannelHandler(),
         new ClaimChannelHandler(),

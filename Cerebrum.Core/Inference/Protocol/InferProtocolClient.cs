@@ -172,7 +172,7 @@ public static class InferProtocolClient
         if (response.TimeUnixMs <= 0 || response.TimeUnixMs > latest)
             throw new InferCallException(InferCallFailure.InvalidAnswer, $"receipt invalid: its time {response.TimeUnixMs} is not within the job's deadline {request.DeadlineUnixMs} (plus {ReceiptClockSkew} of clock skew)");
         return new InferReceiptBinding(bound, DateTimeOffset.FromUnixTimeMilliseconds(response.TimeUnixMs), response.Price,
-            InferReceipts.BoundJobId(response.JobId, response.NodeNonce.Span), InferReceipts.ReceiptHash(response));
+            InferReceipts.BoundJobId(response.JobId, response.NodeNonce.Span), InferReceipts.ReceiptHash(response)) { NodeNonce = response.NodeNonce.ToByteArray() };
     }
 
     /// <summary>The key that signed the receipt, which must be the connected peer's.</summary>

@@ -10,4 +10,7 @@ namespace Cerebrum.Core.Inference.Protocol;
 public sealed record InferReceiptBinding(PeerId Requester, DateTimeOffset Time, ulong Price, string BoundJobId, byte[] ReceiptHash)
 {
     public string ReceiptHashHex => Convert.ToHexStringLower(ReceiptHash);
+
+    /// <summary>The node's nonce the receipt signs (what evidence against the receipt must repeat).</summary>
+    public byte[] NodeNonce { get; init; } = [];
 }

@@ -141,6 +141,16 @@ public sealed class ChannelBook : IDisposable
     public int RecordedCount => _grants.Count;
 
     /// <summary>
+    /// After a job the node refused before it took the job's voucher (its ledger did not know the channel yet): the next
+    /// payment on the channel signs a voucher again, since the node never kept the last one.
+    /// </summary>
+    public void ResendNext(PaymentGrant grant)
+    {
+        if (!_channels.TryGetValue(grant.ChannelHex, out var channel)) return;
+        lock (channel.Gate) channel.Resend = true;
+    }
+
+    /// <summary>
     /// Adopts the node's best voucher for one of this payer's channels (sent with a stale-voucher or payment error) when
     /// it is the payer's own signature and ahead of what the payer remembers: the payer then counts it all as spent. When
     /// it is behind (the node refused a job before it took that job's voucher, e.g. an unknown model or a full budget),

@@ -18,6 +18,9 @@ public sealed record BenchOptions
     public TimeSpan? CommitDelay { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Called with each validator's index and data directory before it starts (e.g. to add models or settings).</summary>
+    public Action<int, string>? PrepareValidator { get; init; }
+
     /// <summary>Keep the validators' data directories and daemon.log files (their path goes to stderr).</summary>
     public bool Keep { get; init; }
 

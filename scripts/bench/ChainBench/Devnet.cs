@@ -76,6 +76,7 @@ public sealed class Devnet : IAsyncDisposable
                     consensus["CommitDelay"] = delay.ToString("c", CultureInfo.InvariantCulture);
                     File.WriteAllText(configPath, config.ToJsonString());
                 }
+                options.PrepareValidator?.Invoke(k, directory);
                 processes.Add(StartDaemon(options.Cerebrumd, directory));
             }
             for (var k = 0; k < validators; k++)

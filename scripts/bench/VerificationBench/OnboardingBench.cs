@@ -29,7 +29,7 @@ internal static class OnboardingBench
             for (var n = 0; n < nodes; n++)
             {
                 var data = Path.Combine(root, "node" + n.ToString(CultureInfo.InvariantCulture));
-                await RunAsync(cerebrumd, ["init", "--data-dir", data], ct);
+                await RunToEndAsync(cerebrumd, ["init", "--data-dir", data], ct);
                 keys.Add(KeyFile.Load(Path.Combine(data, "identity.key")));
             }
             // Half of what this machine measured: the nodes and validators share it, so the checks see less than an idle
@@ -96,7 +96,7 @@ internal static class OnboardingBench
     }
 
     /// <summary>Starts cerebrumd; its output goes to <paramref name="logDirectory"/>/daemon.log, or nowhere.</summary>
-    private static Process Start(string cerebrumd, string[] args, string? logDirectory)
+    internal static Process Start(string cerebrumd, string[] args, string? logDirectory)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(cerebrumd);
@@ -111,7 +111,7 @@ internal static class OnboardingBench
         return process;
     }
 
-    private static async Task RunAsync(string cerebrumd, string[] args, CancellationToken ct)
+    internal static async Task RunToEndAsync(string cerebrumd, string[] args, CancellationToken ct)
     {
         using var process = Start(cerebrumd, args, logDirectory: null);
         await process.WaitForExitAsync(ct);

@@ -7,12 +7,16 @@ using Cerebrum.Bench.Verification;
 //  1. a node's capacity with the validators' checks running against without (alternating windows, same run);
 //  2. canaries over many seeds: how many jobs it takes to catch a node wrong on a share of its jobs, against the
 //     geometric distribution the canary rate predicts, and how many honest (GPU-like rounding) canaries are flagged;
-//  3. time from RegisterNode to Active on a devnet of validator processes.
+//  3. time from RegisterNode to Active on a devnet of validator processes;
+//  4. canaries over the real path: a validator process sending paid canaries to node processes for a fixed time.
 string? cerebrumd = null;
 int seeds = 100, honestJobs = 2_000, windows = 6, validators = 4, nodes = 3;
 double canaryRate = 0.02, wrongRate = 0.1, share = 0.02, windowSeconds = 30;
 var skipCapacity = false;
 var skipOnboarding = false;
+var skipRealCanaries = false;
+int canaryNodes = 2;
+double canaryIntervalSeconds = 2, canarySeconds = 60;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -29,10 +33,15 @@ for (var i = 0; i < args.Length; i++)
         case "--nodes": nodes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--skip-capacity": skipCapacity = true; break;
         case "--skip-onboarding": skipOnboarding = true; break;
+        case "--skip-real-canaries": skipRealCanaries = true; break;
+        case "--canary-nodes": canaryNodes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--canary-interval-seconds": canaryIntervalSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--canary-seconds": canarySeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         default: throw new ArgumentException($"unknown option {args[i]}");
     }
 }
-if (!skipOnboarding && cerebrumd is null) throw new ArgumentException("--cerebrumd PATH (cerebrumd.dll) is required unless --skip-onboarding");
+if ((!skipOnboarding || !skipRealCanaries) && cerebrumd is null)
+    throw new ArgumentException("--cerebrumd PATH (cerebrumd.dll) is required unless --skip-onboarding and --skip-real-canaries");
 
 var text = new StringBuilder();
 if (!skipCapacity)
@@ -79,5 +88,19 @@ if (!skipOnboarding)
     text.AppendLine("| nodes | min (s) | median (s) | max (s) |");
     text.AppendLine("| --- | --- | --- | --- |");
     text.AppendLine(CultureInfo.InvariantCulture, $"| {nodes} | {times[0]:0.0} | {times[times.Length / 2]:0.0} | {times[^1]:0.0} |");
+}
+if (!skipRealCanaries)
+{
+    Console.Error.WriteLine($"real-path canaries: {canaryNodes} nodes, one every {canaryIntervalSeconds} s per node, {canarySeconds} s");
+    using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+    var real = await RealPathCanaryBench.RunAsync(cerebrumd!, canaryNodes, TimeSpan.FromSeconds(canaryIntervalSeconds), TimeSpan.FromSeconds(canarySeconds), cancel.Token);
+    text.AppendLine();
+    text.AppendLine("### Canaries over the real path");
+    text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"One validator process holding a MatMul-chain model (4x64, depth 4) sends canaries (Verification:CanaryInterval {canaryIntervalSeconds:0.#} s per node, exponential) to {real.Nodes} honest node processes serving it at 5 micro-CER a job: each a paid job on /cerebrum/infer/1.0.0 from a throwaway identity (its own key, account and payment channel), judged against the validator's own run within the TF32-calibrated tolerance. The run lasts {canarySeconds:0} s from all nodes Active ({real.SecondsToActive:0.0} s after RegisterNode); canaries start at registration, so the expectation covers the whole time since; the counts are the ledger's (the validator's recorded canary counts), read 5 s after the end.");
+    text.AppendLine();
+    text.AppendLine("| nodes | canaries expected | canaries recorded | failed (goal: none) |");
+    text.AppendLine("| --- | --- | --- | --- |");
+    text.AppendLine(CultureInfo.InvariantCulture, $"| {real.Nodes} | {real.Expected:0} | {real.Passed + real.Failed} | {real.Failed} |");
 }
 Console.WriteLine(text.ToString().TrimEnd());
