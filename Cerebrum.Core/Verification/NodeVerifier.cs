@@ -69,6 +69,9 @@ public sealed class NodeVerifier : IAsyncDisposable
         _location = options.Location is { } location && GeoPoint.TryParse(location, out var point) ? point : null;
     }
 
+    /// <summary>The checks this validator ran, with their attestations or why they broke off (the operator's view); other kinds of check record theirs here too.</summary>
+    public ValidatorCheckLog Checks { get; } = new();
+
     /// <summary>Attestations made, in order (for the admin API and tests); the last 1000.</summary>
     public IReadOnlyList<Attestation> Recent
     {
@@ -235,6 +238,7 @@ public sealed class NodeVerifier : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
             _logger.LogWarning(e, "{Kind} check of {Node} failed: {Reason}", kind, node, e.Message);
+            Checks.Record(new ValidatorCheck(_time.GetUtcNow(), node, kind, null, e.Message));
         }
         finally
         {
@@ -463,6 +467,7 @@ public sealed class NodeVerifier : IAsyncDisposable
             _recent.Add(attestation);
             if (_recent.Count > 1000) _recent.RemoveAt(0);
         }
+        Checks.Record(new ValidatorCheck(_time.GetUtcNow(), PeerId.FromBytes(attestation.Node.Span), attestation.Kind, attestation));
         if (attestation.Kind == CheckKind.Canary)
         {
             // Canary counts are cumulative and the node signs nothing, so only the latest canary about a node is recorded,

@@ -20,6 +20,7 @@ public static class AdminApi
         endpoints.MapGatewayAdminEndpoints();
         endpoints.MapChainEndpoints();
         endpoints.MapChainNodeEndpoints();
+        endpoints.MapValidatorEndpoints();
         endpoints.MapMarketEndpoints();
         endpoints.MapBatchJobEndpoints();
         endpoints.MapMetricsEndpoints();

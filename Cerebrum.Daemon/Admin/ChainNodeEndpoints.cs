@@ -42,7 +42,8 @@ public static class ChainNodeEndpoints
         _ => "registered",
     };
 
-    private static ChainNodeResponse Describe(ChainNode chain, PeerId id, NodeState node)
+    /// <summary>A registered node with its attestations, as <c>GET /chain/nodes/{peerId}</c> and Cerebrum Cloud show it.</summary>
+    public static ChainNodeResponse Describe(ChainNode chain, PeerId id, NodeState node)
     {
         var figures = node.Figures ?? new NodeFigures();
         var history = node.History ?? new NodeHistory();

@@ -20,25 +20,28 @@ public static class CloudAssets
         ["icon.svg"] = Load("icon.svg", "image/svg+xml"),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    private static readonly Asset OpenPage = Mark(Files["index.html"], "open");
-    private static readonly Asset KeyedPage = Mark(Files["index.html"], "key");
+    private static readonly Asset OpenPage = Mark(Files["index.html"], "open", selfService: false);
+    private static readonly Asset KeyedPage = Mark(Files["index.html"], "key", selfService: false);
+    private static readonly Asset SelfServicePage = Mark(Files["index.html"], "key", selfService: true);
 
     /// <summary>The file named <paramref name="name"/> (e.g. "app.js"), or null when the app has no such file.</summary>
     public static Asset? Find(string name) => Files.GetValueOrDefault(name);
 
     /// <summary>
-    /// The page, marked <c>&lt;html data-access="open|key"&gt;</c> so that its script knows, before it asks for any
-    /// data, whether this gateway needs an API key (and asks the visitor for one rather than send requests refused with 401).
+    /// The page, marked <c>&lt;html data-access="open|key" data-self-service="on|off"&gt;</c> so that its script knows,
+    /// before it asks for any data, whether this gateway needs an API key (and asks the visitor for one rather than send
+    /// requests refused with 401) and whether a visitor without one may create one.
     /// </summary>
-    public static Asset Page(bool open) => open ? OpenPage : KeyedPage;
+    public static Asset Page(bool open, bool selfService = false) => open ? OpenPage : selfService ? SelfServicePage : KeyedPage;
 
-    private static Asset Mark(Asset page, string access)
+    private static Asset Mark(Asset page, string access, bool selfService)
     {
         const string tag = "<html lang=\"en\">";
         var html = System.Text.Encoding.UTF8.GetString(page.Content);
         if (!html.Contains(tag, StringComparison.Ordinal))
             throw new InvalidOperationException($"Cerebrum Cloud's index.html has no {tag}");
-        return Create(System.Text.Encoding.UTF8.GetBytes(html.Replace(tag, $"<html lang=\"en\" data-access=\"{access}\">", StringComparison.Ordinal)), page.ContentType);
+        var marked = $"<html lang=\"en\" data-access=\"{access}\" data-self-service=\"{(selfService ? "on" : "off")}\">";
+        return Create(System.Text.Encoding.UTF8.GetBytes(html.Replace(tag, marked, StringComparison.Ordinal)), page.ContentType);
     }
 
     public static IEnumerable<string> Names => Files.Keys;

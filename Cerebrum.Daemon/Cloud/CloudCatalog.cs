@@ -17,8 +17,24 @@ namespace Cerebrum.Daemon.Cloud;
 /// <param name="market">The market's offers, leases and usage; null while the gateway has none (see <see cref="ICloudMarket"/>).</param>
 public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService directory, ChainService? chain, PeerId self, ICloudMarket? market = null)
 {
+    private ICloudMarket? _market = market;
+
     /// <summary>The market, when this gateway has one.</summary>
-    public ICloudMarket? Market => market;
+    public ICloudMarket? Market => Volatile.Read(ref _market);
+
+    /// <summary>Registered nodes' reputation over time, sampled by <see cref="SampleLedger"/>.</summary>
+    public CloudReputationHistory Reputation { get; } = new();
+
+    /// <summary>The market, once the gateway's has opened (it starts after the catalog exists).</summary>
+    public void UseMarket(ICloudMarket market) => Volatile.Write(ref _market, market);
+
+    /// <summary>Samples the ledger's reputations when it has a new height; the gateway calls it as it refreshes its routes.</summary>
+    public void SampleLedger()
+    {
+        if (chain is null) return;
+        var status = chain.Chain.Status;
+        Reputation.Sample(status.Height, status.LastTime, chain.Chain.ListNodes);
+    }
 
     public CloudOverview Overview()
     {
@@ -33,7 +49,8 @@ public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService di
             ledger?.Nodes.Count ?? 0,
             gateway.Table.Models.Count,
             ledger?.Models.Count ?? 0,
-            Features(ledger is not null, market is not null));
+            Features(ledger is not null, Market is not null, ledger?.Nodes.Any(n => n.Node.Figures is { LastAttestationHeight: > 0 }) ?? false,
+                gateway.Options.SelfService.Enabled && !gateway.Options.Open));
     }
 
     public List<CloudModel> Models()
@@ -68,6 +85,7 @@ public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService di
         var heard = directory.Book.Snapshot().ToDictionary(e => e.Status.Node);
         var registered = (ledger?.Nodes ?? []).ToDictionary(n => n.Id, n => n.Node);
         var routes = gateway.Table.AllRoutes.ToLookup(r => r.Node);
+        var nowMs = now.ToUnixTimeMilliseconds();
         return [.. heard.Keys.Union(registered.Keys)
             .OrderBy(id => id.ToString(), StringComparer.Ordinal)
             .Select(id => new CloudNode(
@@ -77,15 +95,29 @@ public sealed class CloudCatalog(GatewayService gateway, NodeDirectoryService di
                     ? new CloudNodeRegistration(node.Stake, node.Hardware, node.Region, [.. node.ModelHashes], node.RegisteredHeight)
                     : null,
                 gateway.IsConnected(id),
-                [.. routes[id].OrderBy(r => r.Model.Name, StringComparer.Ordinal).Select(r => Route(r, now))]))];
+                [.. routes[id].OrderBy(r => r.Model.Name, StringComparer.Ordinal).Select(r => Route(r, now))],
+                registered.TryGetValue(id, out var attested) && ledger is { Service: var service } ? ChainNodeEndpoints.Describe(service.Chain, id, attested) : null,
+                registered.ContainsKey(id) ? Reputation.Of(id) : null,
+                registered.TryGetValue(id, out var leased) ? Lease(leased, nowMs) : null))];
     }
 
-    /// <summary>What this gateway can show; verification data has no source yet, and keys are created by the operator only.</summary>
-    public static CloudFeatures Features(bool ledger, bool market) => new(ledger, market, Verification: false, SelfServiceKeys: false);
+    /// <summary>What this gateway can show: each part is on when its source exists (see <see cref="CloudFeatures"/>).</summary>
+    public static CloudFeatures Features(bool ledger, bool market, bool verification, bool selfServiceKeys) => new(ledger, market, verification, selfServiceKeys);
 
-    private CloudRoute Route(NodeRoute route, DateTimeOffset now) => new(
-        route.Node.ToString(), route.Model.Name, route.PricePerRequest, route.AdvertisedFreeSlots, route.AdvertisedQueueDepth, route.Outstanding,
-        Math.Round(route.Latency.TotalMilliseconds, 3), route.Served, route.Failed, route.Breaker.IsAvailable(now), gateway.IsConnected(route.Node));
+    private CloudNodeLease? Lease(Core.Chain.Proto.NodeState node, long nowMs)
+    {
+        if (chain is null || node.LeaseId.IsEmpty || chain.Chain.GetLease(node.LeaseId.Span) is not { } lease || lease.EndUnixMs <= nowMs) return null;
+        return new CloudNodeLease(Convert.ToHexStringLower(node.LeaseId.Span), PeerId.FromBytes(lease.Tenant.Span).ToString(),
+            DateTimeOffset.FromUnixTimeMilliseconds(lease.EndUnixMs).UtcDateTime);
+    }
+
+    private CloudRoute Route(NodeRoute route, DateTimeOffset now)
+    {
+        var node = chain?.Chain.GetNode(route.Node);
+        return new(route.Node.ToString(), route.Model.Name, route.PricePerRequest, route.AdvertisedFreeSlots, route.AdvertisedQueueDepth, route.Outstanding,
+            Math.Round(route.Latency.TotalMilliseconds, 3), route.Served, route.Failed, route.Breaker.IsAvailable(now), gateway.IsConnected(route.Node),
+            node is null ? null : ChainNodeEndpoints.StateName(node.Lifecycle), node?.ReputationPpm);
+    }
 
     private static List<CloudTensor> Describe(IReadOnlyList<TensorSignature>? tensors) =>
         [.. (tensors ?? []).Select(t => new CloudTensor(t.Name, TensorDataTypes.ToKServeName(t.DataType), t.Dimensions))];

@@ -19,9 +19,18 @@ public static class CloudEndpoints
     public const string Root = "/cloud/";
     public const string Api = "/cloud/api";
 
+    /// <summary>Self-service key creation (<c>POST</c>), the one data endpoint that needs no key: its own limits guard it (<see cref="CloudKeyIssuer"/>).</summary>
+    public const string Keys = "/cloud/api/keys";
+
+    private const int MaxKeyRequestBytes = 1024;
+
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /// <summary>True for <c>POST /cloud/api/keys</c>, which creates a key and so cannot need one (answered 404 unless self-service is on).</summary>
+    public static bool IsKeyCreation(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.Equals(Keys, StringComparison.Ordinal);
 
     /// <summary>True for the page and its files, which the gateway serves without an API key (they hold no data).</summary>
     public static bool IsPublicAsset(PathString path) =>
@@ -33,9 +42,9 @@ public static class CloudEndpoints
     {
         endpoints.MapGet("/", (HttpContext http) => Redirect(http));
         // Routing matches "/cloud" to this pattern too (a trailing slash is optional); the page's links are absolute.
-        endpoints.MapGet(Root, (HttpContext http) => Serve(http, CloudAssets.Page(gateway.Options.Open))).ExcludeFromDescription();
+        endpoints.MapGet(Root, (HttpContext http) => Serve(http, CloudAssets.Page(gateway.Options.Open, gateway.Options.SelfService.Enabled))).ExcludeFromDescription();
         endpoints.MapGet("/cloud/{file}", (string file, HttpContext http) => CloudAssets.Find(file) is { } asset
-            ? Serve(http, file == "index.html" ? CloudAssets.Page(gateway.Options.Open) : asset)
+            ? Serve(http, file == "index.html" ? CloudAssets.Page(gateway.Options.Open, gateway.Options.SelfService.Enabled) : asset)
             : GatewayErrors.Result(http, GatewayErrorKind.NotFound, $"Cerebrum Cloud has no file '{file}'")).ExcludeFromDescription();
 
         var api = endpoints.MapGroup(Api).WithTags("Cerebrum Cloud");
@@ -58,7 +67,7 @@ public static class CloudEndpoints
             var key = GatewayApiKeyAuthentication.BearerToken(http.Request) is { } presented ? gateway.Keys.Find(presented) : null;
             return key is null
                 ? GatewayErrors.Result(http, GatewayErrorKind.Unauthorized, "invalid API key")
-                : Results.Json(new CloudKey(false, key.Name, key.RatePerSecond, key.CreatedAt), CloudJsonContext.Relaxed.CloudKey);
+                : Results.Json(new CloudKey(false, key.Name, key.RatePerSecond, key.CreatedAt, key.Budget), CloudJsonContext.Relaxed.CloudKey);
         }).Produces<CloudKey>();
         api.MapGet("/offers", (HttpContext http) => catalog.Market is { } market
                 ? Results.Json(market.Offers(), CloudJsonContext.Relaxed.IReadOnlyListCloudOffer)
@@ -82,8 +91,44 @@ public static class CloudEndpoints
             if (key is null) return GatewayErrors.Result(http, GatewayErrorKind.Unauthorized, "invalid API key");
             return market.Usage(key) is { } usage
                 ? Results.Json(usage, CloudJsonContext.Relaxed.CloudUsage)
-                : Results.Json(new CloudUsage(key.Name, 0, 0, 0, null), CloudJsonContext.Relaxed.CloudUsage);
+                : Results.Json(new CloudUsage(key.Name, 0, 0, key.Budget, null, []), CloudJsonContext.Relaxed.CloudUsage);
         }).Produces<CloudUsage>();
+        var issuer = new CloudKeyIssuer(gateway.Options.SelfService);
+        api.MapPost("/keys", async (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            if (!gateway.Options.SelfService.Enabled || gateway.Options.Open)
+                return GatewayErrors.Result(http, GatewayErrorKind.NotFound, gateway.Options.Open
+                    ? "this gateway is open: it needs no API key"
+                    : "this gateway does not hand out keys on its page; its operator creates them ('cerebrum gateway key create')");
+            if (http.Request.ContentLength is not { } length || length > MaxKeyRequestBytes)
+                return GatewayErrors.Result(http, GatewayErrorKind.BadRequest, $"send the key's name as JSON of at most {MaxKeyRequestBytes} bytes: {{\"name\": \"my-app\"}}");
+            CloudKeyRequest? request;
+            try
+            {
+                request = await http.Request.ReadFromJsonAsync(CloudJsonContext.Relaxed.CloudKeyRequest, http.RequestAborted);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+            {
+                return GatewayErrors.Result(http, GatewayErrorKind.BadRequest, "the body is not JSON of the form {\"name\": \"my-app\"}");
+            }
+            if (http.Connection.RemoteIpAddress is not { } address)
+                return GatewayErrors.Result(http, GatewayErrorKind.BadRequest, "the client's address is unknown");
+            try
+            {
+                var (key, record) = issuer.Create(gateway.Keys, address, request?.Name, gateway.Time.GetUtcNow());
+                return Results.Json(new CloudCreatedKey(record.Name, key, record.RatePerSecond, record.Budget, record.CreatedAt), CloudJsonContext.Relaxed.CloudCreatedKey,
+                    statusCode: StatusCodes.Status201Created);
+            }
+            catch (GatewayException e)
+            {
+                return GatewayErrors.Result(http, e);
+            }
+            catch (ArgumentException e)
+            {
+                return GatewayErrors.Result(http, GatewayErrorKind.BadRequest, e.Message);
+            }
+        }).Produces<CloudCreatedKey>(StatusCodes.Status201Created);
         api.MapFallback((HttpContext http) => GatewayErrors.Result(http, GatewayErrorKind.NotFound,
             $"no Cerebrum Cloud endpoint {http.Request.Method} {http.Request.Path}; see /openapi/v1.json"));
         return endpoints;

@@ -13,6 +13,8 @@ namespace Cerebrum.Daemon.Cloud;
 [JsonSerializable(typeof(IReadOnlyList<CloudOffer>))]
 [JsonSerializable(typeof(IReadOnlyList<CloudLease>))]
 [JsonSerializable(typeof(CloudUsage))]
+[JsonSerializable(typeof(CloudKeyRequest))]
+[JsonSerializable(typeof(CloudCreatedKey))]
 internal sealed partial class CloudJsonContext : JsonSerializerContext
 {
     /// <summary>Writes text as it is ('x', not \u0027x\u0027); the page sets every value as text, never as markup.</summary>

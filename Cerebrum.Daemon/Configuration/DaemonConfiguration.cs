@@ -25,6 +25,17 @@ public static class DaemonConfiguration
         var chain = BindSection<ChainOptions>(configuration, "Chain", errors);
         var verification = BindSection<Core.Verification.VerificationOptions>(configuration, "Verification", errors);
         var telemetry = BindSection<TelemetryOptions>(configuration, "Telemetry", errors);
+        // The market's section (Market:Lease, Market:OfferInterval, Market:Region, ...) was never bound before: nodes rented
+        // nothing and offered every 30 s whatever their config said.
+        var market = BindSection<Core.Market.MarketOptions>(configuration, "Market", errors);
+        try
+        {
+            market.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"Market: {e.Message}");
+        }
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);
 
@@ -52,7 +63,7 @@ public static class DaemonConfiguration
         if (pubSub.Topics.Count == 0)
             pubSub = pubSub with { Topics = PubSubOptions.DefaultTopics };
 
-        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node, PubSub = pubSub, Gateway = gateway, Chain = chain, Verification = verification, Telemetry = telemetry };
+        var options = new DaemonOptions { Modes = DaemonModes.Normalize(modes), Network = network, Admin = admin, Shutdown = shutdown, Node = node, PubSub = pubSub, Gateway = gateway, Chain = chain, Verification = verification, Telemetry = telemetry, Market = market };
         errors.AddRange(DaemonOptionsValidator.Validate(options));
         if (errors.Count > 0)
             throw new InvalidConfigurationException(errors);

@@ -49,6 +49,9 @@ public sealed record GatewayOptions
     /// </summary>
     public GatewayPaymentOptions Payments { get; init; } = new();
 
+    /// <summary>Whether Cerebrum Cloud's visitors may create API keys themselves, and its limits (off by default).</summary>
+    public GatewaySelfServiceOptions SelfService { get; init; } = new();
+
     /// <summary>How often the API keys' usage is written to gateway.db (and at shutdown).</summary>
     public TimeSpan UsageFlushInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

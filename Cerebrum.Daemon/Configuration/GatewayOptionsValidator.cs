@@ -49,5 +49,12 @@ public static class GatewayOptionsValidator
         }
         if (gateway.UsageFlushInterval <= TimeSpan.Zero)
             errors.Add($"Gateway:UsageFlushInterval: must be a positive duration, not {gateway.UsageFlushInterval}");
+        var self = gateway.SelfService;
+        if (self.KeysPerIpPerHour < 1) errors.Add($"Gateway:SelfService:KeysPerIpPerHour: must be 1 or more, not {self.KeysPerIpPerHour}");
+        if (self.MaxKeys < 1) errors.Add($"Gateway:SelfService:MaxKeys: must be 1 or more, not {self.MaxKeys}");
+        if (self.Budget is 0 or > long.MaxValue) errors.Add($"Gateway:SelfService:Budget: must be 1 to {long.MaxValue} micro-CER, not {self.Budget}");
+        if (!(self.RatePerSecond > 0) || double.IsInfinity(self.RatePerSecond))
+            errors.Add($"Gateway:SelfService:RatePerSecond: must be a positive number of requests per second, not {self.RatePerSecond}");
+        if (self.TrackedAddresses < 1) errors.Add($"Gateway:SelfService:TrackedAddresses: must be 1 or more, not {self.TrackedAddresses}");
     }
 }

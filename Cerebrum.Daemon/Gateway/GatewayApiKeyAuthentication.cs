@@ -9,7 +9,7 @@ namespace Cerebrum.Daemon.Gateway;
 /// Every request needs <c>Authorization: Bearer &lt;key&gt;</c> with a key from <c>cerebrum gateway key create</c> (401
 /// otherwise), and is counted against the key's rate limit (429 with Retry-After when spent) and its cap on requests in
 /// flight (429). Health probes and the OpenAPI document are exempt, and so are Cerebrum Cloud's page and files (not its
-/// data); with <c>Gateway:Open</c> (<c>--open</c>) no key is checked, but the Host header is: only IP addresses, localhost
+/// data) and its self-service key creation (off by default, limited per client address by <see cref="CloudKeyIssuer"/>); with <c>Gateway:Open</c> (<c>--open</c>) no key is checked, but the Host header is: only IP addresses, localhost
 /// and <c>Gateway:AllowedHosts</c> (DNS rebinding). A key with a budget that its requests have spent gets 402 (OpenAI's
 /// <c>insufficient_quota</c>); what each request's jobs paid nodes is booked to its key (<see cref="RequestSpend"/>).
 /// </summary>
@@ -29,7 +29,7 @@ public static class GatewayApiKeyAuthentication
                 await next(context);
                 return;
             }
-            if (IsExempt(context.Request.Path))
+            if (IsExempt(context.Request.Path) || CloudEndpoints.IsKeyCreation(context.Request))
             {
                 await next(context);
                 return;

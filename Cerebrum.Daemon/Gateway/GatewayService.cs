@@ -61,7 +61,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         _nodeClient = new HostInferNodeClient(network.Host, node is null ? null : () => node.ServingHandler);
         Dispatcher = new InferDispatcher(Table, new NodeSelector(), _nodeClient, time, loggerFactory.CreateLogger<InferDispatcher>(), meterFactory);
         Embedder = new GatewayTextEmbedder(Dispatcher, Table);
-        // No market yet (issue 14): once the gateway has one, it passes its ICloudMarket here and the app's market pages fill in.
+        // The market opens later (StartAsync); the catalog shows it from then on.
         Catalog = new CloudCatalog(this, directory, chain, network.PeerId);
     }
 
@@ -83,6 +83,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     /// <summary>What Cerebrum Cloud, the web app on the HTTP port, shows.</summary>
     public CloudCatalog Catalog { get; }
+
+    /// <summary>Each API key's usage over time, sampled as the usage book is flushed (Cerebrum Cloud's chart).</summary>
+    public CloudUsageHistory UsageHistory { get; } = new();
 
     public ApiKeyRateLimiter RateLimiter { get; } = new();
 
@@ -153,6 +156,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
             Payments = new GatewayPayments(market.Market, Options.Payments, Time, _loggerFactory.CreateLogger<GatewayPayments>());
             _nodeClient.Payments = (Payments, PriceOf);
             _logger.LogInformation("Gateway pays priced nodes from account {Account}: channels of {Deposit} micro-CER, opened as needed", market.Market.Identity, Options.Payments.Deposit);
+            Catalog.UseMarket(new CloudMarket(market.Market, () => _keys, UsageHistory, Time));
         }
         _http = GatewayHttpServer.Create(this, _loggerFactory);
         try
@@ -215,7 +219,11 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                _keys?.Usage.Flush();
+            {
+                if (_keys is not { } keys) continue;
+                keys.Usage.Flush();
+                UsageHistory.Sample(keys.Usage.Snapshot(), Time.GetUtcNow());
+            }
         }
         catch (OperationCanceledException)
         {
@@ -241,5 +249,6 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         var routing = Options.Routing;
         Table.Update(_directory.Book.Snapshot(), _chain is null ? null : node => RouteStanding.Of(_chain.Chain.GetNode(node), routing),
             Time.GetUtcNow(), _network.Host.PeerId);
+        Catalog.SampleLedger();
     }
 }

@@ -16,15 +16,22 @@ namespace Cerebrum.Tests.Cloud;
 
 /// <summary>
 /// A devnet for Cerebrum Cloud, all in-process on 127.0.0.1: two nodes serving the generated 'add' model and the
-/// built-in MiniLM, and one daemon that is the ledger's only validator and the gateway (open, or with API keys). The
-/// ledger holds what a network's would: both models registered (by the faucet) and the first node registered with a
-/// stake (by the node's own key).
+/// built-in MiniLM, both following the ledger (they gossip offers on <c>cerebrum/1/offers</c>; the first rents itself out
+/// at <see cref="LeasePricePerHour"/>), and one daemon that is the ledger's only validator (checking nodes on fast
+/// ticks) and the gateway (open, or with API keys), funded in genesis so that it can be a tenant. The ledger holds what
+/// a network's would: both models registered (by the faucet) and the first node registered with a stake and a claim
+/// (by the node's own key), which the validator then checks and attests.
 /// </summary>
 internal sealed class CloudDevnet : IAsyncDisposable
 {
     public const string MiniLm = BuiltinModels.AllMiniLmL6V2;
 
     private const string GatewaySection = "Gateway";
+
+    public const ulong LeasePricePerHour = 250_000;
+
+    /// <summary>What the registered node claims: little enough that the validator's hardware challenge passes on any machine.</summary>
+    public const ulong ClaimedMflops = 20;
 
     private readonly TemporaryDirectory _directory;
 
@@ -62,16 +69,30 @@ internal sealed class CloudDevnet : IAsyncDisposable
         TestDaemon? gateway = null;
         try
         {
+            var (validator, faucet) = await OneValidatorDevnet.CreateAsync(directory.Path, cancellationToken);
+            var genesis = Path.Combine(directory.Path, "devnet", "genesis.json");
             for (var i = 0; i < 2; i++)
             {
                 var data = await GatewayTestNetwork.PrepareNodeAsync(directory.Path, $"node{i}", miniLm: true);
+                var nodeConfigPath = Path.Combine(data, "config.json");
+                var nodeConfig = JsonNode.Parse(await File.ReadAllTextAsync(nodeConfigPath, cancellationToken))!.AsObject();
+                nodeConfig["Chain"] = new JsonObject { ["Genesis"] = genesis };
+                // Offers every second (the first may go out before the mesh forms); only the first node rents itself out.
+                nodeConfig["Market"] = JsonNode.Parse(i == 0
+                    ? $$"""{ "OfferInterval": "00:00:01", "OfferLifetime": "00:00:30", "Lease": { "PricePerHour": {{LeasePricePerHour}} } }"""
+                    : """{ "OfferInterval": "00:00:01", "OfferLifetime": "00:00:30" }""");
+                await File.WriteAllTextAsync(nodeConfigPath, nodeConfig.ToJsonString(), cancellationToken);
                 nodes.Add(await TestDaemon.StartAsync(cancellationToken, dataDirectory: data, modes: ["node"]));
             }
-            var (validator, faucet) = await OneValidatorDevnet.CreateAsync(directory.Path, cancellationToken);
             var configPath = Path.Combine(validator, "config.json");
             var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, cancellationToken))!.AsObject();
-            // Its nodes are not on the ledger (a dev network), so the gateway routes to every node rather than Active ones only.
-            config[GatewaySection] = JsonNode.Parse($$"""{ "Http": "127.0.0.1:0", "Routing": { "Admission": "Any" }, {{gatewayConfig}} }""");
+            // One node is not registered (a dev network), so the gateway routes to every node rather than Active ones only;
+            // usage is sampled twice a second so that its chart fills within a test.
+            config[GatewaySection] = JsonNode.Parse($$"""{ "Http": "127.0.0.1:0", "Routing": { "Admission": "Any" }, "UsageFlushInterval": "00:00:00.500", {{gatewayConfig}} }""");
+            // The validator checks the registered node at once (onboarding); latency again every few seconds, for the charts.
+            config["Verification"] = JsonNode.Parse("""
+                { "Tick": "00:00:00.100", "AttestInterval": "00:00:00.200", "HardwareInterval": "01:00:00", "LatencyInterval": "00:00:05", "ProbeDeadline": "00:00:10" }
+                """);
             await File.WriteAllTextAsync(configPath, config.ToJsonString(), cancellationToken);
             gateway = await TestDaemon.StartAsync(cancellationToken, dataDirectory: validator, bootstrapPeers: [.. nodes.Select(n => n.ListenAddress)],
                 modes: ["validator", "gateway"]);
@@ -135,7 +156,7 @@ internal sealed class CloudDevnet : IAsyncDisposable
         await WaitIncludedAsync(admin, funding, cancellationToken);
         var registration = await SubmitAsync(admin, Sign(node, status.ChainId, 0, t => t.RegisterNode = new RegisterNode
         {
-            Stake = 1_000_000, Hardware = "cpu-2c", Region = "local", ModelHashes = { MiniLmHash },
+            Stake = 1_000_000, Hardware = "cpu-2c", Region = "local", ModelHashes = { MiniLmHash }, ClaimedMflops = ClaimedMflops,
         }), cancellationToken);
         RegisteredBy = await WaitIncludedAsync(admin, registration, cancellationToken);
         node.Dispose();

@@ -22,6 +22,24 @@ public sealed class DaemonConfigurationTests
     }
 
     [Test]
+    public void MarketSection_IsBoundAndValidated()
+    {
+        var options = Load("""
+            { "Market": { "OfferInterval": "00:00:05", "Region": "eu-west", "Lease": { "PricePerHour": 250000, "MaxHours": 12 } },
+              "Gateway": { "SelfService": { "Enabled": true, "KeysPerIpPerHour": 2, "Budget": 900 } } }
+            """);
+        Assert.That(options.Market.OfferInterval, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(options.Market.Region, Is.EqualTo("eu-west"));
+        Assert.That((options.Market.Lease.PricePerHour, options.Market.Lease.MaxHours), Is.EqualTo(((ulong?)250_000, 12u)));
+        Assert.That((options.Gateway.SelfService.Enabled, options.Gateway.SelfService.KeysPerIpPerHour, options.Gateway.SelfService.Budget), Is.EqualTo((true, 2, 900UL)));
+
+        var market = Assert.Throws<InvalidConfigurationException>(() => Load("""{ "Market": { "Lease": { "PricePerHour": 0 } } }"""))!;
+        Assert.That(market.Message, Does.Contain("Market: Market:Lease:PricePerHour must be positive"));
+        var gateway = Assert.Throws<InvalidConfigurationException>(() => Load("""{ "Gateway": { "SelfService": { "Budget": 0, "KeysPerIpPerHour": 0 } } }"""))!;
+        Assert.That(gateway.Message, Does.Contain("Gateway:SelfService:Budget").And.Contain("Gateway:SelfService:KeysPerIpPerHour"));
+    }
+
+    [Test]
     public void PerfServing_IsBound_ForTheChosenPeers()
     {
         var options = Load($$"""

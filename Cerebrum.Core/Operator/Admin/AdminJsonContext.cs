@@ -47,6 +47,7 @@ namespace Cerebrum.Core.Operator.Admin;
 [JsonSerializable(typeof(List<ClaimResponse>))]
 [JsonSerializable(typeof(OpenLeaseRequest))]
 [JsonSerializable(typeof(List<LeaseResponse>))]
+[JsonSerializable(typeof(ValidatorChecksResponse))]
 [JsonSerializable(typeof(LeaseResponse))]
 [JsonSerializable(typeof(List<OfferResponse>))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -27,6 +27,7 @@ public static class AdminRoutes
     public const string GatewayUsage = "/gateway/usage";
     public const string ChainStatus = "/chain/status";
     public const string ChainConsensus = "/chain/consensus";
+    public const string ValidatorChecks = "/validator/checks";
     public const string ChainBlock = "/chain/blocks/{height}";
     public const string ChainAccount = "/chain/accounts/{peerId}";
     public const string ChainValidators = "/chain/validators";

@@ -174,12 +174,14 @@ function tensorTable(tensors) {
 function routeRows(routes) {
   return el("table", { class: "routes" },
     el("thead", {}, el("tr", {}, el("th", { text: "Node" }), el("th", { class: "num", text: "Price" }), el("th", { class: "num", text: "Free" }),
-      el("th", { class: "num", text: "Latency" }), el("th", { text: "State" }))),
+      el("th", { class: "num", text: "Latency" }), el("th", { text: "Attested" }), el("th", { text: "State" }))),
     el("tbody", {}, routes.map(r => el("tr", { "data-peer-id": r.peerId },
       el("td", { class: "mono", title: r.peerId, text: short(r.peerId) }),
       el("td", { class: "num", text: micro(r.pricePerRequest) }),
       el("td", { class: "num", text: String(r.freeSlots) }),
       el("td", { class: "num", text: r.served > 0 ? `${r.latencyMs.toFixed(1)} ms` : "–" }),
+      el("td", { class: r.state === "active" ? "good" : r.state === "jailed" ? "bad" : "dim",
+        text: r.state ? `${r.state} · ${percent(r.reputationPpm || 0)}` : "not registered", title: r.state ? "state on the ledger · reputation" : null }),
       el("td", { class: r.available ? "good" : "bad", text: r.available ? (r.connected ? "ready" : "ready (not connected)") : "skipped after failures" })))));
 }
 
@@ -240,31 +242,81 @@ function cellOf(label, className, ...content) {
   return el("td", { class: className, "data-label": label }, el("div", {}, ...content));
 }
 
+const ms = micros => `${(micros / 1000).toFixed(micros < 10000 ? 2 : 1)} ms`;
+const percent = ppm => `${(ppm / 10000).toFixed(1)} %`;
+
+// Latency per validator (each one's least round trip) as bars, with the stake-weighted median the ledger keeps.
+function latencyChart(attested) {
+  const rows = attested.latencies || [];
+  if (rows.length === 0) return el("span", { class: "dim", text: "no validator measured it yet" });
+  const peak = Math.max(...rows.map(l => l.rttMicros), attested.latencyMicros, 1);
+  const bars = rows.map(l => {
+    const bar = el("span", { class: l.verdict === "pass" ? "fill" : "fill bad" });
+    bar.style.width = `${Math.max(2, Math.round(l.rttMicros / peak * 100))}%`;
+    return el("div", { class: "hbar", title: `validator ${l.validator}: ${ms(l.rttMicros)} (${l.verdict}, height ${l.height})`, "data-validator": l.validator },
+      el("span", { class: "mono label", text: short(l.validator) }), el("span", { class: "track" }, bar), el("span", { class: "value", text: ms(l.rttMicros) }));
+  });
+  return el("div", { class: "latency" }, el("b", { text: `median ${ms(attested.latencyMicros)}` }), bars);
+}
+
+// Reputation over time (ppm by height, as the gateway saw the ledger change), 0 to 100 %.
+function reputationChart(points, current) {
+  const shown = points && points.length ? points : [];
+  const chart = el("div", { class: "spark", title: shown.length ? `reputation from height ${shown[0].height} to ${shown[shown.length - 1].height}` : "" });
+  for (const p of shown) {
+    const bar = el("span", { title: `#${p.height}: ${percent(p.reputationPpm)}` });
+    bar.style.height = `${Math.max(2, Math.round(p.reputationPpm / 10000))}%`;
+    chart.append(bar);
+  }
+  return el("div", {}, el("b", { text: percent(current) }), shown.length > 1 ? chart : el("span", { class: "sub", text: shown.length ? `since #${number(shown[0].height)}` : "" }));
+}
+
+function attestedCell(n, o) {
+  const a = n.attested;
+  if (!a) return el("span", { class: "dim", text: o.features.ledger ? "not registered: no validator checks it" : "–" });
+  const state = el("span", { class: a.state === "active" ? "good" : a.state === "jailed" ? "bad" : "warn", text: a.state });
+  if (!a.lastAttestationHeight) return el("span", {}, state, el("span", { class: "sub", text: "not attested yet" }));
+  return el("span", {}, state,
+    el("span", { class: "sub", text: `${number(a.attestedMflops)} MFLOP/s attested · ${a.throughputPermille / 10} % of its claim` }),
+    el("span", { class: "sub", text: `canaries ${number(a.canaryPassed)} passed, ${number(a.canaryFailed)} failed · availability ${percent(a.availabilityPpm)}` }),
+    el("span", { class: "sub", text: `last attested #${number(a.lastAttestationHeight)}` }));
+}
+
+function leaseCell(n, o) {
+  if (n.lease) return el("span", {}, el("span", { class: "warn", text: "leased" }),
+    el("span", { class: "sub", text: `to ${short(n.lease.tenant)} until ${new Date(n.lease.end).toLocaleString()}` }));
+  if (!o.features.ledger) return el("span", { class: "dim", text: "–" });
+  return el("span", { class: "good", text: "not leased" });
+}
+
 function renderNodes() {
   const o = state.overview, nodes = state.nodes;
   if (!nodes || !o) return;
   const notes = [];
-  if (!o.features.verification) notes.push("Attested hardware, throughput, latency per validator and reputation come from validators' checks; this network's ledger holds none yet, so the hardware shown is what each node announces about itself.");
-  if (!o.features.market) notes.push("Whether a node is leased is not known here: this network has no market yet.");
-  if (!o.features.ledger) notes.push("This gateway keeps no ledger, so registrations are not shown.");
+  if (!o.features.ledger) notes.push("This gateway keeps no ledger, so registrations, attestations, reputation and leases are not shown; the hardware shown is what each node announces about itself.");
+  else if (!o.features.verification) notes.push("No validator has attested any node on this network's ledger yet (a network without validators running checks says so here): attested hardware, throughput, latency and reputation appear once they do.");
   $("nodes-note").textContent = notes.join(" ");
   if (nodes.length === 0) {
-    $("nodes-rows").replaceChildren(el("tr", {}, el("td", { colspan: 9, class: "dim", text: "No node heard yet (heartbeats come every few seconds) and none registered." })));
+    $("nodes-rows").replaceChildren(el("tr", {}, el("td", { colspan: 11, class: "dim", text: "No node heard yet (heartbeats come every few seconds) and none registered." })));
     return;
   }
   $("nodes-rows").replaceChildren(...nodes.map(n => {
     const heard = n.heard;
     const latencies = n.routes.filter(r => r.served > 0).map(r => r.latencyMs);
     const models = heard ? heard.models.map(m => m.name || shortHash(m.hash)) : (n.registered ? n.registered.models.map(shortHash) : []);
-    return el("tr", { "data-peer-id": n.peerId },
+    return el("tr", { "data-peer-id": n.peerId, "data-registered": n.registered ? "true" : null },
       cellOf("Node", "", el("span", { class: "mono", title: n.peerId, text: short(n.peerId) }),
         el("span", { class: n.connected ? "sub good" : "sub", text: n.connected ? "connected to this gateway" : "not connected" })),
       cellOf("Models", "", models.join(", ") || "–"),
-      cellOf("Hardware", "", heard ? hardwareText(heard.hardware) : "–"),
-      cellOf("Free", "num", heard ? String(heard.freeSlots) : "–"),
-      cellOf("Queue", "num", heard ? String(heard.queueDepth) : "–"),
+      cellOf("Hardware", "", heard ? hardwareText(heard.hardware) : "–",
+        n.attested && n.attested.lastAttestationHeight ? el("span", { class: "sub good", text: `attested: ${n.attested.gpu ? "GPU, " : ""}${number(n.attested.attestedMflops)} MFLOP/s` }) : null),
+      cellOf("Verification", "", attestedCell(n, o)),
+      cellOf("Latency", "", n.attested && n.attested.latencies.length ? latencyChart(n.attested)
+        : el("span", { class: "dim", text: latencies.length ? `${Math.min(...latencies).toFixed(1)} ms (this gateway)` : "–" })),
+      cellOf("Reputation", "", n.attested ? reputationChart(n.reputation, n.attested.reputationPpm) : "–"),
       cellOf("Price", "num", heard ? micro(heard.pricePerRequest) : "–"),
-      cellOf("Latency", "num", latencies.length ? `${Math.min(...latencies).toFixed(1)} ms` : "–"),
+      cellOf("Free", "num", heard ? `${heard.freeSlots}${heard.queueDepth ? ` (queue ${heard.queueDepth})` : ""}` : "–"),
+      cellOf("Lease", "", leaseCell(n, o)),
       cellOf("Ledger", "", n.registered
         ? el("span", {}, el("span", { class: "good", text: `registered #${number(n.registered.height)}` }),
             el("span", { class: "sub", text: `stake ${micro(n.registered.stake)}${n.registered.region ? ` · ${n.registered.region}` : ""}${n.registered.hardware ? ` · claims ${n.registered.hardware}` : ""}` }))
@@ -352,13 +404,14 @@ function parseServerTiming(header) {
   return timings;
 }
 
-// X-Cerebrum-Receipt, a structured-field dictionary: job="…", model="…", input=:base64:, output=:base64:, signature=:base64:.
+// X-Cerebrum-Receipt, a structured-field dictionary (docs/protocols.md): job="…", model="…", input=:base64:, output=:base64:,
+// requester="…", time=UNIX_MS, price=N, nonce=:base64:, bound-job="…", receipt=:base64:, signature=:base64:.
 function parseReceipt(header) {
   const receipt = {};
-  const pattern = /([a-z]+)=(?:"([^"]*)"|:([A-Za-z0-9+/=]*):)/g;
+  const pattern = /([a-z][a-z-]*)=(?:"([^"]*)"|:([A-Za-z0-9+/=]*):|(-?[0-9]{1,15}))/g;
   let match;
   while ((match = pattern.exec(header || "")) !== null) {
-    receipt[match[1]] = match[2] !== undefined ? { text: match[2] } : { bytes: match[3] };
+    receipt[match[1]] = match[2] !== undefined ? { text: match[2] } : match[3] !== undefined ? { bytes: match[3] } : { text: match[4] };
   }
   return receipt;
 }
@@ -479,14 +532,23 @@ function showPlayResult(model, answer, elapsed, headers) {
     ["Total, as this page measured", `${elapsed.toFixed(2)} ms`]]);
 
   if (receipt.signature) {
-    $("play-receipt-note").textContent = "The node signed this statement about the job; the gateway checked the signature against the node's key and the hashes against the request and the answer before it answered, and refuses any answer whose receipt does not verify."
+    $("play-receipt-note").textContent = "The node signed this statement about the job; the gateway checked the signature against the node's key and the hashes against the request and the answer before it answered, and refuses any answer whose receipt does not verify. Every signed field is here (and in the X-Cerebrum-Receipt header), so you can check the whole receipt yourself: docs/protocols.md says how."
       + (isTextModel(model) ? " The output hash covers the model's raw outputs (its hidden states), which the gateway then pooled into the embedding." : "");
+    const text = key => receipt[key] ? receipt[key].text : "–";
+    const hex = key => receipt[key] ? base64ToHex(receipt[key].bytes) : "–";
+    const time = receipt.time ? new Date(Number(receipt.time.text)) : null;
     pairs($("play-receipt"), [
-      ["Job", receipt.job ? receipt.job.text : "–"],
-      ["Model", receipt.model ? receipt.model.text : "–"],
+      ["Job", text("job")],
+      ["Bound job id", text("bound-job")],
+      ["Model", text("model")],
       ["Node", node],
-      ["Inputs SHA-256", receipt.input ? base64ToHex(receipt.input.bytes) : "–"],
-      ["Outputs SHA-256", receipt.output ? base64ToHex(receipt.output.bytes) : "–"],
+      ["Requester", text("requester")],
+      ["Node's time", time ? `${time.toISOString()} (${receipt.time.text})` : "–"],
+      ["Price", receipt.price ? micro(receipt.price.text) : "–"],
+      ["Node nonce", hex("nonce")],
+      ["Inputs SHA-256", hex("input")],
+      ["Outputs SHA-256", hex("output")],
+      ["Receipt SHA-256", hex("receipt")],
       ["Signature", receipt.signature.bytes]]);
   } else {
     $("play-receipt-note").textContent = "The gateway sent no receipt with this answer.";
@@ -539,7 +601,7 @@ function forgetKey() {
   $("key-input").value = "";
   state.key = null;
   state.usage = null;
-  usageSamples.length = 0;
+  hideCreatedKey();
   showKeyError("");
   renderKeys();
   refresh();
@@ -555,21 +617,68 @@ function renderKeys() {
   } else if (state.key) {
     // The key itself is never shown again: only what the gateway knows about it.
     pairs(info, [["Name", state.key.name], ["Rate limit", state.key.ratePerSecond ? `${state.key.ratePerSecond} requests/s` : "unlimited"],
-      ["Created", new Date(state.key.createdAt).toLocaleString()], ["Kept", "in this tab's session storage; sent only to this gateway"]]);
+      ["Budget", state.key.budget ? micro(state.key.budget) : "none (no limit on spend)"], ["Created", new Date(state.key.createdAt).toLocaleString()], ["Kept", "in this tab's session storage; sent only to this gateway"]]);
   } else {
     pairs(info, [["Key", "checking…"]]);
   }
   $("key-form").hidden = !!(o && o.open);
   renderUsage();
-  $("key-howto").replaceChildren(o && o.features.selfServiceKeys
-    ? el("p", { text: "Create a key below." })
+  // The page is marked by the gateway, so that a visitor without a key (who cannot read the overview) sees the form too.
+  const selfService = !(o && o.open) && (document.documentElement.dataset.selfService === "on" || !!(o && o.features.selfServiceKeys));
+  $("key-create-form").hidden = !selfService;
+  $("key-howto").replaceChildren(selfService
+    ? el("p", { text: "This gateway hands out keys on this page, each with a rate limit and a budget in micro-CER. Name yours and create it: it is shown once, here, and never again." })
     : el("div", {},
       el("p", { text: "This gateway does not hand out keys on this page. Its operator creates them on the gateway's machine; each key is printed once, and the gateway keeps only its SHA-256:" }),
       el("pre", { class: "mono", text: "cerebrum gateway key create --name NAME --rate 10/s --data-dir DIR" })));
 }
 
-// Usage and spend of the key in use (GET /cloud/api/usage), sampled at each refresh while the page is open.
-const usageSamples = [];
+function showKeyCreateError(message) {
+  $("key-create-error").textContent = message;
+  $("key-create-error").hidden = !message;
+}
+
+async function createKey(event) {
+  event.preventDefault();
+  const name = $("key-name").value.trim();
+  if (name === "") {
+    showKeyCreateError("Give the key a name first.");
+    return;
+  }
+  if (!/^[A-Za-z0-9._-]{1,40}$/.test(name)) {
+    showKeyCreateError("A key's name is 1 to 40 letters, digits, '.', '_' or '-' (no spaces).");
+    return;
+  }
+  $("key-create").disabled = true;
+  try {
+    const response = await fetch("/cloud/api/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name }), cache: "no-store", credentials: "omit" });
+    if (!response.ok) {
+      const error = await errorOf(response);
+      showKeyCreateError(error.status === 429 ? `${error.message}` : `The gateway answered ${error.status}: ${error.message}`);
+      return;
+    }
+    const created = await response.json();
+    showKeyCreateError("");
+    $("key-name").value = "";
+    sessionStorage.setItem(keyStorageName, created.key);
+    $("key-created-value").textContent = created.key;
+    pairs($("key-created-info"), [["Name", created.name], ["Rate limit", `${created.ratePerSecond} requests/s`], ["Budget", micro(created.budget)]]);
+    $("key-created").hidden = false;
+    state.key = null;
+    refresh();
+  } catch (e) {
+    showKeyCreateError(`The key could not be created: ${e.message}`);
+  } finally {
+    $("key-create").disabled = false;
+  }
+}
+
+// The new key leaves the page for good: when the visitor says so, or goes to another page.
+function hideCreatedKey() {
+  $("key-created-value").textContent = "";
+  $("key-created-info").replaceChildren();
+  $("key-created").hidden = true;
+}
 
 function renderUsage() {
   const o = state.overview, target = $("usage");
@@ -589,22 +698,26 @@ function renderUsage() {
   const kv = el("div", { class: "kv" });
   pairs(kv, [["Requests", number(u.requests)], ["Spent", micro(u.spent)],
     ["Budget", u.budget ? micro(u.budget) : "none (no limit on spend)"], ["Remaining", u.remaining === null || u.remaining === undefined ? "–" : micro(u.remaining)]]);
-  const chart = el("div", { class: "vector", title: "spend per refresh while this page is open" });
-  for (let i = 1; i < usageSamples.length; i++) {
-    const delta = usageSamples[i] - usageSamples[i - 1];
-    const peak = Math.max(1, ...usageSamples.slice(1).map((v, j) => v - usageSamples[j]));
-    const bar = el("span", {});
-    bar.style.height = `${Math.max(2, Math.round(delta / peak * 100))}%`;
-    chart.append(bar);
-  }
-  target.replaceChildren(kv, el("h2", { text: "Spend while this page is open" }), usageSamples.length > 1 ? chart : el("p", { class: "dim", text: "collecting…" }));
+  const history = u.history || [];
+  const chart = (label, field, format) => {
+    const deltas = history.slice(1).map((p, i) => ({ time: p.time, value: p[field] - history[i][field] }));
+    const peak = Math.max(1, ...deltas.map(d => d.value));
+    const bars = el("div", { class: "vector usage-chart", "data-series": field });
+    for (const d of deltas) {
+      const bar = el("span", { title: `${new Date(d.time).toLocaleTimeString()}: +${format(d.value)}` });
+      bar.style.height = `${Math.max(2, Math.round(d.value / peak * 100))}%`;
+      bars.append(bar);
+    }
+    return el("div", {}, el("h2", { text: label }), bars);
+  };
+  const span = history.length > 1 ? `${new Date(history[0].time).toLocaleTimeString()} – ${new Date(history[history.length - 1].time).toLocaleTimeString()}` : "";
+  target.replaceChildren(kv, history.length > 1
+    ? el("div", { class: "grid2" }, chart(`Requests over time (${span})`, "requests", number), chart(`Spend over time (${span})`, "spent", micro))
+    : el("p", { class: "dim", text: "Usage over time: the gateway samples each key's figures every few seconds once it is used; the chart appears after two samples." }));
 }
 
 function noteUsage(usage) {
   state.usage = usage;
-  if (!usage) return;
-  usageSamples.push(usage.spent);
-  if (usageSamples.length > 120) usageSamples.shift();
 }
 
 // ---- Leases ------------------------------------------------------------------------------------------------------
@@ -760,8 +873,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("play-model").addEventListener("change", choosePlaygroundModel);
   $("key-form").addEventListener("submit", useKey);
   $("key-forget").addEventListener("click", forgetKey);
+  $("key-create-form").addEventListener("submit", createKey);
+  $("key-created-done").addEventListener("click", hideCreatedKey);
   $("lease-form").addEventListener("submit", watchLeases);
-  window.addEventListener("hashchange", showPage);
+  window.addEventListener("hashchange", () => { hideCreatedKey(); showPage(); });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
   showPage();
 });
