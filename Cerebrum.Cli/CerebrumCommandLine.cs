@@ -38,6 +38,7 @@ public static class CerebrumCommandLine
         ChannelCommand.Create(),
         LeaseCommand.Create(),
         MarketCommand.Create(),
+        JobCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)

@@ -181,6 +181,9 @@ public sealed class DaemonApplication : IAsyncDisposable
             builder.Services.AddSingleton<NodeVerifierService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<NodeVerifierService>());
         }
+        // Last: batch jobs resume once the network, the node directory, the market and the gateway run, and stop first.
+        builder.Services.AddSingleton<BatchJobService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BatchJobService>());
 
         var cookie = AdminCookie.Generate();
         var app = builder.Build();

@@ -40,12 +40,34 @@ public sealed class GatewayPayments
     public GatewayPaymentOptions Options => _options;
 
     /// <summary>Runs a job on <paramref name="node"/> through <paramref name="run"/> (given the payment to send), paying <paramref name="price"/>.</summary>
+    /// <param name="grantKey">
+    /// A key the job keeps across a crash of this process (a batch job's request key): the payment is recorded under it
+    /// with the channel's state, and a job run again under the same key re-presents that payment instead of paying again
+    /// (the node answers a request it already ran from its answers, free). The caller forgets it with
+    /// <see cref="ChannelBook.Forget"/> once the job's outcome is recorded.
+    /// </param>
     /// <exception cref="InferCallException">The node refused or failed the job, or the gateway cannot pay it (a NodeError of payment_required).</exception>
-    public async Task<InferCallResult> RunAsync(PeerId node, ulong price, Func<InferPayment?, Task<InferCallResult>> run, CancellationToken ct)
+    public async Task<InferCallResult> RunAsync(PeerId node, ulong price, Func<InferPayment?, Task<InferCallResult>> run, CancellationToken ct, string? grantKey = null)
     {
         // A node leased to this gateway serves it free (the lease prepaid the time): a voucher would promise money for
         // nothing. Should the node not know of the lease yet, it names its price and the job is paid as usual.
         if (price != 0 && IsLeasedToUs(node)) price = 0;
+        if (grantKey is not null && _market.Payer.Recorded(grantKey) is { } recorded)
+        {
+            try
+            {
+                var replayed = await run(new InferPayment(recorded.ChannelId, recorded.Voucher?.ToByteArray(), recorded.Price)).ConfigureAwait(false);
+                RequestSpend.Current?.Add(replayed.Binding?.Price ?? recorded.Price);
+                return replayed;
+            }
+            catch (InferCallException e) when (e.Failure == InferCallFailure.NodeError)
+            {
+                // The node did not take the recorded payment (it never saw the job, and its credit moved on): pay afresh.
+                _market.Payer.Refund(recorded, grantKey);
+                if (e.NodeError != InferenceErrorCode.PaymentRequired) throw;
+                if (e.BestVoucher is { } best) TryResync(best);
+            }
+        }
         if (price == 0)
         {
             try
@@ -62,7 +84,7 @@ public sealed class GatewayPayments
             throw Unpaid(price, $"{node} asks {price} micro-CER a job, above this gateway's maximum of {_options.MaxPricePerRequest} (Gateway:Payments:MaxPricePerRequest)");
         for (var resyncs = 0; ;)
         {
-            var grant = await GrantAsync(node, price, ct).ConfigureAwait(false);
+            var grant = await GrantAsync(node, price, grantKey, ct).ConfigureAwait(false);
             try
             {
                 var result = await run(new InferPayment(grant.ChannelId, grant.Voucher?.ToByteArray(), price)).ConfigureAwait(false);
@@ -71,7 +93,7 @@ public sealed class GatewayPayments
             }
             catch (InferCallException e) when (e.NodeError == InferenceErrorCode.PaymentRequired)
             {
-                _market.Payer.Refund(grant);
+                _market.Payer.Refund(grant, grantKey);
                 if (resyncs++ < 2 && e.BestVoucher is { } best && TryResync(best)) continue;
                 if (resyncs <= 2 && (PaymentErrorCode)e.PaymentError == PaymentErrorCode.UnknownChannel)
                 {
@@ -86,7 +108,7 @@ public sealed class GatewayPayments
             catch (InferCallException e) when (e.Failure == InferCallFailure.NodeError)
             {
                 // The node answered an error, so it charged nothing: the price goes back to the channel's credit.
-                _market.Payer.Refund(grant);
+                _market.Payer.Refund(grant, grantKey);
                 throw;
             }
         }
@@ -96,13 +118,13 @@ public sealed class GatewayPayments
     /// The voucher for one job of <paramref name="price"/> on the channel to <paramref name="node"/> (opened or topped up
     /// first when needed), durable before it is sent; traced as <see cref="GatewayTracing.Payment"/>, a child of the attempt.
     /// </summary>
-    private async Task<PaymentGrant> GrantAsync(PeerId node, ulong price, CancellationToken ct)
+    private async Task<PaymentGrant> GrantAsync(PeerId node, ulong price, string? grantKey, CancellationToken ct)
     {
         using var span = GatewayTracing.Source.StartActivity(GatewayTracing.Payment);
         span?.SetTag(NodeTag, node.ToString());
         while (true)
         {
-            var (grant, need) = _market.Payer.Pay(node, price);
+            var (grant, need) = _market.Payer.Pay(node, price, default, grantKey);
             if (grant is null)
             {
                 span?.SetTag(FundedTag, true);

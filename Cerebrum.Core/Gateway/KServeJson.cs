@@ -291,6 +291,15 @@ public static class KServeJson
             WriteTensors(writer, "outputs", outputs);
         });
 
+    /// <summary>Tensors as a KServe v2 JSON array (<c>[{"name", "datatype", "shape", "data"}, …]</c>), data flat: a batch job's <c>"outputs"</c>.</summary>
+    public static string FormatTensors(IReadOnlyList<Tensor> tensors)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+            WriteTensorArray(writer, tensors);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     /// <summary>The request form: <c>{"inputs": [ … ]}</c>, data flat.</summary>
     public static string FormatInputs(IReadOnlyList<Tensor> inputs) => Format(writer => WriteTensors(writer, "inputs", inputs));
 
@@ -308,7 +317,13 @@ public static class KServeJson
 
     private static void WriteTensors(Utf8JsonWriter writer, string property, IReadOnlyList<Tensor> tensors)
     {
-        writer.WriteStartArray(property);
+        writer.WritePropertyName(property);
+        WriteTensorArray(writer, tensors);
+    }
+
+    private static void WriteTensorArray(Utf8JsonWriter writer, IReadOnlyList<Tensor> tensors)
+    {
+        writer.WriteStartArray();
         foreach (var tensor in tensors)
         {
             writer.WriteStartObject();

@@ -1,3 +1,4 @@
+using Cerebrum.Core.Market.Jobs;
 using Cerebrum.Core.Market.Leases;
 using Cerebrum.Core.Market.Messages;
 using Cerebrum.Core.Market.Payments;
@@ -33,12 +34,16 @@ public sealed record MarketOptions
 
     public MarketLimits Limits { get; init; } = new();
 
+    /// <summary>Bounds and pacing of this daemon's batch jobs (<c>cerebrum job submit</c>).</summary>
+    public JobLimits Jobs { get; init; } = new();
+
     /// <exception cref="ArgumentException">An invalid value, named.</exception>
     public void Validate()
     {
         Lease.Validate();
         Claims.Validate();
         Limits.Validate();
+        Jobs.Validate();
         if (OfferInterval <= TimeSpan.Zero || OfferLifetime <= OfferInterval || OfferLifetime > Limits.MaxLifetime)
             throw new ArgumentException($"Market: OfferInterval must be positive and below OfferLifetime, which is at most {Limits.MaxLifetime}");
         if (QuoteLifetime <= TimeSpan.Zero || QuoteLifetime > Limits.MaxLifetime) throw new ArgumentException($"Market:QuoteLifetime must be positive and at most {Limits.MaxLifetime}");

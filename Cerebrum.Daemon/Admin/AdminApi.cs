@@ -22,6 +22,7 @@ public static class AdminApi
         endpoints.MapChainNodeEndpoints();
         endpoints.MapValidatorEndpoints();
         endpoints.MapMarketEndpoints();
+        endpoints.MapBatchJobEndpoints();
         endpoints.MapMetricsEndpoints();
         endpoints.MapDashboardEndpoints();
         endpoints.MapFallback((HttpContext context) =>

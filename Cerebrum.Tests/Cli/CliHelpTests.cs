@@ -46,6 +46,11 @@ public sealed class CliHelpTests
         ["lease", "close"],
         ["market"],
         ["market", "offers"],
+        ["job"],
+        ["job", "submit"],
+        ["job", "list"],
+        ["job", "status"],
+        ["job", "cancel"],
     ];
 
     [Test]

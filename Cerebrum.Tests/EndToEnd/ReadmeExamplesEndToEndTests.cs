@@ -68,6 +68,11 @@ public sealed class ReadmeExamplesEndToEndTests
         Run("cerebrumd init --data-dir .data/alice", capture: @"^peer id (?<alice>\S+)$"),
         Run($"cerebrum tx transfer --key .devnet/faucet.key --to {Placeholder} --amount 5000000 --data-dir .devnet/v0 --wait", fill: "alice", expect: "included at height "),
         Run($"cerebrum account show {Placeholder} --data-dir .devnet/v0", fill: "alice", expect: "balance 5000000"),
+        // Batch jobs
+        Run("printf '{\"id\": \"s%d\", \"text\": \"sentence number %d\"}\\n' 1 1 2 2 3 3 > .data/texts.jsonl"),
+        Run("cerebrum job submit .data/texts.jsonl --model all-minilm-l6-v2 --out .data/results.jsonl --data-dir .data/gateway", expect: "done 3, failed 0, spent 0 micro-CER"),
+        Run("head -c 120 .data/results.jsonl", expect: "{\"id\":\"s1\",\"embedding\":["),
+        Run("cerebrum job list --data-dir .data/gateway", expect: "done"),
         // Pubsub
         Run($"cerebrum pubsub sub --peer {NodeAddress} cerebrum/1/status --count 2", fill: "node", expect: "- - "),
         Run($"cerebrum pubsub pub --peer {NodeAddress} cerebrum/1/status \"hello\"", fill: "node", expect: "published "),

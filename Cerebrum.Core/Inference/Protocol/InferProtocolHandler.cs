@@ -29,6 +29,10 @@ public sealed class InferProtocolHandler
     /// <summary>Room for the request's framing, ids and tensor headers beyond the engine's input-byte limit.</summary>
     private const int EnvelopeBytes = 64 * 1024;
 
+    /// <summary>Bytes and age of the answers kept for requests with an idempotency key.</summary>
+    private const long AnsweredBytes = 64L * 1024 * 1024;
+    private static readonly TimeSpan AnsweredAge = TimeSpan.FromMinutes(30);
+
     /// <summary>Bytes of the node's nonce in every receipt.</summary>
     public const int NodeNonceLength = 16;
 
@@ -56,6 +60,7 @@ public sealed class InferProtocolHandler
         budget ??= InferBudgetOptions.Default;
         budget.Validate();
         Budget = new InferByteBudget(budget);
+        Answered = new AnsweredRequests(AnsweredBytes, AnsweredAge, _time);
         InferJobInstruments.Register(meterFactory, Counters, Budget);
     }
 
@@ -64,6 +69,9 @@ public sealed class InferProtocolHandler
 
     /// <summary>Bytes of jobs in flight, in all and per peer.</summary>
     public InferByteBudget Budget { get; }
+
+    /// <summary>Recent answers to requests with an idempotency key (<c>request_key</c>), by requester and key: replayed, never run or charged twice.</summary>
+    public AnsweredRequests Answered { get; }
 
     /// <summary>Who may have a job and at what price (the market sets it on a node with a ledger); null serves everyone free.</summary>
     public IInferAdmission? Admission
@@ -174,7 +182,9 @@ public sealed class InferProtocolHandler
             return Failure("", InferenceErrorCode.BadInput, $"request is not a valid InferRequest: {e.Message}");
         }
         using var job = StartJob(request);
-        var response = await AnswerParsedAsync(request, requester, hold, job, ct).ConfigureAwait(false);
+        var response = request.RequestKey.IsEmpty
+            ? await AnswerParsedAsync(request, requester, hold, job, ct).ConfigureAwait(false)
+            : await AnswerKeyedAsync(request, requester, hold, job, ct).ConfigureAwait(false);
         if (job is not null)
         {
             if (response.Error is { } error)
@@ -189,6 +199,38 @@ public sealed class InferProtocolHandler
         }
         return response;
     }
+
+    /// <summary>
+    /// A request with an idempotency key: answered from <see cref="Answered"/> when this requester's same request (same
+    /// key and job id) was answered before (not run or charged again), else run and remembered when it succeeds.
+    /// </summary>
+    private async Task<InferResponse> AnswerKeyedAsync(InferRequest request, PeerId requester, BudgetHold hold, Activity? job, CancellationToken ct)
+    {
+        if (request.RequestKey.Length > AnsweredRequests.MaxKeyLength)
+            return Failure(request.JobId, InferenceErrorCode.BadInput, $"request_key has {request.RequestKey.Length} bytes; at most {AnsweredRequests.MaxKeyLength}");
+        while (Answered.Begin(requester, request.RequestKey.Span) is { } earlier)
+        {
+            if (await earlier.WaitAsync(ct).ConfigureAwait(false) is not { } answer) continue;
+            var replay = InferResponse.Parser.ParseFrom(answer);
+            if (replay.JobId != request.JobId)
+                return Failure(request.JobId, InferenceErrorCode.BadInput, "request_key was used for another job id");
+            job?.SetTag(ReplayTag, true);
+            return replay;
+        }
+        InferResponse? response = null;
+        try
+        {
+            response = await AnswerParsedAsync(request, requester, hold, job, ct).ConfigureAwait(false);
+            return response;
+        }
+        finally
+        {
+            if (response is { Error: null }) Answered.Complete(requester, request.RequestKey.Span, response.ToByteArray());
+            else Answered.Abandon(requester, request.RequestKey.Span);
+        }
+    }
+
+    private const string ReplayTag = "cerebrum.replay";
 
     private async Task<InferResponse> AnswerParsedAsync(InferRequest request, PeerId requester, BudgetHold hold, Activity? job, CancellationToken ct)
     {

@@ -75,6 +75,7 @@ public sealed class BatchJobs : IAsyncDisposable
                 return (running, null, null);
             }
             if (Path.GetDirectoryName(output) is not { } directory || !Directory.Exists(directory)) throw new JobException($"the folder of {output} does not exist");
+            if (_executor.Refuse(submission.Model, submission.LeaseId) is { } refused) throw new JobException(refused);
             var (inputs, sha) = JobInputReader.Read(input, _limits);
             var answered = JobResultsFile.Scan(output);
             var skipped = inputs.Count(i => answered.ContainsKey(i.Id));

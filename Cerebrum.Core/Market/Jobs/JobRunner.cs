@@ -133,14 +133,26 @@ internal sealed class JobRunner
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping);
         var running = new Dictionary<Task<(int Index, JobAttemptResult? Result)>, int>();
-        // Inputs a previous run sent go back to the same node first, under the same request key.
-        var resend = _flight.ToList();
+        // Inputs a previous run sent go back to the same node, under the same request key (and with the same payment),
+        // once that node is offered again: it may have run them, and answers them again free. Only when it stays away
+        // for the no-node timeout do they go elsewhere.
+        var resend = _flight.Keys.ToList();
+        var resumed = _time.GetUtcNow();
         var todo = new Queue<int>(Enumerable.Range(0, _inputs.Count).Where(i => !_written[i] && !_results.ContainsKey(i) && !_flight.ContainsKey(i)));
         var retry = new Queue<int>();
-        foreach (var (index, _) in resend) running[Attempt(index, both.Token)] = index;
         var noNodeSince = (DateTimeOffset?)null;
         while (!both.IsCancellationRequested)
         {
+            if (resend.Count > 0)
+            {
+                var offered = _executor.Nodes(_spec).Select(n => n.PeerId).ToHashSet(StringComparer.Ordinal);
+                var late = _time.GetUtcNow() - resumed >= _limits.NoNodeTimeout;
+                foreach (var index in resend.Where(i => late || offered.Contains(FlightNode(i))).ToList())
+                {
+                    resend.Remove(index);
+                    running[Attempt(index, both.Token)] = index;
+                }
+            }
             var assigned = Assign(todo, retry);
             if (assigned.Count > 0)
             {
@@ -150,9 +162,9 @@ internal sealed class JobRunner
             }
             if (running.Count == 0)
             {
-                if (todo.Count == 0 && retry.Count == 0) return;
+                if (todo.Count == 0 && retry.Count == 0 && resend.Count == 0) return;
                 noNodeSince ??= _time.GetUtcNow();
-                if (_time.GetUtcNow() - noNodeSince >= _limits.NoNodeTimeout)
+                if (resend.Count == 0 && _time.GetUtcNow() - noNodeSince >= _limits.NoNodeTimeout)
                 {
                     var message = $"no node serves {_spec.Model} at the price asked";
                     while (todo.Count > 0 || retry.Count > 0) Resolve(retry.Count > 0 ? retry.Dequeue() : todo.Dequeue(), null, message, 0);
@@ -194,7 +206,9 @@ internal sealed class JobRunner
         if (nodes.Count == 0) return assigned;
         lock (_gate)
         {
-            var load = nodes.ToDictionary(n => n.PeerId, n => _flight.Values.Count(f => f.Node == n.PeerId), StringComparer.Ordinal);
+            // Only inputs running count against a node: one waiting for a retry still has its last node in its flight record.
+            var waiting = retry.ToHashSet();
+            var load = nodes.ToDictionary(n => n.PeerId, n => _flight.Count(f => f.Value.Node == n.PeerId && !waiting.Contains(f.Key)), StringComparer.Ordinal);
             while (todo.Count > 0 || retry.Count > 0)
             {
                 var index = retry.Count > 0 ? retry.Peek() : todo.Peek();
@@ -213,6 +227,11 @@ internal sealed class JobRunner
             }
         }
         return assigned;
+    }
+
+    private string FlightNode(int index)
+    {
+        lock (_gate) return _flight[index].Node;
     }
 
     private BsonDocument FlightDocument(int index)
@@ -262,6 +281,7 @@ internal sealed class JobRunner
         {
             lock (_gate) _flight[index].Excluded.Add(node);
             retry.Enqueue(index);
+            _executor.Forget(RequestKey(index, attempt));
             return;
         }
         Resolve(index, null, result.Error!, result.Paid);
@@ -272,8 +292,10 @@ internal sealed class JobRunner
     {
         var failed = line is null;
         line ??= JobResultsFile.ErrorLine(_inputs[index].Id, error!);
+        int attempt;
         lock (_gate)
         {
+            attempt = _flight.TryGetValue(index, out var flight) ? flight.Attempt : 0;
             _results[index] = (line, paid, failed);
             _flight.Remove(index);
             if (!failed) _doneThisRun++;
@@ -283,6 +305,8 @@ internal sealed class JobRunner
             (JobDocuments.ResultsCollection, JobDocuments.InputKey(_spec.Id, index), JobDocuments.Result(_spec.Id, index, line, paid, failed)),
             (JobDocuments.FlightCollection, JobDocuments.InputKey(_spec.Id, index), null),
         ]);
+        // Queued after the result, so the store never holds the result's absence with the payment's record gone.
+        if (attempt > 0) _executor.Forget(RequestKey(index, attempt));
     }
 
     /// <summary>Appends the results that are next in input order, then counts and forgets them in one transaction.</summary>

@@ -4,6 +4,7 @@ using Cerebrum.Core.Chain.Payments;
 using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Market.Storage;
+using Google.Protobuf;
 using LiteDB;
 
 namespace Cerebrum.Core.Market.Payments;
@@ -19,11 +20,15 @@ public sealed class ChannelBook : IDisposable
 {
     public const string CollectionName = "payer_channels";
 
+    /// <summary>Grants recorded under a caller's key (a batch job's request key), so a resend after a crash re-presents them instead of paying again.</summary>
+    public const string GrantsCollection = "payer_grants";
+
     private readonly MarketStore _store;
     private readonly ChainNode _chain;
     private readonly PrivateKey _payer;
     private readonly ulong _creditWindow;
     private readonly ConcurrentDictionary<string, PayerChannel> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PaymentGrant> _grants = new(StringComparer.Ordinal);
     private long _generation;
     private long _discoveredAt = -1;
 
@@ -44,6 +49,11 @@ public sealed class ChannelBook : IDisposable
             };
             _channels[channel.Hex] = channel;
         }
+        foreach (var document in store.ReadAll(GrantsCollection))
+        {
+            _grants[document["_id"].AsString] = new PaymentGrant(Convert.FromHexString(document["channel"].AsString),
+                document["voucher"].IsBinary ? Voucher.Parser.ParseFrom(document["voucher"].AsBinary) : null, (ulong)document["price"].AsInt64, Task.CompletedTask);
+        }
         _chain.BlockCommitted += OnBlockCommitted;
     }
 
@@ -51,9 +61,10 @@ public sealed class ChannelBook : IDisposable
 
     /// <summary>
     /// Pays <paramref name="price"/> to <paramref name="node"/> from the open channel with the most room: a grant to send
-    /// with the job, or the funding it needs first.
+    /// with the job, or the funding it needs first. With <paramref name="grantKey"/>, the grant is recorded under it in the
+    /// same write as the channel's new state (see <see cref="Recorded"/>).
     /// </summary>
-    public (PaymentGrant? Grant, FundingNeed? Need) Pay(PeerId node, ulong price, ReadOnlySpan<byte> lastReceiptHash = default)
+    public (PaymentGrant? Grant, FundingNeed? Need) Pay(PeerId node, ulong price, ReadOnlySpan<byte> lastReceiptHash = default, string? grantKey = null)
     {
         var candidates = OpenChannels(node);
         if (candidates.Count == 0) return (null, new FundingNeed(null, price));
@@ -82,7 +93,11 @@ public sealed class ChannelBook : IDisposable
                 channel.Spent = need;
                 document = ToDocument(channel);
             }
-            return (new PaymentGrant(channel.Id, voucher, price, _store.Write(CollectionName, channel.Hex, document)), null);
+            if (grantKey is null) return (new PaymentGrant(channel.Id, voucher, price, _store.Write(CollectionName, channel.Hex, document)), null);
+            var durable = _store.WriteAll([(CollectionName, channel.Hex, document), (GrantsCollection, grantKey, GrantDocument(grantKey, channel.Hex, voucher, price))]);
+            var grant = new PaymentGrant(channel.Id, voucher, price, durable);
+            _grants[grantKey] = grant;
+            return (grant, null);
         }
         lock (shortest!.Gate)
         {
@@ -91,8 +106,8 @@ public sealed class ChannelBook : IDisposable
         }
     }
 
-    /// <summary>Gives back a job's price the node did not charge (it answered with an error before running it).</summary>
-    public void Refund(PaymentGrant grant)
+    /// <summary>Gives back a job's price the node did not charge (it answered with an error before running it), and forgets its record under <paramref name="grantKey"/> in the same write.</summary>
+    public void Refund(PaymentGrant grant, string? grantKey = null)
     {
         if (!_channels.TryGetValue(grant.ChannelHex, out var channel)) return;
         BsonDocument document;
@@ -101,8 +116,29 @@ public sealed class ChannelBook : IDisposable
             channel.Spent = channel.Spent >= grant.Price ? channel.Spent - grant.Price : 0;
             document = ToDocument(channel);
         }
-        _store.Queue(CollectionName, channel.Hex, document);
+        if (grantKey is null)
+        {
+            _store.Queue(CollectionName, channel.Hex, document);
+            return;
+        }
+        _grants.TryRemove(grantKey, out _);
+        _store.WriteAll([(CollectionName, channel.Hex, document), (GrantsCollection, grantKey, null)]);
     }
+
+    /// <summary>
+    /// The grant recorded under <paramref name="grantKey"/> by <see cref="Pay"/> before a crash: sent again as it was (its
+    /// voucher, or the credit it relied on), so a job resent after a restart is not paid twice; null when there is none.
+    /// </summary>
+    public PaymentGrant? Recorded(string grantKey) => _grants.TryGetValue(grantKey, out var grant) ? grant : null;
+
+    /// <summary>Forgets the grant recorded under <paramref name="grantKey"/> (its job's outcome is recorded; it will not be resent).</summary>
+    public void Forget(string grantKey)
+    {
+        if (_grants.TryRemove(grantKey, out _)) _store.Queue(GrantsCollection, grantKey, null);
+    }
+
+    /// <summary>Grants recorded and not yet forgotten.</summary>
+    public int RecordedCount => _grants.Count;
 
     /// <summary>
     /// After a job the node refused before it took the job's voucher (its ledger did not know the channel yet): the next
@@ -207,6 +243,14 @@ public sealed class ChannelBook : IDisposable
     }
 
     private void OnBlockCommitted(object? sender, BlockCommittedEventArgs e) => Interlocked.Increment(ref _generation);
+
+    private static BsonDocument GrantDocument(string grantKey, string channelHex, Voucher? voucher, ulong price) => new()
+    {
+        ["_id"] = grantKey,
+        ["channel"] = channelHex,
+        ["voucher"] = voucher is null ? BsonValue.Null : new BsonValue(voucher.ToByteArray()),
+        ["price"] = new BsonValue(checked((long)price)),
+    };
 
     private static BsonDocument ToDocument(PayerChannel channel) => new()
     {

@@ -45,6 +45,9 @@ public static class AdminRoutes
     public const string MarketLeases = "/market/leases";
     public const string MarketLeaseClose = "/market/leases/{id}/close";
     public const string MarketOffers = "/market/offers";
+    public const string MarketJobs = "/market/jobs";
+    public const string MarketJob = "/market/jobs/{id}";
+    public const string MarketJobCancel = "/market/jobs/{id}/cancel";
 
     public static string DhtPeerOf(string peerId) => $"/dht/peers/{Uri.EscapeDataString(peerId)}";
 
@@ -63,6 +66,10 @@ public static class AdminRoutes
     public static string MarketChannelTopUpOf(string id) => $"/market/channels/{Uri.EscapeDataString(id)}/topup";
 
     public static string MarketLeaseCloseOf(string id) => $"/market/leases/{Uri.EscapeDataString(id)}/close";
+
+    public static string MarketJobOf(string id) => $"/market/jobs/{Uri.EscapeDataString(id)}";
+
+    public static string MarketJobCancelOf(string id) => $"/market/jobs/{Uri.EscapeDataString(id)}/cancel";
 
     public static string ChainTransactionOf(string hash) => $"/chain/txs/{Uri.EscapeDataString(hash)}";
 }

@@ -101,6 +101,19 @@ public sealed class BatchJobsTests
     }
 
     [Test]
+    public async Task Inputs_waiting_for_a_retry_do_not_hold_the_slots_of_the_node_they_failed_on()
+    {
+        WriteInputs(12);
+        // One node; every input's first attempt fails, so every slot's input waits for a retry at once.
+        var executor = new ScriptedJobExecutor(new JobNode("a", 4, 1));
+        executor.Fail = (input, _) => executor.Attempts.Count(a => a.Id == input.Id) == 1 ? "busy" : null;
+        var jobs = Open(executor);
+        var status = await Finished(jobs, (await Submit(jobs)).Id);
+        Assert.That((status.Done, status.Failed), Is.EqualTo((12, 0)), status.Error);
+        Assert.That(executor.Forgotten, Has.Count.EqualTo(24), "each attempt's payment record is released: the failed one's at its retry, the other once its line is recorded");
+    }
+
+    [Test]
     public async Task A_job_stopped_mid_way_resumes_resending_in_flight_inputs_to_the_same_node_under_the_same_key()
     {
         WriteInputs(40);

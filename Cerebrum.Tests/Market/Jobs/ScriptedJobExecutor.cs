@@ -19,7 +19,13 @@ internal sealed class ScriptedJobExecutor(params JobNode[] nodes) : IJobExecutor
     /// <summary>Attempts wait on this before answering.</summary>
     public TaskCompletionSource Gate { get; set; } = CompletedGate();
 
+    public ConcurrentQueue<string> Forgotten { get; } = new();
+
     public IReadOnlyList<JobNode> Nodes(JobSpec job) => [.. Available];
+
+    public string? Refuse(string model, string? leaseId) => model == "unknown" ? "no node announces model unknown" : null;
+
+    public void Forget(ReadOnlyMemory<byte> requestKey) => Forgotten.Enqueue(Convert.ToHexStringLower(requestKey.Span));
 
     public async Task<JobAttemptResult> RunAsync(JobSpec job, JobInput input, JobNode node, ReadOnlyMemory<byte> requestKey, CancellationToken cancellationToken)
     {

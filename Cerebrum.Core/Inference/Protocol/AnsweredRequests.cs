@@ -1,6 +1,6 @@
 using Cerebrum.Core.Crypto;
 
-namespace Cerebrum.Core.Market.Payments;
+namespace Cerebrum.Core.Inference.Protocol;
 
 /// <summary>
 /// A node's recent answers by the requester's request key, so a request sent again (by a job runner that restarted

@@ -1,8 +1,8 @@
 using Cerebrum.Core.Crypto;
-using Cerebrum.Core.Market.Payments;
+using Cerebrum.Core.Inference.Protocol;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Cerebrum.Tests.Market.Payments;
+namespace Cerebrum.Tests.Inference.Protocol;
 
 [TestFixture]
 public sealed class AnsweredRequestsTests
