@@ -43,7 +43,7 @@ public sealed class GatewayPaymentsTests
             Admission = new NodeJobAdmission(_node.Payee, _node.Leases, _market.Node.PeerId, () => Price, _market.Time),
         };
         _stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        _producer = ProduceBlocksAsync(_stop.Token);
+        _producer = _market.ProduceBlocksAsync(_stop.Token);
     }
 
     [TearDown]
@@ -56,20 +56,6 @@ public sealed class GatewayPaymentsTests
         await _model.DisposeAsync();
         await _market.DisposeAsync();
         _stop.Dispose();
-    }
-
-    /// <summary>The chain's proposer: a block whenever transactions wait.</summary>
-    private async Task ProduceBlocksAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-                if (_market.Chain.Node.PendingTransactions > 0) _market.Chain.CommitNext();
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private Task<InferCallResult> JobAsync(GatewayPayments payments, float x, ulong price = Price) =>

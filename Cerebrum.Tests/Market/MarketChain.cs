@@ -61,6 +61,20 @@ internal sealed class MarketChain : IAsyncDisposable
         Chain.CommitNext();
     }
 
+    /// <summary>The chain's proposer for tests with live payers and nodes: a block whenever transactions wait, until <paramref name="stop"/>.</summary>
+    public async Task ProduceBlocksAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+                if (Chain.Node.PendingTransactions > 0) Chain.CommitNext();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await NodeStore.DisposeAsync();

@@ -51,7 +51,7 @@ public sealed class JobPaymentCrashTests
             Admission = new NodeJobAdmission(_node.Payee, _node.Leases, _market.Node.PeerId, () => Price, _market.Time),
         };
         _stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        _producer = ProduceBlocksAsync(_stop.Token);
+        _producer = _market.ProduceBlocksAsync(_stop.Token);
         File.WriteAllLines(Input, Enumerable.Range(0, Inputs).Select(i => JsonSerializer.Serialize(new { id = $"in-{i}", inputs = new[] { new { name = "a", shape = new[] { 1, 3 }, datatype = "FP32", data = new[] { i, i, i } } } })));
     }
 
@@ -68,19 +68,6 @@ public sealed class JobPaymentCrashTests
     }
 
     private static MarketOptions Options => new() { Claims = new ClaimOptions { Threshold = 1_000_000_000, Interval = TimeSpan.FromHours(1) } };
-
-    private async Task ProduceBlocksAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-                if (_market.Chain.Node.PendingTransactions > 0) _market.Chain.CommitNext();
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
 
     public enum Step
     {
