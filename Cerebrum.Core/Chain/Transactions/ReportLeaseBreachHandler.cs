@@ -34,7 +34,7 @@ public sealed class ReportLeaseBreachHandler : ITransactionHandler
         if (report.TimeUnixMs < lease.StartUnixMs || report.TimeUnixMs >= lease.EndUnixMs)
             return new ChainError(ChainErrorCode.NotInLease, $"the receipt's time {report.TimeUnixMs} is outside the lease [{lease.StartUnixMs}, {lease.EndUnixMs})");
         var nodeId = PeerId.FromBytes(lease.Node.Span);
-        if (nodeId.TryGetPublicKey() is not { } key || !key.Verify(InferReceipts.SigningBytes(new InferResponse
+        if (nodeId.TryGetPublicKey() is not { } key || !key.Verify(InferReceipts.SigningBytes(new InferReceipt
             {
                 JobId = report.JobId,
                 ModelHash = report.ModelHash,

@@ -48,7 +48,7 @@ public sealed class ReportWrongReceiptHandler : ITransactionHandler
         }
         var inputHash = InferReceipts.HashTensors(inputs.Tensors);
         var outputHash = InferReceipts.HashTensors(outputs.Tensors);
-        if (node.TryGetPublicKey() is not { } key || !key.Verify(InferReceipts.SigningBytes(new InferResponse
+        if (node.TryGetPublicKey() is not { } key || !key.Verify(InferReceipts.SigningBytes(new InferReceipt
             {
                 JobId = report.JobId,
                 ModelHash = report.ModelHash,

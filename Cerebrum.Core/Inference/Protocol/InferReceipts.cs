@@ -88,19 +88,21 @@ public static class InferReceipts
     }
 
     /// <summary>The bytes a node signs for <paramref name="response"/>: the protocol id, then its <see cref="InferReceipt"/> (job id, model, hashes and binding).</summary>
-    public static byte[] SigningBytes(InferResponse response)
+    public static byte[] SigningBytes(InferResponse response) => SigningBytes(new InferReceipt
     {
-        var receipt = new InferReceipt
-        {
-            JobId = response.JobId,
-            ModelHash = response.ModelHash,
-            InputHash = response.InputHash,
-            OutputHash = response.OutputHash,
-            Requester = response.Requester,
-            TimeUnixMs = response.TimeUnixMs,
-            Price = response.Price,
-            NodeNonce = response.NodeNonce,
-        };
+        JobId = response.JobId,
+        ModelHash = response.ModelHash,
+        InputHash = response.InputHash,
+        OutputHash = response.OutputHash,
+        Requester = response.Requester,
+        TimeUnixMs = response.TimeUnixMs,
+        Price = response.Price,
+        NodeNonce = response.NodeNonce,
+    });
+
+    /// <summary>The bytes a node signs for <paramref name="receipt"/>: the protocol id, then the receipt.</summary>
+    public static byte[] SigningBytes(InferReceipt receipt)
+    {
         var bytes = new byte[Domain.Length + receipt.CalculateSize()];
         Domain.CopyTo(bytes, 0);
         receipt.WriteTo(bytes.AsSpan(Domain.Length));
