@@ -20,50 +20,92 @@ internal sealed class BertPreTokenizer : PreTokenizer
     public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text)
     {
         var words = new List<(int Offset, int Length)>(Math.Min(text.Length / 4 + 4, 1024));
-        Scan(text, words, int.MaxValue);
+        for (var scan = new Words(text); scan.MoveNext();) words.Add(scan.Current);
         return words;
     }
 
-    /// <summary>The end of the first <paramref name="count"/> words of <paramref name="text"/> (its length when it has fewer).</summary>
-    public static int EndOfWords(ReadOnlySpan<char> text, int count) => count <= 0 ? 0 : Scan(text, null, count);
-
-    /// <summary>
-    /// Finds the words of <paramref name="text"/>, adding them to <paramref name="words"/> when given, until
-    /// <paramref name="maxWords"/> are found; returns where the last one found ends (the text's length when it has fewer).
-    /// </summary>
-    private static int Scan(ReadOnlySpan<char> text, List<(int Offset, int Length)>? words, int maxWords)
+    /// <summary>The words of a normalized text one after the other, as <see cref="PreTokenize(ReadOnlySpan{char})"/> lists them, without a list.</summary>
+    internal ref struct Words(ReadOnlySpan<char> text)
     {
-        var found = 0;
-        var start = -1;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            var width = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
-            if (char.IsWhiteSpace(c))
-            {
-                if (start >= 0 && Found(start, i)) return i;
-                start = -1;
-            }
-            else if (IsPunctuation(width == 2 ? char.ConvertToUtf32(c, text[i + 1]) : c))
-            {
-                if (start >= 0 && Found(start, i)) return i;
-                if (Found(i, i + width)) return i + width;
-                start = -1;
-            }
-            else if (start < 0)
-            {
-                start = i;
-            }
-            i += width - 1;
-        }
-        if (start >= 0) Found(start, text.Length);
-        return text.Length;
+        private readonly ReadOnlySpan<char> _text = text;
+        private int _next;
 
-        bool Found(int from, int to)
+        /// <summary>Where the word <see cref="MoveNext"/> found is in the text.</summary>
+        public (int Offset, int Length) Current { get; private set; }
+
+        /// <summary>Finds the next word; false at the end of the text.</summary>
+        public bool MoveNext()
         {
-            words?.Add((from, to - from));
-            return ++found == maxWords;
+            var text = _text;
+            var kinds = AsciiKinds;
+            var i = _next;
+            CharKind kind;
+            int width;
+            while (true)
+            {
+                if (i >= text.Length)
+                {
+                    _next = i;
+                    return false;
+                }
+                var c = text[i];
+                if (c < kinds.Length) (kind, width) = (kinds[c], 1);
+                else kind = KindAt(text, i, out width);
+                if (kind != CharKind.Space) break;
+                i += width;
+            }
+            var start = i;
+            i += width;
+            if (kind == CharKind.Word)
+            {
+                // The common case, ASCII inside a word, looked up and nothing else.
+                while (i < text.Length)
+                {
+                    var c = text[i];
+                    if (c < kinds.Length)
+                    {
+                        if (kinds[c] != CharKind.Word) break;
+                        i++;
+                    }
+                    else
+                    {
+                        if (KindAt(text, i, out width) != CharKind.Word) break;
+                        i += width;
+                    }
+                }
+            }
+            Current = (start, i - start);
+            _next = i;
+            return true;
         }
+    }
+
+    /// <summary>The kind of the character at <paramref name="index"/>, and its width: 2 for a surrogate pair, else 1.</summary>
+    private static CharKind KindAt(ReadOnlySpan<char> text, int index, out int width)
+    {
+        var c = text[index];
+        width = 1;
+        if (c < AsciiKinds.Length) return AsciiKinds[c];
+        if (char.IsHighSurrogate(c) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
+        {
+            width = 2;
+            return KindOf(c, char.ConvertToUtf32(c, text[index + 1]));
+        }
+        return KindOf(c, c);
+    }
+
+    /// <summary>What ends a word, for the character <paramref name="c"/> (a high surrogate of <paramref name="codePoint"/> outside the BMP).</summary>
+    private static CharKind KindOf(char c, int codePoint) =>
+        char.IsWhiteSpace(c) ? CharKind.Space : IsPunctuation(codePoint) ? CharKind.Punctuation : CharKind.Word;
+
+    /// <summary>The kinds of the ASCII characters, looked up instead of classified: most text is ASCII, and most of its characters are inside words.</summary>
+    private static readonly CharKind[] AsciiKinds = [.. Enumerable.Range(0, 128).Select(c => KindOf((char)c, c))];
+
+    private enum CharKind : byte
+    {
+        Word,
+        Space,
+        Punctuation,
     }
 
     public static bool IsPunctuation(int codePoint) =>

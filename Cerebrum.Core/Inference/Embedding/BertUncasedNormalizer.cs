@@ -32,7 +32,7 @@ internal sealed class BertUncasedNormalizer : Normalizer
     }
 
     /// <summary>Printable ASCII and spaces, which only lower-casing changes (the common case, done vectorized).</summary>
-    private static bool IsPlainAscii(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange(' ', '~');
+    public static bool IsPlainAscii(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange(' ', '~');
 
     private static string NormalizeAny(ReadOnlySpan<char> original)
     {
