@@ -57,7 +57,7 @@ public sealed class QuotedJobEndToEndTests
             }
             var chain = validator.Application.Services.GetRequiredService<ChainService>().Chain;
             var modelHash = ModelHash.ComputeFile(Path.Combine(root, "add.onnx"));
-            await GatewayTestNetwork.RunCliOkAsync("model", "register", "add", "--key", faucetKey, "--wait", "--data-dir", nodes["a"].Data.Root);
+            await GatewayTestNetwork.RunCliOkAsync("model", "register", "add", "--task", "tensor", "--key", faucetKey, "--wait", "--data-dir", nodes["a"].Data.Root);
             foreach (var name in new[] { "a", "b" })
             {
                 var stake = chain.Params.MinNodeStake;
