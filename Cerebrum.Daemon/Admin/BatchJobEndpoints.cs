@@ -59,7 +59,8 @@ public static class BatchJobEndpoints
 
     public static BatchJobResponse Describe(JobStatus status) => new(
         status.Id, status.Model, status.InputPath, status.OutputPath, status.State.ToString().ToLowerInvariant(), status.Total, status.Skipped, status.Done,
-        status.Failed, status.InFlight, status.Remaining, status.Spent, status.RatePerSecond, status.Created.UtcDateTime, status.Finished?.UtcDateTime, status.Error);
+        status.Failed, status.InFlight, status.Remaining, status.Spent, status.RatePerSecond, status.Created.UtcDateTime, status.Finished?.UtcDateTime, status.Error,
+        status.QuotedNodes, status.OfferedNodes);
 
     private static BatchJobs? JobsOf(HttpContext http) => http.RequestServices.GetService<BatchJobService>()?.Jobs;
 

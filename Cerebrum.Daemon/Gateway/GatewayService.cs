@@ -144,9 +144,10 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
     /// or Registered within <see cref="RoutingOptions.RegisteredShare"/>). Otherwise (no ledger, or
     /// <see cref="NodeAdmission.Any"/> for a network whose nodes are not registered) the operator's list
     /// (<c>Gateway:Nodes</c>) when there is one, else anyone: a heartbeat is only a claim, so this last mode lets any key
-    /// pose as a model's node, and is said at start as a warning.
+    /// pose as a model's node, and is said at start as a warning. Batch jobs (<c>cerebrum job submit</c>) admit nodes by
+    /// the same policy.
     /// </summary>
-    private static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain, LedgerReadCache? ledger)
+    internal static (IRouteAdmission?, string) CreateAdmission(GatewayOptions options, ChainService? chain, LedgerReadCache? ledger)
     {
         var routing = options.Routing;
         if (chain is not null && ledger is not null && routing.Admission == NodeAdmission.Active)

@@ -2,6 +2,7 @@ using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Market;
 using Cerebrum.Core.Market.Jobs;
 using Cerebrum.Core.Market.Storage;
+using Cerebrum.Daemon.Chain;
 using Cerebrum.Daemon.Configuration;
 using Cerebrum.Daemon.Gateway;
 using Cerebrum.Daemon.Network;
@@ -16,7 +17,8 @@ namespace Cerebrum.Daemon.Market;
 /// <summary>
 /// Hosts this daemon's batch jobs (<c>cerebrum job submit|list|status|cancel</c>, <c>/market/jobs</c>): one
 /// <see cref="BatchJobs"/> on <c>DIR/market.db</c> (the market's store when the daemon keeps a ledger, its own otherwise)
-/// with a <see cref="DaemonJobExecutor"/>. Registered after every mode, so it starts once the network, the node
+/// with a <see cref="DaemonJobExecutor"/>, which asks for quotes through the market's gossip and admits nodes as the
+/// gateway routes (<c>Gateway:Routing</c>, <see cref="GatewayService.CreateAdmission"/>). Registered after every mode, so it starts once the network, the node
 /// directory, the market and the gateway run (a resumed job finds its nodes and its payer) and stops before them.
 /// </summary>
 public sealed class BatchJobService : IHostedService, IAsyncDisposable
@@ -57,7 +59,13 @@ public sealed class BatchJobService : IHostedService, IAsyncDisposable
         var payments = market is null ? null
             : _services.GetService<GatewayService>()?.Payments ?? new GatewayPayments(market, _options.Gateway.Payments, _time, _loggerFactory.CreateLogger<GatewayPayments>());
         var node = _services.GetService<NodeService>();
-        _executor = new DaemonJobExecutor(_network.Host, _directory.Book, market, payments, () => node?.ServingHandler, _options.Market.Jobs.MaxInFlightPerNode, _time);
+        var chain = market is null ? null : _services.GetService<ChainService>();
+        var ledger = chain is null ? null : new LedgerReadCache(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash));
+        var (admission, mode) = GatewayService.CreateAdmission(_options.Gateway, chain, ledger);
+        logger.LogInformation("Batch jobs admit nodes as the gateway routes ({Mode}; Gateway:Routing:Admission {Admission}, RegisteredShare {Share})",
+            mode, _options.Gateway.Routing.Admission, _options.Gateway.Routing.RegisteredShare);
+        _executor = new DaemonJobExecutor(_network.Host, _directory.Book, market, market is null ? null : _services.GetService<MarketService>()?.Gossip, payments,
+            () => node?.ServingHandler, admission, ledger, _options.Gateway.Routing, _options.Market.Jobs, _time, _loggerFactory.CreateLogger<DaemonJobExecutor>());
         var jobs = new BatchJobs(store, _executor, _options.Market.Jobs, _time, logger);
         jobs.Start();
         Volatile.Write(ref _jobs, jobs);

@@ -33,7 +33,8 @@ public sealed class BatchJobEndToEndTests
         var genesis = Path.Combine(directory.Path, "devnet", "genesis.json");
         var configPath = Path.Combine(validatorData, "config.json");
         var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath, cts.Token))!.AsObject();
-        config["Gateway"] = new JsonObject { ["Payments"] = new JsonObject { ["Deposit"] = 2_000 } };
+        // The node is not registered (this test is about crashes and payment), so jobs admit any node, as a gateway would with Admission Any.
+        config["Gateway"] = new JsonObject { ["Routing"] = new JsonObject { ["Admission"] = "Any" }, ["Payments"] = new JsonObject { ["Deposit"] = 2_000 } };
         await File.WriteAllTextAsync(configPath, config.ToJsonString(), cts.Token);
         var nodeData = await GatewayTestNetwork.PrepareNodeAsync(directory.Path, "node", miniLm: true);
         await File.WriteAllTextAsync(Path.Combine(nodeData, "config.json"),

@@ -77,7 +77,7 @@ public static class JobCommand
         var id = new Argument<string>("ID") { Description = "The job's id, as 'cerebrum job submit' and 'cerebrum job list' show it." };
         var json = CommonOptions.Json("the job");
         var dataDirectory = CommonOptions.DataDirectory();
-        var command = new Command("status", "Show one batch job: state, inputs done, failed, in flight and remaining, micro-CER spent, rate, files.") { id, json, dataDirectory };
+        var command = new Command("status", "Show one batch job: state, inputs done, failed, in flight and remaining, micro-CER spent, rate, where its nodes came from (quotes, offers), files.") { id, json, dataDirectory };
         command.SetGuardedAction(async (parseResult, stdout, cancellationToken) =>
         {
             using var admin = AdminClient.Open(parseResult.ResolveDataDirectory(dataDirectory));
@@ -99,6 +99,7 @@ public static class JobCommand
                 ["remaining", Number(job.Remaining)],
                 ["spent", $"{ChannelCommand.Number(job.Spent)} micro-CER"],
                 ["rate", $"{job.Rate.ToString("0.0", CultureInfo.InvariantCulture)}/s"],
+                ["nodes", $"quotes {Number(job.QuotedNodes)}, offers {Number(job.OfferedNodes)}"],
                 ["input", job.Input],
                 ["output", job.Output],
                 ["created", job.Created.ToString("u", CultureInfo.InvariantCulture)],

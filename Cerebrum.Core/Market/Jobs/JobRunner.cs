@@ -12,6 +12,8 @@ namespace Cerebrum.Core.Market.Jobs;
 /// before it is sent (so a restart resends it to the same node under the same request key, which the node answers
 /// without charging twice); every result is recorded before it is written, and counted in the same transaction that
 /// forgets it once it is in the file. A restart resumes from the file and the store, so no line is written twice.
+/// Before it picks nodes, and again when it runs short of them, it asks the executor for quotes
+/// (<see cref="IJobExecutor.SolicitQuotesAsync"/>); the nodes it used, by where they came from, are in its status.
 /// </summary>
 internal sealed class JobRunner
 {
@@ -34,6 +36,9 @@ internal sealed class JobRunner
     private ulong _spent;
     private int _doneThisRun;
     private DateTimeOffset _startedThisRun;
+    private readonly Dictionary<string, JobNodeSource> _nodesUsed = new(StringComparer.Ordinal);
+    private long _assignedThisRun;
+    private long _assignedToNewcomers;
 
     public JobRunner(JobSpec spec, BsonDocument job, MarketStore store, IJobExecutor executor, JobLimits limits, TimeProvider time, ILogger logger)
     {
@@ -67,7 +72,8 @@ internal sealed class JobRunner
             var pendingPaid = _results.Values.Aggregate(0UL, (sum, r) => sum + r.Paid);
             return new JobStatus(_spec.Id, _spec.Model, _spec.InputPath, _spec.OutputPath, State, _spec.Total, _spec.Skipped,
                 _done + _results.Values.Count(r => !r.Failed), _failed + _results.Values.Count(r => r.Failed), _flight.Count, _spent + pendingPaid,
-                _spec.Created, Finished, Error, State == JobState.Running && elapsed > 0 ? _doneThisRun / elapsed : 0);
+                _spec.Created, Finished, Error, State == JobState.Running && elapsed > 0 ? _doneThisRun / elapsed : 0,
+                _nodesUsed.Values.Count(s => s == JobNodeSource.Quote), _nodesUsed.Values.Count(s => s == JobNodeSource.Offer));
         }
     }
 
@@ -90,6 +96,10 @@ internal sealed class JobRunner
         {
             _logger.LogWarning("Job {Job} failed: {Reason}", _spec.Id, e.Message);
             await FinishAsync(JobState.Failed, e.Message).ConfigureAwait(false);
+        }
+        finally
+        {
+            _executor.EndJob(_spec);
         }
     }
 
@@ -141,52 +151,20 @@ internal sealed class JobRunner
         var todo = new Queue<int>(Enumerable.Range(0, _inputs.Count).Where(i => !_written[i] && !_results.ContainsKey(i) && !_flight.ContainsKey(i)));
         var retry = new Queue<int>();
         var noNodeSince = (DateTimeOffset?)null;
-        while (!both.IsCancellationRequested)
+        // Quotes first: the job waits for them (a bounded window) before it picks nodes. Later requests, when it runs
+        // short of nodes, run beside the dispatch, so inputs keep flowing to the nodes it has meanwhile.
+        await SolicitQuotesAsync(both.Token).ConfigureAwait(false);
+        var soliciting = Task.CompletedTask;
+        try
         {
-            if (resend.Count > 0)
-            {
-                var offered = _executor.Nodes(_spec).Select(n => n.PeerId).ToHashSet(StringComparer.Ordinal);
-                var late = _time.GetUtcNow() - resumed >= _limits.NoNodeTimeout;
-                foreach (var index in resend.Where(i => late || offered.Contains(FlightNode(i))).ToList())
-                {
-                    resend.Remove(index);
-                    running[Attempt(index, both.Token)] = index;
-                }
-            }
-            var assigned = Assign(todo, retry);
-            if (assigned.Count > 0)
-            {
-                noNodeSince = null;
-                await _store.WriteAll(assigned.Select(a => (JobDocuments.FlightCollection, JobDocuments.InputKey(_spec.Id, a), (BsonDocument?)FlightDocument(a)))).ConfigureAwait(false);
-                foreach (var index in assigned) running[Attempt(index, both.Token)] = index;
-            }
-            if (running.Count == 0)
-            {
-                if (todo.Count == 0 && retry.Count == 0 && resend.Count == 0) return;
-                noNodeSince ??= _time.GetUtcNow();
-                if (resend.Count == 0 && _time.GetUtcNow() - noNodeSince >= _limits.NoNodeTimeout)
-                {
-                    var message = $"no node serves {_spec.Model} at the price asked";
-                    while (todo.Count > 0 || retry.Count > 0) Resolve(retry.Count > 0 ? retry.Dequeue() : todo.Dequeue(), null, message, 0);
-                    await FlushAsync().ConfigureAwait(false);
-                    return;
-                }
-                await Task.Delay(NodePoll, _time, both.Token).ConfigureAwait(false);
-                continue;
-            }
-            var finished = await Task.WhenAny(running.Keys.Append(Task.Delay(NodePoll, _time, both.Token).ContinueWith(_ => (-1, (JobAttemptResult?)null), TaskScheduler.Default))).ConfigureAwait(false);
-            if (!running.Remove(finished, out _)) continue;
-            var (done, result) = await finished.ConfigureAwait(false);
-            Complete(done, result, retry);
-            foreach (var ready in running.Keys.Where(t => t.IsCompleted).ToList())
-            {
-                running.Remove(ready);
-                var (index, outcome) = await ready.ConfigureAwait(false);
-                Complete(index, outcome, retry);
-            }
-            await FlushAsync().ConfigureAwait(false);
+            await DispatchLoopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await soliciting.ConfigureAwait(false);
         }
         stopping.ThrowIfCancellationRequested();
+        if (!cancel.IsCancellationRequested) return;
         // Cancelled: what was sent is forgotten (its node may or may not have run it); the results so far stay.
         await Task.WhenAll(running.Keys).ConfigureAwait(false);
         lock (_gate)
@@ -195,9 +173,80 @@ internal sealed class JobRunner
             _flight.Clear();
         }
         await FlushAsync().ConfigureAwait(false);
+        return;
+
+        async Task DispatchLoopAsync()
+        {
+            while (!both.IsCancellationRequested)
+            {
+                if (resend.Count > 0)
+                {
+                    var offered = _executor.Nodes(_spec).Select(n => n.PeerId).ToHashSet(StringComparer.Ordinal);
+                    var late = _time.GetUtcNow() - resumed >= _limits.NoNodeTimeout;
+                    foreach (var index in resend.Where(i => late || offered.Contains(FlightNode(i))).ToList())
+                    {
+                        resend.Remove(index);
+                        running[Attempt(index, both.Token)] = index;
+                    }
+                }
+                var assigned = Assign(todo, retry);
+                // Short of nodes (inputs wait and none was assigned): ask again; the executor bounds how often and how many times.
+                if (assigned.Count == 0 && (todo.Count > 0 || retry.Count > 0) && soliciting.IsCompleted) soliciting = SolicitQuotesAsync(both.Token);
+                if (assigned.Count > 0)
+                {
+                    noNodeSince = null;
+                    await _store.WriteAll(assigned.Select(a => (JobDocuments.FlightCollection, JobDocuments.InputKey(_spec.Id, a), (BsonDocument?)FlightDocument(a)))).ConfigureAwait(false);
+                    foreach (var index in assigned) running[Attempt(index, both.Token)] = index;
+                }
+                if (running.Count == 0)
+                {
+                    if (todo.Count == 0 && retry.Count == 0 && resend.Count == 0) return;
+                    noNodeSince ??= _time.GetUtcNow();
+                    if (resend.Count == 0 && _time.GetUtcNow() - noNodeSince >= _limits.NoNodeTimeout)
+                    {
+                        var message = $"no node serves {_spec.Model} at the price asked";
+                        while (todo.Count > 0 || retry.Count > 0) Resolve(retry.Count > 0 ? retry.Dequeue() : todo.Dequeue(), null, message, 0);
+                        await FlushAsync().ConfigureAwait(false);
+                        return;
+                    }
+                    await Task.Delay(NodePoll, _time, both.Token).ConfigureAwait(false);
+                    continue;
+                }
+                var finished = await Task.WhenAny(running.Keys.Append(Task.Delay(NodePoll, _time, both.Token).ContinueWith(_ => (-1, (JobAttemptResult?)null), TaskScheduler.Default))).ConfigureAwait(false);
+                if (!running.Remove(finished, out _)) continue;
+                var (done, result) = await finished.ConfigureAwait(false);
+                Complete(done, result, retry);
+                foreach (var ready in running.Keys.Where(t => t.IsCompleted).ToList())
+                {
+                    running.Remove(ready);
+                    var (index, outcome) = await ready.ConfigureAwait(false);
+                    Complete(index, outcome, retry);
+                }
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
     }
 
-    /// <summary>Picks nodes for as many waiting inputs as the nodes' free slots allow; retries first, then in input order.</summary>
+    private async Task SolicitQuotesAsync(CancellationToken cancellationToken)
+    {
+        int remaining;
+        lock (_gate) remaining = Math.Max(1, _spec.Total - _spec.Skipped - _done - _failed - _results.Count);
+        try
+        {
+            await _executor.SolicitQuotesAsync(_spec, remaining, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled or stopping: the dispatch loop sees it.
+        }
+    }
+
+    /// <summary>
+    /// Picks nodes for as many waiting inputs as the nodes' free slots allow; retries first, then in input order. Of the
+    /// nodes with a free slot, the cheapest (then the least loaded, then the executor's order: fastest, best reputation);
+    /// newcomers (Registered, not yet Active) first for <see cref="IJobExecutor.RegisteredShare"/> of the inputs, and
+    /// otherwise only when no other node can take one, as the gateway routes.
+    /// </summary>
     private List<int> Assign(Queue<int> todo, Queue<int> retry)
     {
         var assigned = new List<int>();
@@ -209,6 +258,10 @@ internal sealed class JobRunner
             // Only inputs running count against a node: one waiting for a retry still has its last node in its flight record.
             var waiting = retry.ToHashSet();
             var load = nodes.ToDictionary(n => n.PeerId, n => _flight.Count(f => f.Value.Node == n.PeerId && !waiting.Contains(f.Key)), StringComparer.Ordinal);
+            JobNode? Best(IEnumerable<JobNode> pool) => pool
+                .OrderBy(n => n.Price)
+                .ThenBy(n => (double)load[n.PeerId] / Math.Min(n.Slots, _limits.MaxInFlightPerNode))
+                .FirstOrDefault();
             while (todo.Count > 0 || retry.Count > 0)
             {
                 var index = retry.Count > 0 ? retry.Peek() : todo.Peek();
@@ -216,9 +269,15 @@ internal sealed class JobRunner
                 var candidates = nodes.Where(n => load[n.PeerId] < Math.Min(n.Slots, _limits.MaxInFlightPerNode)).ToList();
                 // Another node when there is one; the same one again when it is the only one.
                 var fresh = candidates.Where(n => !excluded.Contains(n.PeerId)).ToList();
-                var choice = (fresh.Count > 0 ? fresh : nodes.All(n => excluded.Contains(n.PeerId)) ? candidates : [])
-                    .OrderBy(n => (double)load[n.PeerId] / Math.Min(n.Slots, _limits.MaxInFlightPerNode)).ThenBy(n => n.Price).FirstOrDefault();
+                var pool = fresh.Count > 0 ? fresh : nodes.All(n => excluded.Contains(n.PeerId)) ? candidates : [];
+                var newcomersFirst = _assignedToNewcomers < _executor.RegisteredShare * (_assignedThisRun + 1);
+                var choice = Best(pool.Where(n => n.Newcomer == newcomersFirst)) ?? Best(pool.Where(n => n.Newcomer != newcomersFirst));
                 if (choice is null) break;
+                _assignedThisRun++;
+                if (choice.Newcomer) _assignedToNewcomers++;
+                if (_nodesUsed.TryAdd(choice.PeerId, choice.Source))
+                    _logger.LogInformation("Job {Job} runs inputs on {Node} ({Price} micro-CER an input, from its {Source})", _spec.Id, choice.PeerId, choice.Price,
+                        choice.Source switch { JobNodeSource.Quote => "quote", JobNodeSource.Lease => "lease", _ => "offer or heartbeat" });
                 if (retry.Count > 0 && retry.Peek() == index) retry.Dequeue();
                 else todo.Dequeue();
                 _flight[index] = (choice.PeerId, previous.Attempt + 1, excluded);

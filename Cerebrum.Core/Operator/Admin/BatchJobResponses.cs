@@ -15,8 +15,10 @@ public sealed record BatchJobRequest(string Model, string Input, string Output, 
 /// <param name="Failed">Inputs that failed for good (an error line each).</param>
 /// <param name="Remaining">Inputs still without a result line.</param>
 /// <param name="Rate">Inputs answered per second since the daemon (re)started the job.</param>
+/// <param name="QuotedNodes">Nodes the job ran inputs on (since the daemon (re)started it) that quoted its job request, at their quoted price.</param>
+/// <param name="OfferedNodes">Nodes it ran inputs on from offers and heartbeats heard, when no usable quote came.</param>
 public sealed record BatchJobResponse(string Id, string Model, string Input, string Output, string State, int Total, int Skipped, int Done, int Failed,
-    int InFlight, int Remaining, ulong Spent, double Rate, DateTime Created, DateTime? Finished, string? Error)
+    int InFlight, int Remaining, ulong Spent, double Rate, DateTime Created, DateTime? Finished, string? Error, int QuotedNodes = 0, int OfferedNodes = 0)
 {
     public const string Running = "running";
 }

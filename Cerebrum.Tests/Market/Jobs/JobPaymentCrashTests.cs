@@ -133,6 +133,14 @@ public sealed class JobPaymentCrashTests
 
         public IReadOnlyList<JobNode> Nodes(JobSpec job) => [new JobNode(test._market.Node.PeerId.ToString(), 2, Price)];
 
+        public double RegisteredShare => 0;
+
+        public Task SolicitQuotesAsync(JobSpec job, int inputs, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void EndJob(JobSpec job)
+        {
+        }
+
         public async Task<JobAttemptResult> RunAsync(JobSpec job, JobInput input, JobNode node, ReadOnlyMemory<byte> requestKey, CancellationToken cancellationToken)
         {
             var key = Convert.ToHexStringLower(requestKey.Span);

@@ -5,7 +5,8 @@ namespace Cerebrum.Tests.Market.Jobs;
 
 /// <summary>
 /// An executor for tests: fixed nodes, each input's embedding is [index, attempt], and a script may fail inputs on
-/// some nodes or hold them until released. Records every attempt (input, node, request key).
+/// some nodes or hold them until released. Records every attempt (input, node, request key), every request for quotes
+/// (the inputs left then) and every job ended.
 /// </summary>
 internal sealed class ScriptedJobExecutor(params JobNode[] nodes) : IJobExecutor
 {
@@ -22,6 +23,20 @@ internal sealed class ScriptedJobExecutor(params JobNode[] nodes) : IJobExecutor
     public ConcurrentQueue<string> Forgotten { get; } = new();
 
     public IReadOnlyList<JobNode> Nodes(JobSpec job) => [.. Available];
+
+    public double RegisteredShare { get; set; }
+
+    public ConcurrentQueue<int> Solicited { get; } = new();
+
+    public ConcurrentQueue<string> Ended { get; } = new();
+
+    public Task SolicitQuotesAsync(JobSpec job, int inputs, CancellationToken cancellationToken)
+    {
+        Solicited.Enqueue(inputs);
+        return Task.CompletedTask;
+    }
+
+    public void EndJob(JobSpec job) => Ended.Enqueue(job.Id);
 
     public string? Refuse(string model, string? leaseId) => model == "unknown" ? "no node announces model unknown" : null;
 
