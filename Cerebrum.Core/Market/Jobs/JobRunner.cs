@@ -209,7 +209,15 @@ internal sealed class JobRunner
                         await FlushAsync().ConfigureAwait(false);
                         return;
                     }
-                    await Task.Delay(NodePoll, _time, both.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Delay(NodePoll, _time, both.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (both.IsCancellationRequested)
+                    {
+                        // Cancelled or stopping while waiting for a node: the caller tells which and cleans up.
+                        return;
+                    }
                     continue;
                 }
                 var finished = await Task.WhenAny(running.Keys.Append(Task.Delay(NodePoll, _time, both.Token).ContinueWith(_ => (-1, (JobAttemptResult?)null), TaskScheduler.Default))).ConfigureAwait(false);

@@ -184,6 +184,25 @@ public sealed class BatchJobsTests
     }
 
     [Test]
+    public async Task Cancelling_a_job_that_waits_for_a_node_cancels_it()
+    {
+        WriteInputs(3);
+        var executor = new ScriptedJobExecutor();
+        // No node, and a no-node timeout far beyond the test: the job sits in its poll for a node when it is cancelled.
+        _jobs = new BatchJobs(_store, executor, Limits with { NoNodeTimeout = TimeSpan.FromMinutes(10) }, TimeProvider.System, NullLogger.Instance);
+        _jobs.Start();
+        var job = await Submit(_jobs);
+        await Poll.UntilAsync(() => !executor.Solicited.IsEmpty, Wait);
+        _jobs.Cancel(job.Id);
+        var cancelled = await Finished(_jobs, job.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(cancelled.State, Is.EqualTo(JobState.Cancelled));
+            Assert.That(executor.Ended, Does.Contain(job.Id));
+        });
+    }
+
+    [Test]
     public async Task Without_any_node_the_inputs_fail_with_a_clear_error()
     {
         WriteInputs(3);
