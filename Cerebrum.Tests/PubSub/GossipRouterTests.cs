@@ -49,8 +49,8 @@ public sealed class GossipRouterTests
     {
         var forward = new Pipe();
         var backward = new Pipe();
-        Assert.That(dialer.AttachOutboundStream(listener.LocalPeer, GossipsubVersion.V1_2, true, forward.Writer.AsStream()), Is.True);
-        Assert.That(listener.AttachOutboundStream(dialer.LocalPeer, GossipsubVersion.V1_2, false, backward.Writer.AsStream()), Is.True);
+        Assert.That(dialer.AttachOutboundStream(listener.LocalPeer, GossipsubVersion.V1_2, true, forward.Writer.AsStream()), Is.Not.Null);
+        Assert.That(listener.AttachOutboundStream(dialer.LocalPeer, GossipsubVersion.V1_2, false, backward.Writer.AsStream()), Is.Not.Null);
         _readers.Add(listener.RunInboundStreamAsync(dialer.LocalPeer, GossipsubVersion.V1_2, false, forward.Reader.AsStream(), _stop.Token));
         _readers.Add(dialer.RunInboundStreamAsync(listener.LocalPeer, GossipsubVersion.V1_2, true, backward.Reader.AsStream(), _stop.Token));
     }
@@ -144,6 +144,30 @@ public sealed class GossipRouterTests
         // No outbound stream is ever attached for this peer, so nothing drains its queue.
         for (var i = 0; i < 20; i++) await a.PublishAsync(Topic, BitConverter.GetBytes(i));
         Assert.That(a.GetCounters().DroppedOutgoingRpcs, Is.EqualTo(12));
+    }
+
+    [Test]
+    public async Task A_lost_outbound_stream_keeps_the_peer_and_its_replacement_announces_our_subscriptions_again()
+    {
+        var a = NewRouter();
+        await a.SubscribeAsync(Topic);
+        var peer = PrivateKey.Generate(KeyType.Ed25519).PeerId;
+        var broken = new Pipe();
+        broken.Reader.Complete(new IOException("reset by the test"));
+        var writer = a.AttachOutboundStream(peer, GossipsubVersion.V1_2, true, broken.Writer.AsStream());
+        Assert.That(await writer!.WaitAsync(Timeout), Is.EqualTo(OutboundStreamEnd.StreamLost), "writing our subscriptions failed");
+        Assert.That(a.GetPeers(), Does.Contain(peer), "the peer waits for a replacement stream");
+
+        var replacement = new Pipe();
+        writer = a.AttachOutboundStream(peer, GossipsubVersion.V1_2, true, replacement.Writer.AsStream());
+        Assert.That(writer, Is.Not.Null);
+        Assert.That(a.AttachOutboundStream(peer, GossipsubVersion.V1_2, true, new Pipe().Writer.AsStream()), Is.Null, "one writer per peer");
+        var rpc = await RpcFrame.ReadAsync(replacement.Reader.AsStream(), FastOptions.MaxRpcSize, new byte[1], CancellationToken.None).AsTask().WaitAsync(Timeout);
+        Assert.That(rpc!.Subscriptions.Select(s => (s.Topicid, s.Subscribe)), Does.Contain((Topic, true)));
+
+        a.RemovePeer(peer);
+        Assert.That(await writer!.WaitAsync(Timeout), Is.EqualTo(OutboundStreamEnd.PeerRemoved));
+        Assert.That(a.GetPeers(), Does.Not.Contain(peer));
     }
 
     [Test]
