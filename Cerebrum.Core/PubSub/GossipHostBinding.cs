@@ -208,9 +208,10 @@ public sealed class GossipHostBinding : IAsyncDisposable
         {
             if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)) return OutboundResult.NotSupported;
             var writer = _router.AttachOutboundStream(peer, version, connection.Direction == ConnectionDirection.Outbound,
-                stream.Stream, IpOf(connection));
+                stream.Stream, IpOf(connection), stream.Resources);
             if (writer is null) return OutboundResult.PeerRemoved; // attached elsewhere: only through the router's own API
-            // Disposing the protocol stream afterwards releases its resource scope; the writer has closed the stream itself.
+            // Disposing the protocol stream afterwards releases its resource scope (with what frames still queued reserved in
+            // it); the writer has closed the stream itself.
             return await writer.WaitAsync(cancellationToken).ConfigureAwait(false) == OutboundStreamEnd.StreamLost
                 ? OutboundResult.StreamLost
                 : OutboundResult.PeerRemoved;

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.PubSub.Proto;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ public sealed class GossipRouter : IAsyncDisposable
         public readonly PeerId Peer = peer;
         public readonly Channel<RpcFrame> Queue = queue;
         public bool WriterAttached;
+        public IResourceScope? Memory; // the attached stream's scope: queued frames are reserved in it
         public int Writers; // streams attached so far: any after the first replaces a lost one
         public int Pending; // RPCs queued or being written, for FlushAsync
     }
@@ -269,7 +271,13 @@ public sealed class GossipRouter : IAsyncDisposable
     /// Null when the peer already has a writer (the caller should close this stream); otherwise the writer's end. After
     /// <see cref="OutboundStreamEnd.StreamLost"/> the peer is still known: attach a replacement or call <see cref="RemovePeer"/>.
     /// </returns>
-    public Task<OutboundStreamEnd>? AttachOutboundStream(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream, string? ip = null)
+    /// <param name="memory">
+    /// The stream's resource scope (its peer's, its connection's, the system's memory): RPCs queued for the peer while
+    /// the stream is attached are reserved in it until written, and dropped when it refuses them, so a peer that reads
+    /// slowly holds at most its scope's share of our memory, not the whole send queue.
+    /// </param>
+    public Task<OutboundStreamEnd>? AttachOutboundStream(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream,
+        string? ip = null, IResourceScope? memory = null)
     {
         lock (_gate)
         {
@@ -277,6 +285,7 @@ public sealed class GossipRouter : IAsyncDisposable
             var link = EnsurePeer(peer, version, outboundConnection, ip);
             if (link.WriterAttached) return null;
             link.WriterAttached = true;
+            link.Memory = memory;
             if (link.Writers++ > 0)
             {
                 _core.Reannounce(peer);
@@ -422,6 +431,7 @@ public sealed class GossipRouter : IAsyncDisposable
                 else
                 {
                     link.WriterAttached = false;
+                    link.Memory = null;
                     ended = OutboundStreamEnd.StreamLost;
                 }
             }
@@ -516,8 +526,14 @@ public sealed class GossipRouter : IAsyncDisposable
         foreach (var (peer, rpc) in _core.TakeOutbox())
         {
             if (!_links.TryGetValue(peer, out var link)) continue;
-            Interlocked.Increment(ref link.Pending);
             var frame = RpcFrame.Serialize(rpc);
+            if (link.Memory is { } memory && !frame.TryReserve(memory, out frame))
+            {
+                frame.Return();
+                _core.Counters.DroppedOutgoingRpcs++;
+                continue;
+            }
+            Interlocked.Increment(ref link.Pending);
             if (!link.Queue.Writer.TryWrite(frame))
             {
                 frame.Return();
