@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using Cerebrum.Core.Common;
+using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Multistream;
@@ -22,7 +24,22 @@ public sealed class GossipHostBinding : IAsyncDisposable
     private readonly GossipRouter _router;
     private readonly ILogger _logger;
     private readonly BackgroundTasks _tasks;
+    private readonly Dictionary<PeerId, OutboundDemand> _outbound = new(PeerIdComparer.Instance);
     private int _started;
+
+    /// <summary>A peer whose outbound stream a task keeps open; <see cref="Requested"/> asks it to look again when it would stop.</summary>
+    private sealed class OutboundDemand
+    {
+        public bool Requested;
+    }
+
+    private enum OutboundResult
+    {
+        NotSupported,
+        OpenFailed,
+        StreamLost,
+        PeerRemoved,
+    }
 
     public GossipHostBinding(PeerHost host, GossipRouter router, ILogger? logger = null)
     {
@@ -74,6 +91,9 @@ public sealed class GossipHostBinding : IAsyncDisposable
     {
         if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)) return Task.CompletedTask;
         var connection = stream.Connection;
+        // The peer speaks gossipsub now, even if it refused our stream before (it had not started it yet), and a new
+        // stream from it may mean its router lost our state: make sure ours to it is open (as js-libp2p-gossipsub does).
+        EnsureOutbound(connection.RemotePeer);
         return _router.RunInboundStreamAsync(connection.RemotePeer, version,
             connection.Direction == ConnectionDirection.Outbound, stream.Stream, cancellationToken, IpOf(connection));
     }
@@ -86,43 +106,116 @@ public sealed class GossipHostBinding : IAsyncDisposable
     private static string? IpOf(Connection connection) =>
         RemoteIp.Of(connection.RemoteAddress) is { } ip && !IPAddress.IsLoopback(ip.Address) ? ip.ToString() : null;
 
-    private void OnConnectionOpened(object? sender, ConnectionEventArgs e)
-    {
-        var connection = e.Connection;
-        _tasks.Run($"gossipsub stream to {connection.RemotePeer}", async ct =>
-        {
-            ProtocolStream stream;
-            try
-            {
-                stream = await connection.OpenStreamAsync(GossipsubProtocols.All, ct).ConfigureAwait(false);
-            }
-            catch (ProtocolNotSupportedException)
-            {
-                _logger.LogDebug("{Peer} does not speak gossipsub", connection.RemotePeer);
-                return;
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
-            {
-                _logger.LogDebug("opening a gossipsub stream to {Peer} failed: {Reason}", connection.RemotePeer, ex.Message);
-                return;
-            }
-            if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)
-                || !_router.AttachOutboundStream(connection.RemotePeer, version,
-                    connection.Direction == ConnectionDirection.Outbound, stream.Stream, IpOf(connection)))
-            {
-                await stream.DisposeAsync().ConfigureAwait(false); // a second connection: one stream per peer is enough
-                return;
-            }
-            // The connection may have closed while the stream was negotiated, after ConnectionClosed was handled.
-            if (connection.IsClosed && _host.FindConnection(connection.RemotePeer) is null)
-                _router.RemovePeer(connection.RemotePeer);
-        });
-    }
+    private void OnConnectionOpened(object? sender, ConnectionEventArgs e) => EnsureOutbound(e.Connection.RemotePeer);
 
     private void OnConnectionClosed(object? sender, ConnectionEventArgs e)
     {
         var peer = e.Connection.RemotePeer;
         if (_host.FindConnection(peer) is null) _router.RemovePeer(peer);
+    }
+
+    /// <summary>
+    /// Starts keeping an outbound stream open to <paramref name="peer"/>, or, if that is under way, asks it to check again
+    /// once its current stream ends: one task per peer, so one stream (and one writer) per peer.
+    /// </summary>
+    private void EnsureOutbound(PeerId peer)
+    {
+        lock (_outbound)
+        {
+            if (_outbound.TryGetValue(peer, out var demand))
+            {
+                demand.Requested = true;
+                return;
+            }
+            _outbound[peer] = demand = new OutboundDemand();
+            _tasks.Run($"gossipsub stream to {peer}", ct => MaintainOutboundAsync(peer, demand, ct));
+        }
+    }
+
+    /// <summary>
+    /// Opens our stream to <paramref name="peer"/> on one of its connections and, while the peer stays connected, opens
+    /// it again after the stream fails or the remote closes it, waiting <see cref="GossipsubOptions.OutboundStreamRetryDelay"/>
+    /// doubled per consecutive failure, up to <see cref="GossipsubOptions.OutboundStreamRetries"/> of them; then the peer
+    /// is forgotten. A peer that does not speak gossipsub is not retried: a stream it opens to us later asks again.
+    /// </summary>
+    private async Task MaintainOutboundAsync(PeerId peer, OutboundDemand demand, CancellationToken cancellationToken)
+    {
+        var options = _router.Options;
+        var failures = 0;
+        while (true)
+        {
+            lock (_outbound) demand.Requested = false;
+            var retry = false;
+            if (_host.FindConnection(peer) is not { } connection)
+            {
+                _router.RemovePeer(peer);
+            }
+            else
+            {
+                var started = Stopwatch.GetTimestamp();
+                var result = await RunOutboundStreamAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (result is OutboundResult.OpenFailed or OutboundResult.StreamLost)
+                {
+                    if (result == OutboundResult.StreamLost && Stopwatch.GetElapsedTime(started) >= options.OutboundStreamMaxRetryDelay)
+                        failures = 0; // it served long enough: a fresh failure, not a persistent one
+                    if (++failures <= options.OutboundStreamRetries)
+                    {
+                        retry = true;
+                        var delay = options.OutboundStreamRetryDelay * Math.Pow(2, failures - 1);
+                        await Task.Delay(delay < options.OutboundStreamMaxRetryDelay ? delay : options.OutboundStreamMaxRetryDelay,
+                            cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        _logger.LogDebug("giving up on a gossipsub stream to {Peer} after {Failures} failures", peer, failures - 1);
+                        _router.RemovePeer(peer);
+                    }
+                }
+            }
+            if (retry) continue;
+            lock (_outbound)
+            {
+                // A new connection or inbound stream while this one was busy asks for another look.
+                if (demand.Requested) continue;
+                _outbound.Remove(peer);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Opens, negotiates and attaches one outbound stream on <paramref name="connection"/>, and waits until its writer stops.</summary>
+    private async Task<OutboundResult> RunOutboundStreamAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        var peer = connection.RemotePeer;
+        ProtocolStream stream;
+        try
+        {
+            stream = await connection.OpenStreamAsync(GossipsubProtocols.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProtocolNotSupportedException)
+        {
+            _logger.LogDebug("{Peer} does not speak gossipsub", peer);
+            return OutboundResult.NotSupported;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // A negotiation that timed out (under load) or a connection closing: retried while the peer stays connected.
+            _logger.LogDebug("opening a gossipsub stream to {Peer} failed: {Reason}", peer, ex.Message);
+            return OutboundResult.OpenFailed;
+        }
+        await using (stream.ConfigureAwait(false))
+        {
+            if (!GossipsubProtocols.TryParse(stream.Protocol, out var version)) return OutboundResult.NotSupported;
+            var writer = _router.AttachOutboundStream(peer, version, connection.Direction == ConnectionDirection.Outbound,
+                stream.Stream, IpOf(connection), stream.Resources);
+            if (writer is null) return OutboundResult.PeerRemoved; // attached elsewhere: only through the router's own API
+            // Disposing the protocol stream afterwards releases its resource scope (with what frames still queued reserved in
+            // it); the writer has closed the stream itself.
+            return await writer.WaitAsync(cancellationToken).ConfigureAwait(false) == OutboundStreamEnd.StreamLost
+                ? OutboundResult.StreamLost
+                : OutboundResult.PeerRemoved;
+        }
     }
 
     private void OnPeerExchange(object? sender, PeerExchangeCandidate candidate)

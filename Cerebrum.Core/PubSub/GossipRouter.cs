@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.PubSub.Proto;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,8 @@ public sealed class GossipRouter : IAsyncDisposable
         public readonly PeerId Peer = peer;
         public readonly Channel<RpcFrame> Queue = queue;
         public bool WriterAttached;
+        public IResourceScope? Memory; // the attached stream's scope: queued frames are reserved in it
+        public int Writers; // streams attached so far: any after the first replaces a lost one
         public int Pending; // RPCs queued or being written, for FlushAsync
     }
 
@@ -40,6 +43,7 @@ public sealed class GossipRouter : IAsyncDisposable
     private readonly Channel<PubSubMessage> _validationQueue;
     private readonly GossipRouterInstruments? _instruments;
     private int _started;
+    private bool _disposed;
 
     public GossipRouter(
         PrivateKey identity,
@@ -260,20 +264,38 @@ public sealed class GossipRouter : IAsyncDisposable
 
     /// <summary>
     /// Our stream to <paramref name="peer"/> (one per peer) was opened and negotiated as <paramref name="version"/>:
-    /// a writer drains the peer's send queue into it until it fails or the peer is removed.
+    /// a writer drains the peer's send queue into it until it fails, the remote closes or resets it, or the peer is
+    /// removed. A stream replacing a lost one first announces our subscriptions again (see <see cref="GossipsubCore.Reannounce"/>).
     /// </summary>
-    /// <returns>False when the peer already has an outbound stream (the caller should close this one).</returns>
-    public bool AttachOutboundStream(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream, string? ip = null)
+    /// <returns>
+    /// Null when the peer already has a writer (the caller should close this stream); otherwise the writer's end. After
+    /// <see cref="OutboundStreamEnd.StreamLost"/> the peer is still known: attach a replacement or call <see cref="RemovePeer"/>.
+    /// </returns>
+    /// <param name="memory">
+    /// The stream's resource scope (its peer's, its connection's, the system's memory): RPCs queued for the peer while
+    /// the stream is attached are reserved in it until written, and dropped when it refuses them, so a peer that reads
+    /// slowly holds at most its scope's share of our memory, not the whole send queue.
+    /// </param>
+    public Task<OutboundStreamEnd>? AttachOutboundStream(PeerId peer, GossipsubVersion version, bool outboundConnection, Stream stream,
+        string? ip = null, IResourceScope? memory = null)
     {
-        PeerLink link;
         lock (_gate)
         {
-            link = EnsurePeer(peer, version, outboundConnection, ip);
-            if (link.WriterAttached) return false;
+            if (_disposed) return Task.FromResult(OutboundStreamEnd.PeerRemoved);
+            var link = EnsurePeer(peer, version, outboundConnection, ip);
+            if (link.WriterAttached) return null;
             link.WriterAttached = true;
+            link.Memory = memory;
+            if (link.Writers++ > 0)
+            {
+                _core.Reannounce(peer);
+                Dispatch();
+            }
+            // Started under the lock, so that DisposeAsync (which marks the router disposed under it) awaits the writer.
+            var end = new TaskCompletionSource<OutboundStreamEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _tasks.Run($"gossipsub writer {peer}", ct => WriteLoopAsync(link, stream, end, ct));
+            return end.Task;
         }
-        _tasks.Run($"gossipsub writer {peer}", ct => WriteLoopAsync(link, stream, ct));
-        return true;
     }
 
     /// <summary>Reads RPCs from a stream <paramref name="peer"/> opened to us, until it ends, fails, or the peer is removed.</summary>
@@ -364,35 +386,82 @@ public sealed class GossipRouter : IAsyncDisposable
         return link;
     }
 
-    private async Task WriteLoopAsync(PeerLink link, Stream stream, CancellationToken cancellationToken)
+    private async Task WriteLoopAsync(PeerLink link, Stream stream, TaskCompletionSource<OutboundStreamEnd> end, CancellationToken cancellationToken)
     {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = stream.CanRead ? WatchForRemoteEndAsync(link.Peer, stream, lost) : Task.CompletedTask;
         try
         {
-            await foreach (var frame in link.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var frame in link.Queue.Reader.ReadAllAsync(lost.Token).ConfigureAwait(false))
             {
                 try
                 {
                     // The frame carries its length prefix: one write, then a flush, as LengthPrefixedMessage does.
-                    await stream.WriteAsync(frame.Memory, cancellationToken).ConfigureAwait(false);
-                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await stream.WriteAsync(frame.Memory, lost.Token).ConfigureAwait(false);
+                    await stream.FlushAsync(lost.Token).ConfigureAwait(false);
                 }
                 finally
                 {
                     frame.Return();
+                    Interlocked.Decrement(ref link.Pending);
                 }
-                Interlocked.Decrement(ref link.Pending);
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             _logger.LogDebug("gossipsub stream to {Peer} failed: {Reason}", link.Peer, e.Message);
         }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The watcher saw the remote close or reset the stream.
+        }
         finally
         {
+            await lost.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
-            // Without a way to send, the peer is useless to the mesh: forget it until the network layer re-adds it.
-            lock (_gate) RemoveLink(link);
+            OutboundStreamEnd ended;
+            lock (_gate)
+            {
+                // A lost stream leaves the peer known (its subscriptions, mesh and score intact) for a replacement.
+                if (_disposed || !_links.TryGetValue(link.Peer, out var current) || current != link)
+                {
+                    ended = OutboundStreamEnd.PeerRemoved;
+                }
+                else
+                {
+                    link.WriterAttached = false;
+                    link.Memory = null;
+                    ended = OutboundStreamEnd.StreamLost;
+                }
+            }
+            end.TrySetResult(ended);
         }
+    }
+
+    /// <summary>
+    /// The remote never writes on our outbound stream, so a read on it completes only when the remote closes or resets
+    /// it (or breaks the protocol): then the writer stops at once, instead of at its next write, which would be lost.
+    /// go-libp2p-pubsub watches its outbound streams the same way.
+    /// </summary>
+    private async Task WatchForRemoteEndAsync(PeerId peer, Stream stream, CancellationTokenSource lost)
+    {
+        var probe = new byte[1];
+        try
+        {
+            var read = await stream.ReadAsync(probe, lost.Token).ConfigureAwait(false);
+            if (read == 0) _logger.LogDebug("{Peer} closed our gossipsub stream", peer);
+            else _logger.LogDebug("{Peer} wrote on our gossipsub stream", peer);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            return; // the writer stopped first
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogDebug("gossipsub stream to {Peer} ended: {Reason}", peer, e.Message);
+        }
+        await lost.CancelAsync().ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- loops
@@ -457,8 +526,14 @@ public sealed class GossipRouter : IAsyncDisposable
         foreach (var (peer, rpc) in _core.TakeOutbox())
         {
             if (!_links.TryGetValue(peer, out var link)) continue;
-            Interlocked.Increment(ref link.Pending);
             var frame = RpcFrame.Serialize(rpc);
+            if (link.Memory is { } memory && !frame.TryReserve(memory, out frame))
+            {
+                frame.Return();
+                _core.Counters.DroppedOutgoingRpcs++;
+                continue;
+            }
+            Interlocked.Increment(ref link.Pending);
             if (!link.Queue.Writer.TryWrite(frame))
             {
                 frame.Return();
@@ -499,6 +574,7 @@ public sealed class GossipRouter : IAsyncDisposable
     {
         lock (_gate)
         {
+            _disposed = true;
             foreach (var link in _links.Values) link.Queue.Writer.TryComplete();
             foreach (var list in _subscriptions.Values)
                 foreach (var subscription in list) subscription.Complete();

@@ -202,6 +202,21 @@ public sealed class GossipsubCore
             rpc.Subscriptions.Add(new SubOpts { Subscribe = true, Topicid = topic });
     }
 
+    /// <summary>
+    /// Our stream to a known peer was replaced after the previous one failed or was closed: what was in flight on it may
+    /// be lost, and a peer whose router lost our state reads the new stream as a newcomer's. Announce our subscriptions
+    /// again and GRAFT again the topics whose mesh holds it (a GRAFT from a peer already in the mesh is a no-op).
+    /// </summary>
+    public void Reannounce(PeerId peer)
+    {
+        if (!_peers.ContainsKey(peer)) return;
+        foreach (var topic in _subscriptions)
+            RpcFor(peer).Subscriptions.Add(new SubOpts { Subscribe = true, Topicid = topic });
+        foreach (var (topic, mesh) in _mesh)
+            if (mesh.Contains(peer))
+                ControlFor(peer).Graft.Add(new ControlGraft { TopicID = topic });
+    }
+
     public void RemovePeer(PeerId peer)
     {
         if (!_peers.Remove(peer, out var state)) return;

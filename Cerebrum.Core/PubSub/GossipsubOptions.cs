@@ -94,6 +94,21 @@ public sealed record GossipsubOptions
     /// <summary>How often connections to direct peers are checked and re-established (v1.1 recommends 5 minutes).</summary>
     public TimeSpan DirectConnectInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Wait before re-opening a failed or closed outbound stream to a peer that is still connected; it doubles with each
+    /// consecutive failure up to <see cref="OutboundStreamMaxRetryDelay"/>.
+    /// </summary>
+    public TimeSpan OutboundStreamRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait between attempts to re-open an outbound stream.</summary>
+    public TimeSpan OutboundStreamMaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Consecutive failed attempts to re-open an outbound stream to a connected peer before it is forgotten (until a new
+    /// connection, or a new stream it opens to us); a stream that lasted <see cref="OutboundStreamMaxRetryDelay"/> resets the count.
+    /// </summary>
+    public int OutboundStreamRetries { get; init; } = 5;
+
     /// <summary>Signing policy of topics not listed in <see cref="Topics"/>.</summary>
     public SignaturePolicy DefaultSignaturePolicy { get; init; } = SignaturePolicy.StrictSign;
 
@@ -144,6 +159,9 @@ public sealed record GossipsubOptions
         Require(MaxIDontWantMessages >= 0 && IDontWantTtlHeartbeats > 0, "IDONTWANT limits must be valid");
         Require(IWantFollowupTime > TimeSpan.Zero, "IWANT follow-up time must be positive");
         Require(DirectConnectInterval > TimeSpan.Zero, "direct connect interval must be positive");
+        Require(OutboundStreamRetryDelay > TimeSpan.Zero && OutboundStreamMaxRetryDelay >= OutboundStreamRetryDelay,
+            "outbound stream retry delays must be positive, the longest at least the first");
+        Require(OutboundStreamRetries >= 0, "outbound stream retries must not be negative");
         Require(GossipRetransmission > 0, "gossip retransmission must be positive");
         Require(GossipFactor is >= 0 and <= 1, "gossip factor must be in [0, 1]");
         Require(OpportunisticGraftTicks > 0 && OpportunisticGraftPeers >= 0, "opportunistic graft parameters must be valid");

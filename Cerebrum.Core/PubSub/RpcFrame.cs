@@ -1,5 +1,6 @@
 using System.Buffers;
 using Cerebrum.Core.Multiformats;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.PubSub.Proto;
 using Google.Protobuf;
 
@@ -12,17 +13,31 @@ namespace Cerebrum.Core.PubSub;
 /// </summary>
 internal readonly struct RpcFrame
 {
-    private RpcFrame(byte[] buffer, int length)
+    private RpcFrame(byte[] buffer, int length, IResourceScope? reservedIn = null)
     {
         Buffer = buffer;
         Length = length;
+        ReservedIn = reservedIn;
     }
 
     public byte[] Buffer { get; }
 
     public int Length { get; }
 
+    /// <summary>The resource scope <see cref="Length"/> bytes are reserved in while the frame waits to be sent, if any.</summary>
+    public IResourceScope? ReservedIn { get; }
+
     public ReadOnlyMemory<byte> Memory => Buffer.AsMemory(0, Length);
+
+    /// <summary>
+    /// This frame with its bytes reserved in <paramref name="scope"/> (at the priority of a handler's message buffers);
+    /// false when the scope is out of memory. <see cref="Return"/> releases them.
+    /// </summary>
+    public bool TryReserve(IResourceScope scope, out RpcFrame reserved)
+    {
+        reserved = scope.ReserveMemory(Length, ReservationPriority.High) ? new RpcFrame(Buffer, Length, scope) : this;
+        return reserved.ReservedIn is not null;
+    }
 
     public static RpcFrame Serialize(RPC rpc)
     {
@@ -34,7 +49,12 @@ internal readonly struct RpcFrame
         return new RpcFrame(buffer, prefix + size);
     }
 
-    public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+    /// <summary>Gives the buffer back to the pool and the reservation back to its scope (a no-op once the scope is disposed).</summary>
+    public void Return()
+    {
+        ReservedIn?.ReleaseMemory(Length);
+        ArrayPool<byte>.Shared.Return(Buffer);
+    }
 
     /// <summary>
     /// Reads and decodes one length-prefixed RPC through a pooled buffer; null at a clean end of stream before any byte.

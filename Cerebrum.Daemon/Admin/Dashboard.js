@@ -66,7 +66,16 @@ async function getJson(path) {
   if (response.status === 401) throw new Error("signed out: run 'cerebrum dashboard' for a new link");
   if (response.status === 404 || response.status === 503) return null; // /models outside node mode, /chain/status without a ledger
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
-  return response.json();
+  return parseJsonExactly(await response.text());
+}
+
+// The admin API writes 64-bit integers (micro-CER amounts) as JSON numbers, exact in the text; JSON.parse would round any
+// beyond 2^53 to the nearest double. So such integers are read as decimal strings instead: the regular expression walks
+// the JSON's strings (taken whole, so digits inside them are left alone) and numbers, and quotes the unsafe integers.
+const jsonStringOrNumber = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+function parseJsonExactly(text) {
+  return JSON.parse(text.replace(jsonStringOrNumber, token =>
+    /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token));
 }
 
 async function getText(path) {
@@ -92,9 +101,11 @@ function modelLatencies(metrics) {
   return { means, completed };
 }
 
-// Amounts are integer micro-CER; shown as they are, grouped by thousands (1 CER = 1,000,000 micro-CER).
-const microCer = n => `${Number(n).toLocaleString("en-US")} µCER`;
-const sum = (rows, pick) => rows.reduce((total, row) => total + Number(pick(row)), 0);
+// Amounts are integer micro-CER (a number, or a decimal string beyond 2^53: see parseJsonExactly), added up exactly as
+// BigInt and shown as they are, grouped by thousands (1 CER = 1,000,000 micro-CER).
+const microCer = n => `${BigInt(n).toLocaleString("en-US")} µCER`;
+const sum = (rows, pick) => rows.reduce((total, row) => total + BigInt(pick(row)), 0n);
+const unclaimed = c => { const owed = BigInt(c.paid) - BigInt(c.claimed); return owed > 0n ? owed : 0n; };
 
 function showMarket(channels, leases) {
   const market = channels !== null && leases !== null;
@@ -117,7 +128,7 @@ function showMarket(channels, leases) {
   // Claimed amounts are what the ledger paid out of the channels (the take is deducted from them on the way).
   fillPairs($("earnings"), [
     ["Earned: channels claimed", microCer(sum(asNode, c => c.claimed))],
-    ["Earned: vouchers not yet claimed", microCer(sum(asNode, c => Math.max(0, c.paid - c.claimed)))],
+    ["Earned: vouchers not yet claimed", microCer(sum(asNode, unclaimed))],
     ["Earned: leases accrued", microCer(sum(leasedOut, l => l.accrued))],
     ["Spent: vouchers signed", microCer(sum(asPayer, c => c.paid))],
     ["Spent: deposits in open channels", microCer(sum(asPayer.filter(c => c.state !== "settled"), c => c.deposit))],

@@ -112,7 +112,7 @@ public sealed class NetworkService : IHostedLifecycleService, IAsyncDisposable
     /// <summary>
     /// Dials the bootstrap peers once every service has started, so that each protocol (gossipsub among them) is served
     /// when the peer opens its streams: a peer dialled while, say, the node still loads its models would find no
-    /// gossipsub here, and would never send us its subscriptions (it opens a pubsub stream once per connection).
+    /// gossipsub here, and would send us its subscriptions only once our own gossipsub stream reached it.
     /// </summary>
     public Task StartedAsync(CancellationToken cancellationToken)
     {

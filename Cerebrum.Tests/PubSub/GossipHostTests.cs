@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Connections;
+using Cerebrum.Core.Network.Streams;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Tests.TestSupport;
 
@@ -128,5 +132,80 @@ public sealed class GossipHostTests
         await Poll.UntilAsync(() => a.Router.GetTopicPeers(Topic).Contains(b.Host.PeerId), Timeout);
         await a.Router.PublishAsync(Topic, "after reconnect"u8.ToArray());
         Assert.That((await NextAsync(subB)).Data.ToArray(), Is.EqualTo("after reconnect"u8.ToArray()));
+    }
+
+    /// <summary>
+    /// The start-up race: a peer connects before our gossipsub has started, so its stream to us is refused (no handler
+    /// yet). Once we start, we open our stream to it; that inbound stream tells it we speak gossipsub now, and it opens
+    /// its stream again: each side learns the other's subscriptions and messages flow both ways.
+    /// </summary>
+    [Test]
+    public async Task A_peer_connected_before_our_gossipsub_started_opens_its_stream_again_once_we_start()
+    {
+        using var logs = new RecordingLoggerFactory();
+        var hostA = await TestHosts.StartAsync(KeyType.Ed25519);
+        var routerA = new GossipRouter(hostA.Identity, new GossipsubOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
+        routerA.Start();
+        var bindingA = new GossipHostBinding(hostA, routerA, logs.CreateLogger("a"));
+        bindingA.Start();
+        await using var a = new GossipTestNode(hostA, routerA, bindingA);
+        var subA = await a.Router.SubscribeAsync(Topic);
+
+        var hostB = await TestHosts.StartAsync(KeyType.Ed25519);
+        var routerB = new GossipRouter(hostB.Identity, new GossipsubOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
+        var bindingB = new GossipHostBinding(hostB, routerB);
+        await using var b = new GossipTestNode(hostB, routerB, bindingB);
+        await a.Host.DialAsync(TestHosts.AddressOf(b.Host));
+        // a's stream to b was refused: b serves no gossipsub yet.
+        await Poll.UntilAsync(() => logs.Messages.Any(m => m.Message.Contains("does not speak gossipsub", StringComparison.Ordinal)), Timeout);
+
+        routerB.Start();
+        bindingB.Start();
+        var subB = await b.Router.SubscribeAsync(Topic);
+        await Poll.UntilAsync(() => a.Router.GetTopicPeers(Topic).Contains(b.Host.PeerId) && b.Router.GetTopicPeers(Topic).Contains(a.Host.PeerId), Timeout);
+
+        await a.Router.PublishAsync(Topic, "from a, started first"u8.ToArray());
+        Assert.That((await NextAsync(subB)).Data.ToArray(), Is.EqualTo("from a, started first"u8.ToArray()));
+        await b.Router.PublishAsync(Topic, "from b, started second"u8.ToArray());
+        Assert.That((await NextAsync(subA)).Data.ToArray(), Is.EqualTo("from b, started second"u8.ToArray()));
+    }
+
+    /// <summary>
+    /// The remote resets our stream while the connection stays up: the writer sees it at once, the peer is kept (its
+    /// subscriptions and mesh place intact), a new stream is opened after the retry delay, and messages flow again.
+    /// </summary>
+    [Test]
+    public async Task An_outbound_stream_reset_while_connected_is_opened_again_and_messages_flow()
+    {
+        await using var a = await StartNodeAsync(KeyType.Ed25519);
+        await using var b = await StartNodeAsync(KeyType.Ed25519);
+        // b serves gossipsub through a handler that keeps each inbound stream, so that the test can reset a's.
+        var inbound = new ConcurrentQueue<ProtocolStream>();
+        foreach (var protocol in GossipsubProtocols.All)
+        {
+            b.Host.SetHandler(protocol, (stream, ct) =>
+            {
+                inbound.Enqueue(stream);
+                Assert.That(GossipsubProtocols.TryParse(stream.Protocol, out var version), Is.True);
+                return b.Router.RunInboundStreamAsync(stream.Connection.RemotePeer, version,
+                    stream.Connection.Direction == ConnectionDirection.Outbound, stream.Stream, ct);
+            });
+        }
+        await a.Router.SubscribeAsync(Topic);
+        var subB = await b.Router.SubscribeAsync(Topic);
+        await a.Host.DialAsync(TestHosts.AddressOf(b.Host));
+        await Poll.UntilAsync(() => a.Router.GetMeshPeers(Topic).Contains(b.Host.PeerId) && b.Router.GetMeshPeers(Topic).Contains(a.Host.PeerId), Timeout);
+        await a.Router.PublishAsync(Topic, "before the reset"u8.ToArray());
+        Assert.That((await NextAsync(subB)).Data.ToArray(), Is.EqualTo("before the reset"u8.ToArray()));
+        Assert.That(inbound, Has.Count.EqualTo(1));
+
+        inbound.Single().Reset();
+        await Poll.UntilAsync(() => inbound.Count == 2, Timeout);
+        Assert.That(a.Host.FindConnection(b.Host.PeerId), Is.Not.Null, "the connection stayed up");
+        Assert.That(a.Router.GetPeers(), Does.Contain(b.Host.PeerId), "a kept b while its stream was replaced");
+
+        await a.Router.PublishAsync(Topic, "after the reset"u8.ToArray());
+        Assert.That((await NextAsync(subB)).Data.ToArray(), Is.EqualTo("after the reset"u8.ToArray()));
+        Assert.That(a.Router.GetMeshPeers(Topic), Does.Contain(b.Host.PeerId));
     }
 }

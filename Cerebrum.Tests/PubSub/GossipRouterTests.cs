@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Network;
+using Cerebrum.Core.Network.Resources;
 using Cerebrum.Core.PubSub;
 using Cerebrum.Core.PubSub.Proto;
 using Cerebrum.Tests.TestSupport;
@@ -49,8 +50,8 @@ public sealed class GossipRouterTests
     {
         var forward = new Pipe();
         var backward = new Pipe();
-        Assert.That(dialer.AttachOutboundStream(listener.LocalPeer, GossipsubVersion.V1_2, true, forward.Writer.AsStream()), Is.True);
-        Assert.That(listener.AttachOutboundStream(dialer.LocalPeer, GossipsubVersion.V1_2, false, backward.Writer.AsStream()), Is.True);
+        Assert.That(dialer.AttachOutboundStream(listener.LocalPeer, GossipsubVersion.V1_2, true, forward.Writer.AsStream()), Is.Not.Null);
+        Assert.That(listener.AttachOutboundStream(dialer.LocalPeer, GossipsubVersion.V1_2, false, backward.Writer.AsStream()), Is.Not.Null);
         _readers.Add(listener.RunInboundStreamAsync(dialer.LocalPeer, GossipsubVersion.V1_2, false, forward.Reader.AsStream(), _stop.Token));
         _readers.Add(dialer.RunInboundStreamAsync(listener.LocalPeer, GossipsubVersion.V1_2, true, backward.Reader.AsStream(), _stop.Token));
     }
@@ -144,6 +145,114 @@ public sealed class GossipRouterTests
         // No outbound stream is ever attached for this peer, so nothing drains its queue.
         for (var i = 0; i < 20; i++) await a.PublishAsync(Topic, BitConverter.GetBytes(i));
         Assert.That(a.GetCounters().DroppedOutgoingRpcs, Is.EqualTo(12));
+    }
+
+    [Test]
+    public async Task A_lost_outbound_stream_keeps_the_peer_and_its_replacement_announces_our_subscriptions_again()
+    {
+        var a = NewRouter();
+        await a.SubscribeAsync(Topic);
+        var peer = PrivateKey.Generate(KeyType.Ed25519).PeerId;
+        var broken = new Pipe();
+        broken.Reader.Complete(new IOException("reset by the test"));
+        var writer = a.AttachOutboundStream(peer, GossipsubVersion.V1_2, true, broken.Writer.AsStream());
+        Assert.That(await writer!.WaitAsync(Timeout), Is.EqualTo(OutboundStreamEnd.StreamLost), "writing our subscriptions failed");
+        Assert.That(a.GetPeers(), Does.Contain(peer), "the peer waits for a replacement stream");
+
+        var replacement = new Pipe();
+        writer = a.AttachOutboundStream(peer, GossipsubVersion.V1_2, true, replacement.Writer.AsStream());
+        Assert.That(writer, Is.Not.Null);
+        Assert.That(a.AttachOutboundStream(peer, GossipsubVersion.V1_2, true, new Pipe().Writer.AsStream()), Is.Null, "one writer per peer");
+        var rpc = await RpcFrame.ReadAsync(replacement.Reader.AsStream(), FastOptions.MaxRpcSize, new byte[1], CancellationToken.None).AsTask().WaitAsync(Timeout);
+        Assert.That(rpc!.Subscriptions.Select(s => (s.Topicid, s.Subscribe)), Does.Contain((Topic, true)));
+
+        a.RemovePeer(peer);
+        Assert.That(await writer!.WaitAsync(Timeout), Is.EqualTo(OutboundStreamEnd.PeerRemoved));
+        Assert.That(a.GetPeers(), Does.Not.Contain(peer));
+    }
+
+    /// <summary>
+    /// A peer that stops reading: the writer blocks on its stream, and the RPCs queued behind it are reserved in the
+    /// stream's resource scope until written, so they stop (dropped and counted) at the scope's limit, far below what the
+    /// send queue would hold; reading again releases everything.
+    /// </summary>
+    [Test]
+    public async Task A_slow_reader_holds_no_more_of_our_memory_than_its_stream_scope_allows()
+    {
+        var a = NewRouter(FastOptions with { PeerSendQueueCapacity = 1024 });
+        var slow = PrivateKey.Generate(KeyType.Ed25519).PeerId;
+        var inbound = new Pipe();
+        _readers.Add(a.RunInboundStreamAsync(slow, GossipsubVersion.V1_2, false, inbound.Reader.AsStream(), _stop.Token));
+        var subscribe = new RPC { Subscriptions = { new SubOpts { Subscribe = true, Topicid = Topic } } };
+        await LengthPrefixedMessage.WriteAsync(inbound.Writer.AsStream(), subscribe.ToByteArray(), CancellationToken.None);
+        await Poll.UntilAsync(() => a.GetTopicPeers(Topic).Contains(slow), Timeout);
+
+        // The stream takes 1 KiB before its writer waits: the reader is not reading.
+        var outbound = new Pipe(new PipeOptions(pauseWriterThreshold: 1024, resumeWriterThreshold: 512));
+        var scope = new LimitedScope(256 * 1024);
+        Assert.That(a.AttachOutboundStream(slow, GossipsubVersion.V1_2, false, outbound.Writer.AsStream(), memory: scope), Is.Not.Null);
+        for (var i = 0; i < 64; i++)
+        {
+            var payload = new byte[16 * 1024];
+            BitConverter.TryWriteBytes(payload, i);
+            await a.PublishAsync(Topic, payload);
+        }
+        Assert.That(scope.Peak, Is.LessThanOrEqualTo(256 * 1024));
+        Assert.That(scope.Reserved, Is.GreaterThan(200 * 1024), "the scope is (nearly) full");
+        Assert.That(a.GetCounters().DroppedOutgoingRpcs, Is.GreaterThanOrEqualTo(64 - 256 / 16), "the rest was dropped: 64 x 16 KiB would not fit");
+
+        // The peer reads again: every reservation is given back as its frame is written.
+        var reader = outbound.Reader.AsStream();
+        var drain = Task.Run(async () =>
+        {
+            try
+            {
+                while (await RpcFrame.ReadAsync(reader, FastOptions.MaxRpcSize, new byte[1], _stop.Token) is not null)
+                {
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        _readers.Add(drain);
+        await Poll.UntilAsync(() => scope.Reserved == 0, Timeout);
+        await a.PublishAsync(Topic, "after the drain"u8.ToArray());
+        Assert.That(scope.Peak, Is.LessThanOrEqualTo(256 * 1024));
+    }
+
+    /// <summary>A resource scope with a memory limit that counts what is reserved in it.</summary>
+    private sealed class LimitedScope(long limit) : IResourceScope
+    {
+        private readonly object _gate = new();
+        private long _reserved;
+        private long _peak;
+
+        public long Reserved
+        {
+            get { lock (_gate) return _reserved; }
+        }
+
+        public long Peak
+        {
+            get { lock (_gate) return _peak; }
+        }
+
+        public bool ReserveMemory(long bytes, ReservationPriority priority)
+        {
+            lock (_gate)
+            {
+                if (_reserved + bytes > limit) return false;
+                _reserved += bytes;
+                _peak = Math.Max(_peak, _reserved);
+                return true;
+            }
+        }
+
+        public void ReleaseMemory(long bytes)
+        {
+            lock (_gate) _reserved -= bytes;
+        }
     }
 
     [Test]
