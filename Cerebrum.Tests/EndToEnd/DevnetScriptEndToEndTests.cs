@@ -20,7 +20,9 @@ namespace Cerebrum.Tests.EndToEnd;
 [NonParallelizable]
 public sealed class DevnetScriptEndToEndTests
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    /// <summary>Generous: it includes the script's Release build of the daemon and the CLI, minutes on a loaded machine.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
+
     /// <summary>
     /// Generous: each script stops its daemons within 30 s (then kills what is left), and a full run of the suite on a
     /// loaded machine once took both past 60 s.
