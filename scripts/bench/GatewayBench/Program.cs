@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Cerebrum.Bench;
 using Cerebrum.Bench.Gateway;
+using static Cerebrum.Bench.Gateway.BenchDaemons;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Embedding;
@@ -31,13 +32,18 @@ using Microsoft.Extensions.Logging.Abstractions;
 // Then tracing's cost: the tiny model through the same gateway and node with tracing off and on at 100 % sampling
 // (exported over OTLP/HTTP to a stand-in collector), switched in the one process between alternating blocks
 // (--tracing-rounds), and the cost of the span sites while off, measured alone.
+// With --payments-only it measures instead the gateway with payments against the same gateway with pricing off, with a
+// ledger, and the ceiling, MiniLM only (PaymentsComparison; scripts/bench/market runs it).
 // Usage: gateway-bench [--requests N] [--tiny-requests N] [--concurrency 1,32] [--rounds R] [--pairs N] [--tracing-rounds R] [--tracing-only]
+//        gateway-bench --payments-only [--price MICRO_CER] [--requests N] [--pairs N] [--rounds R]
 var requests = 400;
 var tinyRequests = 4000;
 var rounds = 4;
 var pairs = 400;
 var tracingRounds = 8;
 var tracingOnly = false;
+var paymentsOnly = false;
+var price = 1UL;
 int[] concurrencies = [1, 32];
 for (var i = 0; i < args.Length; i++)
 {
@@ -49,10 +55,14 @@ for (var i = 0; i < args.Length; i++)
         case "--pairs": pairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--tracing-rounds": tracingRounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--tracing-only": tracingOnly = true; break;
+        case "--payments-only": paymentsOnly = true; break;
+        case "--price": price = ulong.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--concurrency": concurrencies = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
+
+if (paymentsOnly) return await PaymentsComparison.RunAsync(requests, pairs, rounds, price);
 
 var root = Directory.CreateTempSubdirectory("cerebrum-gateway-bench-").FullName;
 try
@@ -209,18 +219,6 @@ static string Prepare(string directory, string addModel, string config)
     return directory;
 }
 
-static async Task<DaemonApplication> StartDaemonAsync(string directory, CommandLineOverrides overrides)
-{
-    var data = new DataDirectory(directory);
-    InitCommand.Run(data, TextWriter.Null);
-    var configuration = DataDirectoryConfiguration.Build(data);
-    var options = DaemonConfiguration.Load(configuration, overrides);
-    var identity = KeyFile.Load(data.KeyPath);
-    var daemon = DaemonApplication.Create(data, identity, options, configuration, TextWriter.Null);
-    await daemon.StartAsync(CancellationToken.None);
-    return daemon;
-}
-
 // `concurrency` HTTP clients in a closed loop against each URL (ClosedLoopLoad: both warmed up until the JIT is quiet,
 // then `total` requests each in alternating blocks); the model's run time of each request comes from the Server-Timing header.
 static async Task<(LoadMeasurement Baseline, LoadMeasurement Routed)> MeasureAsync(HttpClient http, Uri baseline, Uri routed, Func<int, string> body, int concurrency, int total, int rounds)
@@ -231,18 +229,6 @@ static async Task<(LoadMeasurement Baseline, LoadMeasurement Routed)> MeasureAsy
         $"{a.WarmUp.TotalSeconds:0.0} + {b.WarmUp.TotalSeconds:0.0} s, {a.Jitted} methods JIT-compiled while measuring");
     return (a, b);
 }
-
-// One request i to `url`; returns the model's run time from the Server-Timing header.
-static Func<int, Task<TimeSpan>> Sender(HttpClient http, Uri url, Func<int, string> body) => async i =>
-{
-    using var content = new StringContent(body(i), Encoding.UTF8, "application/json");
-    using var response = await http.PostAsync(url, content);
-    var text = await response.Content.ReadAsStringAsync();
-    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
-    var timing = string.Join(",", response.Headers.GetValues(ServerTimingHeader.Name));
-    var compute = timing.Split(',').Select(m => m.Trim()).Single(m => m.StartsWith("compute;dur=", StringComparison.Ordinal));
-    return TimeSpan.FromMilliseconds(double.Parse(compute["compute;dur=".Length..], CultureInfo.InvariantCulture));
-};
 
 static void Print(string workload, string path, int concurrency, LoadMeasurement result)
 {

@@ -40,34 +40,40 @@ internal static class ClosedLoopLoad
     public static async Task<(LoadMeasurement A, LoadMeasurement B)> MeasureAlternatingAsync(
         IReadOnlyList<Func<int, Task<TimeSpan>>> a, IReadOnlyList<Func<int, Task<TimeSpan>>> b, int minimumWarmUp, int total, int rounds, Func<bool, Task>? enter = null)
     {
+        var measured = await MeasureRotatingAsync([a, b], minimumWarmUp, total, rounds, enter is null ? null : path => enter(path == 0));
+        return (measured[0], measured[1]);
+    }
+
+    /// <summary>
+    /// Several paths under the same closed-loop load, after all are warmed up, in blocks of total / rounds requests, every
+    /// path once per round, in order in even rounds and in reverse order in odd ones (A B C, C B A, ...): with two paths,
+    /// <see cref="MeasureAlternatingAsync"/>. Each path's figures pool its own blocks.
+    /// </summary>
+    /// <param name="enter">When given, called (outside the timing) with the path's index before its warm-up and each of its blocks.</param>
+    public static async Task<LoadMeasurement[]> MeasureRotatingAsync(
+        IReadOnlyList<IReadOnlyList<Func<int, Task<TimeSpan>>>> paths, int minimumWarmUp, int total, int rounds, Func<int, Task>? enter = null)
+    {
         enter ??= _ => Task.CompletedTask;
-        await enter(true);
-        var (warmUpRequestsA, warmUpA) = await WarmUpAsync(a, minimumWarmUp);
-        await enter(false);
-        var (warmUpRequestsB, warmUpB) = await WarmUpAsync(b, minimumWarmUp);
-        var blocksA = new List<Block>();
-        var blocksB = new List<Block>();
+        var warmUps = new (int Requests, TimeSpan Elapsed)[paths.Count];
+        for (var p = 0; p < paths.Count; p++)
+        {
+            await enter(p);
+            warmUps[p] = await WarmUpAsync(paths[p], minimumWarmUp);
+        }
+        var blocks = paths.Select(_ => new List<Block>()).ToArray();
         var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         var perBlock = Math.Max(1, total / rounds);
         for (var r = 0; r < rounds; r++)
         {
-            if (r % 2 == 0)
+            for (var k = 0; k < paths.Count; k++)
             {
-                await enter(true);
-                blocksA.Add(await MeasureBlockAsync(a, perBlock));
-                await enter(false);
-                blocksB.Add(await MeasureBlockAsync(b, perBlock));
-            }
-            else
-            {
-                await enter(false);
-                blocksB.Add(await MeasureBlockAsync(b, perBlock));
-                await enter(true);
-                blocksA.Add(await MeasureBlockAsync(a, perBlock));
+                var p = r % 2 == 0 ? k : paths.Count - 1 - k;
+                await enter(p);
+                blocks[p].Add(await MeasureBlockAsync(paths[p], perBlock));
             }
         }
         jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
-        return (Combine(blocksA, jitted, warmUpRequestsA, warmUpA), Combine(blocksB, jitted, warmUpRequestsB, warmUpB));
+        return [.. blocks.Select((b, p) => Combine(b, jitted, warmUps[p].Requests, warmUps[p].Elapsed))];
     }
 
     private static async Task<(int Requests, TimeSpan Elapsed)> WarmUpAsync(IReadOnlyList<Func<int, Task<TimeSpan>>> workers, int minimumWarmUp)
