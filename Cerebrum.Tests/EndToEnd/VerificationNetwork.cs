@@ -134,12 +134,21 @@ internal sealed class VerificationNetwork : IAsyncDisposable
         await Poll.UntilAsync(() => Chain.GetNode(node.PeerId) is not null, Timeout);
     }
 
+    /// <summary>Sends <paramref name="amount"/> micro-CER from the faucet to <paramref name="account"/>; returns when the ledger has it.</summary>
+    public async Task FundAsync(PeerId account, ulong amount)
+    {
+        var before = Chain.GetAccount(account).Balance;
+        Submit(ChainDevnet.Transfer(_faucet, account, amount, _faucetNonce++));
+        await Poll.UntilAsync(() => Chain.GetAccount(account).Balance >= before + amount, Timeout);
+    }
+
     /// <summary>Waits until the ledger shows <paramref name="node"/> in <paramref name="lifecycle"/>.</summary>
     public Task<NodeState> WaitForLifecycleAsync(PeerId node, NodeLifecycle lifecycle) =>
         Poll.UntilAsync(() => Task.FromResult(Chain.GetNode(node)!), n => n.Lifecycle == lifecycle, Timeout,
             n => $"{n.Lifecycle}; the validator's attestations: {string.Join("; ", Verifier.Recent.Select(a => $"{a.Kind} {a.Verdict} {a.Detail}"))}");
 
-    private void Submit(byte[] transaction)
+    /// <summary>Submits a signed transaction to the validator; fails the test when it is refused.</summary>
+    public void Submit(byte[] transaction)
     {
         var result = Validator.Application.Services.GetRequiredService<ChainService>().Gossip.Submit(transaction);
         Assert.That(result.Error, Is.Null, () => $"refused: {result.Error}");
