@@ -60,6 +60,7 @@ public sealed class NodeVerifierService : IHostedService, IAsyncDisposable
             _canaries = new StrangerCanaryClient(_network.Host, _chain.Chain, _chain.Gossip.Submit, verifier.SubmitSigned, _dataDirectory.Root, _options.Verification,
                 _time, _loggerFactory);
             Verifier.EnableCanaries(new CanaryReference(engine, _time, _options.Verification.StepTimeout), _canaries);
+            _canaries.Start();
         }
         Verifier.Start();
         return Task.CompletedTask;

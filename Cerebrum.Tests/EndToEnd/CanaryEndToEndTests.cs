@@ -217,7 +217,7 @@ public sealed class CanaryEndToEndTests
     /// Replaces the node's infer handler with one that answers through the real handler (payment, run, receipt), then
     /// lets <paramref name="alter"/> change the outputs and signs the receipt again with the node's key: the dishonesty is here.
     /// </summary>
-    private static void Tamper(TestDaemon node, Func<IReadOnlyList<Tensor>, Random, IReadOnlyList<Tensor>> alter)
+    internal static void Tamper(TestDaemon node, Func<IReadOnlyList<Tensor>, Random, IReadOnlyList<Tensor>> alter)
     {
         var handler = node.Application.Services.GetRequiredService<NodeService>().ServingHandler!;
         var key = KeyFile.Load(node.Data.KeyPath);
@@ -248,7 +248,7 @@ public sealed class CanaryEndToEndTests
         });
     }
 
-    private static IReadOnlyList<Tensor> Shift(IReadOnlyList<Tensor> outputs, float by) =>
+    internal static IReadOnlyList<Tensor> Shift(IReadOnlyList<Tensor> outputs, float by) =>
         [.. outputs.Select(t => Tensor.FromFloats(t.Name, t.Shape, [.. t.ToFloats().Select(v => v + by * (1 + Math.Abs(v)))]))];
 
     private static IReadOnlyList<Tensor> Noisy(IReadOnlyList<Tensor> outputs, Random random, float relative) =>

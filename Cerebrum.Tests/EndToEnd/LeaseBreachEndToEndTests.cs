@@ -43,7 +43,7 @@ public sealed class LeaseBreachEndToEndTests
             await network.RegisterAsync(node, claimedMflops: 20, ct: timeout.Token, models: [model]);
             await network.WaitForLifecycleAsync(node.PeerId, NodeLifecycle.Active);
         }
-        using var tenant = PrivateKey.Generate(KeyType.Ed25519);
+        using var tenant = PrivateKey.Generate(KeyType.Secp256k1);
         await network.FundAsync(tenant.PeerId, 1_000_000);
         var cheaterLease = await LeaseAsync(network, tenant, cheater);
         var honestLease = await LeaseAsync(network, tenant, honest);

@@ -94,6 +94,16 @@ internal sealed class VerificationNetwork : IAsyncDisposable
         return node;
     }
 
+    /// <summary>A gateway daemon on the devnet's genesis (so it keeps the ledger and pays nodes), its HTTP API open on an ephemeral port; <paramref name="gatewayConfig"/> adds keys to the Gateway section.</summary>
+    public async Task<TestDaemon> StartGatewayAsync(string gatewayConfig, CancellationToken ct)
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_directory.Path, "gateway")).FullName;
+        File.Copy(Path.Combine(_directory.Path, "devnet", "genesis.json"), Path.Combine(data, "genesis.json"));
+        var gateway = await GatewayTestNetwork.StartGatewayAsync(_directory.Path, [Validator.ListenAddress], $", \"Open\": true{gatewayConfig}", ct);
+        _nodes.Add(gateway);
+        return gateway;
+    }
+
     /// <summary>Registers the "add" model on the ledger (from the faucet); returns its hash.</summary>
     public async Task<string> RegisterAddModelAsync()
     {
