@@ -49,8 +49,9 @@ public sealed class GatewaySecondRunEndToEndTests
             var (status, body) = await http.PostJsonAsync("v2/models/add/infer", GatewayTestNetwork.AddRequest(i), timeout.Token);
             Assert.That(status, Is.EqualTo(200), body.ToString());
         }
-        await Poll.UntilAsync(() => Task.FromResult(runner.Mismatches), mismatches => mismatches > 0, VerificationNetwork.Timeout,
-            _ => $"{runner.Done} second runs done, {runner.Mismatches} mismatches, {runner.Dropped} dropped");
+        // A disagreement is counted before its two disputes are filed: wait for both.
+        await Poll.UntilAsync(() => Task.FromResult(runner.DisputesFiled), filed => filed >= 2, VerificationNetwork.Timeout,
+            _ => $"{runner.Done} second runs done, {runner.Mismatches} mismatches, {runner.DisputesFiled} disputes filed, {runner.Dropped} dropped");
 
         Assert.That(runner.Mismatches, Is.GreaterThan(0), "the wrong node's answers disagree with the honest node's");
         Assert.That(runner.DisputesFiled, Is.GreaterThanOrEqualTo(2), "both answers of a disagreement are filed");
