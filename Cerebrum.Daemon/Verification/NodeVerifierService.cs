@@ -47,6 +47,9 @@ public sealed class NodeVerifierService : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
     }
 
+    /// <summary>The throwaway identities canaries are sent from; null when this validator sends none.</summary>
+    public StrangerCanaryClient? Canaries => _canaries;
+
     /// <summary>The running verifier; null before start.</summary>
     public NodeVerifier? Verifier { get; private set; }
 

@@ -13,6 +13,7 @@ using Cerebrum.Core.Network.Streams;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Node;
+using Cerebrum.Daemon.Verification;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.Inference;
 using Cerebrum.Tests.TestSupport;
@@ -150,6 +151,29 @@ public sealed class CanaryEndToEndTests
         Assert.That(payee, Has.Count.EqualTo(1));
         Assert.That(payee[0].Payer, Is.Not.EqualTo(network.Validator.PeerId.ToString()));
         Assert.That(payee[0].Consumed, Is.EqualTo(rounds * Price), "every canary paid the node's price");
+    }
+
+    [Test]
+    public async Task ARetiredCanaryIdentity_IsSweptBack_ItsChannelClosedAtOnce()
+    {
+        using var timeout = new CancellationTokenSource(VerificationNetwork.Timeout * 3);
+        await using var network = await VerificationNetwork.StartAsync(timeout.Token,
+            verification: """, "CanaryInterval": "01:00:00", "CanaryFunding": 100000, "CanaryRecordDelay": "00:00:00", "CanaryRotation": 2 """, withModel: true);
+        SupplyInvariant.Watch(network.Chain);
+        var (node, _) = await ActiveModelNodeAsync(network, timeout.Token);
+        var canaries = network.Validator.Application.Services.GetRequiredService<NodeVerifierService>().Canaries!;
+
+        for (var i = 0; i < 2; i++) Assert.That((await network.Verifier.CheckAsync(node.PeerId, CheckKind.Canary, timeout.Token))!.Verdict, Is.EqualTo(CheckVerdict.Pass));
+        var first = canaries.Identity!;
+        var channel = network.Chain.ListChannels(first).Single();
+        Assert.That(channel.Value.SettleAtUnixMs, Is.Zero, "the identity's channel is open while it sends canaries");
+        Assert.That((await network.Verifier.CheckAsync(node.PeerId, CheckKind.Canary, timeout.Token))!.Verdict, Is.EqualTo(CheckVerdict.Pass));
+
+        Assert.That(canaries.Identity, Is.Not.EqualTo(first), "the third canary comes from the next identity");
+        // The retired identity's sweep closes its channel at once; it settles (and the rest is transferred) after the chain's settle delay.
+        await Poll.UntilAsync(() => Task.FromResult(network.Chain.GetChannel(Convert.FromHexString(channel.Key))!), c => c.SettleAtUnixMs > 0, VerificationNetwork.Timeout,
+            c => $"the retired identity's channel: settle at {c.SettleAtUnixMs}; retired {canaries.Retired.Count}");
+        Assert.That(canaries.Retired, Does.Contain(first), "it is swept until nothing is left to move");
     }
 
     [Test]
