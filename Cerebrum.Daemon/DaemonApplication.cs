@@ -163,6 +163,8 @@ public sealed class DaemonApplication : IAsyncDisposable
         {
             builder.Services.AddSingleton<GatewayService>();
             builder.Services.AddHostedService(services => services.GetRequiredService<GatewayService>());
+            builder.Services.AddSingleton<SecondRunService>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<SecondRunService>());
         }
         if (options.HasMode(DaemonModes.Node))
         {

@@ -21,6 +21,12 @@ public static class GatewayMetrics
     /// <summary>Histogram, seconds: a dispatch from the first node selection to its answer or error, retries included.</summary>
     public const string DispatchDuration = "cerebrum.gateway.dispatch.duration";
 
+    /// <summary>
+    /// Counter: sampled second runs (Gateway:SecondRuns), tagged <c>outcome</c> = agreed | mismatch (both answers filed as
+    /// disputes) | failed (the second node did not answer) | no_node (no other node to run it on) | dropped (the queue was full).
+    /// </summary>
+    public const string SecondRuns = "cerebrum.gateway.second_runs";
+
     public const string StatusTag = "status";
 
     internal const string OutcomeTag = "outcome";

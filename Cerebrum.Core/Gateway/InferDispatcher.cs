@@ -37,6 +37,9 @@ public sealed class InferDispatcher
         _instruments = InferDispatcherInstruments.Create(meterFactory);
     }
 
+    /// <summary>Where answered requests are sampled for a second run (Gateway:SecondRuns); null samples none.</summary>
+    public SecondRunQueue? SecondRuns { get; set; }
+
     /// <exception cref="GatewayException">The request cannot be answered (unknown model, bad input, no node, no capacity, deadline).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the client went away).</exception>
     public async Task<DispatchResult> DispatchAsync(string model, IReadOnlyList<Tensor> inputs, DateTimeOffset deadline, CancellationToken cancellationToken)
@@ -121,6 +124,8 @@ public sealed class InferDispatcher
                 {
                     var result = await _client.InferAsync(route.Node, route.Model.Hash, inputs, deadline, linked.Token).ConfigureAwait(false);
                     outcome = AttemptOutcome.Success;
+                    // Sampled for a second run on another node: queued or dropped at once, never awaited.
+                    SecondRuns?.Offer(route.Model.Hash, inputs, route.Node, result);
                     return new DispatchResult(result, route.Node, route.Model, attempts);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -6,6 +6,7 @@ using Cerebrum.Core.Chain.Proto;
 using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
+using Cerebrum.Core.Inference;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
 using Cerebrum.Core.Inference.Tensors;
@@ -49,6 +50,7 @@ public sealed class NodeVerifier : IAsyncDisposable
     private readonly Lock _signing = new();
     private readonly ConcurrentDictionary<string, byte> _disputesJudged = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _disputesFiled = new();
+    private readonly ConcurrentDictionary<string, byte> _breachesFiled = new(StringComparer.Ordinal);
     private CanaryReference? _reference;
     private ICanaryClient? _canaries;
     private int _started;
@@ -292,33 +294,72 @@ public sealed class NodeVerifier : IAsyncDisposable
             return null;
         }
         schedule.CanaryBudget.Record(cost);
+        // Leased nodes are probed like any other: an honest one refuses the stranger with the typed leased error.
+        var lease = LeaseOf(state);
         InferCallResult answer;
         try
         {
             answer = await SendUntracedAsync(client, node, model.Hash, inputs, ct);
+        }
+        catch (InferCallException e) when (lease is not null && e.NodeError == InferenceErrorCode.Leased)
+        {
+            // Keeping its lease is what the node owes a stranger now: a pass, so a tenant's exclusivity never costs the node reputation.
+            schedule.CanaryPassed++;
+            var kept = CanaryAttestation(node, height, CheckVerdict.Pass, schedule, $"canary on {model.Name}: refused as leased, as its lease requires");
+            _logger.LogInformation("Canary to leased {Node}: {Verdict} ({Detail})", node, kept.Verdict, kept.Detail);
+            return kept;
         }
         catch (InferCallException e)
         {
             _logger.LogInformation("Canary to {Node} not answered: {Reason}", node, e.Message);
             return null;
         }
+        if (lease is { } leased) FileLeaseBreach(node, leased.Id, leased.Lease, answer);
         var judgement = CanaryReference.Judge(own, answer.Outputs, tolerance);
         if (judgement.Passed) schedule.CanaryPassed++;
         else schedule.CanaryFailed++;
-        var attestation = new Attestation
-        {
-            Validator = ByteString.CopyFrom(_identity.PeerId.Bytes.Span),
-            Node = ByteString.CopyFrom(node.Bytes.Span),
-            Kind = CheckKind.Canary,
-            Height = height,
-            Verdict = judgement.Passed ? CheckVerdict.Pass : CheckVerdict.Fail,
-            CanaryPassed = schedule.CanaryPassed,
-            CanaryFailed = schedule.CanaryFailed,
-            Detail = AttestationSigning.TruncateDetail($"canary on {model.Name}: " + judgement.Detail),
-        };
+        var attestation = CanaryAttestation(node, height, judgement.Passed ? CheckVerdict.Pass : CheckVerdict.Fail, schedule, $"canary on {model.Name}: " + judgement.Detail);
         _logger.LogInformation("Canary to {Node}: {Verdict} ({Detail})", node, attestation.Verdict, attestation.Detail);
         if (!judgement.Passed) FileDispute(node, model.Hash, inputs, answer);
         return attestation;
+    }
+
+    private Attestation CanaryAttestation(PeerId node, ulong height, CheckVerdict verdict, NodeSchedule schedule, string detail) => new()
+    {
+        Validator = ByteString.CopyFrom(_identity.PeerId.Bytes.Span),
+        Node = ByteString.CopyFrom(node.Bytes.Span),
+        Kind = CheckKind.Canary,
+        Height = height,
+        Verdict = verdict,
+        CanaryPassed = schedule.CanaryPassed,
+        CanaryFailed = schedule.CanaryFailed,
+        Detail = AttestationSigning.TruncateDetail(detail),
+    };
+
+    /// <summary>The node's lease on the ledger when it is running now and not yet found breached (null otherwise).</summary>
+    private (byte[] Id, LeaseState Lease)? LeaseOf(NodeState state)
+    {
+        if (state.LeaseId.IsEmpty || _chain.GetLease(state.LeaseId.Span) is not { } lease || lease.Breached) return null;
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return now >= lease.StartUnixMs && now < lease.EndUnixMs ? (state.LeaseId.ToByteArray(), lease) : null;
+    }
+
+    /// <summary>
+    /// Files <see cref="ReportLeaseBreach"/> with the node-signed receipt of a stranger's job that a leased node served
+    /// (once per lease from this validator: the ledger slashes a lease's breach once; the finder's share is this validator's).
+    /// </summary>
+    private void FileLeaseBreach(PeerId node, byte[] leaseId, LeaseState lease, InferCallResult answer)
+    {
+        if (LeaseBreachEvidence.From(leaseId, lease, answer) is not { } report) return;
+        var id = Convert.ToHexStringLower(leaseId);
+        if (!_breachesFiled.TryAdd(id, 0)) return;
+        var error = SubmitSigned(new Transaction { ReportLeaseBreach = report, Fee = Math.Max(_chain.Params.MinFee, _chain.Params.Verification.EvidenceFee) });
+        if (error is null) _logger.LogWarning("Filed a lease breach: {Node}, leased under {Lease}, served a stranger's job {Job}", node, id, answer.JobId);
+        else
+        {
+            _logger.LogWarning("Lease breach by {Node} under {Lease} refused: {Error}", node, id, error);
+            _breachesFiled.TryRemove(id, out _);
+        }
     }
 
     /// <summary>
@@ -334,7 +375,7 @@ public sealed class NodeVerifier : IAsyncDisposable
     /// <summary>Files a wrong answer as <see cref="ReportWrongReceipt"/> evidence, within this validator's dispute rate and size bounds.</summary>
     private void FileDispute(PeerId node, string modelHash, IReadOnlyList<Tensor> inputs, InferCallResult answer)
     {
-        if (answer.Receipt is not { } receipt || answer.Binding is not { } binding) return;
+        if (answer.Receipt is null || answer.Binding is null) return;
         var now = _time.GetUtcNow();
         lock (_disputesFiled)
         {
@@ -346,23 +387,7 @@ public sealed class NodeVerifier : IAsyncDisposable
             }
             _disputesFiled.Enqueue(now);
         }
-        var inputSet = new TensorSet();
-        inputSet.Tensors.AddRange(inputs.Select(WireTensors.ToWire));
-        var outputSet = new TensorSet();
-        outputSet.Tensors.AddRange(answer.Outputs.Select(WireTensors.ToWire));
-        var report = new ReportWrongReceipt
-        {
-            Node = ByteString.CopyFrom(node.Bytes.Span),
-            JobId = answer.JobId,
-            ModelHash = modelHash,
-            Inputs = inputSet.ToByteString(),
-            Outputs = outputSet.ToByteString(),
-            Signature = ByteString.CopyFrom(receipt.Signature.Span),
-            Requester = ByteString.CopyFrom(binding.Requester.Bytes.Span),
-            TimeUnixMs = binding.Time.ToUnixTimeMilliseconds(),
-            Price = binding.Price,
-            NodeNonce = ByteString.CopyFrom(binding.NodeNonce),
-        };
+        var report = WrongReceiptEvidence.From(node, modelHash, inputs, answer)!;
         var bound = Math.Min(_options.MaxDisputeBytes, _chain.Params.MaxTxBytes - 512);
         if (report.CalculateSize() > bound)
         {

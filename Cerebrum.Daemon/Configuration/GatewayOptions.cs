@@ -49,6 +49,12 @@ public sealed record GatewayOptions
     /// </summary>
     public GatewayPaymentOptions Payments { get; init; } = new();
 
+    /// <summary>
+    /// Sampled second runs (Gateway:SecondRuns): a share of answered requests run again on another node, the outputs
+    /// compared, both answers filed as disputes when they disagree (needs a ledger; off by default).
+    /// </summary>
+    public Core.Gateway.SecondRunOptions SecondRuns { get; init; } = new();
+
     /// <summary>Whether Cerebrum Cloud's visitors may create API keys themselves, and its limits (off by default).</summary>
     public GatewaySelfServiceOptions SelfService { get; init; } = new();
 

@@ -47,6 +47,14 @@ public static class GatewayOptionsValidator
         {
             errors.Add(e.Message);
         }
+        try
+        {
+            gateway.SecondRuns.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(e.Message);
+        }
         if (gateway.UsageFlushInterval <= TimeSpan.Zero)
             errors.Add($"Gateway:UsageFlushInterval: must be a positive duration, not {gateway.UsageFlushInterval}");
         var self = gateway.SelfService;

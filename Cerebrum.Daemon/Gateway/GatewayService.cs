@@ -106,6 +106,9 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
 
     public RoutingTable Table { get; }
 
+    /// <summary>How the gateway reaches nodes (paying them once the market is open); second runs use it too.</summary>
+    public IInferNodeClient NodeClient => _nodeClient;
+
     public InferDispatcher Dispatcher { get; }
 
     public GatewayTextEmbedder Embedder { get; }

@@ -47,6 +47,9 @@ public sealed class NodeVerifierService : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
     }
 
+    /// <summary>The throwaway identities canaries are sent from; null when this validator sends none.</summary>
+    public StrangerCanaryClient? Canaries => _canaries;
+
     /// <summary>The running verifier; null before start.</summary>
     public NodeVerifier? Verifier { get; private set; }
 
@@ -60,6 +63,7 @@ public sealed class NodeVerifierService : IHostedService, IAsyncDisposable
             _canaries = new StrangerCanaryClient(_network.Host, _chain.Chain, _chain.Gossip.Submit, verifier.SubmitSigned, _dataDirectory.Root, _options.Verification,
                 _time, _loggerFactory);
             Verifier.EnableCanaries(new CanaryReference(engine, _time, _options.Verification.StepTimeout), _canaries);
+            _canaries.Start();
         }
         Verifier.Start();
         return Task.CompletedTask;

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Common;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Gateway;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Tensors;
 using Cerebrum.Core.Market;
+using Cerebrum.Core.Market.Payments;
 using Cerebrum.Core.Network;
 using Cerebrum.Core.Verification;
 using Google.Protobuf;
@@ -20,6 +22,10 @@ namespace Cerebrum.Daemon.Verification;
 /// over the market's <see cref="Marketplace"/> in that directory): a channel opened to the node on the first job, a
 /// voucher on every job, the first job to a node tried unpaid as a gateway does before it has the node's heartbeat. After
 /// <see cref="VerificationOptions.CanaryRotation"/> jobs the next identity takes over. Nothing on the wire marks it.
+/// A retired identity is swept back into the validator's account (<see cref="PayerSweep"/>, a step every
+/// <see cref="VerificationOptions.Tick"/> once <see cref="Start"/>ed): its channels closed and, after the chain's settle
+/// delay, settled, then its balance transferred less the fee; its directory is deleted once nothing is left to move.
+/// Identities found in <c>DIR/canary</c> at start (retired before a restart) are swept the same way.
 /// </summary>
 public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
 {
@@ -33,6 +39,8 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<PeerId, (PayerSweep Sweep, PrivateKey Key, string Directory)> _retired = new();
+    private readonly BackgroundTasks _tasks;
     private Stranger? _current;
 
     /// <param name="fund">Submits a transaction as the validator (the transfer that funds each new identity).</param>
@@ -48,6 +56,32 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<StrangerCanaryClient>();
+        _tasks = new BackgroundTasks(_logger);
+    }
+
+    /// <summary>Identities retired and not yet swept empty.</summary>
+    public IReadOnlyCollection<PeerId> Retired => [.. _retired.Keys];
+
+    /// <summary>Takes up the identities a previous run left in <c>DIR/canary</c> and starts sweeping retired identities.</summary>
+    public void Start()
+    {
+        if (Directory.Exists(_directory))
+        {
+            foreach (var directory in Directory.GetDirectories(_directory))
+            {
+                var keyPath = Path.Combine(directory, "key");
+                if (!File.Exists(keyPath)) continue;
+                try
+                {
+                    Retire(KeyFile.Load(keyPath), directory);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                {
+                    _logger.LogWarning("Canary identity in {Directory} not swept: its key cannot be read ({Reason})", directory, e.Message);
+                }
+            }
+        }
+        _tasks.Run("canary identity sweeps", SweepAsync);
     }
 
     /// <summary>The identity the canaries are sent from now (null before the first).</summary>
@@ -64,10 +98,46 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_current is { } current) await current.DisposeAsync();
+        await _tasks.DisposeAsync();
+        if (_current is { } current)
+        {
+            await current.DisposeAsync();
+            current.Key.Dispose();
+        }
         _current = null;
+        foreach (var (_, retired) in _retired) retired.Key.Dispose();
+        _retired.Clear();
         _gate.Dispose();
     }
+
+    /// <summary>Sweeps every retired identity one step per tick; an emptied one is forgotten and its directory deleted.</summary>
+    private async Task SweepAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.Tick, _time);
+        while (await timer.WaitForNextTickAsync(stopping))
+        {
+            foreach (var (identity, retired) in _retired)
+            {
+                var stage = retired.Sweep.Step(out var errors);
+                foreach (var error in errors) _logger.LogInformation("Sweeping canary identity {Identity}: {Error}", identity, error);
+                if (stage != PayerSweep.Stage.Done || !_retired.TryRemove(identity, out _)) continue;
+                var left = _chain.GetAccount(identity).Balance;
+                _logger.LogInformation("Canary identity {Identity} swept into {Validator}{Left}", identity, _validatorHost.PeerId, left > 0 ? $" ({left} micro-CER, at most one fee, cannot move)" : "");
+                retired.Key.Dispose();
+                try
+                {
+                    Directory.Delete(retired.Directory, recursive: true);
+                }
+                catch (IOException e)
+                {
+                    _logger.LogWarning("Canary identity directory {Directory} not deleted: {Reason}", retired.Directory, e.Message);
+                }
+            }
+        }
+    }
+
+    private void Retire(PrivateKey key, string directory) =>
+        _retired[key.PeerId] = (new PayerSweep(_chain, key, _validatorHost.PeerId, _submit), key, directory);
 
     private async Task<Stranger> CurrentAsync(CancellationToken ct)
     {
@@ -83,6 +153,7 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
             {
                 _current = null;
                 await retired.DisposeAsync();
+                Retire(retired.Key, retired.Directory);
             }
             var next = await CreateAsync(ct);
             next.Jobs = 1;
@@ -102,6 +173,7 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
         KeyFile.WriteNewOwnerOnly(Path.Combine(directory, "key"), key.ToProtobuf());
         var host = new PeerHost(new PeerHostOptions { Identity = key, ListenAddresses = [], AgentVersion = DaemonVersion.AgentVersion, Time = _time }, _loggerFactory);
         Marketplace? market = null;
+        var funded = false;
         try
         {
             await host.StartAsync(ct);
@@ -112,11 +184,12 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
                 Transfer = new Transfer { To = ByteString.CopyFrom(key.PeerId.Bytes.Span), Amount = _options.CanaryFunding },
             };
             if (_fund(funding) is { } error) throw new InferCallException(InferCallFailure.Transport, $"the canary identity could not be funded: {error.Message}");
+            funded = true;
             await WaitForBalanceAsync(key.PeerId, ct);
             // The deposit leaves room for the channel's and a top-up's fees.
             var deposit = Math.Max(1, (_options.CanaryFunding - 4 * _chain.Params.MinFee) / 2);
             var payments = new GatewayPayments(market, new GatewayPaymentOptions { Deposit = deposit }, _time, _loggerFactory.CreateLogger<GatewayPayments>());
-            var stranger = new Stranger(key, host, market, new HostInferNodeClient(host));
+            var stranger = new Stranger(key, directory, host, market, new HostInferNodeClient(host));
             stranger.Client.Payments = (payments, (node, model) => stranger.Prices.GetValueOrDefault((node, model)));
             _logger.LogInformation("Canaries are sent from {Identity} from now on", key.PeerId);
             return stranger;
@@ -125,7 +198,9 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
         {
             if (market is not null) await market.DisposeAsync();
             await host.DisposeAsync();
-            key.Dispose();
+            // Once the funding was sent, the identity may hold money: it is swept back like a retired one.
+            if (funded) Retire(key, directory);
+            else key.Dispose();
             throw;
         }
     }
@@ -155,10 +230,12 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
         }
     }
 
-    /// <summary>One throwaway identity: its host, market and client, and the prices its jobs were charged.</summary>
-    private sealed class Stranger(PrivateKey key, PeerHost host, Marketplace market, HostInferNodeClient client) : IAsyncDisposable
+    /// <summary>One throwaway identity: its host, market and client, and the prices its jobs were charged (disposing it keeps its key, which its sweep needs).</summary>
+    private sealed class Stranger(PrivateKey key, string directory, PeerHost host, Marketplace market, HostInferNodeClient client) : IAsyncDisposable
     {
         public PrivateKey Key { get; } = key;
+
+        public string Directory { get; } = directory;
 
         public PeerHost Host { get; } = host;
 
@@ -173,7 +250,6 @@ public sealed class StrangerCanaryClient : ICanaryClient, IAsyncDisposable
             Client.Dispose();
             await market.DisposeAsync();
             await Host.DisposeAsync();
-            Key.Dispose();
         }
     }
 }

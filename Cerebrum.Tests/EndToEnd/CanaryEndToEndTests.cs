@@ -13,6 +13,7 @@ using Cerebrum.Core.Network.Streams;
 using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Daemon.Market;
 using Cerebrum.Daemon.Node;
+using Cerebrum.Daemon.Verification;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.Inference;
 using Cerebrum.Tests.TestSupport;
@@ -153,6 +154,29 @@ public sealed class CanaryEndToEndTests
     }
 
     [Test]
+    public async Task ARetiredCanaryIdentity_IsSweptBack_ItsChannelClosedAtOnce()
+    {
+        using var timeout = new CancellationTokenSource(VerificationNetwork.Timeout * 3);
+        await using var network = await VerificationNetwork.StartAsync(timeout.Token,
+            verification: """, "CanaryInterval": "01:00:00", "CanaryFunding": 100000, "CanaryRecordDelay": "00:00:00", "CanaryRotation": 2 """, withModel: true);
+        SupplyInvariant.Watch(network.Chain);
+        var (node, _) = await ActiveModelNodeAsync(network, timeout.Token);
+        var canaries = network.Validator.Application.Services.GetRequiredService<NodeVerifierService>().Canaries!;
+
+        for (var i = 0; i < 2; i++) Assert.That((await network.Verifier.CheckAsync(node.PeerId, CheckKind.Canary, timeout.Token))!.Verdict, Is.EqualTo(CheckVerdict.Pass));
+        var first = canaries.Identity!;
+        var channel = network.Chain.ListChannels(first).Single();
+        Assert.That(channel.Value.SettleAtUnixMs, Is.Zero, "the identity's channel is open while it sends canaries");
+        Assert.That((await network.Verifier.CheckAsync(node.PeerId, CheckKind.Canary, timeout.Token))!.Verdict, Is.EqualTo(CheckVerdict.Pass));
+
+        Assert.That(canaries.Identity, Is.Not.EqualTo(first), "the third canary comes from the next identity");
+        // The retired identity's sweep closes its channel at once; it settles (and the rest is transferred) after the chain's settle delay.
+        await Poll.UntilAsync(() => Task.FromResult(network.Chain.GetChannel(Convert.FromHexString(channel.Key))!), c => c.SettleAtUnixMs > 0, VerificationNetwork.Timeout,
+            c => $"the retired identity's channel: settle at {c.SettleAtUnixMs}; retired {canaries.Retired.Count}");
+        Assert.That(canaries.Retired, Does.Contain(first), "it is swept until nothing is left to move");
+    }
+
+    [Test]
     public async Task TheValidatorsChecks_DisputeReExecution_AndConsensusRounds_AreTraced()
     {
         using var timeout = new CancellationTokenSource(VerificationNetwork.Timeout * 3);
@@ -217,7 +241,7 @@ public sealed class CanaryEndToEndTests
     /// Replaces the node's infer handler with one that answers through the real handler (payment, run, receipt), then
     /// lets <paramref name="alter"/> change the outputs and signs the receipt again with the node's key: the dishonesty is here.
     /// </summary>
-    private static void Tamper(TestDaemon node, Func<IReadOnlyList<Tensor>, Random, IReadOnlyList<Tensor>> alter)
+    internal static void Tamper(TestDaemon node, Func<IReadOnlyList<Tensor>, Random, IReadOnlyList<Tensor>> alter)
     {
         var handler = node.Application.Services.GetRequiredService<NodeService>().ServingHandler!;
         var key = KeyFile.Load(node.Data.KeyPath);
@@ -248,7 +272,7 @@ public sealed class CanaryEndToEndTests
         });
     }
 
-    private static IReadOnlyList<Tensor> Shift(IReadOnlyList<Tensor> outputs, float by) =>
+    internal static IReadOnlyList<Tensor> Shift(IReadOnlyList<Tensor> outputs, float by) =>
         [.. outputs.Select(t => Tensor.FromFloats(t.Name, t.Shape, [.. t.ToFloats().Select(v => v + by * (1 + Math.Abs(v)))]))];
 
     private static IReadOnlyList<Tensor> Noisy(IReadOnlyList<Tensor> outputs, Random random, float relative) =>

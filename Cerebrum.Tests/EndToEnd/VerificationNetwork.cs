@@ -94,6 +94,16 @@ internal sealed class VerificationNetwork : IAsyncDisposable
         return node;
     }
 
+    /// <summary>A gateway daemon on the devnet's genesis (so it keeps the ledger and pays nodes), its HTTP API open on an ephemeral port; <paramref name="gatewayConfig"/> adds keys to the Gateway section.</summary>
+    public async Task<TestDaemon> StartGatewayAsync(string gatewayConfig, CancellationToken ct)
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_directory.Path, "gateway")).FullName;
+        File.Copy(Path.Combine(_directory.Path, "devnet", "genesis.json"), Path.Combine(data, "genesis.json"));
+        var gateway = await GatewayTestNetwork.StartGatewayAsync(_directory.Path, [Validator.ListenAddress], $", \"Open\": true{gatewayConfig}", ct);
+        _nodes.Add(gateway);
+        return gateway;
+    }
+
     /// <summary>Registers the "add" model on the ledger (from the faucet); returns its hash.</summary>
     public async Task<string> RegisterAddModelAsync()
     {
@@ -134,12 +144,21 @@ internal sealed class VerificationNetwork : IAsyncDisposable
         await Poll.UntilAsync(() => Chain.GetNode(node.PeerId) is not null, Timeout);
     }
 
+    /// <summary>Sends <paramref name="amount"/> micro-CER from the faucet to <paramref name="account"/>; returns when the ledger has it.</summary>
+    public async Task FundAsync(PeerId account, ulong amount)
+    {
+        var before = Chain.GetAccount(account).Balance;
+        Submit(ChainDevnet.Transfer(_faucet, account, amount, _faucetNonce++));
+        await Poll.UntilAsync(() => Chain.GetAccount(account).Balance >= before + amount, Timeout);
+    }
+
     /// <summary>Waits until the ledger shows <paramref name="node"/> in <paramref name="lifecycle"/>.</summary>
     public Task<NodeState> WaitForLifecycleAsync(PeerId node, NodeLifecycle lifecycle) =>
         Poll.UntilAsync(() => Task.FromResult(Chain.GetNode(node)!), n => n.Lifecycle == lifecycle, Timeout,
             n => $"{n.Lifecycle}; the validator's attestations: {string.Join("; ", Verifier.Recent.Select(a => $"{a.Kind} {a.Verdict} {a.Detail}"))}");
 
-    private void Submit(byte[] transaction)
+    /// <summary>Submits a signed transaction to the validator; fails the test when it is refused.</summary>
+    public void Submit(byte[] transaction)
     {
         var result = Validator.Application.Services.GetRequiredService<ChainService>().Gossip.Submit(transaction);
         Assert.That(result.Error, Is.Null, () => $"refused: {result.Error}");
