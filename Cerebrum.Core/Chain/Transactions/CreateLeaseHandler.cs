@@ -14,6 +14,9 @@ namespace Cerebrum.Core.Chain.Transactions;
 /// </summary>
 public sealed class CreateLeaseHandler : ITransactionHandler
 {
+    /// <summary>Most delegates a lease names (the market's lease requests allow as many).</summary>
+    public const int MaxDelegates = 16;
+
     public Transaction.BodyOneofCase Type => Transaction.BodyOneofCase.CreateLease;
 
     public ChainError? Apply(TransactionContext context)
@@ -28,6 +31,9 @@ public sealed class CreateLeaseHandler : ITransactionHandler
         if (terms.Hours < context.Params.MinLeaseHours || terms.Hours > context.Params.MaxLeaseHours)
             return new ChainError(ChainErrorCode.LeaseHoursOutOfRange, $"a lease lasts {context.Params.MinLeaseHours} to {context.Params.MaxLeaseHours} hours, not {terms.Hours}");
         if (Amounts.Positive(terms.PricePerHour, "price per hour") is { } notPositive) return notPositive;
+        if (terms.Delegates.Count > MaxDelegates) return new ChainError(ChainErrorCode.InvalidField, $"a lease names at most {MaxDelegates} delegates, not {terms.Delegates.Count}");
+        foreach (var delegated in terms.Delegates)
+            if (PeerIdField.Parse(delegated, "lease delegate", out _) is { } badDelegate) return badDelegate;
         if (context.Block.TimeUnixMs >= terms.ExpiresUnixMs)
             return new ChainError(ChainErrorCode.LeaseOfferExpired, $"the node's countersignature expired at {terms.ExpiresUnixMs}");
         if (context.State.GetNode(nodeId) is not { } node) return new ChainError(ChainErrorCode.NodeNotRegistered, $"{nodeId} is not a registered node");
@@ -69,6 +75,7 @@ public sealed class CreateLeaseHandler : ITransactionHandler
             StartUnixMs = context.Block.TimeUnixMs,
             EndUnixMs = end,
             Sequence = terms.Sequence,
+            Delegates = { terms.Delegates },
         });
         node.LeaseId = ByteString.CopyFrom(id);
         node.LeaseSequence = terms.Sequence + 1;

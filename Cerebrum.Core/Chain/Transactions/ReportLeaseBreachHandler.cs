@@ -10,9 +10,9 @@ namespace Cerebrum.Core.Chain.Transactions;
 
 /// <summary>
 /// Slashes a node that served another payer inside an exclusive lease: the evidence is the node's own signed receipt
-/// (checked against the node's key from its peer ID) whose requester is not the tenant and whose node time lies within
-/// the lease. Needs no re-execution, so every validator checks it alike; the sender is the finder; once per lease; the
-/// fee must be at least the chain's evidence fee.
+/// (checked against the node's key from its peer ID) whose requester is neither the tenant nor a delegate the lease's
+/// terms name, and whose node time lies within the lease. Needs no re-execution, so every validator checks it alike;
+/// the sender is the finder; once per lease; the fee must be at least the chain's evidence fee.
 /// </summary>
 public sealed class ReportLeaseBreachHandler : ITransactionHandler
 {
@@ -31,6 +31,8 @@ public sealed class ReportLeaseBreachHandler : ITransactionHandler
         if (report.InputHash.Length != 32 || report.OutputHash.Length != 32) return new ChainError(ChainErrorCode.BadEvidence, "the receipt's hashes are 32 bytes each");
         if (report.Requester.Span.SequenceEqual(lease.Tenant.Span))
             return new ChainError(ChainErrorCode.NotInLease, "the receipt is for the lease's own tenant");
+        if (lease.Delegates.Any(d => d.Span.SequenceEqual(report.Requester.Span)))
+            return new ChainError(ChainErrorCode.NotInLease, "the receipt is for a delegate the tenant named in the lease");
         if (report.TimeUnixMs < lease.StartUnixMs || report.TimeUnixMs >= lease.EndUnixMs)
             return new ChainError(ChainErrorCode.NotInLease, $"the receipt's time {report.TimeUnixMs} is outside the lease [{lease.StartUnixMs}, {lease.EndUnixMs})");
         var nodeId = PeerId.FromBytes(lease.Node.Span);

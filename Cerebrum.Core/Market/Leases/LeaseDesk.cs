@@ -67,7 +67,7 @@ public sealed class LeaseDesk
             if (_grants.TryGetValue(leaseId, out var outstanding) && outstanding.Expires > now && outstanding.Tenant != tenant)
                 return Error(MarketErrorCode.Unavailable, $"this node has granted a lease that may start until {outstanding.Expires:O}");
             var expires = now + _options.GrantLifetime;
-            var terms = LeaseTermsSigning.Terms(tenant, _node.PeerId, request.Hours, price, state.LeaseSequence, expires.ToUnixTimeMilliseconds());
+            var terms = LeaseTermsSigning.Terms(tenant, _node.PeerId, request.Hours, price, state.LeaseSequence, expires.ToUnixTimeMilliseconds(), delegates);
             var record = new LeaseGrantRecord(leaseId, tenant, delegates, expires);
             _grants[leaseId] = record;
             // The delegates must survive a restart of a leased node; the tenant can only use the grant after its block, so

@@ -30,11 +30,13 @@ public sealed record MarketLimits
     /// <summary>Most inputs one job request may announce.</summary>
     public uint MaxJobInputs { get; init; } = 100_000_000;
 
-    /// <exception cref="ArgumentException">A bound is not positive.</exception>
+    /// <exception cref="ArgumentException">A bound is not positive, or allows more delegates than the ledger keeps.</exception>
     public void Validate()
     {
         if (MaxMessageBytes <= 0 || MaxModels <= 0 || MaxTextLength <= 0 || MaxRegionLength <= 0 || MaxAddresses < 0 || MaxDelegates < 0 || MaxJobInputs == 0)
             throw new ArgumentException("market limits must be positive");
+        if (MaxDelegates > Chain.Transactions.CreateLeaseHandler.MaxDelegates)
+            throw new ArgumentException($"a lease names at most {Chain.Transactions.CreateLeaseHandler.MaxDelegates} delegates on the ledger, so MaxDelegates cannot be {MaxDelegates}");
         if (MaxLifetime <= TimeSpan.Zero || MaxFutureSkew < TimeSpan.Zero) throw new ArgumentException("market lifetimes must be positive");
     }
 }

@@ -1,6 +1,7 @@
 using Cerebrum.Core.Chain;
 using Cerebrum.Core.Chain.Payments;
 using Cerebrum.Core.Chain.Proto;
+using Cerebrum.Core.Chain.Transactions;
 using Cerebrum.Core.Crypto;
 using Cerebrum.Core.Inference.Protocol;
 using Cerebrum.Core.Inference.Protocol.Proto;
@@ -116,11 +117,47 @@ public sealed class LeaseFaultAndBreachTests
         Assert.That(Report(dave, leaseId, Receipt(Chain.Bob, start + TimeSpan.FromMinutes(2))), Is.EqualTo(ChainErrorCode.LeaseAlreadyBreached));
     }
 
-    /// <summary>Alice leases Carol for <paramref name="hours"/> at <see cref="PricePerHour"/>.</summary>
-    private (byte[] Id, DateTimeOffset Start) Lease(uint hours)
+    [Test]
+    public void AReceiptForADelegateTheTermsName_IsNoBreach_AndADelegateAddedAfterTheNodeSignedVoidsItsCountersignature()
+    {
+        var bob = Chain.Bob;
+        var dave = Chain.Users[3];
+        var node = Chain.Node.GetNode(Chain.Carol.PeerId)!;
+        var unsigned = LeaseTermsSigning.Terms(Chain.Alice.PeerId, Chain.Carol.PeerId, 1, PricePerHour, node.LeaseSequence, (LastTime + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds());
+        var signature = LeaseTermsSigning.Sign(Chain.Carol, ChainFixture.ChainId, unsigned);
+        unsigned.Delegates.Add(ByteString.CopyFrom(bob.PeerId.Bytes.Span));
+        Assert.That(LeaseTermsSigning.Verify(ChainFixture.ChainId, unsigned, signature, Chain.Carol.PublicKey), Is.False, "the tenant cannot add a delegate the node did not sign");
+
+        var (leaseId, start) = Lease(hours: 1, delegates: [bob.PeerId]);
+        Assert.That(Chain.Node.GetLease(leaseId)!.Delegates.Select(d => d.ToByteArray()), Is.EqualTo(new[] { bob.PeerId.Bytes.ToArray() }));
+        var stake = _ledger.NodeState.Stake;
+
+        Assert.That(Report(dave, leaseId, Receipt(bob, start + TimeSpan.FromMinutes(1))), Is.EqualTo(ChainErrorCode.NotInLease), "a delegate's job");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_ledger.NodeState.Stake, Is.EqualTo(stake));
+            Assert.That(_ledger.NodeState.Lifecycle, Is.Not.EqualTo(NodeLifecycle.Jailed));
+            Assert.That(Chain.Node.GetLease(leaseId)!.Breached, Is.False);
+        });
+        Assert.That(Report(dave, leaseId, Receipt(PrivateKey.Generate(KeyType.Ed25519), start + TimeSpan.FromMinutes(1))), Is.Null, "anyone else's job is still a breach");
+        Assert.That(Chain.Node.GetLease(leaseId)!.Breached, Is.True);
+    }
+
+    [Test]
+    public void ALeaseNamingTooManyDelegates_IsRefused()
     {
         var node = Chain.Node.GetNode(Chain.Carol.PeerId)!;
-        var terms = LeaseTermsSigning.Terms(Chain.Alice.PeerId, Chain.Carol.PeerId, hours, PricePerHour, node.LeaseSequence, (LastTime + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds());
+        var many = Enumerable.Range(0, CreateLeaseHandler.MaxDelegates + 1).Select(_ => PrivateKey.Generate(KeyType.Ed25519).PeerId);
+        var terms = LeaseTermsSigning.Terms(Chain.Alice.PeerId, Chain.Carol.PeerId, 1, PricePerHour, node.LeaseSequence, (LastTime + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds(), many);
+        var submitted = Chain.Node.SubmitTransaction(Txs.CreateLease(Chain.Alice, Chain.Node.GetNextNonce(Chain.Alice.PeerId), terms, LeaseTermsSigning.Sign(Chain.Carol, ChainFixture.ChainId, terms)));
+        Assert.That(submitted.Error?.Code, Is.EqualTo(ChainErrorCode.InvalidField));
+    }
+
+    /// <summary>Alice leases Carol for <paramref name="hours"/> at <see cref="PricePerHour"/>, naming <paramref name="delegates"/>.</summary>
+    private (byte[] Id, DateTimeOffset Start) Lease(uint hours, IEnumerable<PeerId>? delegates = null)
+    {
+        var node = Chain.Node.GetNode(Chain.Carol.PeerId)!;
+        var terms = LeaseTermsSigning.Terms(Chain.Alice.PeerId, Chain.Carol.PeerId, hours, PricePerHour, node.LeaseSequence, (LastTime + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds(), delegates);
         Chain.Submit(Txs.CreateLease(Chain.Alice, Chain.Node.GetNextNonce(Chain.Alice.PeerId), terms, LeaseTermsSigning.Sign(Chain.Carol, ChainFixture.ChainId, terms)));
         var block = Chain.CommitNext();
         Assert.That(block.Block.Txs, Has.Count.EqualTo(1));
