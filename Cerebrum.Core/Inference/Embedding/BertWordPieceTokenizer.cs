@@ -35,25 +35,28 @@ internal sealed class BertWordPieceTokenizer : ITextTokenizer
     private readonly BertTokenizer _tokenizer;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _wholeWords;
 
+    /// <summary>The library's BERT options for all-MiniLM-L6-v2's vocabulary: our normalizer and pre-tokenizer, BERT's special tokens.</summary>
+    internal static BertOptions LibraryOptions(BertUncasedNormalizer normalizer) => new()
+    {
+        Normalizer = normalizer,
+        PreTokenizer = new BertPreTokenizer(),
+        SplitOnSpecialTokens = false,
+        UnknownToken = "[UNK]",
+        ClassificationToken = "[CLS]",
+        SeparatorToken = "[SEP]",
+        PaddingToken = "[PAD]",
+        MaskingToken = "[MASK]",
+        ContinuingSubwordPrefix = "##",
+        MaxInputCharsPerWord = MaxCharactersPerWord,
+    };
+
     /// <exception cref="ArgumentException">The vocabulary lacks one of BERT's special tokens.</exception>
     public BertWordPieceTokenizer(Stream vocabulary)
     {
         using var copy = new MemoryStream();
         vocabulary.CopyTo(copy);
         copy.Position = 0;
-        _tokenizer = BertTokenizer.Create(copy, new BertOptions
-        {
-            Normalizer = _normalizer,
-            PreTokenizer = new BertPreTokenizer(),
-            SplitOnSpecialTokens = false,
-            UnknownToken = "[UNK]",
-            ClassificationToken = "[CLS]",
-            SeparatorToken = "[SEP]",
-            PaddingToken = "[PAD]",
-            MaskingToken = "[MASK]",
-            ContinuingSubwordPrefix = "##",
-            MaxInputCharsPerWord = MaxCharactersPerWord,
-        });
+        _tokenizer = BertTokenizer.Create(copy, LibraryOptions(_normalizer));
         copy.Position = 0;
         _wholeWords = ReadEntries(copy).GetAlternateLookup<ReadOnlySpan<char>>();
     }

@@ -14,19 +14,7 @@ internal sealed class LibraryTokenizer : ITextTokenizer
     private readonly BertTokenizer _tokenizer;
 
     public LibraryTokenizer(Stream vocabulary) =>
-        _tokenizer = BertTokenizer.Create(vocabulary, new BertOptions
-        {
-            Normalizer = _normalizer,
-            PreTokenizer = new BertPreTokenizer(),
-            SplitOnSpecialTokens = false,
-            UnknownToken = "[UNK]",
-            ClassificationToken = "[CLS]",
-            SeparatorToken = "[SEP]",
-            PaddingToken = "[PAD]",
-            MaskingToken = "[MASK]",
-            ContinuingSubwordPrefix = "##",
-            MaxInputCharsPerWord = BertWordPieceTokenizer.MaxCharactersPerWord,
-        });
+        _tokenizer = BertTokenizer.Create(vocabulary, BertWordPieceTokenizer.LibraryOptions(_normalizer));
 
     public long[] Encode(string text, int maxTokens)
     {
