@@ -12,13 +12,14 @@ using Cerebrum.Tests.TestSupport.Netns;
 namespace Cerebrum.Tests.Interop;
 
 /// <summary>
-/// AutoNAT and DCUtR against js-libp2p 2.x (@libp2p/autonat, @libp2p/dcutr) over real sockets, both ways. js ignores
-/// private and loopback addresses for dial-backs and hole punches (its isPrivate list covers 10/8, 100.64/10, 127/8,
-/// 172.16/12, 192.168/16 and the documentation and benchmark ranges), so these tests cannot run on loopback: they run
-/// <c>cerebrumd</c> and js peers in Linux network namespaces (<see cref="NetnsTestbed"/>) whose LAN, standing for the
-/// internet, is 5.0.0.0/24, a public-looking range nobody uses here (traffic stays inside the namespaces). That needs
-/// root, iproute2 and iptables: without them the tests fail in CI (which runs as root and installs both) and are
-/// inconclusive, saying why, elsewhere.
+/// AutoNAT and DCUtR against js-libp2p 2.x (@libp2p/autonat, @libp2p/dcutr) over real sockets: our AutoNAT server
+/// judging js peers; a js peer behind a NAT reaching ours behind another through our
+/// relay, our hole punch then making the connection direct. js ignores private and loopback addresses for dial-backs
+/// and hole punches (its isPrivate list covers 10/8, 100.64/10, 127/8, 172.16/12, 192.168/16 and the documentation and
+/// benchmark ranges), so these tests cannot run on loopback: they run <c>cerebrumd</c> and js peers in Linux network
+/// namespaces (<see cref="NetnsTestbed"/>) whose LAN, standing for the internet, is 5.0.0.0/24, a public-looking range
+/// nobody uses here (traffic stays inside the namespaces). That needs root, iproute2 and iptables: without them the
+/// tests fail in CI (which runs as root and installs both) and are inconclusive, saying why, elsewhere.
 /// </summary>
 /// <remarks>
 /// js-libp2p's TCP transport dials from ephemeral ports, never from its listen port (Node.js has no SO_REUSEPORT for
@@ -26,6 +27,11 @@ namespace Cerebrum.Tests.Interop;
 /// other side was never told. Its router here maps every connection it opens to one public port
 /// (<see cref="NatRouter.MapEveryConnectionToPort"/>), which the js peer announces: the NAT then behaves for it as a
 /// port-preserving one does for a peer that dials from its listen port, as ours do.
+/// <para>
+/// js's AutoNAT v1 server cannot answer us (nor anyone connected to it): it dials the asker back without forcing a new
+/// connection, so it gets the connection the request came on, and closes that connection before the answer is
+/// written. So there is no test of a js server judging our nodes; our client treats the lost answer as no evidence.
+/// </para>
 /// </remarks>
 [TestFixture]
 [NonParallelizable]
@@ -40,46 +46,14 @@ public sealed class ReachabilityJsNetnsInteropTests
     private static readonly string Port = NetnsHost.P2pPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Test]
-    public async Task Js_AutoNAT_servers_find_a_cs_node_on_the_LAN_public_and_one_behind_a_NAT_private()
-    {
-        await using var testbed = NetnsTestbed.Create(PublicLan);
-        using var root = TemporaryDirectory.Create();
-        var servers = new List<JsReachPeer>();
-        try
-        {
-            // Our client wants three servers to agree (AutoNatClientOptions.Confirmations).
-            var bootstrap = new List<string>();
-            for (var i = 0; i < 3; i++)
-            {
-                var host = testbed.AddHost($"js{i}");
-                var server = await JsReachPeer.StartInAsync(host.Namespace, "--host", host.Address.ToString(), "--port", Port, "--autonat");
-                servers.Add(server);
-                bootstrap.AddRange(["--bootstrap", $"{host.ListenAddress}/p2p/{server.PeerId}"]);
-            }
-
-            var publicHost = testbed.AddHost("cspub");
-            var publicNode = await publicHost.StartDaemonAsync(await PrepareAsync(root.Path, "pub"), [.. bootstrap]);
-            var router = testbed.AddNatRouter("nat", NatMapping.EndpointIndependent);
-            var privateNode = await router.AddHost("cspriv").StartDaemonAsync(await PrepareAsync(root.Path, "priv"), [.. bootstrap]);
-
-            await WaitForStatusAsync(publicNode, r => r.Status == "public", "public (js servers dialled it back)");
-            await WaitForStatusAsync(privateNode, r => r.Status == "private", "private (its router dropped the js servers' dial-backs)");
-            Assert.That((await StatusAsync(publicNode)).Status, Is.EqualTo("public"), "one verdict, kept");
-        }
-        finally
-        {
-            foreach (var server in servers)
-                await server.DisposeAsync();
-        }
-    }
-
-    [Test]
     public async Task A_cs_AutoNAT_server_dials_a_public_js_peer_back_which_then_holds_its_address_verified_and_fails_to_reach_a_firewalled_one()
     {
         await using var testbed = NetnsTestbed.Create(PublicLan);
         using var root = TemporaryDirectory.Create();
         var serverHost = testbed.AddHost("cs");
-        var server = await serverHost.StartDaemonAsync(await PrepareAsync(root.Path, "server"));
+        // Public by the operator's word, so it asks nobody itself: js's AutoNAT server would answer on our connection
+        // and then close it (see the class remarks), cutting the js peer's own request short.
+        var server = await serverHost.StartDaemonAsync(await PrepareAsync(root.Path, "server", reachability: "public"));
         var serverAddress = $"{serverHost.ListenAddress}/p2p/{PeerOf(server.ListenAddress)}";
 
         // A js peer on the LAN: its listen address is public to js, so its AutoNAT asks our server, the only peer it knows.
@@ -105,8 +79,14 @@ public sealed class ReachabilityJsNetnsInteropTests
         Assert.That((await StatusAsync(server)).AutoNatDialBacks, Is.EqualTo(afterPublic.AutoNatDialBacks), "nothing reached the firewalled peer");
     }
 
+    /// <remarks>
+    /// One role only: js dials us through the relay, so we are B (we open DCUtR, js answers as A). The other role, js as
+    /// B, punches the hole too, but js-libp2p 2.10 then takes the Noise initiator's side although DCUtR gives it to A:
+    /// its dial queue drops the <c>initiator: false</c> its DCUtR passes to <c>openConnection</c>, so both ends
+    /// initiate and the handshake fails ("message is not long enough"); seen in this testbed, not worked around here.
+    /// </remarks>
     [Test]
-    public async Task A_cs_peer_and_a_js_peer_each_behind_a_NAT_meet_through_a_cs_relay_and_hole_punch_to_a_direct_connection_in_both_roles()
+    public async Task A_js_peer_behind_a_NAT_dials_a_cs_peer_behind_another_through_a_cs_relay_and_our_hole_punch_makes_it_direct()
     {
         await using var testbed = NetnsTestbed.Create(PublicLan);
         using var root = TemporaryDirectory.Create();
@@ -116,42 +96,27 @@ public sealed class ReachabilityJsNetnsInteropTests
 
         // Ours, behind a port-preserving MASQUERADE; it dials from its listen port, so its router maps it to port 4001.
         var csRouter = testbed.AddNatRouter("natcs", NatMapping.EndpointIndependent);
-        var csHost = csRouter.AddHost("cs");
-        var cs = await csHost.StartDaemonAsync(await PrepareAsync(root.Path, "cs", reachability: "private"), "--bootstrap", relayAddress);
+        var cs = await csRouter.AddHost("cs").StartDaemonAsync(await PrepareAsync(root.Path, "cs", reachability: "private"), "--bootstrap", relayAddress);
         var csPeer = PeerOf(cs.ListenAddress);
         await WaitForStatusAsync(cs, r => r.Relays.Count > 0, "a reservation on the relay");
 
         // js, behind its own router, which maps all its connections to public port 4001 (see the class remarks).
         var jsRouter = testbed.AddNatRouter("natjs", NatMapping.EndpointIndependent);
         await using var js = await StartJsBehindAsync(jsRouter, "js", relayAddress);
-        var jsCircuit = await Poll.UntilAsync(async () => (await js.AddressesAsync()).FirstOrDefault(a => a.Contains("/p2p-circuit", StringComparison.Ordinal)),
-            a => a is not null, Timeout, _ => $"js made no reservation on our relay: {js.Stderr}");
-
-        // Role 1: we dial js through the relay; js (B, the one dialled) opens DCUtR, we (A) answer, and both dial.
         var before = await StatusAsync(cs);
-        var relayed = await ConnectAsync(cs, jsCircuit!);
-        Assert.That(relayed.PeerId, Is.EqualTo(js.PeerId));
+        var dialled = await js.RunAsync("dial", new JsonObject { ["addr"] = $"{relayAddress}/p2p-circuit/p2p/{csPeer}" });
+        Assert.That(dialled.GetProperty("remoteAddr").GetString(), Does.Contain("/p2p-circuit"), "relayed first: neither can dial the other");
+
+        await WaitForStatusAsync(cs, r => r.HolePunchUpgrades > before.HolePunchUpgrades, "a hole punch it led as B");
         await WaitForDirectAsync(cs, js.PeerId, js);
+        Assert.That((await PeersAsync(cs)).Where(p => p.PeerId == js.PeerId).Select(p => p.Address), Has.All.StartWith($"/ip4/{jsRouter.PublicAddress}/tcp/{NetnsHost.P2pPort}"),
+            "we reached js at its router's public port: through the hole");
         await Poll.UntilAsync(async () => await JsConnectionsAsync(js, csPeer), c => c.Count > 0 && c.All(x => !x.Limited), Timeout,
             c => $"js's connections to us: {string.Join(", ", c.Select(x => $"{x.RemoteAddr} {(x.Limited ? "relayed" : "direct")}"))}");
-        var direct = (await JsConnectionsAsync(js, csPeer)).Single(c => !c.Limited);
-        Assert.That(direct.RemoteAddr, Does.StartWith($"/ip4/{csRouter.PublicAddress}/tcp/{NetnsHost.P2pPort}"), "js reached us at our router's port 4001: through the hole");
-        Assert.That((await PeersAsync(cs)).Where(p => p.PeerId == js.PeerId).Select(p => p.Address), Has.All.StartWith($"/ip4/{jsRouter.PublicAddress}/tcp/{NetnsHost.P2pPort}"),
-            "we reached js at its router's public port");
-        var afterRole1 = await WaitForStatusAsync(cs, r => r.HolePunchUpgrades > before.HolePunchUpgrades, "the upgrade counted");
-
-        // Role 2: another js peer behind another router dials us through the relay; we (B) open DCUtR, js (A) answers.
-        var jsRouter2 = testbed.AddNatRouter("natjs2", NatMapping.EndpointIndependent);
-        await using var js2 = await StartJsBehindAsync(jsRouter2, "js2", relayAddress);
-        var dialled = await js2.RunAsync("dial", new JsonObject { ["addr"] = $"{relayAddress}/p2p-circuit/p2p/{csPeer}" });
-        Assert.That(dialled.GetProperty("remoteAddr").GetString(), Does.Contain("/p2p-circuit"));
-        await WaitForDirectAsync(cs, js2.PeerId, js2);
-        Assert.That((await PeersAsync(cs)).Where(p => p.PeerId == js2.PeerId).Select(p => p.Address), Has.All.StartWith($"/ip4/{jsRouter2.PublicAddress}/tcp/{NetnsHost.P2pPort}"),
-            "we reached the second js peer at its router's public port");
-        await Poll.UntilAsync(async () => await JsConnectionsAsync(js2, csPeer), c => c.Count > 0 && c.All(x => !x.Limited), Timeout,
-            c => $"the second js peer's connections to us: {string.Join(", ", c.Select(x => $"{x.RemoteAddr} {(x.Limited ? "relayed" : "direct")}"))}");
-        await WaitForStatusAsync(cs, r => r.HolePunchUpgrades > afterRole1.HolePunchUpgrades, "a hole punch it led as B");
-        Assert.That((await StatusAsync(cs)).Status, Is.EqualTo("private"));
+        Assert.That((await JsConnectionsAsync(js, csPeer)).Select(c => c.RemoteAddr), Has.All.StartWith($"/ip4/{csRouter.PublicAddress}/tcp/{NetnsHost.P2pPort}"),
+            "js reached us at our router's port 4001");
+        var after = await StatusAsync(cs);
+        Assert.That((after.Status, after.HolePunchFailures), Is.EqualTo(("private", before.HolePunchFailures)));
     }
 
     /// <summary>A js peer with DCUtR behind <paramref name="router"/>, announcing the router's port 4001 and reserving on <paramref name="relay"/>.</summary>

@@ -43,7 +43,8 @@ root="$(mktemp -d)"
 pids=()
 cleanup() {
   exec 9>&- 2>/dev/null || true
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" $(cat "$root"/*.pid 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+  for pid in $(cat "$root"/*.pid 2>/dev/null); do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
   wait 2>/dev/null || true
   for ns in $(ip netns list | awk '{print $1}' | grep "^$p-" || true); do ip netns delete "$ns"; done
   rm -rf "$root"
@@ -53,7 +54,7 @@ trap cleanup EXIT
 ns() { ip netns exec "$p-$1" "${@:2}"; }
 now() { date +%s.%N; }
 ip netns add "$p-hub"; ns hub ip link set lo up
-ns hub ip link add br type bridge; ns hub ip addr add 10.77.0.254/24 dev br; ns hub ip link set br up
+ns hub ip link add name br type bridge; ns hub ip addr add 10.77.0.254/24 dev br; ns hub ip link set dev br up
 lan=0
 attach() { # attach NS: a veth into the hub's bridge, the next 10.77.0.N
   lan=$((lan + 1))
@@ -63,10 +64,10 @@ attach() { # attach NS: a veth into the hub's bridge, the next 10.77.0.N
   ns "$1" ip route add default via 10.77.0.254
   echo "10.77.0.$lan"
 }
-start() { # start NAME DATADIR ARGS...: runs cerebrumd in namespace NAME, prints its listen address
+start() { # start NAME DATADIR ARGS...: runs cerebrumd in namespace NAME (its pid in ROOT/NAME.pid), prints its listen address
   local name="$1" dir="$2"; shift 2
   ns "$name" dotnet "$daemon" run --data-dir "$dir" --admin-port 0 "$@" >"$root/$name.out" 2>"$root/$name.log" &
-  pids+=("$!")
+  echo "$!" >"$root/$name.pid" # start runs in a command substitution: the caller's variables do not see its changes
   for _ in $(seq 1 600); do
     if line="$(grep -m1 '^listening ' "$root/$name.out" 2>/dev/null)"; then echo "${line#listening }"; return 0; fi
     sleep 0.1
@@ -128,7 +129,11 @@ for run in $(seq 1 "$runs"); do
   first_job+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')")
   direct+=("$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')")
   echo "run $run: first job through the relay ${first_job[-1]} s after start, direct ${direct[-1]} s after start"
-  if [ "$run" -lt "$runs" ]; then kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; fi
+  if [ "$run" -lt "$runs" ]; then
+    pid="$(cat "$root/node.pid")"; kill "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    rm -f "$root/node.pid"
+  fi
 done
 
 hash="$(dotnet "$cli" model list --json --data-dir "$root/node$runs" | jq -r '.[0].hash')"

@@ -83,7 +83,11 @@ public sealed class AutoNatService : IPeerService
     /// <summary>Raised (on a pool thread) when <see cref="Reachability"/> changes.</summary>
     public event Action<Reachability>? ReachabilityChanged;
 
-    public void OnStarted() => _tasks.Run("autonat probes", ProbeLoopAsync);
+    public void OnStarted()
+    {
+        if (_options.EnableClient)
+            _tasks.Run("autonat probes", ProbeLoopAsync);
+    }
 
     public async ValueTask DisposeAsync()
     {
