@@ -56,17 +56,18 @@ now() { date +%s.%N; }
 ip netns add "$p-hub"; ns hub ip link set lo up
 ns hub ip link add name br type bridge; ns hub ip addr add 10.77.0.254/24 dev br; ns hub ip link set dev br up
 lan=0
-attach() { # attach NS: a veth into the hub's bridge, the next 10.77.0.N
+attach() { # attach NS: a veth into the hub's bridge, the next 10.77.0.N, left in $addr (not a subshell: lan counts)
   lan=$((lan + 1))
   ip link add "$p$lan" netns "$p-$1" type veth peer name "$p${lan}b" netns "$p-hub"
   ns hub ip link set "$p${lan}b" master br; ns hub ip link set "$p${lan}b" up
   ns "$1" ip addr add "10.77.0.$lan/24" dev "$p$lan"; ns "$1" ip link set "$p$lan" up; ns "$1" ip link set lo up
   ns "$1" ip route add default via 10.77.0.254
-  echo "10.77.0.$lan"
+  addr="10.77.0.$lan"
 }
 start() { # start NAME DATADIR ARGS...: runs cerebrumd in namespace NAME (its pid in ROOT/NAME.pid), prints its listen address
   local name="$1" dir="$2"; shift 2
-  ns "$name" dotnet "$daemon" run --data-dir "$dir" --admin-port 0 "$@" >"$root/$name.out" 2>"$root/$name.log" &
+  # ip netns exec directly (not the ns function, which would fork a subshell): $! is then the daemon's own pid
+  ip netns exec "$p-$name" dotnet "$daemon" run --data-dir "$dir" --admin-port 0 "$@" >"$root/$name.out" 2>"$root/$name.log" &
   echo "$!" >"$root/$name.pid" # start runs in a command substitution: the caller's variables do not see its changes
   for _ in $(seq 1 600); do
     if line="$(grep -m1 '^listening ' "$root/$name.out" 2>/dev/null)"; then echo "${line#listening }"; return 0; fi
@@ -86,18 +87,19 @@ until_true() { # until_true SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s
     sleep 0.1
     awk -v t0="$t0" -v t="$(now)" -v l="$limit" 'BEGIN { exit !(t - t0 > l) }' && { echo "error: $what within $limit s" >&2; exit 1; }
   done
+  return 0 # the loop's status is its last test's (1 when not timed out), which set -e would take for a failure
 }
 
 bootstrap=()
 for i in 1 2 3; do
-  ip netns add "$p-seed$i"; address="$(attach "seed$i")"
+  ip netns add "$p-seed$i"; attach "seed$i"; address="$addr"
   dotnet "$daemon" init --data-dir "$root/seed$i" >/dev/null; config "$root/seed$i"
   bootstrap+=(--bootstrap "$(start "seed$i" "$root/seed$i" --mode seed --listen "/ip4/$address/tcp/4001" "${bootstrap[@]}")")
 done
-ip netns add "$p-gw"; gw="$(attach gw)"
+ip netns add "$p-gw"; attach gw; gw="$addr"
 dotnet "$daemon" init --data-dir "$root/gw" >/dev/null; config "$root/gw" ', "Dht": "client"'
 start gw "$root/gw" --mode gateway --http "$gw:8080" --open --listen "/ip4/$gw/tcp/4001" "${bootstrap[@]}" >/dev/null
-ip netns add "$p-nat"; attach nat >/dev/null
+ip netns add "$p-nat"; attach nat
 ns nat sysctl -qw net.ipv4.ip_forward=1
 ns nat iptables -t nat -A POSTROUTING -s 192.168.77.0/24 -j MASQUERADE
 ns nat iptables -A INPUT -p tcp -m conntrack --ctstate NEW,INVALID -j DROP
@@ -112,6 +114,7 @@ for run in $(seq 1 "$runs"); do
   dir="$root/node$run"
   dotnet "$daemon" init --data-dir "$dir" >/dev/null
   dotnet "$cli" model add --builtin all-minilm-l6-v2 --data-dir "$dir" >/dev/null
+  hash="$(dotnet "$cli" model list --json --data-dir "$dir" | jq -r '.[0].hash')" # before the daemon owns the store
   config "$dir" "" ', "Node": { "HeartbeatInterval": "00:00:01" }'
   t0="$(now)"
   node_address="$(start node "$dir" --mode node --listen /ip4/192.168.77.2/tcp/4001 "${bootstrap[@]}")"
@@ -136,12 +139,11 @@ for run in $(seq 1 "$runs"); do
   fi
 done
 
-hash="$(dotnet "$cli" model list --json --data-dir "$root/node$runs" | jq -r '.[0].hash')"
 
 # Relayed against direct on the same pair: a LAN daemon holding a reservation on seed 1 (Reachability private makes it
 # reserve though it is dialable) and serving /perf/1.0.0; the CLI in the gateway's namespace measures both paths.
 seed1="${bootstrap[1]}"
-ip netns add "$p-tgt"; tgt="$(attach tgt)"
+ip netns add "$p-tgt"; attach tgt; tgt="$addr"
 dotnet "$daemon" init --data-dir "$root/tgt" >/dev/null
 config "$root/tgt" ', "Reachability": "private", "StaticRelays": ["'"$seed1"'"], "Perf": { "Enabled": true }'
 tgt_address="$(start tgt "$root/tgt" --listen "/ip4/$tgt/tcp/4001" "${bootstrap[@]}")"
@@ -176,10 +178,10 @@ for i in $(seq 1 "$lookups"); do
 done
 
 # DHT lookups, js kad-dht's, in a DHT of its own (another protocol id) of the same shape.
-ip netns add "$p-jsdht"; jsdht="$(attach jsdht)"
-ip netns add "$p-jsseek"; jsseek="$(attach jsseek)"
+ip netns add "$p-jsdht"; attach jsdht; jsdht="$addr"
+ip netns add "$p-jsseek"; attach jsseek; jsseek="$addr"
 mkfifo "$root/jsdht.in"
-ns jsdht node "$interop/dht-bench.mjs" serve --host "$jsdht" --servers 3 --hash "$hash" <"$root/jsdht.in" >"$root/jsdht.out" 2>"$root/jsdht.log" &
+ip netns exec "$p-jsdht" node "$interop/dht-bench.mjs" serve --host "$jsdht" --servers 3 --hash "$hash" <"$root/jsdht.in" >"$root/jsdht.out" 2>"$root/jsdht.log" &
 pids+=("$!")
 exec 9>"$root/jsdht.in"
 until_true 120 "the js DHT did not start (see $root/jsdht.log)" grep -q '"event":"ready"' "$root/jsdht.out"

@@ -110,10 +110,7 @@ public sealed class ReachabilityTracker
                 picked.Add(peer);
                 _asked[peer] = now;
             }
-            // A round with nobody to ask (no server connected yet, or all cooling down) is no round: the next server
-            // identified asks at once rather than a retry interval later.
-            if (picked.Count > 0)
-                _nextProbe = now + (_status == Reachability.Unknown ? _options.RetryInterval : _options.RefreshInterval);
+            _nextProbe = now + (_status == Reachability.Unknown ? _options.RetryInterval : _options.RefreshInterval);
             return picked;
         }
     }
