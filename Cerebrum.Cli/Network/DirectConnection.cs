@@ -3,13 +3,16 @@ using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Connections;
 using Cerebrum.Core.Network.Dialing;
 using Cerebrum.Core.Network.Multiaddr;
+using Cerebrum.Core.Network.Protocols.Relay;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cerebrum.Cli.Network;
 
 /// <summary>
 /// A connection to one peer from a throwaway Ed25519 identity with its own dial-only host, for the commands that
-/// probe peers directly (ping, identify, perf). Dial failures become one-line <see cref="CommandFailedException"/>s.
+/// probe peers directly (ping, identify, perf). A /p2p-circuit address is dialled through its relay (circuit relay v2,
+/// as a client only), e.g. to compare a peer's relayed throughput with its direct one. Dial failures become one-line
+/// <see cref="CommandFailedException"/>s.
 /// </summary>
 public sealed class DirectConnection : IAsyncDisposable
 {
@@ -46,6 +49,7 @@ public sealed class DirectConnection : IAsyncDisposable
         }, NullLoggerFactory.Instance);
         try
         {
+            host.AddService(new RelayService(host, new RelayServiceOptions(), NullLogger.Instance));
             await host.StartAsync(cancellationToken);
             using var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             dialTimeout.CancelAfter(timeout * 2);

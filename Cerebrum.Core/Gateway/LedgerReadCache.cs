@@ -8,7 +8,8 @@ namespace Cerebrum.Core.Gateway;
 /// held node and its models, and the answers change only when a block commits (<see cref="MoveTo"/> drops them). At most
 /// <see cref="MaxEntries"/> answers are kept per height; past that, reads go to the ledger. Thread-safe.
 /// </summary>
-public sealed class LedgerReadCache(Func<PeerId, NodeState?> nodes, Func<string, ModelState?> models)
+/// <param name="allModels">Every registered model, for <see cref="ModelsNamed"/>; read at most once per height, when a name is asked for.</param>
+public sealed class LedgerReadCache(Func<PeerId, NodeState?> nodes, Func<string, ModelState?> models, Func<IReadOnlyList<ModelState>>? allModels = null)
 {
     /// <summary>Most answers kept for one height (nodes and models together).</summary>
     public const int MaxEntries = 100_000;
@@ -16,6 +17,7 @@ public sealed class LedgerReadCache(Func<PeerId, NodeState?> nodes, Func<string,
     private readonly Lock _gate = new();
     private readonly Dictionary<PeerId, NodeState?> _nodes = [];
     private readonly Dictionary<string, ModelState?> _models = new(StringComparer.Ordinal);
+    private Dictionary<string, List<string>>? _hashesByName;
     private ulong? _height;
 
     /// <summary>Reads that went to the ledger since start (for tests and benchmarks).</summary>
@@ -36,6 +38,7 @@ public sealed class LedgerReadCache(Func<PeerId, NodeState?> nodes, Func<string,
             _height = height;
             _nodes.Clear();
             _models.Clear();
+            _hashesByName = null;
             return true;
         }
     }
@@ -61,6 +64,26 @@ public sealed class LedgerReadCache(Func<PeerId, NodeState?> nodes, Func<string,
             var model = models(hash);
             if (_nodes.Count + _models.Count < MaxEntries) _models[hash] = model;
             return model;
+        }
+    }
+
+    /// <summary>The hashes registered under <paramref name="name"/> (several versions may share a name), in hash order; empty without <c>allModels</c>.</summary>
+    public IReadOnlyList<string> ModelsNamed(string name)
+    {
+        if (allModels is null) return [];
+        lock (_gate)
+        {
+            if (_hashesByName is null)
+            {
+                LedgerReads++;
+                _hashesByName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+                foreach (var model in allModels())
+                {
+                    if (!_hashesByName.TryGetValue(model.Name, out var hashes)) _hashesByName[model.Name] = hashes = [];
+                    hashes.Add(model.Hash);
+                }
+            }
+            return _hashesByName.TryGetValue(name, out var named) ? [.. named] : [];
         }
     }
 }

@@ -21,6 +21,9 @@ public sealed record ProviderDiscoveryOptions
     /// <summary>Models asked for with no route, remembered until looked up; beyond it new ones are dropped.</summary>
     public int MaxWanted { get; init; } = 64;
 
+    /// <summary>A model name that resolved to no hash (neither the ledger nor any heartbeat names it) is not resolved again sooner than this.</summary>
+    public TimeSpan UnknownNameRetryInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Bound on one lookup, and on one dial plus status request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -29,7 +32,7 @@ public sealed record ProviderDiscoveryOptions
     {
         if (MaxModelsPerRound < 1 || MaxProvidersPerModel < 1 || MaxConcurrentFetches < 1 || MaxWanted < 1)
             throw new ArgumentException("provider discovery counts must be at least 1");
-        if (Interval <= TimeSpan.Zero || ModelLookupInterval <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero)
+        if (Interval <= TimeSpan.Zero || ModelLookupInterval <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || UnknownNameRetryInterval <= TimeSpan.Zero)
             throw new ArgumentException("provider discovery durations must be positive");
     }
 }

@@ -21,6 +21,7 @@ public sealed class RoutingTable
     private readonly SortedDictionary<string, ServedModel> _models = new(StringComparer.Ordinal);
     private readonly HashSet<PeerId> _leased = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _hashesHeard = new(StringComparer.Ordinal);
     private Snapshot _snapshot = new(ImmutableDictionary.Create<string, NodeRoute[]>(StringComparer.Ordinal), []);
     private readonly IRouteAdmission? _admission;
     private int _refused;
@@ -175,6 +176,7 @@ public sealed class RoutingTable
 
     private void Link(NodeRoute route, HashSet<string> affected)
     {
+        RememberName(route.Model.Name, route.Model.Hash);
         foreach (var key in KeysOf(route.Model.Hash, route.Model.Name))
         {
             if (!_byModel.TryGetValue(key, out var routes)) _byModel[key] = routes = [];
@@ -228,6 +230,32 @@ public sealed class RoutingTable
 
     /// <summary>Most model names and hashes remembered as once served (to tell "unknown" from "nobody serves it now").</summary>
     public const int MaxRemembered = 100_000;
+
+    /// <summary>
+    /// The model hashes routed under <paramref name="name"/> since start-up, newest last (at most
+    /// <see cref="MaxHashesPerName"/>): what a gateway looks up in the DHT when an app asks for a name nobody serves now.
+    /// </summary>
+    public IReadOnlyList<string> HashesHeard(string name)
+    {
+        lock (_gate) return _hashesHeard.TryGetValue(name, out var hashes) ? [.. hashes] : [];
+    }
+
+    // Bounded: MaxRemembered names, MaxHashesPerName hashes each (the oldest forgotten first).
+    private void RememberName(string name, string hash)
+    {
+        if (name.Length == 0 || name == hash) return;
+        if (!_hashesHeard.TryGetValue(name, out var hashes))
+        {
+            if (_hashesHeard.Count >= MaxRemembered) return;
+            _hashesHeard[name] = hashes = [];
+        }
+        if (hashes.Contains(hash, StringComparer.Ordinal)) return;
+        if (hashes.Count >= MaxHashesPerName) hashes.RemoveAt(0);
+        hashes.Add(hash);
+    }
+
+    /// <summary>Model hashes remembered per name (<see cref="HashesHeard"/>).</summary>
+    public const int MaxHashesPerName = 4;
 
     /// <summary>Whether any node has ever announced <paramref name="model"/> (by name or hash) since start-up.</summary>
     public bool HasSeen(string model)

@@ -59,7 +59,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         Time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayService>();
-        _ledger = chain is null ? null : new LedgerReadCache(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash));
+        _ledger = chain is null ? null : new LedgerReadCache(id => chain.Chain.GetNode(id), hash => chain.Chain.GetModel(hash), () => chain.Chain.ListModels());
         _changes = directory.Book.Watch();
         (var admission, AdmissionMode) = CreateAdmission(Options, chain, _ledger);
         Table = new RoutingTable(Options.Routing, admission);
@@ -71,13 +71,20 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         // The market opens later (StartAsync); the catalog shows it from then on.
         Catalog = new CloudCatalog(this, directory, chain, network.PeerId);
         Providers = new ProviderDiscovery(network.Host, network.Reachability.Dht, Options.Providers, id => directory.Book.Find(id) is not null,
-            status => directory.Book.TryRecord(status), new NodeStatusValidator(), time, loggerFactory.CreateLogger<ProviderDiscovery>());
+            status => directory.Book.TryRecord(status), new NodeStatusValidator(), time, loggerFactory.CreateLogger<ProviderDiscovery>(), HashesNamed);
     }
 
     /// <summary>Routes learnt from the DHT's provider records, for nodes whose heartbeats have not reached this gateway.</summary>
     public ProviderDiscovery Providers { get; }
 
-    /// <summary>An app asked for a model no route serves: when it is a model hash, its providers are looked up now.</summary>
+    /// <summary>
+    /// The hashes a model name stands for, to look up its providers: those the ledger registers under it (with a
+    /// ledger), then those heard under it in heartbeats since start-up.
+    /// </summary>
+    private IReadOnlyList<string> HashesNamed(string name) =>
+        [.. (_ledger?.ModelsNamed(name) ?? []).Concat(Table.HashesHeard(name)).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>An app asked for a model no route serves (by hash, or by a name that resolves to hashes): its providers are looked up now.</summary>
     public void WantModel(string model)
     {
         Providers.Want(model);
@@ -265,7 +272,7 @@ public sealed class GatewayService : IHostedService, IAsyncDisposable
         }
     }
 
-    // Every Gateway:Providers:Interval, or at once when an app asks for a model hash with no route.
+    // Every Gateway:Providers:Interval, or at once when an app asks for a model with no route.
     private async Task DiscoverProvidersAsync(CancellationToken cancellationToken)
     {
         try

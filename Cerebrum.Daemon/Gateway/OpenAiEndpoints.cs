@@ -41,6 +41,8 @@ public static class OpenAiEndpoints
             var deadline = GatewayRequestReader.Deadline(context.Request, gateway.Options.RequestTimeout, gateway.Time.GetUtcNow());
             var body = await GatewayRequestReader.ReadBodyAsync(context.Request, gateway.Options.MaxRequestBytes, context.RequestAborted);
             var (model, texts, base64, dimensions) = ParseRequest(body, gateway.Options.MaxEmbeddingInputs);
+            if (gateway.Table.Routes(model).Count == 0)
+                gateway.WantModel(model); // the embedder answers "not served"; the DHT may know a node for the next request
             var result = await gateway.Embedder.EmbedAsync(model, texts, deadline, context.RequestAborted);
             if (dimensions is { } wanted && result.Vectors.Length > 0 && result.Vectors[0].Length != wanted)
                 throw new GatewayException(GatewayErrorKind.BadRequest, $"model '{model}' makes {result.Vectors[0].Length}-dimensional embeddings; 'dimensions' {wanted} is not supported");

@@ -96,7 +96,10 @@ public sealed class NetworkService : IHostedLifecycleService, IAsyncDisposable
             RelayCircuits: Reachability.Relay.Server?.CircuitCount ?? 0,
             RelayCircuitsEnded: Reachability.Relay.CircuitsCompleted,
             HolePunchUpgrades: Reachability.HolePunch.Upgraded,
-            HolePunchFailures: Reachability.HolePunch.Failed);
+            HolePunchFailures: Reachability.HolePunch.Failed,
+            AutoNatDialBacks: Reachability.AutoNat.DialBacksSucceeded,
+            AutoNatDialBackFailures: Reachability.AutoNat.DialBacksFailed,
+            DhtRequestsSent: Reachability.Dht.Node.RequestsSent);
     }
 
     public int ConnectedPeerCount => Host.Connections.Select(c => c.RemotePeer).Distinct().Count();

@@ -36,6 +36,8 @@ public sealed class ReachabilityServices
         AutoNat = new AutoNatService(host, new AutoNatServiceOptions
         {
             Server = new AutoNatServerOptions { AllowNonPublicAddresses = allowPrivate },
+            // Network:Reachability public or private is the operator's word: nobody need be asked (see Status).
+            EnableClient = options.Reachability == "auto",
         }, loggerFactory.CreateLogger<AutoNatService>());
         HolePunch = new HolePunchService(host, new HolePunchServiceOptions
         {

@@ -77,7 +77,7 @@ public sealed class ReachabilityEndToEndTests
     }
 
     [Test]
-    public async Task A_gateway_that_never_hears_a_nodes_heartbeats_finds_it_through_its_provider_record_when_an_app_asks_for_the_model_by_hash()
+    public async Task A_gateway_that_never_hears_a_nodes_heartbeats_finds_it_through_its_provider_record_when_an_app_asks_for_the_model_by_hash_not_by_an_unknown_name()
     {
         using var root = TemporaryDirectory.Create();
         using var cancel = new CancellationTokenSource(GatewayTestNetwork.Timeout);
@@ -92,7 +92,13 @@ public sealed class ReachabilityEndToEndTests
         await Poll.UntilAsync(() => gateway.Application.Network.Reachability.Dht.Node.RoutingTableSize >= 1, GatewayTestNetwork.Timeout);
 
         using var http = gateway.HttpClient();
-        var (code, body) = await http.PostJsonAsync($"/v2/models/{hash}/infer", GatewayTestNetwork.AddRequest(5), cancel.Token);
+        // By name first: nobody registers "add" (no ledger) and no heartbeat named it, so the name starts no lookup.
+        var (code, body) = await http.PostJsonAsync("/v1/embeddings", """{"model":"add","input":"hello"}""", cancel.Token);
+        Assert.That(code, Is.EqualTo(404), body.ToString());
+        await Poll.UntilAsync(() => gateway.Gateway().Providers.NamesUnknown >= 1, GatewayTestNetwork.Timeout);
+        Assert.That(gateway.Gateway().Providers.Lookups, Is.Zero, "an unknown name costs no DHT lookup");
+
+        (code, body) = await http.PostJsonAsync($"/v2/models/{hash}/infer", GatewayTestNetwork.AddRequest(5), cancel.Token);
         Assert.That(code, Is.EqualTo(404), body.ToString());
         await Poll.UntilAsync(async () => (await http.PostJsonAsync($"/v2/models/{hash}/infer", GatewayTestNetwork.AddRequest(5), cancel.Token)).Status == 200, GatewayTestNetwork.Timeout);
         (code, body) = await http.PostJsonAsync($"/v2/models/{hash}/infer", GatewayTestNetwork.AddRequest(9), cancel.Token);
@@ -100,6 +106,7 @@ public sealed class ReachabilityEndToEndTests
         Assert.That(GatewayTestNetwork.OutputData(body), Is.EqualTo(GatewayTestNetwork.AddExpected(9)));
         Assert.That(gateway.Gateway().Providers.Recorded, Is.EqualTo(1));
         Assert.That(gateway.Gateway().Table.Routes("add").Select(r => r.Node), Is.EqualTo(new[] { node.PeerId }), "routed under the name the node's status gives");
+        Assert.That(gateway.Gateway().Table.HashesHeard("add"), Is.EqualTo(new[] { hash }), "the name is remembered for the next time nobody serves it");
     }
 
     [Test]

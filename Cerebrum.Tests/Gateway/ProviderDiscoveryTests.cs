@@ -9,6 +9,7 @@ using Cerebrum.Core.Network;
 using Cerebrum.Core.Network.Protocols.Kademlia;
 using Cerebrum.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cerebrum.Tests.Gateway;
 
@@ -112,6 +113,51 @@ public sealed class ProviderDiscoveryTests
         Assert.That(discovery.Lookups, Is.EqualTo(3));
         await discovery.RunRoundAsync([], CancellationToken.None).WaitAsync(TestHosts.Timeout);
         Assert.That(discovery.Lookups, Is.EqualTo(3), "the third wanted model was beyond MaxWanted");
+    }
+
+    [Test]
+    public async Task A_model_asked_for_by_name_is_resolved_to_its_hash_and_looked_up_and_a_name_nobody_registers_is_not_resolved_again_for_a_while()
+    {
+        using var nodeKey = PrivateKey.Generate(KeyType.Ed25519);
+        await using var gateway = await StartAsync();
+        await using var node = await StartNodeAsync(nodeKey);
+        await node.Host.DialAsync(TestHosts.AddressOf(gateway.Host)).WaitAsync(TestHosts.Timeout);
+        await Poll.UntilAsync(() => node.Dht.Node.RoutingTableSize >= 1, TestHosts.Timeout);
+        Assert.That(await node.Dht.ProvideAsync(Model, CancellationToken.None).WaitAsync(TestHosts.Timeout), Is.GreaterThanOrEqualTo(1));
+
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var resolved = new List<string>();
+        var book = new ConcurrentDictionary<PeerId, VerifiedNodeStatus>();
+        var options = new ProviderDiscoveryOptions();
+        var discovery = new ProviderDiscovery(gateway.Host, gateway.Dht, options, book.ContainsKey, status => book.TryAdd(status.Node, status) ? null : "already held",
+            new NodeStatusValidator(), time, NullLogger.Instance, name =>
+            {
+                resolved.Add(name);
+                return name == "add" ? [Model] : [];
+            });
+
+        // Nobody registers "nobody": resolved once, no lookup, and not resolved again within UnknownNameRetryInterval.
+        discovery.Want("nobody");
+        Assert.That(await discovery.RunRoundAsync([], CancellationToken.None).WaitAsync(TestHosts.Timeout), Is.Zero);
+        Assert.That((discovery.Lookups, discovery.NamesUnknown, resolved.Count), Is.EqualTo((0L, 1L, 1)));
+        for (var i = 0; i < 5; i++)
+            discovery.Want("nobody");
+        discovery.Want(new string('n', ProviderDiscovery.MaxNameLength + 1)); // no model's name
+        await discovery.RunRoundAsync([], CancellationToken.None).WaitAsync(TestHosts.Timeout);
+        Assert.That((discovery.Lookups, resolved.Count), Is.EqualTo((0L, 1)), "an unknown name costs nothing while it is remembered");
+
+        // "add" stands for the model's hash: its provider is found and its status recorded, as for a hash.
+        discovery.Want("add");
+        Assert.That(await discovery.RunRoundAsync([], CancellationToken.None).WaitAsync(TestHosts.Timeout), Is.EqualTo(1));
+        Assert.That(book.Keys, Is.EqualTo(new[] { nodeKey.PeerId }));
+        Assert.That((discovery.Lookups, discovery.NamesResolved), Is.EqualTo((1L, 1L)));
+
+        // Later the unknown name may have been registered: it is resolved again.
+        time.Advance(options.UnknownNameRetryInterval);
+        discovery.Want("nobody");
+        await discovery.RunRoundAsync([], CancellationToken.None).WaitAsync(TestHosts.Timeout);
+        Assert.That(resolved, Is.EqualTo(new[] { "nobody", "add", "nobody" }));
+        Assert.That(discovery.NamesUnknown, Is.EqualTo(2));
     }
 
     /// <summary>A host with <paramref name="key"/>'s identity serving its signed status.</summary>

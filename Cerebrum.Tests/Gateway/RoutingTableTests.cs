@@ -168,4 +168,48 @@ public sealed class RoutingTableTests
         cache.Node(node);
         Assert.That((reads, cache.LedgerReads), Is.EqualTo((2, 2L)));
     }
+
+    [Test]
+    public void The_ledger_names_hashes_by_reading_the_model_registry_once_per_height()
+    {
+        var listings = 0;
+        var registry = new List<ModelState>
+        {
+            new() { Hash = "sha256:01", Name = "add" },
+            new() { Hash = "sha256:02", Name = "add" },
+            new() { Hash = "sha256:03", Name = "mul" },
+        };
+        var cache = new LedgerReadCache(_ => null, _ => null, () => { listings++; return registry; });
+        cache.MoveTo(5);
+
+        Assert.That(cache.ModelsNamed("add"), Is.EqualTo(new[] { "sha256:01", "sha256:02" }));
+        Assert.That(cache.ModelsNamed("mul"), Is.EqualTo(new[] { "sha256:03" }));
+        Assert.That(cache.ModelsNamed("nobody"), Is.Empty);
+        Assert.That(listings, Is.EqualTo(1));
+        registry.Add(new ModelState { Hash = "sha256:04", Name = "nobody" });
+        Assert.That(cache.ModelsNamed("nobody"), Is.Empty, "the same height, the same answer");
+        cache.MoveTo(6);
+        Assert.That(cache.ModelsNamed("nobody"), Is.EqualTo(new[] { "sha256:04" }));
+        Assert.That(listings, Is.EqualTo(2));
+        Assert.That(new LedgerReadCache(_ => null, _ => null).ModelsNamed("add"), Is.Empty, "no registry listing, no names");
+    }
+
+    [Test]
+    public void The_hashes_heard_under_a_name_are_remembered_after_their_nodes_leave_newest_last_and_bounded()
+    {
+        var node = Heartbeats.NewNode();
+        var table = new RoutingTable(new RoutingOptions());
+        table.Update([Heartbeats.Entry(node, 0, ("add", "sha256:01"))]);
+        table.Update([]);
+        Assert.That(table.Routes("add"), Is.Empty);
+        Assert.That(table.HashesHeard("add"), Is.EqualTo(new[] { "sha256:01" }));
+        Assert.That(table.HashesHeard("sha256:01"), Is.Empty, "a hash is no name");
+        Assert.That(table.HashesHeard("mul"), Is.Empty);
+
+        for (var i = 2; i <= RoutingTable.MaxHashesPerName + 1; i++)
+            table.Update([Heartbeats.Entry(node, 0, ("add", $"sha256:0{i}"))]);
+        Assert.That(table.HashesHeard("add"), Has.Count.EqualTo(RoutingTable.MaxHashesPerName));
+        Assert.That(table.HashesHeard("add")[^1], Is.EqualTo($"sha256:0{RoutingTable.MaxHashesPerName + 1}"));
+        Assert.That(table.HashesHeard("add"), Does.Not.Contain("sha256:01"), "the oldest is forgotten first");
+    }
 }

@@ -20,9 +20,12 @@ public sealed class JsReachPeer : IAsyncDisposable
     public string PeerId { get; }
 
     /// <param name="arguments">reach-peer.mjs options, e.g. <c>--relay-server</c>, <c>--reserve-on MULTIADDR</c>, <c>--kad PROTOCOL</c>.</param>
-    public static async Task<JsReachPeer> StartAsync(params string[] arguments)
+    public static Task<JsReachPeer> StartAsync(params string[] arguments) => StartInAsync(null, arguments);
+
+    /// <summary>As <see cref="StartAsync"/>, in <paramref name="space"/> (a host of a network namespace testbed) when it is given.</summary>
+    internal static async Task<JsReachPeer> StartInAsync(TestSupport.Netns.NetworkNamespace? space, params string[] arguments)
     {
-        var process = NodeScriptProcess.Start("reach-peer.mjs", arguments);
+        var process = NodeScriptProcess.Start("reach-peer.mjs", arguments, space);
         try
         {
             var listening = await process.WaitForAsync("listening", TimeSpan.FromSeconds(30));

@@ -46,11 +46,14 @@ public sealed class NodeScriptProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static NodeScriptProcess Start(string script, IEnumerable<string> args)
+    public static NodeScriptProcess Start(string script, IEnumerable<string> args) => Start(script, args, space: null);
+
+    /// <param name="space">The network namespace to run in (<c>ip netns exec</c>), or null for this process's.</param>
+    internal static NodeScriptProcess Start(string script, IEnumerable<string> args, Netns.NetworkNamespace? space)
     {
         if (!Directory.Exists(Path.Combine(ScriptDirectory, "node_modules")))
             Assert.Fail("scripts/interop/node_modules is missing: run `npm ci --prefix scripts/interop` (scripts/test does)");
-        var info = new ProcessStartInfo("node")
+        var info = new ProcessStartInfo(space is null ? "node" : "ip")
         {
             WorkingDirectory = ScriptDirectory,
             RedirectStandardInput = true,
@@ -58,6 +61,10 @@ public sealed class NodeScriptProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (space is not null)
+        {
+            foreach (var arg in new[] { "netns", "exec", space.Name, "node" }) info.ArgumentList.Add(arg);
+        }
         info.ArgumentList.Add(script);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         return new NodeScriptProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start node"), script);

@@ -51,10 +51,10 @@ export async function makePrivateKey (keyType, privateKeyHex) {
 /** Outbound dials refused because the remote's authenticated id differed from the /p2p/ id dialed. */
 export const peerIdMismatches = []
 
-export async function createNode ({ privateKey, listen = [], identifyOnConnect = true, extraServices = {}, extraTransports = [] } = {}) {
+export async function createNode ({ privateKey, listen = [], appendAnnounce = [], identifyOnConnect = true, extraServices = {}, extraTransports = [] } = {}) {
   const node = await createLibp2p({
     privateKey,
-    addresses: { listen },
+    addresses: { listen, appendAnnounce },
     transports: [tcp(), ...extraTransports],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT })],

@@ -2,9 +2,13 @@
 // js-libp2p peer for the reachability interop tests (Cerebrum.Tests/Interop/ReachabilityJsInteropTests): a
 // long-running node with the services asked for, driven by JSON commands on stdin.
 //
-//   node reach-peer.mjs [--key ed25519] [--host 127.0.0.1] [--relay-server] [--reserve-on RELAY_MULTIADDR]
-//                       [--kad PROTOCOL_ID [--kad-client]]
+//   node reach-peer.mjs [--key ed25519] [--host 127.0.0.1] [--port 0] [--announce MULTIADDR] [--relay-server]
+//                       [--reserve-on RELAY_MULTIADDR] [--kad PROTOCOL_ID [--kad-client]] [--autonat] [--dcutr]
 //
+// --port          the TCP port to listen on (0: any free one)
+// --announce      an address to announce beside the listen address (a NAT's public address and port)
+// --autonat       run @libp2p/autonat: serve dial-backs, and ask connected AutoNAT servers to verify our addresses
+// --dcutr         run @libp2p/dcutr: move relayed connections to direct ones (hole punching)
 // --relay-server  serve circuit relay v2 hop (@libp2p/circuit-relay-v2's circuitRelayServer)
 // --reserve-on    dial this relay, reserve and listen on its /p2p-circuit address (circuitRelayTransport)
 // --kad           run @libp2p/kad-dht as a DHT server under this protocol id (ours is /cerebrum/kad/1.0.0), keeping
@@ -19,12 +23,17 @@
 //   {"id":3,"cmd":"provide","hash":"sha256:HEX"}            -> {} once the provider record is stored on the DHT
 //   {"id":4,"cmd":"findProviders","hash":"sha256:HEX"}      -> {"providers":[{"id","addrs"}]}
 //   {"id":5,"cmd":"findPeer","peer":PEER_ID}                -> {"peer","addrs"}
+//   {"id":7,"cmd":"dial","addr":MA}                         -> {"remoteAddr","limited"} once connected
+//   {"id":8,"cmd":"connections"}                            -> {"connections":[{"peer","remoteAddr","limited","direction"}]}
+//   {"id":9,"cmd":"verifiedAddrs"}                          -> {"addrs":[{"addr","type","verified"}]} (the address manager's view)
 // The process stops when stdin ends.
 import './polyfill.mjs'
 
 import readline from 'node:readline'
 import { parseArgs } from 'node:util'
+import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -36,6 +45,10 @@ const { values: opts } = parseArgs({
   options: {
     key: { type: 'string', default: 'ed25519' },
     host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    announce: { type: 'string', multiple: true, default: [] },
+    autonat: { type: 'boolean', default: false },
+    dcutr: { type: 'boolean', default: false },
     'relay-server': { type: 'boolean', default: false },
     'reserve-on': { type: 'string' },
     kad: { type: 'string' },
@@ -65,9 +78,12 @@ if (opts.kad != null) {
   services.dht = kadDHT({ protocol: opts.kad, clientMode: opts['kad-client'], peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: true })
 }
 
-const listen = [`/ip4/${opts.host}/tcp/0`]
+if (opts.autonat) services.autonat = autoNAT()
+if (opts.dcutr) services.dcutr = dcutr()
+
+const listen = [`/ip4/${opts.host}/tcp/${opts.port}`]
 if (opts['reserve-on'] != null) listen.push(`${opts['reserve-on']}/p2p-circuit`)
-const node = await createNode({ privateKey: await makePrivateKey(opts.key), listen, extraServices: services, extraTransports: transports })
+const node = await createNode({ privateKey: await makePrivateKey(opts.key), listen, appendAnnounce: opts.announce, extraServices: services, extraTransports: transports })
 emit({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()) })
 
 function dht () {
@@ -85,6 +101,20 @@ async function run (command) {
       await echoOnce(connection, 0, command.bytes ?? 1024, signal)
       return { remoteAddr: connection.remoteAddr.toString(), limited: connection.limits != null }
     }
+    case 'dial': {
+      const connection = await node.dial(multiaddr(command.addr), { signal })
+      return { remoteAddr: connection.remoteAddr.toString(), limited: connection.limits != null }
+    }
+    case 'connections':
+      return {
+        connections: node.getConnections().map(c => ({
+          peer: c.remotePeer.toString(), remoteAddr: c.remoteAddr.toString(), limited: c.limits != null, direction: c.direction
+        }))
+      }
+    case 'verifiedAddrs':
+      return {
+        addrs: node.components.addressManager.getAddressesWithMetadata().map(a => ({ addr: a.multiaddr.toString(), type: a.type, verified: a.verified }))
+      }
     case 'routingTable':
       return { size: dht().routingTable.size }
     case 'provide':

@@ -5,7 +5,9 @@ namespace Cerebrum.Core.Operator.Admin;
 /// verdict, or the operator's <c>Network:Reachability</c>), the relays it holds reservations on (their circuit
 /// addresses are in <see cref="Advertised"/>), its connections by kind, and what it serves others: as a relay, the
 /// reservations it holds for others and the circuits it carries now and has carried; its hole punches (DCUtR) that
-/// moved a relayed connection to a direct one and those that stayed relayed.
+/// moved a relayed connection to a direct one and those that stayed relayed; as an AutoNAT server, the dial-backs it
+/// made for askers that reached them (the asker is public) and that did not (the asker is private); the DHT requests it
+/// has sent (lookups, announcements, refreshes), whose growth over a lookup is what the lookup cost.
 /// </summary>
 public sealed record ReachabilityResponse(
     string Status,
@@ -20,7 +22,10 @@ public sealed record ReachabilityResponse(
     int RelayCircuits = 0,
     long RelayCircuitsEnded = 0,
     long HolePunchUpgrades = 0,
-    long HolePunchFailures = 0);
+    long HolePunchFailures = 0,
+    long AutoNatDialBacks = 0,
+    long AutoNatDialBackFailures = 0,
+    long DhtRequestsSent = 0);
 
 /// <summary>A peer as the DHT knows it (<c>GET /dht/peers/{peerId}</c>, <c>GET /dht/providers/{hash}</c>).</summary>
 public sealed record DhtPeerResponse(string PeerId, IReadOnlyList<string> Addrs);

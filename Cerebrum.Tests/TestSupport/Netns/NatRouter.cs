@@ -44,6 +44,20 @@ internal sealed class NatRouter
 
     private string PrivateNetwork => string.Create(CultureInfo.InvariantCulture, $"192.168.{_subnet}.0/24");
 
+    /// <summary>
+    /// Maps every TCP connection <paramref name="host"/> opens to one public port, <paramref name="port"/> (SNAT ahead of
+    /// the masquerade): what a port-preserving NAT does for a peer that dials from its listen port. js-libp2p's TCP
+    /// transport dials from an ephemeral port (Node.js has no SO_REUSEPORT for outgoing sockets), so without this its hole
+    /// punches would leave from ports the other side was never told; with it, the port it announces is the one its punch
+    /// opens. Connections to one destination then share the tuple: one at a time per destination address and port.
+    /// </summary>
+    public void MapEveryConnectionToPort(NetnsHost host, int port)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        Namespace.Exec("iptables", "-t", "nat", "-I", "POSTROUTING", "1", "-s", host.Address.ToString(), "-p", "tcp", "-j", "SNAT",
+            "--to-source", string.Create(CultureInfo.InvariantCulture, $"{PublicAddress}:{port}"));
+    }
+
     /// <summary>A machine behind this router: its own namespace, 192.168.K.N, default route via the router.</summary>
     public NetnsHost AddHost(string role)
     {

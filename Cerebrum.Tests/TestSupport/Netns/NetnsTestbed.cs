@@ -8,7 +8,8 @@ namespace Cerebrum.Tests.TestSupport.Netns;
 /// Several "machines" on one Linux host: each a network namespace with its own address, for running real
 /// <c>cerebrumd</c> processes that see real latency and loss instead of loopback's. Layout:
 /// <list type="bullet">
-/// <item>a hub namespace with a bridge, the LAN 10.0.0.0/24; the hub is 10.0.0.254 and routes between its interfaces;</item>
+/// <item>a hub namespace with a bridge, the LAN 10.0.0.0/24 (or another /24 given to <see cref="Create"/>: a public-looking
+/// one such as 5.0.0.0/24 for peers that, like js-libp2p, ignore private addresses); the hub is .254 and routes between its interfaces;</item>
 /// <item>plain hosts: a veth pair into the bridge, 10.0.0.N, default route via the hub;</item>
 /// <item>impaired hosts: instead, an <see cref="ImpairedLink"/> (TUN pair and userspace forwarder adding delay and loss)
 /// to the hub, 10.1.K.2 (hub end 10.1.K.1), default route over the link.</item>
@@ -21,7 +22,6 @@ namespace Cerebrum.Tests.TestSupport.Netns;
 /// </summary>
 internal sealed class NetnsTestbed : IAsyncDisposable
 {
-    public static readonly IPAddress HubAddress = IPAddress.Parse("10.0.0.254");
     private const string BridgeName = "br";
     private static int _runs;
 
@@ -34,7 +34,18 @@ internal sealed class NetnsTestbed : IAsyncDisposable
     private int _impairedHosts;
     private int _routers;
 
-    private NetnsTestbed(string prefix) => Prefix = prefix;
+    private NetnsTestbed(string prefix, string lan)
+    {
+        Prefix = prefix;
+        Lan = lan;
+        HubAddress = IPAddress.Parse(lan + ".254");
+    }
+
+    /// <summary>The LAN's first three octets, e.g. 10.0.0: hosts are LAN.N, the hub LAN.254.</summary>
+    public string Lan { get; }
+
+    /// <summary>The hub's address on the LAN, every LAN host's default route.</summary>
+    public IPAddress HubAddress { get; }
 
     /// <summary>The per-run prefix of every namespace and interface name, e.g. cb2hwq4-0.</summary>
     public string Prefix { get; }
@@ -43,17 +54,21 @@ internal sealed class NetnsTestbed : IAsyncDisposable
     public NetworkNamespace Hub { get; private set; } = null!;
 
     /// <summary>Checks the prerequisites (see <see cref="NetnsPrerequisites"/>), clears leftovers of dead runs, and builds the hub.</summary>
-    public static NetnsTestbed Create()
+    /// <param name="lan">The LAN's /24 as its first three octets (10.0.0 by default; it must not overlap 10.1/16 or 192.168/16).</param>
+    public static NetnsTestbed Create(string lan = "10.0.0")
     {
+        if (!IPAddress.TryParse(lan + ".0", out var network) || network.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || lan.Count(c => c == '.') != 2
+            || lan.StartsWith("10.1.", StringComparison.Ordinal) || lan.StartsWith("192.168.", StringComparison.Ordinal))
+            throw new ArgumentException($"not a usable LAN /24: {lan}", nameof(lan));
         NetnsPrerequisites.Require();
         RemoveLeftovers();
         var prefix = "cb" + ToBase36(Environment.ProcessId) + "-" + ToBase36(Interlocked.Increment(ref _runs) - 1);
-        var testbed = new NetnsTestbed(prefix);
+        var testbed = new NetnsTestbed(prefix, lan);
         try
         {
             testbed.Hub = testbed.AddNamespace("hub");
             testbed.Hub.Ip("link", "add", testbed.InterfaceName(BridgeName), "type", "bridge");
-            testbed.Hub.Ip("addr", "add", HubAddress + "/24", "dev", testbed.InterfaceName(BridgeName));
+            testbed.Hub.Ip("addr", "add", testbed.HubAddress + "/24", "dev", testbed.InterfaceName(BridgeName));
             testbed.Hub.Ip("link", "set", testbed.InterfaceName(BridgeName), "up");
             testbed.Hub.EnableForwarding();
         }
@@ -97,13 +112,13 @@ internal sealed class NetnsTestbed : IAsyncDisposable
         return space;
     }
 
-    /// <summary>A veth pair from <paramref name="space"/> into the hub's bridge; the next LAN address; default route via the hub.</summary>
+    /// <summary>A veth pair from <paramref name="space"/> into the hub's bridge; the next LAN address (LAN.N); default route via the hub.</summary>
     public IPAddress AttachToLan(NetworkNamespace space)
     {
         int n;
         lock (_gate) n = ++_lanHosts;
         if (n > 250) throw new InvalidOperationException("at most 250 LAN hosts per testbed");
-        var address = IPAddress.Parse($"10.0.0.{n}");
+        var address = IPAddress.Parse($"{Lan}.{n}");
         var (inside, bridgePort) = (NewInterfaceName(), NewInterfaceName());
         IpCommand.Run("link", "add", inside, "netns", space.Name, "type", "veth", "peer", "name", bridgePort, "netns", Hub.Name);
         Hub.Ip("link", "set", bridgePort, "master", InterfaceName(BridgeName));

@@ -71,11 +71,23 @@ public sealed class AutoNatService : IPeerService
     public long RequestsServed => Interlocked.Read(ref _requestsServed);
 
     private long _requestsServed;
+    private long _dialBacksSucceeded;
+    private long _dialBacksFailed;
+
+    /// <summary>Dial-backs made for askers (as a server) that reached them: we told them OK.</summary>
+    public long DialBacksSucceeded => Interlocked.Read(ref _dialBacksSucceeded);
+
+    /// <summary>Dial-backs made for askers (as a server) that did not reach them: we told them E_DIAL_ERROR.</summary>
+    public long DialBacksFailed => Interlocked.Read(ref _dialBacksFailed);
 
     /// <summary>Raised (on a pool thread) when <see cref="Reachability"/> changes.</summary>
     public event Action<Reachability>? ReachabilityChanged;
 
-    public void OnStarted() => _tasks.Run("autonat probes", ProbeLoopAsync);
+    public void OnStarted()
+    {
+        if (_options.EnableClient)
+            _tasks.Run("autonat probes", ProbeLoopAsync);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -172,9 +184,11 @@ public sealed class AutoNatService : IPeerService
         catch (DialException e)
         {
             _logger.LogDebug("AutoNAT dial-back to {Target} failed: {Reason}", target, e.Message);
+            Interlocked.Increment(ref _dialBacksFailed);
             return false;
         }
         await connection.DisposeAsync().ConfigureAwait(false);
+        Interlocked.Increment(ref _dialBacksSucceeded);
         return true;
     }
 }

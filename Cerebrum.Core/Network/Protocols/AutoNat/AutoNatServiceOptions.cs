@@ -6,6 +6,9 @@ public sealed record AutoNatServiceOptions
     /// <summary>Serve <c>/libp2p/autonat/1.0.0</c> (dial askers back within <see cref="Server"/>'s limits).</summary>
     public bool EnableServer { get; init; } = true;
 
+    /// <summary>Ask connected servers about our own addresses; off when the operator has said what we are.</summary>
+    public bool EnableClient { get; init; } = true;
+
     public AutoNatServerOptions Server { get; init; } = new();
 
     public AutoNatClientOptions Client { get; init; } = new();
