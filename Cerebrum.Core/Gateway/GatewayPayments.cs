@@ -13,7 +13,11 @@ namespace Cerebrum.Core.Gateway;
 
 /// <summary>
 /// A gateway paying the nodes it routes to: each job to a priced node carries a cumulative voucher on the gateway's
-/// channel to that node (the market's <see cref="ChannelBook"/>, persisted before the job is sent). Without a channel, or
+/// channel to that node (the market's <see cref="ChannelBook"/>). The book's new state is queued to the market store but
+/// the job does not wait for that write (it would add a disk write to every request's latency): losing it in a crash can
+/// only make the gateway remember less than it signed, never more, and the node's best voucher (signed by the gateway,
+/// so verifiable) resynchronises it on the first refused job; a job with a grant key (a batch job) still waits, since
+/// its resend after a crash re-presents the recorded grant. Without a channel, or
 /// with too little deposit, it opens or tops one up (<see cref="GatewayPaymentOptions.Deposit"/>) and the job waits for
 /// the block. A job the node refused is given back to the channel; when the node holds a better voucher of ours than we
 /// remember (we lost state), we adopt it and pay again. What each job paid is added to the HTTP request's
@@ -116,7 +120,8 @@ public sealed class GatewayPayments
 
     /// <summary>
     /// The voucher for one job of <paramref name="price"/> on the channel to <paramref name="node"/> (opened or topped up
-    /// first when needed), durable before it is sent; traced as <see cref="GatewayTracing.Payment"/>, a child of the attempt.
+    /// first when needed); traced as <see cref="GatewayTracing.Payment"/>, a child of the attempt. Durable before it is
+    /// sent only with a <paramref name="grantKey"/> (see the class's summary on why the others need not wait).
     /// </summary>
     private async Task<PaymentGrant> GrantAsync(PeerId node, ulong price, string? grantKey, CancellationToken ct)
     {
@@ -131,7 +136,8 @@ public sealed class GatewayPayments
                 await FundAsync(node, need!, ct).ConfigureAwait(false);
                 continue;
             }
-            await grant.Durable.WaitAsync(ct).ConfigureAwait(false);
+            // Without a grant key the write goes on in the background (a failure is logged by the store).
+            if (grantKey is not null) await grant.Durable.WaitAsync(ct).ConfigureAwait(false);
             return grant;
         }
     }

@@ -12,9 +12,11 @@ namespace Cerebrum.Core.Market.Payments;
 /// <summary>
 /// A payer's outgoing channels: for each job it signs a cumulative voucher for what its jobs on the channel have spent
 /// plus the price (plus an optional credit window, so one signature can cover several jobs), never above the deposit.
-/// A job the node did not charge (it answered an error) is given back with <see cref="Refund"/>. The state is queued to
-/// <see cref="MarketStore"/>; should it be lost in a crash, <see cref="Resync"/> adopts the best voucher the node reports,
-/// which the payer itself signed, so the payer never signs a lower total or reuses a nonce with effect.
+/// A job the node did not charge (it answered an error) is given back with <see cref="Refund"/>. The state is deferred to
+/// <see cref="MarketStore"/> (written with its next write, within a second), or written at once with a grant key; should
+/// it be lost in a crash, <see cref="Resync"/> adopts the best voucher the node reports, which the payer itself signed,
+/// so the payer never signs a lower total or reuses a nonce with effect. A lost state is always behind (totals only
+/// grow), so it can make the payer promise less than it owes, which the node refuses, never more.
 /// </summary>
 public sealed class ChannelBook : IDisposable
 {
@@ -93,7 +95,9 @@ public sealed class ChannelBook : IDisposable
                 channel.Spent = need;
                 document = ToDocument(channel);
             }
-            if (grantKey is null) return (new PaymentGrant(channel.Id, voucher, price, _store.Write(CollectionName, channel.Hex, document)), null);
+            // Without a grant key the new state rides the store's next write: should a crash lose it, this book only
+            // remembers less than it signed, and the node's best voucher (our own signature) resynchronises it.
+            if (grantKey is null) return (new PaymentGrant(channel.Id, voucher, price, _store.Defer(CollectionName, channel.Hex, document)), null);
             var durable = _store.WriteAll([(CollectionName, channel.Hex, document), (GrantsCollection, grantKey, GrantDocument(grantKey, channel.Hex, voucher, price))]);
             var grant = new PaymentGrant(channel.Id, voucher, price, durable);
             _grants[grantKey] = grant;

@@ -98,13 +98,33 @@ public sealed class MarketStore : IAsyncDisposable
     /// <summary>Like <see cref="Write"/> for a change nobody waits for (a failure is logged).</summary>
     public void Queue(string collection, string id, BsonDocument? document) => Write(collection, id, document);
 
+    /// <summary>
+    /// Queues a change without starting a write for it: it goes with the next <see cref="Write"/>, or at the latest
+    /// <see cref="DeferredWriteDelay"/> later. For state whose loss in a crash is recoverable (a payer's book, which the
+    /// node's best voucher resynchronises), so a request need not cost a disk write of its own. The task completes once written.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The store is closed.</exception>
+    public Task Defer(string collection, string id, BsonDocument? document)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _pending[(collection, id)] = document;
+            return _nextWrite.Task;
+        }
+    }
+
+    /// <summary>How long a <see cref="Defer"/>red change waits at most for a write to go with.</summary>
+    public static readonly TimeSpan DeferredWriteDelay = TimeSpan.FromSeconds(1);
+
     private async Task WriteLoopAsync(CancellationToken stopping)
     {
         while (true)
         {
             try
             {
-                await _queued.WaitAsync(stopping).ConfigureAwait(false);
+                // A timeout writes what was deferred (nothing when the queue is empty).
+                await _queued.WaitAsync(DeferredWriteDelay, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
