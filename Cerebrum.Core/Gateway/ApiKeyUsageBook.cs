@@ -6,8 +6,8 @@ namespace Cerebrum.Core.Gateway;
 /// <summary>
 /// Usage per API key in micro-CER: requests paid and what they cost, counted in memory as requests end (no write on the
 /// request's path) and written to <c>gateway.db</c> by <see cref="Flush"/> (every few seconds and at shutdown). The money
-/// itself is in the payment channels, whose vouchers are persisted before each job; this is the gateway's account of
-/// who spent it, so a crash can at most forget the last few seconds of a key's usage, never pay anything twice.
+/// itself is in the payment channels, whose vouchers the node persists before it answers; this is the gateway's account
+/// of who spent it, so a crash can at most forget the last few seconds of a key's usage, never pay anything twice.
 /// </summary>
 public sealed class ApiKeyUsageBook
 {
