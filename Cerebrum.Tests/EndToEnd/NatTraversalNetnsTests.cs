@@ -1,14 +1,12 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Cerebrum.Core.Operator;
 using Cerebrum.Core.Operator.Admin;
-using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.TestSupport;
 using Cerebrum.Tests.TestSupport.Netns;
+using static Cerebrum.Tests.EndToEnd.ReachabilityAdmin;
 
 namespace Cerebrum.Tests.EndToEnd;
 
@@ -27,7 +25,6 @@ namespace Cerebrum.Tests.EndToEnd;
 [CancelAfter(400_000)]
 public sealed class NatTraversalNetnsTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
     private const int GatewayHttpPort = 8080;
 
     [Test]
@@ -97,7 +94,7 @@ public sealed class NatTraversalNetnsTests
                 using var response = await http.PostAsync(new Uri("/v2/models/add/infer", UriKind.Relative),
                     new StringContent(GatewayTestNetwork.AddRequest(5), Encoding.UTF8, "application/json"));
                 return response.IsSuccessStatusCode ? string.Join("", response.Headers.GetValues("X-Cerebrum-Node")) : null;
-            }, node => node is not null, Timeout, _ => "the gateway has not answered a job yet");
+            }, node => node is not null, WaitTimeout, _ => "the gateway has not answered a job yet");
             Assert.That(nodes.Select(n => PeerOf(n.ListenAddress)), Does.Contain(answered), "a node behind a NAT served the job");
         }
 
@@ -115,7 +112,7 @@ public sealed class NatTraversalNetnsTests
         // A and C: C's symmetric NAT maps the punch to a port A was not told, so the connection stays relayed.
         var toC = await ConnectAsync(nodeA, await CircuitAddressAsync(nodeC));
         Assert.That(toC.Relayed, Is.True, "A reaches C through a relay only");
-        await Poll.UntilAsync(async () => (await StatusAsync(nodeA)).HolePunchFailures + (await StatusAsync(nodeC)).HolePunchFailures >= 1, Timeout);
+        await Poll.UntilAsync(async () => (await StatusAsync(nodeA)).HolePunchFailures + (await StatusAsync(nodeC)).HolePunchFailures >= 1, WaitTimeout);
         var peersOfA = await PeersAsync(nodeA);
         Assert.That(peersOfA.Where(p => p.PeerId == peerC).Select(p => p.Relayed), Is.Not.Empty.And.All.True, $"A and C are connected through the relay only: {Describe(peersOfA)}");
         Assert.That((await StatusAsync(nodeA)).Status, Is.EqualTo("private"));
@@ -126,67 +123,16 @@ public sealed class NatTraversalNetnsTests
     private static string Describe(IEnumerable<PeerResponse> peers) =>
         string.Join(", ", peers.Select(p => $"{p.PeerId[^6..]} {p.Address} {(p.Relayed ? "relayed" : "direct")}"));
 
-    private static string PeerOf(string address) => address[(address.LastIndexOf("/p2p/", StringComparison.Ordinal) + 5)..];
-
     /// <summary>An initialized data directory that treats private addresses as dialable (the whole testbed is 10/8 and 192.168/16); a node's holds the 'add' model.</summary>
-    private static async Task<string> PrepareAsync(string root, string name, bool node, string dht = "auto")
-    {
-        var data = node ? await GatewayTestNetwork.PrepareNodeAsync(root, name) : Path.Combine(root, name);
-        InitCommand.Run(new DataDirectory(data), TextWriter.Null);
-        var path = Path.Combine(data, "config.json");
-        var config = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
-        config["Network"] = new JsonObject { ["AllowPrivateAddresses"] = true, ["Dht"] = dht };
-        await File.WriteAllTextAsync(path, config.ToJsonString());
-        return data;
-    }
-
-    private static async Task<ReachabilityResponse> StatusAsync(ChainDevnet.DaemonProcess daemon) =>
-        (await daemon.Admin.GetFromJsonAsync(AdminRoutes.Status.TrimStart('/'), AdminJsonContext.Default.StatusResponse))!.Reachability!;
-
-    private static async Task<ReachabilityResponse> WaitForStatusAsync(ChainDevnet.DaemonProcess daemon, Func<ReachabilityResponse, bool> done, string what) =>
-        (await Poll.UntilAsync(async () =>
-        {
-            try
-            {
-                return await StatusAsync(daemon);
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
-        }, r => r is not null && done(r), Timeout,
-            r => $"{daemon.DataDirectory}: waiting for {what}; it reports {(r is null ? "nothing" : $"{r.Status}, relays [{string.Join(", ", r.Relays)}], advertised [{string.Join(", ", r.Advertised)}], {r.DirectConnections} direct, {r.RelayedConnections} relayed, punches {r.HolePunchUpgrades} direct {r.HolePunchFailures} failed")}"))!;
+    private static async Task<string> PrepareAsync(string root, string name, bool node, string dht = "auto") =>
+        await InitializeAsync(node ? await GatewayTestNetwork.PrepareNodeAsync(root, name) : Path.Combine(root, name),
+            new JsonObject { ["AllowPrivateAddresses"] = true, ["Dht"] = dht });
 
     private static async Task<string> CircuitAddressAsync(ChainDevnet.DaemonProcess node)
     {
         var reach = await StatusAsync(node);
         return reach.Advertised.First(a => a.EndsWith("/p2p-circuit", StringComparison.Ordinal)) + "/p2p/" + PeerOf(node.ListenAddress);
     }
-
-    /// <summary>
-    /// Connects through the admin API, again until it works: a dial the daemon makes to the same peer at the same time
-    /// (routing a job, or asking a provider found in the DHT for its status) is joined, and it may have tried only the
-    /// peer's unreachable private address.
-    /// </summary>
-    private static async Task<PeerResponse> ConnectAsync(ChainDevnet.DaemonProcess from, string address)
-    {
-        var (ok, body) = await Poll.UntilAsync(async () =>
-        {
-            using var response = await from.Admin.PostAsJsonAsync(AdminRoutes.PeersConnect.TrimStart('/'), new ConnectRequest(address), AdminJsonContext.Default.ConnectRequest);
-            return (response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        }, r => r.IsSuccessStatusCode, Timeout, r => $"{from.DataDirectory} connecting to {address}: {r.Item2}");
-        Assert.That(ok, Is.True);
-        return System.Text.Json.JsonSerializer.Deserialize(body, AdminJsonContext.Default.PeerResponse)!;
-    }
-
-    private static async Task<IReadOnlyList<PeerResponse>> PeersAsync(ChainDevnet.DaemonProcess daemon) =>
-        (await daemon.Admin.GetFromJsonAsync(AdminRoutes.Peers.TrimStart('/'), AdminJsonContext.Default.ListPeerResponse))!;
-
-    /// <summary>Waits until <paramref name="daemon"/> has a direct connection to <paramref name="peer"/> and no relayed one left.</summary>
-    private static async Task WaitForPeersAsync(ChainDevnet.DaemonProcess daemon, string peer, bool direct) =>
-        await Poll.UntilAsync(() => PeersAsync(daemon),
-            peers => peers.Any(p => p.PeerId == peer && p.Relayed != direct) && peers.All(p => p.PeerId != peer || p.Relayed != direct),
-            Timeout, peers => $"{daemon.DataDirectory}: connections to {peer}: [{string.Join(", ", peers.Where(p => p.PeerId == peer).Select(p => $"{p.Address} {(p.Relayed ? "relayed" : "direct")}"))}]");
 
     private static async Task<long> CircuitsCarriedAsync(IEnumerable<ChainDevnet.DaemonProcess> relays)
     {

@@ -62,9 +62,7 @@ public sealed class ProviderDiscoveryTests
         using var nodeKey = PrivateKey.Generate(KeyType.Ed25519);
         await using var gateway = await StartAsync();
         await using var node = await StartNodeAsync(nodeKey);
-        await node.Host.DialAsync(TestHosts.AddressOf(gateway.Host)).WaitAsync(TestHosts.Timeout);
-        await Poll.UntilAsync(() => node.Dht.Node.RoutingTableSize >= 1, TestHosts.Timeout);
-        Assert.That(await node.Dht.ProvideAsync(Model, CancellationToken.None).WaitAsync(TestHosts.Timeout), Is.GreaterThanOrEqualTo(1));
+        await ProvideThroughAsync(node, gateway);
 
         var book = new ConcurrentDictionary<PeerId, VerifiedNodeStatus>();
         var discovery = Discovery(gateway, book);
@@ -121,9 +119,7 @@ public sealed class ProviderDiscoveryTests
         using var nodeKey = PrivateKey.Generate(KeyType.Ed25519);
         await using var gateway = await StartAsync();
         await using var node = await StartNodeAsync(nodeKey);
-        await node.Host.DialAsync(TestHosts.AddressOf(gateway.Host)).WaitAsync(TestHosts.Timeout);
-        await Poll.UntilAsync(() => node.Dht.Node.RoutingTableSize >= 1, TestHosts.Timeout);
-        Assert.That(await node.Dht.ProvideAsync(Model, CancellationToken.None).WaitAsync(TestHosts.Timeout), Is.GreaterThanOrEqualTo(1));
+        await ProvideThroughAsync(node, gateway);
 
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var resolved = new List<string>();
@@ -161,6 +157,14 @@ public sealed class ProviderDiscoveryTests
     }
 
     /// <summary>A host with <paramref name="key"/>'s identity serving its signed status.</summary>
+    /// <summary>Connects <paramref name="node"/> to <paramref name="gateway"/> and announces <see cref="Model"/> in the DHT, stored on at least one peer.</summary>
+    private static async Task ProvideThroughAsync(Peer node, Peer gateway)
+    {
+        await node.Host.DialAsync(TestHosts.AddressOf(gateway.Host)).WaitAsync(TestHosts.Timeout);
+        await Poll.UntilAsync(() => node.Dht.Node.RoutingTableSize >= 1, TestHosts.Timeout);
+        Assert.That(await node.Dht.ProvideAsync(Model, CancellationToken.None).WaitAsync(TestHosts.Timeout), Is.GreaterThanOrEqualTo(1));
+    }
+
     private static async Task<Peer> StartNodeAsync(PrivateKey key)
     {
         KademliaService? dht = null;

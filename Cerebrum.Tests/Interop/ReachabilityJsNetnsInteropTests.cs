@@ -1,13 +1,9 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Cerebrum.Core.Operator;
-using Cerebrum.Core.Operator.Admin;
-using Cerebrum.Daemon.CommandLine;
 using Cerebrum.Tests.Daemon;
 using Cerebrum.Tests.EndToEnd;
 using Cerebrum.Tests.TestSupport;
 using Cerebrum.Tests.TestSupport.Netns;
+using static Cerebrum.Tests.EndToEnd.ReachabilityAdmin;
 
 namespace Cerebrum.Tests.Interop;
 
@@ -42,7 +38,6 @@ public sealed class ReachabilityJsNetnsInteropTests
     /// <summary>The testbed's LAN: public to js-libp2p's and our address filters alike.</summary>
     private const string PublicLan = "5.0.0";
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
     private static readonly string Port = NetnsHost.P2pPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Test]
@@ -62,7 +57,7 @@ public sealed class ReachabilityJsNetnsInteropTests
         var listen = $"/ip4/{publicHost.Address}/tcp/{NetnsHost.P2pPort}";
         Assert.That(await VerifiedAsync(publicJs, listen), Is.False, "js has not verified its address before anyone dialled it back");
         await publicJs.RunAsync("dial", new JsonObject { ["addr"] = serverAddress });
-        await Poll.UntilAsync(() => VerifiedAsync(publicJs, listen), v => v, Timeout, _ => $"js never verified {listen}: {publicJs.Stderr}");
+        await Poll.UntilAsync(() => VerifiedAsync(publicJs, listen), v => v, WaitTimeout, _ => $"js never verified {listen}: {publicJs.Stderr}");
         var afterPublic = await StatusAsync(server);
         Assert.That(afterPublic.AutoNatDialBacks, Is.GreaterThanOrEqualTo(1), "our server reached the js peer and told it so");
         Assert.That(afterPublic.AutoNatDialBackFailures, Is.Zero);
@@ -73,7 +68,7 @@ public sealed class ReachabilityJsNetnsInteropTests
         firewalledHost.Namespace.Exec("iptables", "-A", "INPUT", "-p", "tcp", "-m", "conntrack", "--ctstate", "NEW,INVALID", "-j", "DROP");
         await using var firewalledJs = await JsReachPeer.StartInAsync(firewalledHost.Namespace, "--host", firewalledHost.Address.ToString(), "--port", Port, "--autonat");
         await firewalledJs.RunAsync("dial", new JsonObject { ["addr"] = serverAddress });
-        await Poll.UntilAsync(() => StatusAsync(server), r => r.AutoNatDialBackFailures >= 1, Timeout,
+        await Poll.UntilAsync(() => StatusAsync(server), r => r.AutoNatDialBackFailures >= 1, WaitTimeout,
             r => $"our server has not failed a dial-back yet: {r.AutoNatDialBacks} reached, {r.AutoNatDialBackFailures} failed");
         Assert.That(await VerifiedAsync(firewalledJs, $"/ip4/{firewalledHost.Address}/tcp/{NetnsHost.P2pPort}"), Is.False);
         Assert.That((await StatusAsync(server)).AutoNatDialBacks, Is.EqualTo(afterPublic.AutoNatDialBacks), "nothing reached the firewalled peer");
@@ -108,10 +103,10 @@ public sealed class ReachabilityJsNetnsInteropTests
         Assert.That(dialled.GetProperty("remoteAddr").GetString(), Does.Contain("/p2p-circuit"), "relayed first: neither can dial the other");
 
         await WaitForStatusAsync(cs, r => r.HolePunchUpgrades > before.HolePunchUpgrades, "a hole punch it led as B");
-        await WaitForDirectAsync(cs, js.PeerId, js);
+        await WaitForPeersAsync(cs, js.PeerId, direct: true, () => $"; js says: {js.Stderr}");
         Assert.That((await PeersAsync(cs)).Where(p => p.PeerId == js.PeerId).Select(p => p.Address), Has.All.StartWith($"/ip4/{jsRouter.PublicAddress}/tcp/{NetnsHost.P2pPort}"),
             "we reached js at its router's public port: through the hole");
-        await Poll.UntilAsync(async () => await JsConnectionsAsync(js, csPeer), c => c.Count > 0 && c.All(x => !x.Limited), Timeout,
+        await Poll.UntilAsync(async () => await JsConnectionsAsync(js, csPeer), c => c.Count > 0 && c.All(x => !x.Limited), WaitTimeout,
             c => $"js's connections to us: {string.Join(", ", c.Select(x => $"{x.RemoteAddr} {(x.Limited ? "relayed" : "direct")}"))}");
         Assert.That((await JsConnectionsAsync(js, csPeer)).Select(c => c.RemoteAddr), Has.All.StartWith($"/ip4/{csRouter.PublicAddress}/tcp/{NetnsHost.P2pPort}"),
             "js reached us at our router's port 4001");
@@ -141,54 +136,7 @@ public sealed class ReachabilityJsNetnsInteropTests
         (await js.RunAsync("verifiedAddrs")).GetProperty("addrs").EnumerateArray()
         .Any(a => a.GetProperty("addr").GetString() == address && a.GetProperty("verified").GetBoolean());
 
-    private static string PeerOf(string address) => address[(address.LastIndexOf("/p2p/", StringComparison.Ordinal) + 5)..];
-
     /// <summary>An initialized data directory; private addresses are NOT dialable (the default), as on the internet.</summary>
-    private static async Task<string> PrepareAsync(string root, string name, string reachability = "auto")
-    {
-        var data = Path.Combine(root, name);
-        InitCommand.Run(new DataDirectory(data), TextWriter.Null);
-        var path = Path.Combine(data, "config.json");
-        var config = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
-        config["Network"] = new JsonObject { ["Reachability"] = reachability };
-        await File.WriteAllTextAsync(path, config.ToJsonString());
-        return data;
-    }
-
-    private static async Task<ReachabilityResponse> StatusAsync(ChainDevnet.DaemonProcess daemon) =>
-        (await daemon.Admin.GetFromJsonAsync(AdminRoutes.Status.TrimStart('/'), AdminJsonContext.Default.StatusResponse))!.Reachability!;
-
-    private static async Task<ReachabilityResponse> WaitForStatusAsync(ChainDevnet.DaemonProcess daemon, Func<ReachabilityResponse, bool> done, string what) =>
-        (await Poll.UntilAsync(async () =>
-        {
-            try
-            {
-                return await StatusAsync(daemon);
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
-        }, r => r is not null && done(r), Timeout,
-            r => $"{daemon.DataDirectory}: waiting for {what}; it reports {(r is null ? "nothing" : $"{r.Status}, relays [{string.Join(", ", r.Relays)}], advertised [{string.Join(", ", r.Advertised)}], punches {r.HolePunchUpgrades} direct {r.HolePunchFailures} failed")}"))!;
-
-    private static async Task<PeerResponse> ConnectAsync(ChainDevnet.DaemonProcess from, string address)
-    {
-        var (ok, body) = await Poll.UntilAsync(async () =>
-        {
-            using var response = await from.Admin.PostAsJsonAsync(AdminRoutes.PeersConnect.TrimStart('/'), new ConnectRequest(address), AdminJsonContext.Default.ConnectRequest);
-            return (response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        }, r => r.IsSuccessStatusCode, Timeout, r => $"{from.DataDirectory} connecting to {address}: {r.Item2}");
-        Assert.That(ok, Is.True);
-        return JsonSerializer.Deserialize(body, AdminJsonContext.Default.PeerResponse)!;
-    }
-
-    private static async Task<IReadOnlyList<PeerResponse>> PeersAsync(ChainDevnet.DaemonProcess daemon) =>
-        (await daemon.Admin.GetFromJsonAsync(AdminRoutes.Peers.TrimStart('/'), AdminJsonContext.Default.ListPeerResponse))!;
-
-    /// <summary>Waits until <paramref name="daemon"/> has a direct connection to <paramref name="peer"/> and no relayed one left.</summary>
-    private static async Task WaitForDirectAsync(ChainDevnet.DaemonProcess daemon, string peer, JsReachPeer js) =>
-        await Poll.UntilAsync(() => PeersAsync(daemon),
-            peers => peers.Any(p => p.PeerId == peer && !p.Relayed) && peers.All(p => p.PeerId != peer || !p.Relayed),
-            Timeout, peers => $"{daemon.DataDirectory}: connections to {peer}: [{string.Join(", ", peers.Where(p => p.PeerId == peer).Select(p => $"{p.Address} {(p.Relayed ? "relayed" : "direct")}"))}]; js says: {js.Stderr}");
+    private static Task<string> PrepareAsync(string root, string name, string reachability = "auto") =>
+        InitializeAsync(Path.Combine(root, name), new JsonObject { ["Reachability"] = reachability });
 }
